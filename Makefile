@@ -1,0 +1,61 @@
+# ClusterLab: a fresh machine needs only `make run` or `make test`.
+#   make run     venv + package, then `clusterlab run baseline`
+#   make test    venv + package[test], Debian chromium, offline Solara assets, whole pytest suite
+#   make assets  fill the offline Solara front-end cache (npm pack of what Solara requests)
+#   make viz     serve the live page (clusterlab viz)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+# Python >= 3.12: `python` (pyenv reads .python-version = 3.12.1 here), else python3.12.
+PYTHON ?= $(shell for p in python python3.12 python3; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	  then echo $$p; break; fi; done)
+PYTEST_ARGS ?=
+
+.PHONY: run test assets chromium viz clean-venv
+
+$(VPY):
+	@if [ -z "$(PYTHON)" ]; then echo "make: no Python >= 3.12 found (tried python, python3.12, python3)"; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+
+# Stamps keyed on pyproject.toml: the install reruns only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(VPY)
+	$(VPY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VPY)
+	$(VPY) -m pip install -q -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/clusterlab run baseline
+
+# Debian chromium for the browser tests; never fatal (those tests skip without it).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then \
+	  :; \
+	elif [ "$$(id -u)" != 0 ]; then \
+	  echo "make: /usr/bin/chromium is missing and we are not root, so it cannot be installed: browser tests will be skipped"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: /usr/bin/chromium is missing and there is no apt-get: browser tests will be skipped"; \
+	else \
+	  echo "make: installing Debian chromium"; \
+	  ( apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium ) >/tmp/clusterlab-apt.log 2>&1 \
+	    || { echo "make: apt-get could not install chromium (see below): browser tests will be skipped"; tail -5 /tmp/clusterlab-apt.log; }; \
+	fi
+
+assets: $(VENV)/.installed
+	$(VPY) -m experiments.viz_assets
+
+test: $(VENV)/.installed-test chromium assets
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+viz: $(VENV)/.installed assets
+	$(VENV)/bin/clusterlab viz
+
+clean-venv:
+	rm -rf $(VENV)
