@@ -1,0 +1,150 @@
+"""The local government: collects taxes, holds a finite budget and funds the policy levers.
+
+Budget identity, every quarter t:   budget_t = budget_{t−1} + revenue_t − spending_t,
+with revenue = enterprise income tax + fiscal transfers and spending = Σ_levers paid_l.
+
+At the start of a quarter each lever asks for money (`request`): a spending lever asks its
+value; a rate lever asks its rate times last quarter's base (R&D spending, park rent); a
+level lever (IP protection, environmental regulation) asks its running cost. If the requests
+exceed the budget held at the start of the quarter, every lever is cut by the same share
+(`funded`), so the government never spends money it does not have. Each programme then turns
+its money into the input of one mechanism — no lever sets an outcome:
+
+| lever                  | money becomes …                                  | mechanism          |
+|------------------------|--------------------------------------------------|--------------------|
+| tax_rate, tax_holiday  | (revenue, not spending)                           | entry, growth      |
+| rd_subsidy             | a refund of a share of R&D (R&D gets cheaper)     | innovation         |
+| infrastructure         | infrastructure where the cluster's jobs are       | transport costs    |
+| park_subsidy           | a share of park tenants' rent                     | location choice    |
+| tech_centre            | clients served: they learn toward the frontier    | knowledge          |
+| university_links       | linked firms: higher innovation hazard            | innovation         |
+| credit_guarantee       | a guarantee fund; banks lend `leverage` × fund    | finance, exit      |
+| training               | trained workers: the skill stock                  | labour productivity|
+| entrepreneurship       | start-up grants: extra entrants                   | entry              |
+| ip_protection          | enforcement: less leakage, slower imitation       | spillover          |
+| investment_attraction  | recruited outside firms and lead firms            | entry              |
+| brand_promotion        | brand capital                                     | outside demand     |
+| market_building        | specialised-market capacity                       | outside demand     |
+| association            | association strength: trust, referrals            | supply network     |
+| environmental_regulation | monitoring: firms must abate emissions          | environment        |
+"""
+
+from __future__ import annotations
+
+from mesa import Agent
+
+from model.params import LEVERS, check_value
+
+SPENDING_LEVERS = ("infrastructure", "tech_centre", "university_links", "credit_guarantee", "training",
+                   "entrepreneurship", "investment_attraction", "brand_promotion", "market_building",
+                   "association")
+PAID_LEVERS = SPENDING_LEVERS + ("rd_subsidy", "park_subsidy", "ip_protection", "environmental_regulation")
+
+
+class Government(Agent):
+    """One local government with a budget, lever settings and programme stocks."""
+
+    def __init__(self, model, budget: float, levers: dict):
+        super().__init__(model)
+        self.budget = float(budget)
+        self.levers = {name: levers[name] for name in LEVERS}
+        self.revenue = 0.0
+        self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
+        self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
+        self.funded = 1.0
+        # programme stocks
+        self.brand_capital = 0.0
+        self.market_capacity = 0.0
+        self.skill = 0.0            # share of the workforce trained (0–1)
+        self.guarantee_fund = 0.0
+        self.recruit_progress = 0.0
+        self.lead_recruit_progress = 0.0
+        self.grant_progress = 0.0
+        self.lever_changes: list[tuple[int, str, float]] = []
+
+    # --- levers ---------------------------------------------------------------------------
+    def set_lever(self, name: str, value) -> None:
+        if name not in self.levers:
+            check_value(name, value)  # raises a clear error for unknown names
+            raise ValueError(f"{name!r} is a parameter but not a policy lever; levers: {', '.join(LEVERS)}")
+        self.levers[name] = check_value(name, value)
+        self.lever_changes.append((self.model.steps, name, self.levers[name]))
+
+    def request(self, name: str, bases: dict) -> float:
+        """What lever `name` asks for this quarter (before cuts)."""
+        p, v = self.model.params, self.levers[name]
+        if name in SPENDING_LEVERS:
+            return v
+        if name == "rd_subsidy":
+            return v / (1.0 - v) * bases["rd"]   # refund of the (subsidy-raised) R&D
+        if name == "park_subsidy":
+            return v * bases["park_rent"]
+        if name == "ip_protection":
+            return v * p["ip_cost"]
+        if name == "environmental_regulation":
+            return v * p["monitoring_cost"]
+        raise KeyError(name)
+
+    def plan(self, bases: dict) -> None:
+        """Grant this quarter's requests from the budget held at its start, cut pro rata."""
+        asks = {name: self.request(name, bases) for name in PAID_LEVERS}
+        total = sum(asks.values())
+        self.funded = 1.0 if total <= self.budget else (self.budget / total if total > 0 else 1.0)
+        self.granted = {name: ask * self.funded for name, ask in asks.items()}
+        self.spending_by_lever = {name: 0.0 for name in PAID_LEVERS}
+        self.revenue = 0.0
+
+    def pay(self, name: str, amount: float) -> float:
+        """Pay up to what lever `name` was granted this quarter; returns what was paid."""
+        paid = min(max(amount, 0.0), self.granted[name] - self.spending_by_lever[name])
+        self.spending_by_lever[name] += paid
+        return paid
+
+    def effective(self, name: str) -> float:
+        """A level/rate lever's value scaled by how fully it is funded this quarter."""
+        return self.levers[name] * self.funded
+
+    # --- money in and out -----------------------------------------------------------------
+    def collect(self, amount: float) -> None:
+        self.revenue += amount
+
+    @property
+    def spending(self) -> float:
+        return sum(self.spending_by_lever.values())
+
+    def close_books(self) -> None:
+        """budget_t = budget_{t−1} + revenue_t − spending_t."""
+        self.collect(self.model.params["gov_transfer"])
+        self.budget = self.budget + self.revenue - self.spending
+
+    # --- programmes that build stocks -----------------------------------------------------
+    def run_programmes(self, total_workers: float) -> None:
+        """Spend the stock-building levers and update their stocks."""
+        p = self.model.params
+        self.brand_capital = (1 - p["brand_decay"]) * self.brand_capital + self.pay(
+            "brand_promotion", self.granted["brand_promotion"])
+        self.market_capacity = (1 - p["brand_decay"] / 2) * self.market_capacity + self.pay(
+            "market_building", self.granted["market_building"])
+        trained = self.pay("training", self.granted["training"]) / p["training_cost"]
+        self.skill = min(1.0, (1 - p["skill_turnover"]) * self.skill + trained / max(total_workers, 1.0))
+        self.guarantee_fund += self.pay("credit_guarantee", self.granted["credit_guarantee"])
+        attraction = self.pay("investment_attraction", self.granted["investment_attraction"])
+        lead_share = self.levers["recruit_lead_share"]
+        self.recruit_progress += attraction * (1 - lead_share) / p["recruit_cost"]
+        self.lead_recruit_progress += attraction * lead_share / p["lead_recruit_cost"]
+        self.grant_progress += self.pay("entrepreneurship", self.granted["entrepreneurship"]) / p["startup_grant"]
+
+    def take_whole(self, attr: str) -> int:
+        """Whole units accumulated in a progress counter (recruits, grants), removed from it."""
+        n = int(getattr(self, attr))
+        setattr(self, attr, getattr(self, attr) - n)
+        return n
+
+    def association_strength(self) -> float:
+        """0–1: how much the funded association raises trust building and referrals."""
+        spend = self.pay("association", self.granted["association"])
+        return spend / (spend + self.model.params["association_half"])
+
+    def service_clients(self, lever: str) -> int:
+        """Clients a service programme (technology centre, university links) can serve."""
+        return int(self.pay(lever, self.granted[lever]) / self.model.params["service_cost"])

@@ -1,0 +1,85 @@
+"""The indicators the seeds use, computed from model state every quarter.
+
+Each is a small pure function from `model.metrics` applied to arrays read off the model; the
+`DataCollector` then records `model.indicators`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import metrics
+from model.fields import cell_sums
+from model.population import KIND_FIRM
+from model.space import n_regions, region_index
+
+NAMES = (
+    "firms", "suppliers", "lead_firms", "births", "spinoffs", "exits", "output", "employment",
+    "mean_wage", "mean_knowledge", "knowledge_gini", "innovations", "local_sourcing_share",
+    "lead_local_sourcing_share", "network_density", "network_clustering", "largest_component_share",
+    "ellison_glaeser", "morans_i", "hhi", "cr4", "max_lq", "gov_budget", "gov_revenue",
+    "gov_spending", "pollution", "price", "frontier",
+)
+
+
+def compute(model) -> dict:
+    p, pop, net, gov = model.params, model.population, model.network, model.government
+    live = pop.live
+    kind, stage, workers = pop.kind[live], pop.stage[live], pop.workers[live]
+    x, y = pop.x[live], pop.y[live]
+    firm = kind == KIND_FIRM
+    lead = pop.is_lead[live]
+    out = {
+        "firms": int(firm.sum()),
+        "suppliers": int((~firm).sum()),
+        "lead_firms": int(lead.sum()),
+        "births": model.counts["births"],
+        "spinoffs": model.counts["spinoffs"],
+        "exits": model.counts["exits"],
+        "innovations": model.counts["innovations"],
+        "output": float(pop.revenue[live].sum()),
+        "employment": float(workers.sum()),
+        "price": model.price,
+        "frontier": model.frontier,
+    }
+    wages = model.fields["wage"][x, y] if len(live) else np.zeros(0)
+    out["mean_wage"] = float(np.average(wages, weights=workers)) if workers.sum() > 0 else float(p["base_wage"])
+    k = pop.knowledge[live]
+    out["mean_knowledge"] = float(k.mean()) if len(k) else 0.0
+    out["knowledge_gini"] = metrics.gini(k)
+    buyer = stage >= 1
+    out["local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][buyer], pop.total_input[live][buyer])
+    out["lead_local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][lead], pop.total_input[live][lead])
+
+    n = len(live)
+    src, dst = np.searchsorted(live, net.src), np.searchsorted(live, net.dst)
+    out["network_density"] = metrics.network_density(n, len(net))
+    out["network_clustering"] = metrics.average_clustering(src, dst, n)
+    out["largest_component_share"] = metrics.largest_component_share(src, dst, n)
+
+    shape = (p["width"], p["height"])
+    rs = p["region_size"]
+    n_reg = n_regions(*shape, rs)
+    region = region_index(x, y, rs, p["height"])
+    xx, yy = np.indices(shape)
+    labour = np.bincount(region_index(xx.ravel(), yy.ravel(), rs, p["height"]),
+                         model.labour_supply.ravel(), n_reg)
+    if n >= 2 and workers.sum() > 0:
+        out["ellison_glaeser"] = metrics.ellison_glaeser(workers, region, labour / labour.sum())
+        emp = np.zeros((n_reg, p["n_stages"] + 1))
+        np.add.at(emp, (region, stage), workers)
+        out["max_lq"] = float(metrics.location_quotient(emp).max())
+    else:
+        out["ellison_glaeser"], out["max_lq"] = float("nan"), 0.0
+    out["morans_i"] = metrics.morans_i(cell_sums(x, y, None, shape))
+    sales = pop.revenue[live][firm]
+    out["hhi"] = metrics.herfindahl(sales)
+    out["cr4"] = metrics.concentration_ratio(sales, 4)
+
+    out["gov_budget"] = gov.budget
+    out["gov_revenue"] = gov.revenue
+    out["gov_spending"] = gov.spending
+    for lever, spent in gov.spending_by_lever.items():
+        out[f"spend_{lever}"] = spent
+    out["pollution"] = float(pop.emissions[live].sum())
+    return {key: (float(v) if isinstance(v, (np.floating, np.integer)) else v) for key, v in out.items()}

@@ -1,0 +1,67 @@
+"""Where enterprises settle: Weber's location factors in a logit site choice.
+
+An entrant, a spin-off or a firm reconsidering its site compares a few candidate cells by a
+site score in log points (≈ share of profit), summing Weber's three factors:
+
+    U(c) = ln m_agg(c)                                   agglomeration (Marshall)
+         − α · ln((w(c) + ℓ · rent_eff(c)) / w0)           labour and land cost
+         + μ · s/(s+1) · S(c) / (S(c) + need)             buyers: local supply of its input
+         + (1 − δ) · D(c) / (D(c) + output)               suppliers: local demand for its good
+         − τ_m · dist(c, market) / P                       final firms: freight to the market
+         + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
+
+S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
+sells to (both distance-weighted), μ the import markup a local supplier saves, δ the discount on
+unsold output. The chooser takes the best candidate. With `location_choice = "random"` every
+site is a uniformly random cell: the dartboard null model of Ellison & Glaeser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5, share_near=0.5):
+    """(n, m) candidate coordinates: a share near given points, the rest anywhere on the grid."""
+    cx = rng.integers(0, width, (n, m))
+    cy = rng.integers(0, height, (n, m))
+    if near_x is not None and m > 0:
+        k = max(1, int(round(m * share_near))) if share_near < 1 else m
+        ox = rng.integers(-radius, radius + 1, (n, k))
+        oy = rng.integers(-radius, radius + 1, (n, k))
+        cx[:, :k] = np.clip(np.asarray(near_x)[:, None] + ox, 0, width - 1)
+        cy[:, :k] = np.clip(np.asarray(near_y)[:, None] + oy, 0, height - 1)
+    return cx, cy
+
+
+def site_scores(model, stage, kind_is_firm, need, output, cx, cy) -> np.ndarray:
+    """U(c) for choosers (arrays of length n) at candidate cells cx, cy of shape (n, m)."""
+    p, f = model.params, model.fields
+    u = np.log(f["productivity"][cx, cy])
+    cost = f["wage"][cx, cy] + p["land_per_worker"] * f["rent_paid"][cx, cy]
+    u -= p["labour_share"] * np.log(cost / p["base_wage"])
+    n_stages = p["n_stages"]
+    # buyers (stage ≥ 1) value nearby supply of the stage before theirs
+    s_in = np.clip(stage - 1, 0, n_stages - 1)
+    saving = p["import_markup"] * stage / (stage + 1.0)   # import markup as a share of revenue
+    supply = f["supply"][s_in[:, None], cx, cy]
+    u += np.where((stage >= 1)[:, None],
+                  saving[:, None] * supply / (supply + need[:, None] + 1e-9), 0.0)
+    # suppliers value nearby demand for their good
+    s_out = np.clip(stage, 0, n_stages - 1)
+    demand = f["demand"][s_out[:, None], cx, cy]
+    u += np.where((~kind_is_firm)[:, None],
+                  (1 - p["outside_sale_discount"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
+    # final firms ship to the market gateway
+    mx, my = model.market
+    freight = p["market_transport_cost"] * np.hypot(cx - mx, cy - my) / max(model.price, 1e-9)
+    u -= np.where(kind_is_firm[:, None], freight, 0.0)
+    return u
+
+
+def choose(model, u: np.ndarray) -> np.ndarray:
+    """Index of the chosen candidate per chooser: argmax of U + Gumbel taste noise."""
+    noise = model.params["choice_noise"]
+    if noise > 0:
+        u = u + model.rng.gumbel(0.0, noise, u.shape)
+    return np.argmax(u, axis=1)

@@ -1,0 +1,51 @@
+"""Outside demand for the cluster's final goods.
+
+The cluster is a price taker in no sense: its final goods face an iso-elastic outside demand,
+
+    P_t = P0 · (D_t / Y_t)^(1/ε),      Y_t = Σ_i Q_i · a_i · (1 + novelty_i),
+
+where Y is quality-adjusted output and D_t the demand level. D_t grows at `demand_growth`,
+is scaled by exogenous demand shifts, and is raised by the regional brand and the specialised
+market (both capital stocks the government builds, with diminishing returns):
+
+    D_t = D_0 (1+g)^t · Π shifts · (1 + b·B/(B + B½)) · (1 + m·M/(M + M½)).
+
+A firm's appeal a_i = min(1, k_i / q*)^θ falls when its knowledge k_i is below the quality the
+market requires, q* = quality_standard × frontier: a shift toward quality (Xiqiao) hurts the
+firms that stopped learning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REFERENCE_PRICE = 1.0
+
+
+def appeal(knowledge: np.ndarray, required: float, sensitivity: float) -> np.ndarray:
+    """a = min(1, k / q*)^θ (1 when no quality is required)."""
+    if required <= 0:
+        return np.ones_like(knowledge)
+    return np.minimum(1.0, knowledge / required) ** sensitivity
+
+
+def demand_level(model) -> float:
+    """D_t: the outside demand for quality-adjusted output this quarter."""
+    p, gov = model.params, model.government
+    brand = 1 + p["brand_effect"] * gov.brand_capital / (gov.brand_capital + p["brand_half"])
+    market = 1 + p["market_effect"] * gov.market_capacity / (gov.market_capacity + p["market_half"])
+    return model.base_demand * (1 + p["demand_growth"]) ** model.steps * model.demand_shift * brand * market
+
+
+def clearing_price(demand: float, supply: float, elasticity: float) -> float:
+    """P = P0 (D / Y)^(1/ε); with nothing supplied the price is the reference price."""
+    if supply <= 0:
+        return REFERENCE_PRICE
+    return REFERENCE_PRICE * (demand / supply) ** (1.0 / elasticity)
+
+
+def input_price(stage, n_stages: int, final_price: float):
+    """Ex-works price of the good of `stage` (0 … n_stages−1): each of the n_stages + 1 stages
+    adds an equal share of the final good's value, p_s = (s + 1) / (n_stages + 1) · P. The
+    whole chain thus shares the outside demand the final price reflects."""
+    return (np.asarray(stage) + 1.0) / (n_stages + 1.0) * final_price

@@ -1,0 +1,560 @@
+"""ClusterModel: firms, suppliers and a government on a grid and a supply network.
+
+One step is one quarter. The step reads like the ODD process order (docs/ODD.md):
+
+    1. policy      scheduled lever changes and demand shifts; the government plans its budget
+    2. fields      employment, knowledge pool, wages, rent and market access over the grid
+    3. production  hiring, output, input trade along supply ties, sales, costs, taxes, investment
+    4. innovation  R&D turns into knowledge jumps
+    5. learning    knowledge spillover through space, along ties and from public services
+    6. network     supplier search, tie formation and replacement, trust
+    7. location    some enterprises reconsider their site and relocate
+    8. demography  exits, spin-offs, entry (incl. recruited firms and start-up grants)
+    9. environment emissions, abatement, the pollution stock
+   10. books       the government closes its books; indicators are collected
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from mesa import Model
+from mesa.datacollection import DataCollector
+
+from agents import Firm, Government, Supplier
+from model import agglomeration, demography, environment, indicators, labour, market, production
+from model import spillover
+from model.fields import KernelConvolution, cell_sums, decay_kernel
+from model.innovation import innovate
+from model.location_choice import candidate_sites, choose, site_scores
+from model.params import LEVERS, check_value, resolve_params
+from model.population import KIND_FIRM, Population
+from model.space import build_grid, market_gateway
+from model.supply_network import SupplierIndex, SupplyNetwork, search, tie_costs
+
+
+def _indicator(model, name):
+    """DataCollector reporter: reads one entry of `model.indicators` (no side effects)."""
+    return model.indicators.get(name, 0.0)
+
+
+class ClusterModel(Model):
+    """An industrial cluster: see the module docstring for the quarterly process order."""
+
+    def __init__(self, seed: int | None = None, policy_schedule=(), **params):
+        self.params = p = resolve_params(params)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.default_steps = p["default_steps"]
+        self.schedule = self._check_schedule(policy_schedule)
+        self.shifts = sorted((int(s), float(d), float(q)) for s, d, q in p["demand_shifts"])
+        self.quality_standard = p["quality_standard"]
+        self.demand_shift = 1.0
+        self.frontier = 1.0
+        self.price = market.REFERENCE_PRICE
+        self.counts = dict(births=0, spinoffs=0, exits=0, innovations=0)
+
+        self.grid = build_grid(p, self.random)
+        self.shape = (p["width"], p["height"])
+        self.market = market_gateway(p)
+        self.kernel = KernelConvolution(self.shape, decay_kernel(p["kernel_radius"], p["kernel_decay"]))
+        self.labour_supply = np.full(self.shape, p["labour_density"])
+        n0 = p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"]
+        self.population = Population(capacity=int(n0 * 1.5) + 64)
+        self.network = SupplyNetwork()
+        self.government = Government(self, p["gov_initial_budget"], {k: p[k] for k in LEVERS})
+        self._bases = {"rd": 0.0, "park_rent": 0.0}
+        self._graph = None
+
+        self._place_initial_enterprises()
+        self._update_fields()
+        self.base_demand = p["demand_level"] * self._initial_quality_output()
+        self.price = market.clearing_price(self.base_demand, self.base_demand / p["demand_level"], p["demand_elasticity"])
+        self._initial_unit_values()
+        for _ in range(3):  # existing business relationships at the start
+            self._search_suppliers(everyone=True)
+
+        names = [*indicators.NAMES, *(f"spend_{lever}" for lever in self.government.spending_by_lever)]
+        reporters = {name: partial(_indicator, name=name) for name in names}
+        self.datacollector = DataCollector(model_reporters=reporters)
+        self.indicators = indicators.compute(self)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ public API -------
+    @classmethod
+    def from_scenario(cls, name_or_path, seed: int | None = None, **overrides) -> "ClusterModel":
+        from scenarios import load_scenario
+
+        return load_scenario(name_or_path).build(seed=seed, **overrides)
+
+    def run(self, steps: int | None = None) -> "ClusterModel":
+        for _ in range(self.default_steps if steps is None else steps):
+            self.step()
+        return self
+
+    def results(self) -> pd.DataFrame:
+        """Indicator table, one row per quarter (row 0 = the initial state)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.index.name = "step"
+        return df
+
+    def levers(self) -> dict:
+        return dict(self.government.levers)
+
+    def set_lever(self, name: str, value) -> None:
+        """Change a policy lever of the running model; it acts from the next step."""
+        self.government.set_lever(name, value)
+
+    @property
+    def supply_network(self):
+        """The supply network as a networkx.DiGraph (supplier → buyer, nodes = unique_ids)."""
+        if self._graph is None or self._graph[0] != (self.steps, len(self.network)):
+            self._graph = ((self.steps, len(self.network)), self.network.to_networkx(self.population))
+        return self._graph[1]
+
+    @property
+    def enterprises(self):
+        return [self.population.agent[r] for r in self.population.live]
+
+    def region_of(self, coordinate) -> int:
+        from model.space import region_index
+
+        x, y = coordinate
+        return int(region_index(x, y, self.params["region_size"], self.params["height"]))
+
+    # ------------------------------------------------------------------ the quarter ------
+    def step(self):
+        self.counts = dict(births=0, spinoffs=0, exits=0, innovations=0)
+        self._apply_policy_and_shifts()
+        self._update_fields()
+        self._produce_and_trade()
+        self._innovate()
+        self._learn()
+        self._search_suppliers()
+        self._relocate()
+        self._exit()
+        self._spin_off()
+        self._enter()
+        self._pollute()
+        self.government.close_books()
+        self.frontier *= 1 + self.params["frontier_growth"]
+        self.indicators = indicators.compute(self)
+        self.datacollector.collect(self)
+
+    # 1. policy ------------------------------------------------------------------------------
+    def _apply_policy_and_shifts(self):
+        t = self.steps
+        for step, lever, value in self.schedule:
+            if step == t:
+                self.set_lever(lever, value)
+        for step, demand, quality in self.shifts:
+            if step == t:
+                self.demand_shift *= demand
+                self.quality_standard = quality
+        gov = self.government
+        gov.plan(self._bases)
+        gov.run_programmes(float(self.population.workers[self.population.live].sum()))
+        self.association = gov.association_strength()
+        self._invest_infrastructure(gov.pay("infrastructure", gov.granted["infrastructure"]))
+
+    def _invest_infrastructure(self, spend: float):
+        """Infrastructure decays toward the base level; new money goes where the jobs are."""
+        p, infra = self.params, self.grid.infrastructure.data
+        base = np.where(self.grid.park.data > 0, 1.0, p["base_infrastructure"])
+        infra -= p["infrastructure_decay"] * np.maximum(infra - base, 0.0)
+        near = self.fields["employment"] if hasattr(self, "fields") else None
+        if spend > 0 and near is not None and near.sum() > 0:
+            infra += spend / p["infrastructure_cost"] * near / near.sum() * (1.0 - infra)
+            np.clip(infra, 0.0, 1.0, out=infra)
+
+    # 2. fields ------------------------------------------------------------------------------
+    def _update_fields(self):
+        p, pop = self.params, self.population
+        live = pop.live
+        x, y, stage, workers = pop.x[live], pop.y[live], pop.stage[live], pop.workers[live]
+        S, (W, H) = p["n_stages"], self.shape
+        emp = cell_sums(x, y, workers, self.shape)
+        know = cell_sums(x, y, workers * pop.knowledge[live], self.shape)
+        # output of each supplier stage, and input demand for each stage's good (= its buyers' output)
+        out = pop.output[live]
+        cell = x * H + y
+        sup = np.bincount(np.where(stage < S, stage, S) * W * H + cell, out, (S + 1) * W * H).reshape(S + 1, W, H)[:S]
+        dem = np.bincount(np.maximum(stage - 1, 0) * W * H + cell, out * (stage >= 1), S * W * H).reshape(S, W, H)
+        near = self.kernel(np.concatenate([np.stack([emp, know, self.labour_supply]), sup, dem]))
+        E = near[0]
+        gov = self.government
+        park_rate = gov.levers["park_subsidy"] * gov.funded
+        rent = agglomeration.land_rent(E, p["base_rent"], p["congestion"], p["congestion_scale"])
+        self.fields = {
+            "employment": E,
+            "pool": np.where(E > 1e-9, near[1] / np.maximum(E, 1e-9), 0.0),
+            "contact": E / (E + p["contact_scale"]),
+            "productivity": agglomeration.productivity_gain(E, p["agglomeration"], p["agglomeration_scale"]),
+            "wage": labour.wage_field(E, near[2], p["base_wage"], p["wage_elasticity"]),
+            "rent": rent,
+            "rent_paid": rent * (1.0 - park_rate * self.grid.park.data),
+            "supply": near[3 : 3 + S],
+            "demand": near[3 + S :],
+        }
+        labour.migrate(self.labour_supply, emp, p["migration"])
+        g = self.grid
+        g.rent.data[:] = rent
+        g.wage.data[:] = self.fields["wage"]
+        g.knowledge_pool.data[:] = self.fields["pool"]
+        g.agglomeration.data[:] = self.fields["productivity"]
+
+    # 3. production --------------------------------------------------------------------------
+    def _produce_and_trade(self):
+        p, pop, gov, f = self.params, self.population, self.government, self.fields
+        live, cap = pop.live, pop.capacity
+        if len(live) == 0:
+            return
+        S = p["n_stages"]
+        alpha, beta = p["labour_share"], p["capital_share"]
+        x, y, stage = pop.x[live], pop.y[live], pop.stage[live]
+        firm = pop.kind[live] == KIND_FIRM
+        lead = pop.is_lead[live]
+        in_park = self.grid.park.data[x, y]
+        infra = self.grid.infrastructure.data
+
+        # hire toward the target workforce and produce
+        A = p["tfp"] * pop.knowledge[live] * f["productivity"][x, y] * (1 + p["skill_premium"] * gov.skill)
+        wage, rent = f["wage"][x, y], f["rent"][x, y]
+        park_rate = gov.levers["park_subsidy"] * gov.funded * in_park
+        unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
+        K, L = pop.capital[live], pop.workers[live]
+        v = pop.unit_value[live]
+        L = np.maximum(1.0, L + p["adjustment"] * (production.target_workers(v, A, K, alpha, beta, unit_labour) - L))
+        Q = production.output(A, L, K, alpha, beta)
+
+        # the final price clears outside demand for quality-adjusted final output
+        k = pop.knowledge[live]
+        quality = market.appeal(k, self.quality_standard * self.frontier, p["quality_sensitivity"]) * (1 + pop.novelty[live])
+        self.price = P = market.clearing_price(market.demand_level(self), float((Q * quality)[firm].sum()),
+                                               p["demand_elasticity"])
+
+        # intermediate inputs along supply ties; imports fill the rest
+        need = np.zeros(cap)
+        need[live] = np.where(stage >= 1, Q, 0.0)
+        supply = np.zeros(cap)
+        supply[live] = np.where(firm, 0.0, Q)
+        bought, local_cost, sold = self.network.trade(need, supply, tie_costs(self.network, pop, infra, p, P), cap)
+        bought, local_cost, sold = bought[live], local_cost[live], sold[live]
+        imports = need[live] - bought
+        in_price = market.input_price(np.maximum(stage - 1, 0), S, P) * (stage >= 1)
+        input_cost = local_cost + imports * in_price * (1 + p["import_markup"])
+
+        # sales: final goods to the outside market, intermediates to local buyers (rest outside)
+        own_price = market.input_price(np.minimum(stage, S - 1), S, P)
+        revenue = np.where(firm, P * Q * quality,
+                           own_price * (sold + p["outside_sale_discount"] * np.maximum(Q - sold, 0.0)))
+        mx, my = self.market
+        freight = np.where(firm, p["market_transport_cost"] * np.hypot(x - mx, y - my)
+                           * (1 - 0.5 * infra[x, y]) * Q, 0.0)
+
+        # R&D, with the subsidy refund paid pro rata to what the budget allows
+        s_rd = gov.levers["rd_subsidy"] * gov.funded
+        rd_share = np.where(lead, p["lead_rd_share"], p["rd_share"]) / (1 - s_rd)
+        rd = rd_share * revenue
+        wanted = s_rd * rd.sum()
+        refund = rd * s_rd * (gov.pay("rd_subsidy", wanted) / wanted if wanted > 0 else 0.0)
+
+        rent_bill = p["land_per_worker"] * rent * L
+        park_wanted = (rent_bill * park_rate).sum()
+        park_paid = rent_bill * park_rate * (gov.pay("park_subsidy", park_wanted) / park_wanted if park_wanted > 0 else 0.0)
+
+        regulation = gov.effective("environmental_regulation")
+        gov.pay("environmental_regulation", gov.granted["environmental_regulation"])
+        raw = environment.raw_emissions(Q, stage, p)
+        emitted, abatement_cost = environment.abatement(raw, regulation, in_park, p)
+
+        cash = pop.cash[live]
+        profit = (revenue - L * wage - (rent_bill - park_paid) - input_cost - freight - (rd - refund)
+                  - p["depreciation"] * K - p["interest_rate"] * np.maximum(-cash, 0.0) - abatement_cost)
+        exempt = (pop.born[live] > 0) & (pop.age[live] < p["tax_holiday"])
+        tax = np.where(exempt, 0.0, p["tax_rate"] * np.maximum(profit, 0.0))
+        gov.collect(float(tax.sum()))
+        profit -= tax
+
+        # invest toward the target capital, financed by cash and credit
+        n_sme = max(1, int((~lead).sum()))
+        limit = production.credit_limit(K, lead, p["leverage"],
+                                        p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
+        unit_value = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
+        K_target = production.target_capital(unit_value, Q, beta, p["interest_rate"] + p["depreciation"])
+        invest = np.maximum(0.0, p["adjustment"] * (K_target - K) + p["depreciation"] * K)
+        cash_flow = cash + profit + p["depreciation"] * K
+        invest = np.minimum(invest, np.maximum(0.0, cash_flow + limit))
+
+        pop.workers[live] = L
+        pop.output[live] = Q
+        pop.revenue[live] = revenue
+        pop.profit[live] = profit
+        pop.rd[live] = rd
+        pop.input_cost[live] = input_cost
+        pop.local_input[live] = bought
+        pop.total_input[live] = need[live]
+        pop.unit_value[live] = unit_value
+        pop.emissions[live] = emitted
+        pop.capital[live] = np.maximum(K * (1 - p["depreciation"]) + invest, 0.1)
+        pop.cash[live] = cash_flow - invest
+        pop.loss_streak[live] = np.where(profit < 0, pop.loss_streak[live] + 1, 0)
+        pop.age[live] += 1
+        self._credit_limit = limit
+        self._rd_share = rd_share
+        self._bases = {"rd": float(rd.sum() * (1 - s_rd)), "park_rent": float((rent_bill * in_park).sum())}
+        self.network.update_trust(p["trust_growth"] * (1 + self.association))
+
+    # 4. innovation --------------------------------------------------------------------------
+    def _innovate(self):
+        pop, p, gov = self.population, self.params, self.government
+        live = pop.live
+        if len(live) == 0:
+            return
+        linked = np.zeros(len(live))
+        n_linked = min(gov.service_clients("university_links"), len(live))
+        linked[self.rng.choice(len(live), n_linked, replace=False)] = 1.0
+        jump, gained, count = innovate(self.rng, self._rd_share, pop.rd[live], linked, p)
+        pop.knowledge[live] *= jump
+        ip = gov.effective("ip_protection")
+        gov.pay("ip_protection", gov.granted["ip_protection"])
+        pop.novelty[live] = pop.novelty[live] * (1 - p["novelty_decay"] * (1 - ip)) + gained
+        self.counts["innovations"] = count
+        self._ip = ip
+
+    # 5. learning ----------------------------------------------------------------------------
+    def _learn(self):
+        pop, p, gov, f = self.population, self.params, self.government, self.fields
+        live = pop.live
+        if len(live) == 0:
+            return
+        x, y = pop.x[live], pop.y[live]
+        k = pop.knowledge[live]
+        leakage = 1 - p["ip_leak_cut"] * self._ip
+        gain = spillover.spatial_learning(k, f["pool"][x, y], f["contact"][x, y], p["spillover"], leakage)
+        net = self.network
+        gain += spillover.network_learning(pop.knowledge, net.src, net.dst, net.trust,
+                                           p["network_spillover"], pop.capacity)[live]
+        clients = self.rng.choice(len(live), min(gov.service_clients("tech_centre"), len(live)), replace=False)
+        gain[clients] += spillover.service_learning(k[clients], self.frontier, p["service_learning"])
+        pop.knowledge[live] = k + gain
+
+    # 6. supply network ----------------------------------------------------------------------
+    def _search_suppliers(self, everyone: bool = False):
+        pop, p = self.population, self.params
+        live = pop.live
+        sup = live[pop.kind[live] != KIND_FIRM]
+        index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], *self.shape)
+        buyers = live[pop.stage[live] >= 1]
+        isolated = np.bincount(self.network.dst, minlength=pop.capacity)[buyers] == 0
+        chance = np.where(isolated, min(1.0, 2 * p["supplier_search"]), p["supplier_search"])
+        searching = buyers if everyone else buyers[self.rng.random(len(buyers)) < chance]
+        search(self.network, index, searching, pop, self.grid.infrastructure.data, p,
+               self.association, self.price, self.rng, pop.capacity)
+
+    # 7. location ----------------------------------------------------------------------------
+    def _site_for(self, rows_stage, rows_firm, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
+        """Chosen (x, y) for choosers described by stage/kind/size arrays."""
+        p, n = self.params, len(rows_stage)
+        W, H = self.shape
+        if p["location_choice"] == "random":
+            return self.rng.integers(0, W, n), self.rng.integers(0, H, n)
+        cx, cy = candidate_sites(self.rng, n, p["location_candidates"], W, H, near_x, near_y, radius, share_near)
+        u = site_scores(self, rows_stage, rows_firm, need, out, cx, cy)
+        pick = choose(self, u)
+        return cx[np.arange(n), pick], cy[np.arange(n), pick]
+
+    def _relocate(self):
+        pop, p = self.population, self.params
+        if p["location_choice"] == "random" or p["relocation_rate"] == 0:
+            return
+        live = pop.live
+        movers = live[self.rng.random(len(live)) < p["relocation_rate"]]
+        if len(movers) == 0:
+            return
+        W, H = self.shape
+        m = p["location_candidates"] + 1
+        cx, cy = candidate_sites(self.rng, len(movers), m, W, H, pop.x[movers], pop.y[movers],
+                                 2 * p["kernel_radius"])
+        cx[:, 0], cy[:, 0] = pop.x[movers], pop.y[movers]
+        out = pop.output[movers]
+        stage = pop.stage[movers].astype(np.int64)
+        u = site_scores(self, stage, pop.kind[movers] == KIND_FIRM, out * (stage >= 1), out, cx, cy)
+        if p["choice_noise"] > 0:
+            u = u + self.rng.gumbel(0.0, p["choice_noise"], u.shape)
+        best = np.argmax(u, axis=1)
+        gain = u[np.arange(len(movers)), best] - u[:, 0]
+        for i in np.flatnonzero((best != 0) & (gain > p["relocation_threshold"])):
+            pop.agent[movers[i]].move_to(self.grid._cells[(int(cx[i, best[i]]), int(cy[i, best[i]]))])
+
+    # 8. demography --------------------------------------------------------------------------
+    def _exit(self):
+        pop, p, gov = self.population, self.params, self.government
+        live = pop.live
+        if len(live) == 0:
+            return
+        limit = self._credit_limit if len(self._credit_limit) == len(live) else p["leverage"] * pop.capital[live]
+        out = live[demography.exiting(pop.loss_streak[live], pop.cash[live], limit, p["exit_patience"])]
+        if len(out) == 0:
+            return
+        # the guarantee fund covers defaulted debt above the unguaranteed limit
+        debt_over = np.maximum(-pop.cash[out] - p["leverage"] * pop.capital[out], 0.0) * ~pop.is_lead[out]
+        gov.guarantee_fund = max(0.0, gov.guarantee_fund - float(debt_over.sum()))
+        self.network.drop_rows(out)
+        for row in out.tolist():
+            pop.agent[row].leave()
+        self.counts["exits"] = len(out)
+
+    def _spin_off(self):
+        pop, p = self.population, self.params
+        live = pop.live
+        if len(live) == 0 or p["spinoff_rate"] == 0:
+            return
+        parents = live[demography.spinoff_parents(self.rng, pop.profit[live], pop.workers[live], p["spinoff_rate"])]
+        if len(parents) == 0:
+            return
+        stage = pop.stage[parents].astype(np.int64)
+        out = pop.output[parents]
+        sx, sy = self._site_for(stage, pop.kind[parents] == KIND_FIRM, out * (stage >= 1), out,
+                                pop.x[parents], pop.y[parents], p["spinoff_radius"], share_near=1.0)
+        staff = np.minimum(p["initial_workers"], 0.3 * pop.workers[parents])
+        pop.workers[parents] -= staff
+        knowledge = p["spinoff_knowledge"] * pop.knowledge[parents]
+        for i in range(len(parents)):
+            self._found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
+                        p["initial_capital"], p["initial_cash"])
+        self.counts["spinoffs"] = len(parents)
+        self.counts["births"] += len(parents)
+
+    def _enter(self):
+        pop, p, gov = self.population, self.params, self.government
+        live = pop.live
+        S = p["n_stages"]
+        revenue = pop.revenue[live].sum()
+        margin = pop.profit[live].sum() / revenue if revenue > 0 else 0.0
+        n_local = int(self.rng.poisson(demography.expected_entrants(len(live), margin, p)))
+        n_grants = gov.take_whole("grant_progress")
+        n_recruits = gov.take_whole("recruit_progress")
+        n_leads = gov.take_whole("lead_recruit_progress")
+        n = n_local + n_grants + n_recruits
+        if n + n_leads == 0:
+            return
+        stage_all = pop.stage[live].astype(np.int64)
+        by_stage = lambda w: np.bincount(stage_all, w, S + 1)  # noqa: E731
+        margin_s = by_stage(pop.profit[live]) / np.maximum(by_stage(pop.revenue[live]), 1e-9)
+        imported = np.bincount(np.maximum(stage_all - 1, 0), (pop.total_input[live] - pop.local_input[live]) * (stage_all >= 1), S + 1)
+        needed = np.bincount(np.maximum(stage_all - 1, 0), pop.total_input[live] * (stage_all >= 1), S + 1)
+        weights = demography.stage_weights(margin_s, imported / np.maximum(needed, 1e-9), np.bincount(stage_all, minlength=S + 1))
+        stage = self.rng.choice(S + 1, n, p=weights)
+        stage = np.concatenate([stage, np.full(n_leads, S)])
+        lead = np.arange(len(stage)) >= n
+        recruit = (np.arange(len(stage)) >= n_local + n_grants)
+        mean_k = pop.knowledge[live].mean() if len(live) else self.frontier * p["initial_knowledge"]
+        local_k = 0.9 * mean_k * self.rng.lognormal(0.0, p["knowledge_dispersion"], len(stage))
+        knowledge = np.where(lead, self.frontier * p["lead_knowledge"],
+                             np.where(recruit, self.frontier * max(p["initial_knowledge"], 0.9), local_k))
+        size = np.where(lead, p["lead_size"], 1.0)
+        typical_out = np.median(pop.output[live]) if len(live) else 1.0
+        out = typical_out * size
+        if len(live):
+            ref = live[self.rng.integers(0, len(live), len(stage))]
+            near_x, near_y = pop.x[ref], pop.y[ref]
+        else:
+            near_x = near_y = None
+        sx, sy = self._site_for(stage, stage == S, out * (stage >= 1), out, near_x, near_y, p["kernel_radius"])
+        if self.grid.park.data.any() and recruit.any():
+            px, py = np.nonzero(self.grid.park.data)
+            pick = self.rng.integers(0, len(px), int(recruit.sum()))
+            sx[recruit], sy[recruit] = px[pick], py[pick]
+        cash = p["initial_cash"] + np.where((np.arange(len(stage)) >= n_local) & ~recruit, p["startup_grant"], 0.0)
+        for i in range(len(stage)):
+            self._found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], p["initial_workers"] * size[i],
+                        p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]))
+        self.counts["births"] += len(stage)
+
+    def _found(self, stage, x, y, knowledge, workers, capital, cash, is_lead=False):
+        cls = Firm if stage == self.params["n_stages"] else Supplier
+        agent = cls(self, self.grid._cells[(x, y)], stage=stage, knowledge=float(knowledge),
+                    workers=float(workers), capital=float(capital), cash=float(cash), is_lead=is_lead)
+        pop = self.population
+        pop.unit_value[agent.row] = self._typical_unit_value(stage)
+        return agent
+
+    def _typical_unit_value(self, stage) -> float:
+        pop = self.population
+        live = pop.live
+        same = live[(pop.stage[live] == stage) & (pop.output[live] > 0)]
+        if len(same):
+            return float(np.median(pop.unit_value[same]))
+        S = self.params["n_stages"]
+        price = self.price if stage == S else float(market.input_price(stage, S, self.price))
+        in_price = float(market.input_price(stage - 1, S, self.price)) if stage >= 1 else 0.0
+        return price - in_price * (1 + 0.5 * self.params["import_markup"])
+
+    # 9. environment -------------------------------------------------------------------------
+    def _pollute(self):
+        pop = self.population
+        live = pop.live
+        deposited = cell_sums(pop.x[live], pop.y[live], pop.emissions[live], self.shape)
+        environment.accumulate(self.grid.pollution.data, deposited, self.params["pollution_decay"])
+
+    # ------------------------------------------------------------------ set-up -----------
+    def _check_schedule(self, schedule):
+        checked = []
+        for entry in schedule:
+            step, lever, value = entry
+            if lever not in LEVERS:
+                from model.params import did_you_mean
+
+                raise ValueError(f"policy schedule: {lever!r} is not a policy lever{did_you_mean(lever, LEVERS)}")
+            checked.append((int(step), lever, check_value(lever, value)))
+        return sorted(checked, key=lambda e: e[0])
+
+    def _place_initial_enterprises(self):
+        p, rng = self.params, self.rng
+        S, (W, H) = p["n_stages"], self.shape
+        shares = np.asarray(p["stage_shares"] or [1.0] * S, float)
+        if len(shares) != S or (shares < 0).any() or shares.sum() <= 0:
+            raise ValueError(f"stage_shares must list {S} non-negative weights (one per stage), got {p['stage_shares']}")
+        sup_stage = rng.choice(S, p["n_suppliers"], p=shares / shares.sum())
+        stage = np.concatenate([np.full(p["n_lead_firms"], S), np.full(p["n_firms"], S), np.sort(sup_stage)])
+        lead = np.arange(len(stage)) < p["n_lead_firms"]
+        n = len(stage)
+        if p["initial_spread"] >= 1.0:
+            xs, ys = rng.integers(0, W, n), rng.integers(0, H, n)
+        else:
+            sd = p["initial_spread"] * W
+            xs = np.clip(np.rint(rng.normal(W / 2, sd, n)), 0, W - 1).astype(int)
+            ys = np.clip(np.rint(rng.normal(H / 2, sd, n)), 0, H - 1).astype(int)
+        disp = p["knowledge_dispersion"]
+        knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(0, disp, n)
+        size = np.where(lead, p["lead_size"], 1.0) * rng.lognormal(0, 0.3, n)
+        for i in range(n):
+            cls = Firm if stage[i] == S else Supplier
+            cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+        self._credit_limit = np.zeros(0)
+        self._ip = 0.0
+        self.association = 0.0
+
+    def _initial_quality_output(self) -> float:
+        """Quality-adjusted output the initial final firms would produce: the demand anchor D_0."""
+        p, pop, f = self.params, self.population, self.fields
+        live = pop.live
+        firms = live[pop.kind[live] == KIND_FIRM]
+        if len(firms) == 0:
+            return 1.0
+        x, y = pop.x[firms], pop.y[firms]
+        A = p["tfp"] * pop.knowledge[firms] * f["productivity"][x, y]
+        Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
+        quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
+        return max(float((Q * quality).sum()), 1e-9)
+
+    def _initial_unit_values(self):
+        pop = self.population
+        for s in range(self.params["n_stages"] + 1):
+            rows = pop.live[pop.stage[pop.live] == s]
+            pop.unit_value[rows] = self._typical_unit_value(s)

@@ -1,0 +1,317 @@
+"""Every model parameter, once: name, default, unit, allowed range, meaning, and where the default comes from.
+
+One step is one quarter. Money is in model currency units: prices are normalised so that
+a final good sells for about 1 unit at the reference price and each of the n_stages + 1 stages
+of the value chain adds an equal share of that value. Distances are in grid cells (1 cell ≈ 1 km).
+
+`resolve_params(overrides)` is the single gate: it rejects unknown names (with a "did you
+mean"), wrong types and out-of-range values with a `ValueError` that names the parameter and
+what is allowed. Mechanism strengths (section "mechanisms") switch a mechanism off at 0, so
+its contribution can be measured by ablation. Policy levers (section "policy") are what the
+`Government` funds; a scenario may change them on a schedule and the live page mid-run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+SOURCE_SEEDS = "seeds"          # a figure or relation taken from the source documents
+SOURCE_LIT = "literature"       # a conventional value from the economics literature
+SOURCE_CAL = "calibration"      # chosen so the baseline runs in a plausible regime
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    meaning: str
+    section: str
+    source: str = SOURCE_CAL
+    choices: tuple | None = None
+
+    @property
+    def kind(self) -> type:
+        if self.choices is not None:
+            return str
+        if isinstance(self.default, bool):
+            return bool
+        if isinstance(self.default, (list, tuple)):
+            return list
+        return type(self.default)
+
+    def allowed(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind is list:
+            return "a list (see docs/ODD.md)"
+        if self.kind is bool:
+            return "true or false"
+        kind = "an integer" if self.kind is int else "a number"
+        return f"{kind} in [{self.low}, {self.high}]"
+
+
+def _p(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
+    return Param(name, default, unit, low, high, meaning, section, source, choices)
+
+
+_PARAMS = [
+    # --- space --------------------------------------------------------------------------
+    _p("space", "width", 100, "cells", 10, 2000, "grid width (1 cell ≈ 1 km)"),
+    _p("space", "height", 100, "cells", 10, 2000, "grid height"),
+    _p("space", "region_size", 10, "cells", 2, 500,
+       "side of the square regions used for LQ and Ellison–Glaeser (a county ≈ 10 km)"),
+    _p("space", "parks", [], "list of [x, y, radius]", None, None,
+       "industrial/specialty parks: cells within radius of (x, y); full infrastructure, shared "
+       "treatment, rent discount when the park_subsidy lever is funded", SOURCE_SEEDS),
+    _p("space", "roads", [], "list of [x0, y0, x1, y1, level]", None, None,
+       "initial transport infrastructure along straight segments (level 0–1)"),
+    _p("space", "market_x", -1, "cell", -1, 2000,
+       "x of the outside-market gateway (specialised market, railhead); -1 = grid centre"),
+    _p("space", "market_y", -1, "cell", -1, 2000, "y of the market gateway; -1 = grid centre"),
+    _p("space", "labour_density", 20.0, "workers/cell", 0.1, 1e4,
+       "initial local labour supply per cell (rural surplus labour)", SOURCE_CAL),
+    _p("space", "base_infrastructure", 0.1, "0–1", 0.0, 1.0,
+       "infrastructure level of every cell before roads and parks"),
+    # --- initial agents -----------------------------------------------------------------
+    _p("agents", "n_firms", 150, "firms", 0, 500_000, "initial final producers (最终企业)"),
+    _p("agents", "n_suppliers", 300, "suppliers", 0, 500_000,
+       "initial intermediate suppliers (中间企业), split over stages by stage_shares"),
+    _p("agents", "n_lead_firms", 0, "firms", 0, 1000,
+       "initial lead firms (龙头企业): large final producers near the frontier"),
+    _p("agents", "n_stages", 3, "stages", 1, 12,
+       "value-chain stages before final assembly (e.g. knitting, seaming, dyeing …)", SOURCE_SEEDS),
+    _p("agents", "stage_shares", [], "list of weights", None, None,
+       "relative number of initial suppliers per stage (empty = equal)", SOURCE_SEEDS),
+    _p("agents", "initial_spread", 1.0, "0–1", 0.01, 1.0,
+       "1 = initial enterprises uniform over the grid; smaller = Gaussian around the "
+       "centre with sd = spread × width (an existing cluster)"),
+    _p("agents", "initial_knowledge", 0.6, "× frontier", 0.01, 5.0,
+       "mean initial knowledge relative to the outside technology frontier"),
+    _p("agents", "knowledge_dispersion", 0.2, "log sd", 0.0, 2.0,
+       "dispersion of initial and entrant knowledge (lognormal)"),
+    _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
+    _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
+    _p("agents", "initial_cash", 10.0, "units", 0.0, 1e7, "mean cash of a new SME"),
+    _p("agents", "lead_size", 20.0, "× SME", 1.0, 1000.0,
+       "lead firm workers and capital relative to an SME (Jiangling: thousands of workers)", SOURCE_SEEDS),
+    _p("agents", "lead_knowledge", 1.0, "× frontier", 0.1, 5.0, "lead firm knowledge relative to the frontier"),
+    # --- market ---------------------------------------------------------------------------
+    _p("market", "demand_level", 1.3, "× initial output", 0.01, 100.0,
+       "outside demand for the cluster's final goods at the reference price, relative to the "
+       "initial cluster's output"),
+    _p("market", "demand_growth", 0.01, "per quarter", -0.2, 0.2,
+       "growth of outside demand (China's 2000s: ~4% a year)", SOURCE_SEEDS),
+    _p("market", "demand_elasticity", 3.0, "—", 1.01, 50.0,
+       "price elasticity of demand for the cluster's output: P = P0 (D/Y)^(1/ε)", SOURCE_LIT),
+    _p("market", "quality_standard", 0.0, "× frontier", 0.0, 5.0,
+       "knowledge (quality) the market requires; firms below it lose appeal"),
+    _p("market", "quality_sensitivity", 2.0, "—", 0.0, 10.0,
+       "appeal = min(1, k / (standard × frontier))^sensitivity"),
+    _p("market", "demand_shifts", [], "list of {step, demand, quality}", None, None,
+       "exogenous demand shifts: at step, demand ×= demand and quality_standard = quality", SOURCE_SEEDS),
+    _p("market", "frontier_growth", 0.005, "per quarter", 0.0, 0.1,
+       "growth of the outside technology frontier"),
+    _p("market", "import_markup", 0.2, "share", 0.0, 5.0,
+       "extra cost of buying an intermediate from outside the cluster"),
+    _p("market", "outside_sale_discount", 0.7, "share", 0.0, 1.0,
+       "price a supplier gets for output no local buyer takes, relative to the local price"),
+    # --- mechanisms (strength 0 = off) ---------------------------------------------------
+    _p("mechanisms", "agglomeration", 0.15, "—", 0.0, 5.0,
+       "Marshallian productivity gain: A = 1 + a·ln(1 + E_near / agglomeration_scale)", SOURCE_LIT),
+    _p("mechanisms", "agglomeration_scale", 60.0, "workers", 1.0, 1e6,
+       "nearby employment at which the agglomeration gain is a·ln 2"),
+    _p("mechanisms", "congestion", 1.0, "—", 0.0, 50.0,
+       "land rent rises with nearby employment: rent = r0 (1 + c·E_near / congestion_scale)"),
+    _p("mechanisms", "congestion_scale", 200.0, "workers", 1.0, 1e6, "nearby employment that doubles rent at c = 1"),
+    _p("mechanisms", "kernel_radius", 5, "cells", 1, 25,
+       "radius of the distance-decay kernel for spillover, agglomeration and commuting"),
+    _p("mechanisms", "kernel_decay", 2.0, "cells", 0.2, 50.0, "distance decay: weight = exp(−d / decay)"),
+    _p("mechanisms", "spillover", 0.06, "per quarter", 0.0, 1.0,
+       "spatial knowledge spillover rate (informal talk, labour mobility)", SOURCE_LIT),
+    _p("mechanisms", "network_spillover", 0.05, "per quarter", 0.0, 1.0,
+       "knowledge flow along supply ties, weighted by trust"),
+    _p("mechanisms", "contact_scale", 50.0, "workers", 1.0, 1e6,
+       "nearby employment at which half the spatial spillover potential is reached"),
+    _p("mechanisms", "innovation", 1.0, "—", 0.0, 10.0, "scales every innovation hazard (0 = no R&D results)"),
+    _p("mechanisms", "rd_share", 0.01, "of revenue", 0.0, 0.3, "SMEs' R&D spending share", SOURCE_SEEDS),
+    _p("mechanisms", "lead_rd_share", 0.03, "of revenue", 0.0, 0.3, "lead firms' R&D spending share"),
+    _p("mechanisms", "incremental_rate", 4.0, "hazard per R&D share", 0.0, 100.0,
+       "incremental innovation hazard per unit R&D intensity (frequent, small: SMEs)"),
+    _p("mechanisms", "incremental_size", 0.03, "share", 0.0, 1.0, "knowledge jump of an incremental innovation"),
+    _p("mechanisms", "radical_rate", 0.002, "hazard per unit R&D", 0.0, 1.0,
+       "radical innovation hazard per unit of R&D spending (rare, big: lead firms)"),
+    _p("mechanisms", "radical_size", 0.2, "share", 0.0, 5.0, "knowledge jump of a radical innovation"),
+    _p("mechanisms", "novelty_decay", 0.25, "per quarter", 0.0, 1.0,
+       "how fast an innovator's price premium is imitated away (IP protection slows it)"),
+    _p("mechanisms", "supplier_search", 0.3, "probability", 0.0, 1.0,
+       "chance per quarter that a buyer searches for a (better) supplier"),
+    _p("mechanisms", "search_candidates", 4, "suppliers", 0, 50, "nearby candidates a search looks at"),
+    _p("mechanisms", "referral_candidates", 2, "suppliers", 0, 50, "candidates found through existing ties"),
+    _p("mechanisms", "max_suppliers", 3, "suppliers", 1, 100, "ties a buyer keeps per input"),
+    _p("mechanisms", "transport_cost", 0.002, "units/unit/cell", 0.0, 1.0,
+       "freight per unit per cell (Weber's transport factor); halved at full infrastructure"),
+    _p("mechanisms", "market_transport_cost", 0.0005, "units/unit/cell", 0.0, 1.0,
+       "freight per unit of final output per cell to the market gateway"),
+    _p("mechanisms", "initial_trust", 0.3, "0–1", 0.0, 1.0,
+       "trust of a new tie (social embeddedness: high in Zhejiang, low in Hunan)", SOURCE_SEEDS),
+    _p("mechanisms", "trust_growth", 0.15, "per quarter", 0.0, 1.0,
+       "trust gain with each quarter of trade: τ += g (1 − τ)"),
+    _p("mechanisms", "trust_weight", 0.3, "share", 0.0, 0.95,
+       "how much trust lowers a tie's perceived cost (fewer transaction costs)"),
+    _p("mechanisms", "entry_rate", 0.02, "per quarter", 0.0, 1.0,
+       "entrants per incumbent per quarter at a 10% mean profit margin (snowball)"),
+    _p("mechanisms", "base_entry", 0.5, "firms/quarter", 0.0, 1e4, "entrants per quarter regardless of profits"),
+    _p("mechanisms", "spinoff_rate", 0.01, "per quarter", 0.0, 1.0,
+       "spin-off hazard of a profitable enterprise of 20 workers (Klepper)", SOURCE_LIT),
+    _p("mechanisms", "spinoff_knowledge", 0.9, "share", 0.0, 1.5, "knowledge a spin-off takes from its parent"),
+    _p("mechanisms", "spinoff_radius", 4, "cells", 1, 50, "spin-offs settle within this distance of the parent"),
+    _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "consecutive loss quarters before exit"),
+    _p("mechanisms", "relocation_rate", 0.02, "per quarter", 0.0, 1.0,
+       "share of enterprises that reconsider their site each quarter"),
+    _p("mechanisms", "relocation_threshold", 0.1, "log points", 0.0, 10.0,
+       "site-score gain needed to move (moving cost)"),
+    _p("mechanisms", "location_candidates", 12, "sites", 1, 200, "candidate sites an entrant or mover compares"),
+    _p("mechanisms", "choice_noise", 0.05, "log points", 0.0, 10.0,
+       "scale of idiosyncratic taste in logit location choice"),
+    _p("mechanisms", "location_choice", "utility", "—", None, None,
+       "'utility': Weberian site choice; 'random': uniform random sites (dartboard null model)",
+       choices=("utility", "random")),
+    _p("mechanisms", "pollution", 1.0, "—", 0.0, 10.0, "scales emission intensities (0 = no emissions)"),
+    # --- labour -------------------------------------------------------------------------
+    _p("labour", "base_wage", 0.1, "units/worker/quarter", 0.001, 100.0,
+       "reservation wage of rural surplus labour (Lewis)", SOURCE_SEEDS),
+    _p("labour", "wage_elasticity", 0.5, "—", 0.0, 10.0,
+       "wage = base (1 + e · demand/supply of nearby labour)"),
+    _p("labour", "migration", 0.05, "per quarter", 0.0, 1.0,
+       "share of excess nearby labour demand met by migrants each quarter"),
+    _p("labour", "land_per_worker", 0.005, "cell-rent units/worker", 0.0, 10.0, "land rent paid per worker"),
+    _p("labour", "base_rent", 1.0, "units/quarter", 0.0, 1e4, "land rent of an uncongested cell"),
+    _p("labour", "tfp", 1.6, "output/(worker^α·capital^β)", 0.01, 100.0,
+       "total factor productivity at knowledge 1 (sets firm size at the base wage)"),
+    _p("labour", "labour_share", 0.5, "—", 0.05, 0.9, "output elasticity of labour (α)", SOURCE_LIT),
+    _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
+    _p("labour", "depreciation", 0.025, "per quarter", 0.0, 0.5, "capital depreciation (10% a year)", SOURCE_LIT),
+    _p("labour", "interest_rate", 0.015, "per quarter", 0.0, 0.5, "interest on debt (6% a year)", SOURCE_LIT),
+    _p("labour", "leverage", 0.5, "× capital", 0.0, 10.0,
+       "credit limit of an SME without guarantee (financing constraint)", SOURCE_SEEDS),
+    _p("labour", "adjustment", 0.3, "share", 0.01, 1.0, "speed of adjusting workers and capital to target"),
+    # --- environment --------------------------------------------------------------------
+    _p("environment", "emission_intensity", 0.02, "emission/unit", 0.0, 10.0, "emissions per unit output"),
+    _p("environment", "dirty_stage", -1, "stage", -1, 11,
+       "stage with heavy emissions (dyeing); -1 = none", SOURCE_SEEDS),
+    _p("environment", "dirty_multiplier", 10.0, "×", 1.0, 1000.0,
+       "emission intensity of the dirty stage (Zhejiang dyeing: 3% of firms, ~17% of wastewater)", SOURCE_SEEDS),
+    _p("environment", "abatement_cost", 1.0, "units/emission", 0.0, 1e4,
+       "cost of abating emissions: c · share² · emissions (convex)"),
+    _p("environment", "park_treatment", 0.5, "share", 0.0, 1.0, "abatement cost saving in a park with shared treatment"),
+    _p("environment", "pollution_decay", 0.3, "per quarter", 0.0, 1.0, "share of the pollution stock that dissipates"),
+    # --- government (programme unit costs) ----------------------------------------------
+    _p("government", "gov_initial_budget", 100.0, "units", 0.0, 1e9, "budget at the start"),
+    _p("government", "gov_transfer", 0.0, "units/quarter", 0.0, 1e9, "fiscal transfer from the upper level"),
+    _p("government", "infrastructure_cost", 20.0, "units/cell-level", 0.01, 1e6,
+       "cost of raising one cell's infrastructure by 1"),
+    _p("government", "infrastructure_decay", 0.01, "per quarter", 0.0, 1.0, "infrastructure depreciation"),
+    _p("government", "recruit_cost", 30.0, "units/firm", 0.1, 1e7, "attraction cost of an outside SME"),
+    _p("government", "lead_recruit_cost", 400.0, "units/firm", 1.0, 1e8, "attraction cost of a lead firm"),
+    _p("government", "startup_grant", 10.0, "units/firm", 0.1, 1e6, "grant that lets one more entrepreneur start"),
+    _p("government", "training_cost", 0.5, "units/worker", 0.01, 1e4, "cost of training one worker"),
+    _p("government", "skill_premium", 0.3, "share", 0.0, 5.0, "productivity gain of a fully trained workforce"),
+    _p("government", "skill_turnover", 0.03, "per quarter", 0.0, 1.0, "loss of trained skills (retirement, churn)"),
+    _p("government", "service_cost", 2.0, "units/client", 0.01, 1e4,
+       "cost per client served by the technology centre or a university link"),
+    _p("government", "service_learning", 0.15, "per quarter", 0.0, 1.0,
+       "share of the gap to the frontier a technology-centre client can absorb"),
+    _p("government", "university_boost", 1.0, "×", 0.0, 20.0, "innovation hazard increase of a linked firm"),
+    _p("government", "guarantee_leverage", 5.0, "×", 0.0, 100.0, "credit banks extend per unit of guarantee fund"),
+    _p("government", "brand_effect", 0.5, "share", 0.0, 10.0, "maximum demand gain from the regional brand"),
+    _p("government", "brand_half", 200.0, "units", 0.1, 1e8, "brand capital giving half the maximum gain"),
+    _p("government", "brand_decay", 0.05, "per quarter", 0.0, 1.0, "brand capital depreciation"),
+    _p("government", "market_effect", 0.3, "share", 0.0, 10.0,
+       "maximum demand gain from the specialised market (专业市场)", SOURCE_SEEDS),
+    _p("government", "market_half", 200.0, "units", 0.1, 1e8, "market capacity giving half the maximum gain"),
+    _p("government", "association_half", 10.0, "units/quarter", 0.1, 1e6,
+       "association funding giving half its maximum effect on trust and referrals"),
+    _p("government", "ip_cost", 5.0, "units/quarter", 0.0, 1e6, "enforcement cost of full IP protection"),
+    _p("government", "ip_leak_cut", 0.6, "share", 0.0, 1.0, "share of involuntary spillover full IP protection stops"),
+    _p("government", "monitoring_cost", 5.0, "units/quarter", 0.0, 1e6, "monitoring cost of full environmental regulation"),
+    # --- policy levers ------------------------------------------------------------------
+    _p("policy", "tax_rate", 0.15, "of profit", 0.0, 0.6, "enterprise income tax on positive profit", SOURCE_SEEDS),
+    _p("policy", "tax_holiday", 0, "quarters", 0, 100, "quarters a new enterprise pays no tax"),
+    _p("policy", "rd_subsidy", 0.0, "share of R&D", 0.0, 0.9, "share of R&D spending the government refunds"),
+    _p("policy", "infrastructure", 0.0, "units/quarter", 0.0, 1e9, "investment in transport, power, telecom"),
+    _p("policy", "park_subsidy", 0.0, "share of rent", 0.0, 1.0, "share of park tenants' rent the government pays"),
+    _p("policy", "tech_centre", 0.0, "units/quarter", 0.0, 1e9,
+       "funding of a public technology/design service centre (Xiqiao)", SOURCE_SEEDS),
+    _p("policy", "university_links", 0.0, "units/quarter", 0.0, 1e9, "industry–university–research link funding"),
+    _p("policy", "credit_guarantee", 0.0, "units/quarter", 0.0, 1e9, "contribution to an SME credit-guarantee fund"),
+    _p("policy", "training", 0.0, "units/quarter", 0.0, 1e9, "labour training funding"),
+    _p("policy", "entrepreneurship", 0.0, "units/quarter", 0.0, 1e9, "start-up grants (entrepreneurship programme)"),
+    _p("policy", "ip_protection", 0.0, "0–1", 0.0, 1.0, "intellectual-property protection level"),
+    _p("policy", "investment_attraction", 0.0, "units/quarter", 0.0, 1e9, "招商引资: recruiting outside firms"),
+    _p("policy", "recruit_lead_share", 0.0, "share", 0.0, 1.0, "share of attraction funding aimed at lead firms"),
+    _p("policy", "brand_promotion", 0.0, "units/quarter", 0.0, 1e9, "regional brand promotion (区域品牌)"),
+    _p("policy", "market_building", 0.0, "units/quarter", 0.0, 1e9, "building the specialised market (专业市场)"),
+    _p("policy", "association", 0.0, "units/quarter", 0.0, 1e9, "support of an industry association"),
+    _p("policy", "environmental_regulation", 0.0, "0–1", 0.0, 1.0, "required abatement share of emissions"),
+    # --- run ----------------------------------------------------------------------------
+    _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
+LEVERS: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.section == "policy")
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in _PARAMS))
+
+
+def did_you_mean(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_value(name: str, value: Any) -> Any:
+    """Return `value` converted to the parameter's type, or raise ValueError naming what is allowed."""
+    if name not in PARAMS:
+        raise ValueError(f"unknown parameter {name!r}{did_you_mean(name, PARAMS)}")
+    p = PARAMS[name]
+    bad = ValueError(f"parameter {name!r} must be {p.allowed()}, got {value!r}")
+    if p.choices is not None:
+        if value not in p.choices:
+            raise bad
+        return value
+    if p.kind is list:
+        if not isinstance(value, (list, tuple)):
+            raise bad
+        return list(value)
+    if p.kind is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise bad
+    if p.kind is int:
+        if float(value) != int(value):
+            raise bad
+        value = int(value)
+    else:
+        value = float(value)
+    if value != value or (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+        raise bad
+    return value
+
+
+def resolve_params(overrides: dict | None = None) -> dict:
+    """Defaults updated by `overrides`, every value checked."""
+    values = {name: p.default for name, p in PARAMS.items()}
+    for name, value in (overrides or {}).items():
+        values[name] = check_value(name, value)
+    if values["labour_share"] + values["capital_share"] >= 1.0:
+        raise ValueError("labour_share + capital_share must be < 1 (decreasing returns give firms a finite size)")
+    return values
+
+
+def defaults() -> dict:
+    return {name: p.default for name, p in PARAMS.items()}

@@ -1,0 +1,108 @@
+"""The enterprises' state as columns of numpy arrays (struct of arrays).
+
+Every firm and supplier owns one row. The Mesa agents (`agents.Firm`, `agents.Supplier`) read
+and write their row through attribute descriptors, so `firm.knowledge` reads like an ordinary
+attribute while the mechanisms update all rows at once with vectorised numpy code. Rows of
+exited enterprises are recycled; `live` lists the rows in use, in ascending order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KIND_FIRM, KIND_SUPPLIER = 0, 1
+
+COLUMNS: dict[str, type] = {
+    "uid": np.int64,          # Mesa unique_id of the agent owning the row
+    "kind": np.int8,          # KIND_FIRM or KIND_SUPPLIER
+    "stage": np.int16,        # value-chain stage; final producers sit at stage n_stages
+    "is_lead": np.bool_,      # lead firm (龙头企业)
+    "x": np.int32,
+    "y": np.int32,
+    "knowledge": np.float64,  # technology / quality level, absolute (frontier starts at 1)
+    "novelty": np.float64,    # innovator's temporary price premium (share)
+    "workers": np.float64,
+    "capital": np.float64,
+    "cash": np.float64,       # negative = debt
+    "output": np.float64,     # units produced last quarter
+    "revenue": np.float64,
+    "profit": np.float64,     # after tax
+    "rd": np.float64,         # R&D spending last quarter
+    "input_cost": np.float64,  # cost of inputs last quarter
+    "unit_value": np.float64,  # net value per unit of output last quarter (price − inputs − freight)
+    "guaranteed": np.float64,  # debt above the unguaranteed credit limit
+    "local_input": np.float64,  # input units bought inside the cluster last quarter
+    "total_input": np.float64,  # input units needed last quarter
+    "emissions": np.float64,
+    "loss_streak": np.int32,
+    "age": np.int32,          # quarters since entry
+    "born": np.int32,         # step of entry
+}
+
+
+class Population:
+    """Column store with row recycling."""
+
+    def __init__(self, capacity: int = 1024):
+        self.capacity = max(16, capacity)
+        for name, dtype in COLUMNS.items():
+            setattr(self, name, np.zeros(self.capacity, dtype=dtype))
+        self.alive = np.zeros(self.capacity, dtype=bool)
+        self.agent = np.empty(self.capacity, dtype=object)
+        self._free: list[int] = []
+        self._next = 0
+        self._live: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def live(self) -> np.ndarray:
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive)
+        return self._live
+
+    def _grow(self, needed: int) -> None:
+        new = max(needed, 2 * self.capacity)
+        for name in (*COLUMNS, "alive", "agent"):
+            old = getattr(self, name)
+            arr = np.zeros(new, dtype=old.dtype) if name != "agent" else np.empty(new, dtype=object)
+            arr[: self.capacity] = old
+            setattr(self, name, arr)
+        self.capacity = new
+
+    def allocate(self) -> int:
+        """A zeroed row for a new enterprise."""
+        if self._free:
+            row = self._free.pop()
+        else:
+            if self._next >= self.capacity:
+                self._grow(self._next + 1)
+            row = self._next
+            self._next += 1
+        for name in COLUMNS:
+            getattr(self, name)[row] = 0
+        self.alive[row] = True
+        self._live = None
+        return row
+
+    def release(self, row: int) -> None:
+        self.alive[row] = False
+        self.agent[row] = None
+        self._free.append(row)
+        self._live = None
+
+
+class Column:
+    """Descriptor: an agent attribute stored in its row of `model.population`."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        return getattr(agent.model.population, self.name)[agent.row].item()
+
+    def __set__(self, agent, value):
+        getattr(agent.model.population, self.name)[agent.row] = value
