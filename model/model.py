@@ -17,6 +17,7 @@ One step is one quarter. The step reads like the ODD process order (docs/ODD.md)
 from __future__ import annotations
 
 from functools import partial
+from time import perf_counter
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ class ClusterModel(Model):
         self.frontier = 1.0
         self.price = market.REFERENCE_PRICE
         self.counts = dict(births=0, spinoffs=0, exits=0, innovations=0)
+        self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
 
         self.grid = build_grid(p, self.random)
         self.shape = (p["width"], p["height"])
@@ -127,17 +129,25 @@ class ClusterModel(Model):
     # ------------------------------------------------------------------ the quarter ------
     def step(self):
         self.counts = dict(births=0, spinoffs=0, exits=0, innovations=0)
-        self._apply_policy_and_shifts()
-        self._update_fields()
-        self._produce_and_trade()
-        self._innovate()
-        self._learn()
-        self._search_suppliers()
-        self._relocate()
-        self._exit()
-        self._spin_off()
-        self._enter()
-        self._pollute()
+        for name, phase in (
+            ("policy", self._apply_policy_and_shifts),
+            ("fields", self._update_fields),
+            ("production", self._produce_and_trade),
+            ("innovation", self._innovate),
+            ("learning", self._learn),
+            ("network", self._search_suppliers),
+            ("location", self._relocate),
+            ("exit", self._exit),
+            ("spin_off", self._spin_off),
+            ("entry", self._enter),
+            ("environment", self._pollute),
+            ("books", self._close_quarter),
+        ):
+            started = perf_counter()
+            phase()
+            self.phase_seconds[name] = self.phase_seconds.get(name, 0.0) + perf_counter() - started
+
+    def _close_quarter(self):
         self.government.close_books()
         self.frontier *= 1 + self.params["frontier_growth"]
         self.indicators = indicators.compute(self)
