@@ -1,0 +1,167 @@
+"""Each mechanism does what it claims: ablation (on vs off) over several seeds, common random numbers."""
+
+import numpy as np
+import pytest
+
+from model import ClusterModel
+from model import agglomeration, labour, market, spillover
+
+SEEDS = (0, 1, 2)
+
+
+def finals(steps=40, seeds=SEEDS, **params):
+    return [ClusterModel(seed=s, **params).run(steps).results().iloc[-1] for s in seeds]
+
+
+def mean(rows, col):
+    return float(np.mean([r[col] for r in rows]))
+
+
+def test_spillover_raises_mean_knowledge():
+    on, off = finals(), finals(spillover=0.0, network_spillover=0.0)
+    assert all(a.mean_knowledge > b.mean_knowledge for a, b in zip(on, off))
+
+
+def test_network_spillover_alone_raises_mean_knowledge():
+    on, off = finals(spillover=0.0), finals(spillover=0.0, network_spillover=0.0)
+    assert mean(on, "mean_knowledge") > mean(off, "mean_knowledge")
+
+
+def test_agglomeration_forces_concentrate_firms_beyond_random_location():
+    chosen = finals(steps=60)
+    dartboard = finals(steps=60, location_choice="random")
+    for a, b in zip(chosen, dartboard):
+        assert a.ellison_glaeser > b.ellison_glaeser + 0.01
+        assert a.morans_i > b.morans_i + 0.05
+    assert abs(mean(dartboard, "ellison_glaeser")) < 0.01
+
+
+def test_agglomeration_strength_zero_weakens_concentration():
+    assert mean(finals(steps=60), "morans_i") > mean(finals(steps=60, agglomeration=0.0), "morans_i")
+
+
+def test_spinoffs_off_means_no_spinoffs():
+    off = [ClusterModel(seed=s, spinoff_rate=0.0).run(30).results() for s in SEEDS]
+    assert all(df.spinoffs.sum() == 0 for df in off)
+    on = [ClusterModel(seed=s).run(30).results() for s in SEEDS]
+    assert sum(df.spinoffs.sum() for df in on) > 0
+
+
+def test_spinoffs_inherit_parent_knowledge_and_settle_nearby():
+    m = ClusterModel(seed=4, spinoff_rate=0.2, spinoff_knowledge=0.5, base_entry=0.0, entry_rate=0.0)
+    pop = m.population
+    before = pop.live.copy()
+    founded = []
+    original = m._found
+
+    def record(stage, x, y, knowledge, *args, **kw):
+        founded.append((x, y, knowledge))
+        return original(stage, x, y, knowledge, *args, **kw)
+
+    m._found = record
+    m.step()
+    assert founded, "no spin-offs at a 20% hazard"
+    assert m.results().spinoffs.iloc[-1] == len(founded)
+    old = before[pop.alive[before]]
+    radius = m.params["spinoff_radius"]
+    for x, y, k in founded:
+        near = (np.abs(pop.x[old] - x) <= radius) & (np.abs(pop.y[old] - y) <= radius)
+        assert np.isclose(0.5 * pop.knowledge[old][near], k).any()
+
+
+def test_innovation_off_means_no_innovations_and_less_knowledge():
+    off = finals(innovation=0.0)
+    assert all(r.innovations == 0 for r in off)
+    assert mean(finals(), "mean_knowledge") > mean(off, "mean_knowledge")
+
+
+def test_no_entry_and_no_spinoffs_means_no_births():
+    rows = [ClusterModel(seed=s, entry_rate=0.0, base_entry=0.0, spinoff_rate=0.0).run(20).results() for s in SEEDS]
+    assert all(df.births.sum() == 0 for df in rows)
+
+
+def test_demand_collapse_drives_exits():
+    calm = [ClusterModel(seed=s).run(30).results() for s in SEEDS]
+    shock = [ClusterModel(seed=s, demand_shifts=[(5, 0.3, 0.0)]).run(30).results() for s in SEEDS]
+    assert all(a.exits.sum() > b.exits.sum() for a, b in zip(shock, calm))
+    calm, shock = [df.iloc[-1] for df in calm], [df.iloc[-1] for df in shock]
+    assert mean(shock, "firms") + mean(shock, "suppliers") < mean(calm, "firms") + mean(calm, "suppliers")
+
+
+def test_quality_shift_hurts_firms_below_the_standard():
+    calm = finals(steps=30)
+    shift = finals(steps=30, demand_shifts=[(5, 1.0, 1.2)])
+    assert mean(shift, "output") < mean(calm, "output")
+
+
+def test_pollution_follows_output_and_regulation_cuts_it():
+    assert all(r.pollution == 0 for r in finals(steps=10, pollution=0.0))
+    free = finals(steps=30, dirty_stage=1)
+    regulated = finals(steps=30, dirty_stage=1, environmental_regulation=0.8, gov_initial_budget=1e4)
+    assert mean(regulated, "pollution") < 0.5 * mean(free, "pollution")
+
+
+# --- levers act through their mechanisms ------------------------------------------------------
+
+RICH = dict(gov_initial_budget=1e5)
+
+
+def test_technology_centre_raises_knowledge():
+    assert mean(finals(tech_centre=100.0, **RICH), "mean_knowledge") > mean(finals(**RICH), "mean_knowledge")
+
+
+def test_brand_promotion_raises_output():
+    assert mean(finals(brand_promotion=100.0, **RICH), "output") > mean(finals(**RICH), "output")
+
+
+def test_investment_attraction_recruits_firms():
+    recruited = finals(steps=20, investment_attraction=60.0, recruit_lead_share=0.5, **RICH)
+    plain = finals(steps=20, **RICH)
+    assert mean(recruited, "lead_firms") > 0 == mean(plain, "lead_firms")
+    assert mean(recruited, "firms") + mean(recruited, "suppliers") > mean(plain, "firms") + mean(plain, "suppliers")
+
+
+def test_association_builds_trust():
+    def mean_trust(**kw):
+        ms = [ClusterModel(seed=s, **kw).run(20) for s in SEEDS]
+        return np.mean([m.network.trust.mean() for m in ms])
+
+    assert mean_trust(association=50.0, **RICH) > mean_trust(**RICH)
+
+
+def test_ip_protection_keeps_innovators_premium_longer():
+    def novelty(**kw):
+        ms = [ClusterModel(seed=s, **kw).run(20) for s in SEEDS]
+        return np.mean([m.population.novelty[m.population.live].mean() for m in ms])
+
+    assert novelty(ip_protection=1.0, **RICH) > novelty(**RICH)
+
+
+def test_unfunded_levers_do_nothing():
+    broke = dict(gov_initial_budget=0.0, tax_rate=0.0)
+    a = ClusterModel(seed=3, tech_centre=100.0, training=100.0, **broke).run(10).results()
+    b = ClusterModel(seed=3, **broke).run(10).results()
+    assert (a.gov_spending == 0).all()
+    assert np.allclose(a.mean_knowledge, b.mean_knowledge)
+
+
+# --- pure mechanism functions -----------------------------------------------------------------
+
+def test_absorptive_capacity_limits_learning_from_far_ahead_sources():
+    k = np.array([1.0, 1.0, 1.0])
+    gap = np.array([0.1, 1.0, 10.0])
+    gain = spillover.absorb(k, gap)
+    assert np.all(np.diff(gain) > 0) and np.all(gain < k) and np.all(gain <= gap)
+    assert spillover.absorb(np.array([2.0]), np.array([1.0])) > spillover.absorb(np.array([0.5]), np.array([1.0]))
+
+
+def test_congestion_raises_rent_and_wages_with_density():
+    dense, sparse = np.array([500.0]), np.array([5.0])
+    assert agglomeration.land_rent(dense, 1, 1, 200) > agglomeration.land_rent(sparse, 1, 1, 200)
+    assert labour.wage_field(dense, np.array([100.0]), 0.1, 0.3) > labour.wage_field(sparse, np.array([100.0]), 0.1, 0.3)
+    assert agglomeration.productivity_gain(dense, 0.2, 60) > agglomeration.productivity_gain(sparse, 0.2, 60)
+
+
+def test_demand_price_falls_with_supply_and_quality_appeal_with_gap():
+    assert market.clearing_price(100, 200, 3) < market.clearing_price(100, 100, 3) == pytest.approx(1.0)
+    assert market.appeal(np.array([0.5, 1.0, 2.0]), 1.0, 2.0).tolist() == [0.25, 1.0, 1.0]
