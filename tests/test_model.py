@@ -180,3 +180,12 @@ def test_policy_schedule_changes_levers_at_its_step():
 
 def test_levers_list_matches_parameter_sections():
     assert set(LEVERS) == {n for n, p in PARAMS.items() if p.section == "policy"}
+
+
+def test_odd_parameter_table_is_current():
+    from pathlib import Path
+
+    from model.params import BEGIN, END, markdown_table
+
+    doc = Path(__file__).resolve().parents[1].joinpath("docs", "ODD.md").read_text(encoding="utf-8")
+    assert doc.split(BEGIN)[1].split(END)[0].strip() == markdown_table().strip()
