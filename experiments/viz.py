@@ -1,0 +1,71 @@
+"""Serve the live page: `clusterlab viz [SCENARIO] [--port P]` or `python -m experiments.viz`.
+
+Runs `solara run experiments.app:page` in a subprocess, with the scenario passed through the
+environment (CLUSTERLAB_SCENARIO) and Solara's front end served from the offline cache
+(experiments/viz_assets.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from experiments.viz_assets import AssetsError, ensure_assets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def command(port: int = 8765, host: str = "127.0.0.1") -> list[str]:
+    return [sys.executable, "-m", "solara", "run", "experiments.app:page",
+            "--host", host, "--port", str(port), "--no-open", "--production"]
+
+
+def environment(scenario: str = "baseline", seed: int | str = 1, cache_dir: Path | None = None) -> dict:
+    env = dict(os.environ)
+    env["CLUSTERLAB_SCENARIO"] = scenario
+    env["CLUSTERLAB_SEED"] = str(seed)
+    if cache_dir is not None:
+        env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cache_dir)
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no outside network here
+    return env
+
+
+def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = 1) -> int:
+    """Serve the live page until interrupted; returns the server's exit code.
+
+    Makes sure the offline Solara assets are present (npm pack, once), prints the address, and runs
+    the Solara server as a subprocess (blocking). Ctrl-C stops it.
+    """
+    try:
+        cache = ensure_assets()
+    except AssetsError as e:
+        print(f"warning: {e}", file=sys.stderr)
+        cache = None
+    print(f"ClusterLab live page ({scenario}, seed {seed}): http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    proc = subprocess.Popen(command(port, host), env=environment(scenario, seed, cache), cwd=ROOT)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m experiments.viz", description="Serve the ClusterLab live page.")
+    ap.add_argument("scenario", nargs="?", default="baseline")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--seed", default="1")
+    args = ap.parse_args(argv)
+    return serve(args.scenario, port=args.port, host=args.host, seed=args.seed)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
