@@ -78,15 +78,16 @@ def scenario_arguments(name: str) -> dict:
 
 
 class LiveModel(ClusterModel):
-    """`ClusterModel.from_scenario(scenario, seed)` with the signature Mesa's Reset calls.
+    """`ClusterModel.from_scenario(name, seed)` with the signature Mesa's Reset calls.
 
     Mesa's controller rebuilds the model as `type(model)(**model_parameters)`, here
-    `LiveModel(scenario="baseline", seed="42")` (the seed box sends a string).
+    `LiveModel(scenario_name="baseline", seed="42")` (the seed box sends a string). The
+    parameter is not called `scenario`: Mesa would replace that with its own Scenario object.
     """
 
-    def __init__(self, scenario: str = "baseline", seed="1"):
-        super().__init__(seed=to_seed(seed), **scenario_arguments(scenario))
-        self.scenario_name = scenario
+    def __init__(self, scenario_name: str = "baseline", seed="1"):
+        super().__init__(seed=to_seed(seed), **scenario_arguments(scenario_name))
+        self.scenario_name = scenario_name
 
 
 # --- policy levers changed on the running model ---------------------------------------------
@@ -286,7 +287,7 @@ def _spec(model, records, body: dict) -> dict:
         "datasets": {"history": records, "marks": _marks(model)},
         "resolve": {"scale": {"color": "independent"}, "legend": {"color": "independent"}},
         "config": {"view": {"stroke": None}, "title": {"fontSize": 12}, "axis": {"labelFontSize": 10}},
-        "usermeta": {"embedOptions": {"actions": False}},
+        "usermeta": {"embedOptions": {"actions": False, "renderer": "svg"}},
         **body,
     }
 
@@ -392,7 +393,7 @@ def LeverPanel(model):
 
 
 MODEL_PARAMS = {
-    "scenario": {"type": "Select", "value": START_SCENARIO, "values": scenario_names(), "label": "Scenario"},
+    "scenario_name": {"type": "Select", "value": START_SCENARIO, "values": scenario_names(), "label": "Scenario"},
     "seed": {"type": "InputText", "value": START_SEED, "label": "Seed"},
 }
 
