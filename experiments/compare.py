@@ -1,0 +1,233 @@
+"""Compare policy arms under common random numbers: bands over time, paired differences.
+
+An arm is a scenario, optionally with parameters or levers changed::
+
+    baseline
+    baseline:tech_centre=20,rd_subsidy=0.3
+    scenarios/xiqiao.toml:tech_centre=0,location_choice="random"
+
+Values are TOML (numbers, true/false, "strings"; a bare word is read as a string). Replication
+k of every arm runs with seed + k, so arms differ only by their settings and the difference of
+a final indicator is paired per seed: its interval is the t interval of the paired differences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.sweep import (INDICATORS, Problem, RunSpec, SweepError, _plain, load_scenario_checked,
+                               scenario_label, warn_scheduled)
+from model.params import PARAMS, check_value, did_you_mean
+
+#: Indicators drawn in the comparison figure by default.
+PLOTTED = ("firms", "output", "employment", "mean_knowledge", "local_sourcing_share", "gov_budget")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of a comparison: a scenario and the overrides that make it this arm."""
+
+    label: str
+    scenario: Any
+    overrides: dict
+
+
+def parse_assignments(text: str, where: str) -> dict:
+    """`name=value,name=value` → a dict of checked parameter values (SweepError on problems)."""
+    values, problems = {}, []
+    for part in filter(None, (p.strip() for p in _split_top(text))):
+        name, eq, raw = (s.strip() for s in part.partition("="))
+        if not eq or not name:
+            problems.append(Problem(where, part, "not a name=value pair", "name=value, e.g. tech_centre=20"))
+            continue
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw                          # a bare word such as random
+        if name not in PARAMS:
+            problems.append(Problem(where, name, f"unknown parameter{did_you_mean(name, PARAMS)}",
+                                    "a parameter or lever of model/params.py", raw))
+            continue
+        try:
+            values[name] = check_value(name, value)
+        except ValueError:
+            problems.append(Problem(where, name, f"value not allowed for {name!r}", PARAMS[name].allowed(), value))
+    if problems:
+        raise SweepError(problems)
+    return values
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at commas outside brackets and quotes (values may be TOML lists)."""
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def parse_arm(text: str, common: dict | None = None) -> Arm:
+    """`scenario[:name=value,...]` → an Arm; `common` overrides (e.g. --set) apply under the arm's."""
+    head, sep, tail = text.rpartition(":")
+    scenario_text, changes = (head, tail) if sep and "=" in tail else (text, "")
+    scenario = load_scenario_checked(scenario_text, f"arm {text!r}")
+    overrides = {**(common or {}), **parse_assignments(changes, f"arm {text!r}")}
+    warn_scheduled(scenario, overrides, f"arm {text!r}")
+    return Arm(text, scenario, overrides)
+
+
+def arm_specs(arms: list[Arm], reps: int, steps: int, seed: int = 1) -> list[RunSpec]:
+    """reps runs per arm; replication k uses seed + k in every arm (common random numbers)."""
+    aw, rw = len(str(max(len(arms) - 1, 0))), len(str(max(reps - 1, 0)))
+    return [RunSpec(run_id=f"a{i:0{aw}d}-r{k:0{rw}d}", point=i, rep=k, seed=seed + k, steps=steps,
+                    scenario=arm.scenario, overrides=arm.overrides, params=arm.overrides,
+                    final=INDICATORS, series=INDICATORS, arm=arm.label)
+            for i, arm in enumerate(arms) for k in range(reps)]
+
+
+def unique_labels(arms: list[Arm]) -> list[Arm]:
+    """Number repeated labels ('baseline', 'baseline #2') so every arm can be told apart."""
+    seen: dict[str, int] = {}
+    out = []
+    for arm in arms:
+        seen[arm.label] = seen.get(arm.label, 0) + 1
+        label = arm.label if seen[arm.label] == 1 else f"{arm.label} #{seen[arm.label]}"
+        out.append(Arm(label, arm.scenario, arm.overrides))
+    return out
+
+
+def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = 1, out=None, *, kind="compare",
+             executor="local", workers=None, address=None, resume=False, progress=True):
+    """Run every arm `reps` times into `out`; return (out, batch report)."""
+    from experiments.executors import opened, run_batch
+
+    arms = unique_labels([a if isinstance(a, Arm) else parse_arm(a) for a in arms])
+    steps = steps or arms[0].scenario.steps
+    plan = {"kind": kind, "name": kind, "reps": reps, "steps": steps, "seed": seed,
+            "arms": [{"label": a.label, "scenario": scenario_label(a.scenario),
+                      "scenario_params": _plain(a.scenario.params),
+                      "scenario_schedule": _plain(a.scenario.schedule), "overrides": _plain(a.overrides)}
+                     for a in arms],
+            "final": list(INDICATORS), "series": list(INDICATORS)}
+    if out is None:
+        digest = hashlib.sha1(repr(plan).encode()).hexdigest()[:8]
+        slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-vs-".join(a.label for a in arms))[:60]
+        out = Path("runs") / f"{kind}-{slug}-{digest}"
+    with opened(executor, workers=workers, address=address) as ex:
+        report = run_batch(arm_specs(arms, reps, steps, seed), out, ex, plan=plan, resume=resume,
+                           progress=progress)
+    return Path(out), report
+
+
+# --- analysis -------------------------------------------------------------------------------
+def t_interval(mean, std, n, level: float = 0.95):
+    """Two-sided t interval of a mean from its sample std and size (exact when std is 0)."""
+    mean, std, n = (np.asarray(x, dtype=float) for x in (mean, std, n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf((1 + level) / 2, n - 1) * std / np.sqrt(n)
+    half = np.where(std == 0, 0.0, half)
+    return mean - half, mean + half
+
+
+def bands(series: pd.DataFrame, indicators=PLOTTED, level: float = 0.95) -> pd.DataFrame:
+    """Mean and `level` interval of each indicator per arm and step (tidy)."""
+    long = series.melt(id_vars=["arm", "step"], value_vars=list(indicators), var_name="indicator")
+    g = long.groupby(["arm", "indicator", "step"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
+    g["low"], g["high"] = t_interval(g["mean"], g["std"], g["count"], level)
+    return g.rename(columns={"count": "n"})
+
+
+def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | None = None,
+                level: float = 0.95) -> pd.DataFrame:
+    """Final indicators of each arm minus the reference arm, paired by replication (CRN)."""
+    arms = list(dict.fromkeys(final["arm"]))
+    reference = reference or arms[0]
+    indicators = [i for i in indicators if i in final.columns]
+    wide = final.pivot_table(index="rep", columns="arm", values=indicators, aggfunc="first")
+    rows = []
+    for arm in arms:
+        if arm == reference:
+            continue
+        for ind in indicators:
+            pair = wide[ind][[reference, arm]].dropna()
+            d = pair[arm] - pair[reference]
+            low, high = t_interval(d.mean(), d.std(), len(d), level)
+            rows.append({"arm": arm, "indicator": ind, "reference": pair[reference].mean(),
+                         "value": pair[arm].mean(), "difference": d.mean(), "low": float(low),
+                         "high": float(high), "n": len(d)})
+    return pd.DataFrame(rows)
+
+
+def plot_bands(band: pd.DataFrame, path, title: str = "") -> Path:
+    """One figure: a panel per indicator, a line and shaded band per arm."""
+    from matplotlib.figure import Figure
+
+    indicators = list(dict.fromkeys(band["indicator"]))
+    cols = min(3, len(indicators))
+    rows = -(-len(indicators) // cols)
+    fig = Figure(figsize=(4.2 * cols, 3.0 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax, ind in zip(axes, indicators):
+        for arm, g in band[band["indicator"] == ind].groupby("arm", sort=False):
+            line, = ax.plot(g["step"], g["mean"], label=arm)
+            ax.fill_between(g["step"], g["low"], g["high"], color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.set_title(ind)
+        ax.set_xlabel("step (quarter)")
+    for ax in axes[len(indicators):]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    return Path(path)
+
+
+@dataclass
+class Comparison:
+    out: Path
+    bands: pd.DataFrame
+    differences: pd.DataFrame
+    figure: Path
+    report: Any = None
+
+
+def analyse(out, indicators=PLOTTED, level: float = 0.95) -> Comparison:
+    """Bands, paired differences and the figure from a comparison's results folder."""
+    from experiments.store import load_results
+
+    out = Path(out)
+    series = load_results(out, "series")
+    band = bands(series, indicators, level)
+    diff = differences(load_results(out, "final"), INDICATORS, level=level)
+    band.to_csv(out / "bands.csv", index=False)
+    diff.to_csv(out / "differences.csv", index=False)
+    figure = plot_bands(band, out / "compare.png", title=f"mean and {level:.0%} interval over replications")
+    return Comparison(out, band, diff, figure)
+
+
+def compare(arms, reps: int = 10, steps: int | None = None, seed: int = 1, out=None, *, common=None,
+            indicators=PLOTTED, level: float = 0.95, **run) -> Comparison:
+    """Run the arms (`scenario[:name=value,...]` strings or Arms) and analyse them."""
+    arms = [a if isinstance(a, Arm) else parse_arm(a, common) for a in arms]
+    out, report = run_arms(arms, reps, steps, seed, out, **run)
+    result = analyse(out, indicators, level)
+    result.report = report
+    return result

@@ -1,0 +1,337 @@
+"""Where runs execute — in this process, in a local process pool, or on a Dask cluster — and the
+loop that stores each finished run the moment it arrives.
+
+Every executor runs the same task, `execute_run(spec)`, which never raises for a model error:
+it returns a `RunOutcome` with the results table, or with the error and its traceback. The
+parent (`run_batch`) is the only writer of the results folder, so workers need no shared disk
+(a Dask cluster may span machines) and a killed batch leaves only complete runs behind.
+A run's results depend only on its spec, so 1 worker, N workers and Dask give identical files.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.store import Store
+
+EXECUTORS = ("local", "serial", "dask")
+
+
+class WorkerPoolError(RuntimeError):
+    """A local worker process died (e.g. killed for lack of memory); the stored runs are kept."""
+
+
+# --- the task -------------------------------------------------------------------------------
+@dataclass
+class RunOutcome:
+    """What a worker sends back for one run."""
+
+    run_id: str
+    status: str                         # "ok" or "failed"
+    table: pd.DataFrame | None = None
+    error: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+    worker: dict = field(default_factory=dict)
+
+
+def execute_run(spec) -> RunOutcome:
+    """Build the spec's model, run it, and keep the indicators it asks for."""
+    start = time.perf_counter()
+    try:
+        model = spec.scenario.build(seed=spec.seed, **spec.overrides)
+        model.run(spec.steps)
+        table = kept(model.results(), spec.final, spec.series)
+        return RunOutcome(spec.run_id, "ok", table, seconds=time.perf_counter() - start, worker=worker_info())
+    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the batch goes on
+        return RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
+                          traceback=traceback.format_exc(), seconds=time.perf_counter() - start,
+                          worker=worker_info())
+
+
+def kept(results: pd.DataFrame, final, series) -> pd.DataFrame:
+    """Columns final ∪ series; every step if a series is kept, else the last step only."""
+    data = results.reset_index()
+    if "step" not in data.columns:
+        raise ValueError("ClusterModel.results() must be indexed by 'step'")
+    missing = [c for c in (*final, *series) if c not in data.columns]
+    if missing:
+        raise KeyError(f"indicators missing from ClusterModel.results(): {', '.join(missing)}")
+    columns = ["step"] + list(dict.fromkeys((*final, *series)))
+    data = data[columns] if series else data[columns].iloc[[-1]]
+    return data.reset_index(drop=True)
+
+
+def worker_info() -> dict:
+    return {"host": platform.node(), "pid": os.getpid(), "python": platform.python_version(),
+            "clusterlab": _version("clusterlab"), "mesa": _version("mesa")}
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# --- executors ------------------------------------------------------------------------------
+class SerialExecutor:
+    """Runs each task in this process, in order, when the batch asks for it."""
+
+    name = "serial"
+
+    def __init__(self, workers=None):
+        self.workers = 1
+
+    def submit(self, fn, arg):
+        return _Deferred(fn, arg)
+
+    def as_completed(self, futures):
+        for fut in futures:
+            fut.run()
+            yield fut
+
+    def cancel(self, futures):
+        pass
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _Deferred:
+    def __init__(self, fn, arg):
+        self.fn, self.arg, self._done, self._value = fn, arg, False, None
+
+    def run(self):
+        self._value, self._done = self.fn(self.arg), True
+
+    def result(self):
+        return self._value
+
+    def done(self):
+        return self._done
+
+    def cancelled(self):
+        return False
+
+
+class LocalExecutor(SerialExecutor):
+    """A process pool on this machine (spawned workers; all cores by default)."""
+
+    name = "local"
+
+    def __init__(self, workers=None):
+        self.workers = workers or available_cores()
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                        initializer=_worker_init, initargs=(os.getpid(),))
+
+    def submit(self, fn, arg):
+        return self.pool.submit(fn, arg)
+
+    def as_completed(self, futures):
+        return as_completed(futures)
+
+    def cancel(self, futures):
+        """Drop queued runs and stop the workers (runs in progress are abandoned)."""
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Leave Ctrl-C to the parent, and exit if the parent dies (e.g. kill -9)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+class DaskExecutor(SerialExecutor):
+    """A dask.distributed cluster: `address` of a running scheduler, or a LocalCluster.
+
+    Workers must have clusterlab installed (same version: the manifest records each
+    worker's versions). The client only needs to reach the scheduler.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers=None, address=None):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        if address:
+            self.client = Client(address)
+        else:
+            self.cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
+                                        processes=True, dashboard_address=None)
+            self.client = Client(self.cluster)
+        self.workers = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+
+    def submit(self, fn, arg):
+        key = f"clusterlab-{getattr(arg, 'run_id', 'task')}-{uuid.uuid4().hex[:8]}"
+        return self.client.submit(fn, arg, key=key, pure=False)
+
+    def as_completed(self, futures):
+        from dask.distributed import as_completed as dask_as_completed
+
+        return dask_as_completed(list(futures))
+
+    def cancel(self, futures):
+        self.client.cancel(list(futures))
+
+    def close(self):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(kind: str = "local", workers: int | None = None, address: str | None = None):
+    """`local` (process pool), `serial` (this process) or `dask` (address, or a LocalCluster)."""
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "local":
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, address)
+    raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+
+
+@contextmanager
+def opened(executor="local", workers: int | None = None, address: str | None = None):
+    """An executor made from its name (closed afterwards), or a given executor (left open)."""
+    if not isinstance(executor, str):
+        yield executor
+        return
+    with make_executor(executor, workers, address) as ex:
+        yield ex
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# --- the batch loop -------------------------------------------------------------------------
+@dataclass
+class BatchReport:
+    """What a batch did: how many runs were already stored, ran now, failed."""
+
+    out: Path
+    total: int
+    skipped: int
+    ok: int = 0
+    failed: int = 0
+    failures: list = field(default_factory=list)     # (run_id, error)
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.skipped + self.ok == self.total
+
+    def __str__(self) -> str:
+        text = (f"{self.out}: {self.total} runs — {self.skipped} already stored, {self.ok} ran, "
+                f"{self.failed} failed ({self.seconds:.1f} s)")
+        for run_id, error in self.failures[:10]:
+            text += f"\n  failed {run_id}: {error}"
+        if self.failed > 10:
+            text += f"\n  ... and {self.failed - 10} more (see {self.out / 'manifest.jsonl'})"
+        return text
+
+
+def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: bool = True) -> BatchReport:
+    """Run every spec not yet stored in `out`, storing each run as it finishes.
+
+    A run that raises is recorded (error + traceback) and the batch goes on. On Ctrl-C the runs
+    already finished are stored, queued ones dropped, and KeyboardInterrupt re-raised.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    with Store.open(out, plan, resume=resume) as store:
+        done = store.done()
+        todo = [s for s in specs if s.run_id not in done]
+        report = BatchReport(Path(out), total=len(specs), skipped=len(specs) - len(todo))
+        bar = tqdm(total=len(specs), initial=report.skipped, unit="run", disable=not progress,
+                   desc=str(plan.get("name", "runs")), file=sys.stderr, dynamic_ncols=True)
+        futures = {executor.submit(execute_run, spec): spec for spec in todo}
+        taken = set()
+
+        def take(fut):
+            taken.add(fut)
+            spec = futures[fut]
+            try:
+                outcome = fut.result()
+            except BrokenProcessPool:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the worker itself died (e.g. Dask KilledWorker)
+                outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
+                                     traceback="".join(traceback.format_exception(exc)))
+            store.write(_record(spec, outcome, executor), outcome.table)
+            if outcome.status == "ok":
+                report.ok += 1
+            else:
+                report.failed += 1
+                report.failures.append((spec.run_id, outcome.error))
+                bar.set_postfix(failed=report.failed)
+                if progress:
+                    bar.write(f"run {spec.run_id} failed: {outcome.error}", file=sys.stderr)
+            bar.update()
+
+        try:
+            for fut in executor.as_completed(futures):
+                take(fut)
+        except (KeyboardInterrupt, BrokenProcessPool) as exc:
+            executor.cancel(futures)
+            for fut in futures:                    # keep every run that did finish
+                if fut not in taken and fut.done() and not fut.cancelled():
+                    try:
+                        take(fut)
+                    except BrokenProcessPool:
+                        pass
+            bar.close()
+            if isinstance(exc, BrokenProcessPool):
+                raise WorkerPoolError(f"a worker process died (out of memory?); {report.skipped + report.ok} "
+                                      f"runs are stored in {out}; run again with --resume") from exc
+            raise
+        bar.close()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _record(spec, outcome: RunOutcome, executor) -> dict:
+    return {**spec.record(), "status": outcome.status, "error": outcome.error, "traceback": outcome.traceback,
+            "seconds": round(outcome.seconds, 4), "executor": executor.name, **outcome.worker,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}

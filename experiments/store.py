@@ -1,0 +1,210 @@
+"""The results folder of a batch of runs: one Parquet file per run, a manifest and the plan.
+
+    DIR/plan.json            what the batch is (the sweep or comparison); checked on --resume
+    DIR/manifest.jsonl       one JSON line per finished attempt: run id, point, replication,
+                             seed, parameters, status, error and traceback, seconds, versions
+    DIR/runs/<run_id>.parquet  one file per successful run (temp file, then os.replace)
+    DIR/.lock                held while a batch writes; a second writer is refused
+
+Only the parent process writes, after a run has finished, so a killed batch leaves every
+finished run complete and nothing half-written under its final name. A run counts as done
+when its Parquet file exists; `Store.open(resume=True)` rebuilds manifest lines a kill cut
+off, and the batch runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+META_KEY = b"clusterlab.run"
+
+
+class StoreError(ValueError):
+    """The results folder cannot be used as asked (another writer, a different plan, ...)."""
+
+
+class Store:
+    """A results folder open for writing by one batch."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.runs = self.root / "runs"
+        self.manifest = self.root / "manifest.jsonl"
+        self._lock = None
+        self._log = None
+
+    @classmethod
+    def open(cls, root, plan: dict, resume: bool = False) -> Store:
+        """Open `root` for the batch described by `plan` (new folder, or the same plan with resume)."""
+        store = cls(root)
+        store.runs.mkdir(parents=True, exist_ok=True)
+        store._acquire()
+        try:
+            store._check_plan(plan, resume)
+            for tmp in store.runs.glob(".*.tmp"):
+                tmp.unlink()
+            store._log = open(store.manifest, "a+b")
+            store._log.seek(0, os.SEEK_END)
+            if store._log.tell():                    # a kill may have cut the last line
+                store._log.seek(-1, os.SEEK_END)
+                if store._log.read(1) != b"\n":
+                    store._log.write(b"\n")
+            store._recover()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def done(self) -> set[str]:
+        """Ids of runs whose results are stored."""
+        return {p.stem for p in self.runs.glob("*.parquet")}
+
+    def write(self, record: dict, table: pd.DataFrame | None = None) -> None:
+        """Store one finished run: its results (if any) atomically, then its manifest line."""
+        if table is not None:
+            table = pd.concat([pd.DataFrame({"run_id": [record["run_id"]] * len(table)}), table], axis=1)
+            data = pa.Table.from_pandas(table, preserve_index=False)
+            data = data.replace_schema_metadata({**(data.schema.metadata or {}), META_KEY: json.dumps(record)})
+            final = self.runs / f"{record['run_id']}.parquet"
+            tmp = self.runs / f".{record['run_id']}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as f:
+                pq.write_table(data, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        self._append(record)
+
+    def close(self) -> None:
+        if self._log:
+            self._log.close()
+            self._log = None
+        if self._lock:
+            self._lock.close()                     # releases the flock
+            self._lock = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- internals ------------------------------------------------------------------------
+    def _append(self, record: dict) -> None:
+        self._log.write((json.dumps(record, default=str) + "\n").encode())
+        self._log.flush()
+        os.fsync(self._log.fileno())
+
+    def _acquire(self) -> None:
+        self._lock = open(self.root / ".lock", "w")
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            self._lock = None
+            raise StoreError(f"{self.root} is being written by another batch (it holds {self.root / '.lock'})") from None
+
+    def _check_plan(self, plan: dict, resume: bool) -> None:
+        path = self.root / "plan.json"
+        plan = json.loads(json.dumps(plan, default=str))
+        started = bool(self.done()) or (self.manifest.exists() and self.manifest.stat().st_size > 0)
+        if path.exists() and started:
+            old = json.loads(path.read_text())
+            if old != plan:
+                keys = sorted(k for k in set(old) | set(plan) if old.get(k) != plan.get(k))
+                raise StoreError(f"{self.root} holds results of a different batch (it differs in: "
+                                 f"{', '.join(keys)}); choose another --out")
+            if not resume:
+                raise StoreError(f"{self.root} already holds results of this batch: pass --resume to run "
+                                 "only what is missing, or choose another --out")
+            return
+        if started:
+            raise StoreError(f"{self.root} holds runs but no plan.json: not a results folder of this tool")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(plan, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+
+    def _recover(self) -> None:
+        """Add manifest lines for stored runs whose line a kill cut off."""
+        logged = {r["run_id"] for r in read_manifest(self.root) if r.get("status") == "ok"}
+        for run_id in sorted(self.done() - logged):
+            meta = pq.read_schema(self.runs / f"{run_id}.parquet").metadata or {}
+            record = json.loads(meta.get(META_KEY, b"{}")) or {"run_id": run_id, "status": "ok"}
+            self._append({**record, "recovered": True})
+
+
+# --- reading --------------------------------------------------------------------------------
+def load_plan(root) -> dict:
+    return json.loads((Path(root) / "plan.json").read_text())
+
+
+def read_manifest(root) -> list[dict]:
+    """Every manifest line that parses (a line cut by a kill is skipped)."""
+    path = Path(root) / "manifest.jsonl"
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def load_manifest(root, latest: bool = True) -> pd.DataFrame:
+    """The manifest as a DataFrame: by default the latest attempt of each run."""
+    records = read_manifest(root)
+    if latest:
+        records = list({r["run_id"]: r for r in records}.values())
+    df = pd.DataFrame.from_records(records)
+    return df.sort_values("run_id", ignore_index=True) if len(df) else df
+
+
+def load_results(root, kind: str = "final") -> pd.DataFrame:
+    """All stored runs as one tidy DataFrame.
+
+    kind="final": one row per run with the final value of each kept indicator;
+    kind="series": one row per run and step with the kept time series.
+    Columns: run_id, [arm,] point, rep, seed, the run's parameters, [step,] indicators.
+    """
+    if kind not in ("final", "series"):
+        raise ValueError(f"kind must be 'final' or 'series', got {kind!r}")
+    root = Path(root)
+    plan = load_plan(root)
+    keep = plan.get(kind)
+    if kind == "series" and not keep:
+        raise ValueError(f"{root}: this batch kept no time series (keep.series in the sweep file)")
+    files = sorted((root / "runs").glob("*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
+    data = table.to_pandas()
+    if kind == "final":
+        data = data[data["step"] == data.groupby("run_id")["step"].transform("max")]
+    indicators = [c for c in (keep or data.columns) if c in data.columns and c not in ("run_id", "step")]
+    data = data[["run_id"] + (["step"] if kind == "series" else []) + indicators]
+
+    runs = {r["run_id"]: r for r in read_manifest(root) if r.get("status") == "ok"}
+    ids = data["run_id"].unique()
+    meta = pd.DataFrame.from_records([_flat(runs.get(i, {"run_id": i})) for i in ids])
+    out = meta.merge(data, on="run_id", how="right")
+    return out.sort_values(["run_id"] + (["step"] if kind == "series" else []), ignore_index=True)
+
+
+def _flat(record: dict) -> dict:
+    row = {k: record.get(k) for k in ("run_id", "arm", "point", "rep", "seed") if k in record}
+    row.update(record.get("params", {}))
+    return row
