@@ -249,21 +249,26 @@ def _marks(model) -> list[dict]:
     return [{"step": step, "label": ", ".join(labels)} for step, labels in sorted(by_step.items())]
 
 
-_X = {"field": "step", "type": "quantitative", "title": "step (quarter)", "axis": {"tickMinStep": 1}}
+def _x_encoding(model) -> dict:
+    """The step axis, with whole-step ticks (about six of them)."""
+    last = max([model.steps, *(c.step for c in lever_changes(model))])
+    every = max(1, int(np.ceil(last / 6)))
+    return {"field": "step", "type": "quantitative", "title": "step (quarter)",
+            "axis": {"values": list(range(0, last + every, every))}}
 
 
-def _mark_layers() -> list[dict]:
+def _mark_layers(x: dict) -> list[dict]:
     return [
         {"data": {"name": "marks"}, "mark": {"type": "rule", "color": MARK, "strokeDash": [4, 3]},
-         "encoding": {"x": _X}},
+         "encoding": {"x": x}},
         {"data": {"name": "marks"},
          "mark": {"type": "text", "color": MARK, "angle": 270, "align": "right", "baseline": "bottom",
                   "dx": -4, "dy": -3, "y": 0, "fontSize": 9},
-         "encoding": {"x": _X, "text": {"field": "label", "type": "nominal"}}},
+         "encoding": {"x": x, "text": {"field": "label", "type": "nominal"}}},
     ]
 
 
-def _line_panel(title: str, series, width: int, height: int, present=None) -> dict:
+def _line_panel(title: str, series, x: dict, width: int, height: int, present=None) -> dict:
     cols = [(c, color) for c, color in series if present is None or c in present]
     names = [c for c, _ in cols]
     line = {
@@ -271,14 +276,14 @@ def _line_panel(title: str, series, width: int, height: int, present=None) -> di
         "transform": [{"fold": names, "as": ["series", "value"]}],
         "mark": {"type": "line", "strokeWidth": 1.8},
         "encoding": {
-            "x": _X,
+            "x": x,
             "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False}},
             "color": {"field": "series", "type": "nominal",
                       "scale": {"domain": names, "range": [color for _, color in cols]},
                       "legend": {"orient": "top", "title": None} if len(names) > 1 else None},
             "tooltip": [{"field": "step", "type": "quantitative"}, {"field": "series", "type": "nominal"},
                         {"field": "value", "type": "quantitative", "format": ".4~g"}]}}
-    return {"title": title, "width": width, "height": height, "layer": [line, *_mark_layers()]}
+    return {"title": title, "width": width, "height": height, "layer": [line, *_mark_layers(x)]}
 
 
 def _spec(model, records, body: dict) -> dict:
@@ -295,14 +300,16 @@ def _spec(model, records, body: dict) -> dict:
 def indicators_spec(model) -> dict:
     records, _ = _history(model)
     present = set(records[0]) if records else set()
-    panels = [_line_panel(title, series, 215, 100, present) for title, series in INDICATOR_PANELS]
+    x = _x_encoding(model)
+    panels = [_line_panel(title, series, x, 215, 100, present) for title, series in INDICATOR_PANELS]
     return _spec(model, records, {"columns": 2, "concat": panels})
 
 
 def government_spec(model) -> dict:
     records, spend = _history(model)
     present = set(records[0]) if records else set()
-    budget = _line_panel(*BUDGET_PANEL, width=470, height=150, present=present)
+    x = _x_encoding(model)
+    budget = _line_panel(*BUDGET_PANEL, x, width=470, height=150, present=present)
     names = [c[len(SPEND_PREFIX):] for c in spend]
     spending = {
         "title": "Spending by lever (units/quarter)", "width": 470, "height": 150,
@@ -312,13 +319,13 @@ def government_spec(model) -> dict:
                           {"calculate": f"replace(datum.lever, '{SPEND_PREFIX}', '')", "as": "lever"}],
             "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.85},
             "encoding": {
-                "x": _X,
+                "x": x,
                 "y": {"field": "spending", "type": "quantitative", "stack": "zero", "title": None},
                 "color": {"field": "lever", "type": "nominal", "scale": {"scheme": "tableau20"},
                           "legend": {"orient": "right", "title": None} if names else None},
                 "tooltip": [{"field": "step", "type": "quantitative"}, {"field": "lever", "type": "nominal"},
                             {"field": "spending", "type": "quantitative", "format": ".3~g"}]}},
-            *_mark_layers()],
+            *_mark_layers(x)],
     }
     return _spec(model, records, {"vconcat": [budget, spending]})
 
