@@ -1,0 +1,318 @@
+"""The `clusterlab` command line.
+
+    clusterlab scenarios                          list the scenarios and the question each asks
+    clusterlab validate [FILE ...]                check scenario files (default: all in scenarios/)
+    clusterlab run [SCENARIO] [--steps N] [--seed S] [--out DIR] [--set KEY=VALUE ...]
+
+Every subcommand is one entry of `COMMANDS`: a one-line help, a function adding its arguments
+to its parser, and a handler taking the parsed arguments and returning the exit code. Bad input
+(a scenario or parameter error: any `ValueError`, or an `OSError` on the output folder) prints
+its message on stderr and exits with 2, without a traceback (`clusterlab --debug ...` shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import sys
+import tomllib
+from pathlib import Path
+
+from scenarios import ScenarioError, list_scenarios, load_scenario
+from scenarios.loader import OVERRIDES, scenario_names
+
+
+def lazy(module: str, name: str):
+    """A function that imports `module` only when called: keeps `clusterlab --help` fast."""
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+# --- scenarios ------------------------------------------------------------------------------
+def add_scenarios(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def cmd_scenarios(args) -> int:
+    infos = list_scenarios()
+    width = max((len(i.name) for i in infos), default=0)
+    for info in infos:
+        print(f"{info.name:<{width}}  {info.question}")
+    return 0
+
+
+# --- validate -------------------------------------------------------------------------------
+def add_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="scenario files or names (default: every scenario in scenarios/)")
+
+
+def cmd_validate(args) -> int:
+    invalid = 0
+    for item in args.files or scenario_names():
+        try:
+            scenario = load_scenario(item)
+        except ScenarioError as exc:
+            invalid += 1
+            print(f"INVALID {item}: {len(exc.problems)} problem(s)")
+            for problem in exc.problems:
+                print(f"  {problem}")
+        else:
+            print(f"OK      {item}: {scenario.title}")
+    return 1 if invalid else 0
+
+
+# --- run ------------------------------------------------------------------------------------
+def add_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO",
+                        help="a scenario name or a .toml file (default: baseline)")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters to run (default: the scenario's)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a parameter, e.g. --set width=50 --set location_choice=random "
+                             "(repeatable; values are TOML: 0.5, true, [[10, 10, 3]])")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def cmd_run(args) -> int:
+    from experiments.runner import FIGURES, OutputError, run_scenario, summary_table
+
+    overrides = parse_overrides(args.overrides)
+    try:
+        scenario = load_scenario(args.scenario).with_overrides(**overrides)
+    except ScenarioError as exc:  # name the command-line option, not "overrides"
+        raise ScenarioError([dataclasses.replace(p, file="--set") if p.file == OVERRIDES else p
+                             for p in exc.problems]) from None
+    out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
+    steps = args.steps or scenario.steps
+    print(f"{scenario.name} (seed {args.seed}, {steps} quarters): {scenario.question}")
+    try:
+        result = run_scenario(scenario, seed=args.seed, steps=steps, out=out, progress=not args.quiet)
+    except OutputError as exc:
+        print(f"clusterlab run: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}/: indicators.csv, summary.json, {', '.join(FIGURES)}")
+    print(summary_table(result.results).to_string())
+    return 0
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """["width=50", "location_choice=random"] -> {"width": 50, "location_choice": "random"}."""
+    overrides = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set {item}: expected KEY=VALUE, e.g. --set width=50")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()  # a bare word: random -> "random"
+        overrides[key.strip()] = value
+    return overrides
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+# --- sweep, compare, sensitivity, cost-effectiveness (many runs into a results folder) -------
+# Exit codes: 0 every run succeeded, 1 some runs failed (recorded in DIR/manifest.jsonl),
+# 2 bad input, 3 a worker process died, 130 interrupted (finished runs are kept: use --resume).
+def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> None:
+    parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: runs/<name>)")
+    parser.add_argument("--workers", type=positive_int, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument("--executor", choices=("local", "serial", "dask"), default="local",
+                        help="local process pool (default), this process, or a Dask cluster")
+    parser.add_argument("--address", metavar="ADDR", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                        "(with --executor dask; default: a LocalCluster of --workers processes)")
+    if resume:
+        parser.add_argument("--resume", action="store_true", help="run only the runs DIR does not hold yet")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def batch_options(args) -> dict:
+    return dict(workers=args.workers, executor=args.executor, address=args.address,
+                resume=getattr(args, "resume", True), progress=not args.quiet)
+
+
+def batch(run):
+    """Run a batch handler: warnings as plain lines, Ctrl-C and a dead worker as exit codes."""
+    import warnings
+
+    def handler(args) -> int:
+        def show(message, *rest, **kw):
+            print(f"clusterlab {args.command}: warning: {message}", file=sys.stderr)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", UserWarning)
+            warnings.showwarning = show
+            try:
+                return run(args)
+            except KeyboardInterrupt:
+                print(f"clusterlab {args.command}: interrupted; every finished run is stored: run the same "
+                      "command with --resume to finish", file=sys.stderr)
+                return 130
+            except RuntimeError as exc:
+                from experiments.executors import WorkerPoolError
+
+                if not isinstance(exc, WorkerPoolError):
+                    raise
+                print(f"clusterlab {args.command}: {exc}", file=sys.stderr)
+                return 3
+
+    return handler
+
+
+def add_sweep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="a sweep file (see experiments/examples/)")
+    add_batch_options(parser)
+
+
+@batch
+def cmd_sweep(args) -> int:
+    from experiments.sweep import sweep
+
+    report = sweep(args.file, args.out, **batch_options(args))
+    print(report)
+    return 1 if report.failed else 0
+
+
+def add_compare(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("arms", nargs="+", metavar="ARM", help="SCENARIO or SCENARIO:KEY=VALUE,KEY=VALUE "
+                        "(e.g. baseline:tech_centre=20,rd_subsidy=0.3); the first arm is the reference")
+    parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the first scenario's)")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="replication k uses seed S + k in every arm")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a parameter in every arm (repeatable, or comma-separated)")
+    add_batch_options(parser)
+
+
+@batch
+def cmd_compare(args) -> int:
+    from experiments.compare import PLOTTED, compare, parse_arm, parse_assignments
+
+    common = parse_assignments(",".join(args.overrides), "--set")
+    arms = [parse_arm(text, common) for text in args.arms]
+    result = compare(arms, args.reps, args.steps, args.seed, args.out, **batch_options(args))
+    print(result.report)
+    shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
+    print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {result.out}/: compare.png, bands.csv, differences.csv")
+    return 1 if result.report.failed else 0
+
+
+def add_sensitivity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="a sweep file with design.method sobol or morris")
+    parser.add_argument("--indicators", metavar="A,B", help="indicators to analyse (default: the file's keep.final)")
+    add_batch_options(parser, resume=False)
+
+
+@batch
+def cmd_sensitivity(args) -> int:
+    from experiments.sensitivity import analyse
+    from experiments.sweep import load_sweep, sweep
+
+    sw = load_sweep(args.file)
+    if sw.method not in ("sobol", "morris"):
+        raise ValueError(f"{args.file}: design.method is {sw.method!r}; sensitivity needs \"sobol\" or \"morris\"")
+    report = sweep(sw, args.out, **batch_options(args))        # runs only what is missing
+    print(report)
+    if report.failed:
+        return 1
+    result = analyse(report.out, args.indicators.split(",") if args.indicators else None)
+    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"wrote {result.out}/: sensitivity.csv, sensitivity.png")
+    return 0
+
+
+def add_cost_effectiveness(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", metavar="SCENARIO", help="the lever-off arm")
+    parser.add_argument("levers", nargs="+", metavar="LEVER=VALUE", help="one lever-on arm each")
+    parser.add_argument("--cost", choices=("lever", "net"), default="lever",
+                        help="the lever's own spending (default) or net fiscal cost (spending - revenue)")
+    parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the scenario's)")
+    parser.add_argument("--seed", type=int, default=1, metavar="S", help="replication k uses seed S + k in every arm")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a parameter in every arm (repeatable, or comma-separated)")
+    add_batch_options(parser)
+
+
+@batch
+def cmd_cost_effectiveness(args) -> int:
+    from experiments.compare import parse_assignments
+    from experiments.cost_effectiveness import cost_effectiveness
+
+    common = parse_assignments(",".join(args.overrides), "--set")
+    levers = parse_assignments(",".join(args.levers), "LEVER=VALUE")
+    table = cost_effectiveness(args.scenario, levers, args.reps, args.steps, args.seed, args.out, common=common,
+                               cost=args.cost, **batch_options(args))
+    report = table.attrs["report"]
+    print(report)
+    columns = ["lever", "value", "indicator", "effect", "spending", "per_unit", "per_unit_low", "per_unit_high"]
+    print("change in the final indicator per unit of spending (paired by seed; 95% bootstrap interval):")
+    print(table[columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {report.out}/cost_effectiveness.csv")
+    return 1 if report.failed else 0
+
+
+# --- the registry ---------------------------------------------------------------------------
+# name -> (one-line help, add_arguments(parser), handler(args) -> exit code).
+# Add a subcommand with one line here, e.g.
+#   "sweep": ("run a sweep file", lazy("experiments.sweep", "add_arguments"), lazy("experiments.sweep", "cli")),
+COMMANDS = {
+    "scenarios": ("list the scenarios and the question each asks", add_scenarios, cmd_scenarios),
+    "validate": ("check scenario files: print OK or every problem (exit 1 if any is invalid)",
+                 add_validate, cmd_validate),
+    "run": ("run a scenario; write indicators.csv, summary.json and figures", add_run, cmd_run),
+    "sweep": ("run a sweep file (designs, replications) into a resumable results folder", add_sweep, cmd_sweep),
+    "compare": ("compare scenarios or policy variants with replications: bands and paired differences",
+                add_compare, cmd_compare),
+    "sensitivity": ("run a Sobol'/Morris sweep and compute sensitivity indices", add_sensitivity, cmd_sensitivity),
+    "cost-effectiveness": ("change in indicators per unit of government spending, lever by lever",
+                           add_cost_effectiveness, cmd_cost_effectiveness),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clusterlab", description="ClusterLab: agent-based simulation of "
+                                     "industrial clusters (firms, suppliers and a government).")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_arguments, handler) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(p)
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except (ValueError, OSError) as exc:  # ScenarioError, parameter errors, an unwritable --out
+        if args.debug:
+            raise
+        print(f"clusterlab {args.command}: error:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"clusterlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

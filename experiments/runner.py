@@ -1,0 +1,191 @@
+"""Run one scenario: build the model, run it with a progress bar, summarise, and write the results.
+
+    result = run_scenario("baseline", seed=1, out="output/baseline-seed1")
+    result.results      # indicator time series (ClusterModel.results())
+    result.summary      # scenario, seed, changed parameters, final indicators, growth figures
+
+With `out`, the folder gets `indicators.csv` and `summary.json` first, then the figures of
+`experiments.plots` (`indicators.png`, `map.png`, `network.png`): if a figure fails, the data
+are already on disk and `OutputError` says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from model.params import PARAMS
+from scenarios import Scenario, load_scenario
+
+# Indicators that measure a quarter's flow: row 0 (the initial state, before any trade) is empty,
+# so their "start" is the first quarter.
+FLOWS = ("output", "births", "spinoffs", "exits", "innovations", "gov_revenue", "gov_spending",
+         "local_sourcing_share", "lead_local_sourcing_share")
+# Indices and shares: their change is a difference, not a percentage.
+INDICES = ("mean_knowledge", "knowledge_gini", "ellison_glaeser", "morans_i", "local_sourcing_share",
+           "lead_local_sourcing_share", "network_density", "network_clustering", "largest_component_share",
+           "hhi", "cr4")
+# Rows of the printed summary table: (indicator, label).
+HEADLINE = (
+    ("firms", "firms"), ("suppliers", "suppliers"), ("lead_firms", "lead firms"),
+    ("employment", "employment (workers)"), ("output", "output (units/quarter)"),
+    ("mean_wage", "mean wage (units/worker/quarter)"), ("mean_knowledge", "mean knowledge"),
+    ("ellison_glaeser", "Ellison–Glaeser index"), ("morans_i", "Moran's I"),
+    ("local_sourcing_share", "local sourcing share"), ("network_density", "network density"),
+    ("gov_budget", "government budget (units)"), ("pollution", "pollution (stock)"),
+)
+FIGURES = ("indicators.png", "map.png", "network.png")
+
+
+class OutputError(RuntimeError):
+    """The run finished and its data were written, but a figure could not be drawn."""
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    seed: int | None
+    steps: int
+    results: pd.DataFrame
+    summary: dict
+    model: object           # the ClusterModel, in its final state
+    out: Path | None = None
+
+
+def run_scenario(name_or_path, seed: int | None = 0, steps: int | None = None, out=None,
+                 progress: bool = True, **overrides) -> RunResult:
+    """Build `name_or_path` (a name, a path or a Scenario) with `overrides`, run it, and write `out`."""
+    scenario = load_scenario(name_or_path).with_overrides(**overrides)
+    model = scenario.build(seed=seed)
+    steps = scenario.steps if steps is None else int(steps)
+    started = time.perf_counter()
+    bar = tqdm(total=steps, desc=f"{scenario.name} seed {seed}", unit="quarter", delay=2.0,
+               disable=not progress, leave=False)
+    with bar:
+        for _ in range(steps):
+            model.step()
+            bar.update()
+    results = model.results()
+    summary = summarise(scenario, seed, results, model.params)
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    result = RunResult(scenario, seed, steps, results, summary, model)
+    if out is not None:
+        write_outputs(result, out)
+    return result
+
+
+def write_outputs(result: RunResult, out) -> Path:
+    """indicators.csv and summary.json, then the figures."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result.out = out
+    result.results.to_csv(out / "indicators.csv")
+    (out / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    from experiments import plots
+
+    try:
+        plots.save_figures(result.model, result.results, out, title=f"{result.scenario.title} (seed {result.seed})",
+                           events=events(result.scenario))
+    except Exception as exc:  # the data are safe on disk; say so rather than lose them in a traceback
+        raise OutputError(f"indicators.csv and summary.json are written to {out}, "
+                          f"but the figures failed: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+def events(scenario: Scenario) -> list[tuple[int, str]]:
+    """(step, label) of scheduled lever changes and demand shifts, for marking the time axis."""
+    marks = [(step, f"{lever} = {value:g}" if isinstance(value, (int, float)) else f"{lever} = {value}")
+             for step, lever, value in scenario.schedule]
+    marks += [(int(step), f"demand ×{demand:g}, quality {quality:g}")
+              for step, demand, quality in scenario.params.get("demand_shifts", ())]
+    return sorted(marks)
+
+
+# --- summary ----------------------------------------------------------------------------------
+def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> dict:
+    """Everything a reader needs to know about a run, JSON-ready."""
+    T = int(results.index[-1])
+    last = results.iloc[-1]
+    changed = {name: _plain(value) for name, value in params.items()
+               if name != "default_steps" and _plain(value) != _plain(PARAMS[name].default)}
+    growth = {name: _growth(results[name]) for name in ("firms", "suppliers", "employment", "mean_knowledge")
+              if name in results}
+    if "output" in results and T >= 1:
+        first, end = float(results["output"].iloc[1]), float(last["output"])
+        years = (T - 1) / 4
+        growth["output"] = {
+            "first_quarter": first, "last_quarter": end,
+            "annual_growth_pct": _round((end / first) ** (1 / years) * 100 - 100) if first > 0 and years > 0 else None,
+            "peak": float(results["output"].max()), "peak_step": int(results["output"].idxmax()),
+        }
+    totals = {name: _plain(results[name].iloc[1:].sum())
+              for name in ("births", "spinoffs", "exits", "innovations", "gov_revenue", "gov_spending")
+              if name in results}
+    return {
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "question": scenario.question,
+        "file": str(scenario.path) if scenario.path else None,
+        "seed": seed,
+        "steps": T,
+        "parameters": changed,
+        "schedule": [list(entry) for entry in scenario.schedule],
+        "growth": growth,
+        "totals": totals,
+        "final": {name: _plain(value) for name, value in last.items()},
+    }
+
+
+def summary_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Headline indicators at the start and the end of a run (flows: first and last quarter)."""
+    rows = []
+    for name, label in HEADLINE:
+        if name not in results:
+            continue
+        series = results[name]
+        start = series.iloc[1] if name in FLOWS and len(series) > 1 else series.iloc[0]
+        end = series.iloc[-1]
+        if name in INDICES:
+            change = f"{end - start:+.3g}"
+        else:
+            change = f"{(end / start - 1) * 100:+.0f}%" if abs(start) > 1e-12 else ""
+        rows.append({"indicator": label, "start": _fmt(start), "end": _fmt(end), "change": change})
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def _growth(series: pd.Series) -> dict:
+    start, end = float(series.iloc[0]), float(series.iloc[-1])
+    return {
+        "start": _plain(series.iloc[0]), "end": _plain(series.iloc[-1]),
+        "change_pct": _round((end / start - 1) * 100) if start else None,
+        "peak": _plain(series.max()), "peak_step": int(series.idxmax()),
+    }
+
+
+def _plain(value):
+    """numpy scalars and tuples as JSON values."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _round(x: float, digits: int = 2):
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def _fmt(x) -> str:
+    x = float(x)
+    if x == int(x) and abs(x) < 1e9:
+        return f"{int(x):,}"
+    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.3g}"
