@@ -48,22 +48,24 @@ class RunOutcome:
     table: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0                # wall-clock time of the run in its worker
+    cpu_seconds: float = 0.0            # CPU time of the run (less than `seconds` on a busy machine)
     worker: dict = field(default_factory=dict)
 
 
 def execute_run(spec) -> RunOutcome:
     """Build the spec's model, run it, and keep the indicators it asks for."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         model = spec.scenario.build(seed=spec.seed, **spec.overrides)
         model.run(spec.steps)
-        table = kept(model.results(), spec.final, spec.series)
-        return RunOutcome(spec.run_id, "ok", table, seconds=time.perf_counter() - start, worker=worker_info())
+        outcome = RunOutcome(spec.run_id, "ok", kept(model.results(), spec.final, spec.series))
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the batch goes on
-        return RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
-                          traceback=traceback.format_exc(), seconds=time.perf_counter() - start,
-                          worker=worker_info())
+        outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
+                             traceback=traceback.format_exc())
+    outcome.seconds, outcome.cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    outcome.worker = worker_info()
+    return outcome
 
 
 def kept(results: pd.DataFrame, final, series) -> pd.DataFrame:
@@ -333,5 +335,6 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
 
 def _record(spec, outcome: RunOutcome, executor) -> dict:
     return {**spec.record(), "status": outcome.status, "error": outcome.error, "traceback": outcome.traceback,
-            "seconds": round(outcome.seconds, 4), "executor": executor.name, **outcome.worker,
+            "seconds": round(outcome.seconds, 4), "cpu_seconds": round(outcome.cpu_seconds, 4),
+            "executor": executor.name, **outcome.worker,
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}

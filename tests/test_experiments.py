@@ -93,6 +93,10 @@ def test_designs_expand_to_run_specs_with_common_random_numbers():
     morris = parse_sweep({**base, "design": {"method": "morris", "samples": 4},
                           "vary": {"tech_centre": {"low": 0, "high": 20}}})
     assert len(run_specs(morris)) == 4 * 2 * 3
+    latin = parse_sweep({**base, "design": {"method": "latin_hypercube", "samples": 5},
+                         "vary": {"tech_centre": {"low": 0, "high": 20}, "rd_subsidy": {"low": 0, "high": 0.5}}})
+    values = sorted(s.params["tech_centre"] for s in run_specs(latin) if s.rep == 0)
+    assert [int(v // 4) for v in values] == [0, 1, 2, 3, 4]       # one sample in each fifth of the range
 
 
 # --- the store ------------------------------------------------------------------------------
