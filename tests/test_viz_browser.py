@@ -69,6 +69,18 @@ def time_shown(page) -> float:
     return float(text.split(":")[1])
 
 
+def settled_time(page) -> float:
+    """The step counter once it has stopped moving (a step may still finish after Pause)."""
+    last = time_shown(page)
+    for _ in range(60):
+        page.wait_for_timeout(700)
+        now = time_shown(page)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the step counter keeps moving after Pause")
+
+
 def test_live_page_in_chromium(server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -108,8 +120,7 @@ def test_live_page_in_chromium(server):
                 page.wait_for_timeout(200)
             page.get_by_role("button", name="❚❚").click()
             expect(step).to_be_enabled()
-            page.wait_for_timeout(500)
-            steps = time_shown(page)
+            steps = settled_time(page)
             assert steps >= 4.0
 
             # move a lever: the panel shows it, the next step uses it, the charts mark it
@@ -118,8 +129,8 @@ def test_live_page_in_chromium(server):
             for _ in range(5):
                 page.keyboard.press("ArrowRight")
             expect(page.get_by_text("training = 5", exact=True)).to_be_visible()
-            first = int(steps) + 1
             expect(page.locator(".clusterlab-change").first).to_have_text("training = 5 from the next step")
+            first = int(settled_time(page)) + 1
             step.click()
             expect(page.get_by_text(f"Time: {first}.0")).to_be_visible()
             expect(page.locator(".clusterlab-change").first).to_have_text(f"training = 5 from step {first}")
