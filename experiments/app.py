@@ -17,8 +17,10 @@ Vega-Lite specs drawn by the browser, so a step costs the server little.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import threading
 import weakref
 import zlib
 from dataclasses import dataclass
@@ -88,6 +90,11 @@ class LiveModel(ClusterModel):
     def __init__(self, scenario_name: str = "baseline", seed="1"):
         super().__init__(seed=to_seed(seed), **scenario_arguments(scenario_name))
         self.scenario_name = scenario_name
+        self.step_lock = threading.Lock()  # a lever moved during a Play step waits for its end
+
+    def step(self):
+        with self.step_lock:
+            super().step()
 
 
 # --- policy levers changed on the running model ---------------------------------------------
@@ -109,8 +116,9 @@ def lever_changes(model) -> list[LeverChange]:
 
 def change_lever(model, name: str, value) -> LeverChange:
     """Set a lever on the running model (it acts from the next step) and record the change."""
-    model.set_lever(name, value)
-    change = LeverChange(model.steps + 1, name, value)
+    with getattr(model, "step_lock", contextlib.nullcontext()):
+        model.set_lever(name, value)
+        change = LeverChange(model.steps + 1, name, value)
     changes = lever_changes(model)
     changes[:] = [c for c in changes if (c.step, c.name) != (change.step, name)] + [change]
     return change
