@@ -89,8 +89,8 @@ def test_live_page_in_chromium(server):
     failed, errors, bad = [], [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1300})
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1150})
             page.set_default_timeout(60_000)
             page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
             page.on("pageerror", lambda e: errors.append(str(e)))
@@ -138,10 +138,19 @@ def test_live_page_in_chromium(server):
             expect(charts.first).to_contain_text("training=5")       # the vertical mark's label
             expect(charts.nth(1)).to_contain_text("training=5")
             expect(charts.nth(1)).to_contain_text("training")        # a spending area for the lever
-            page.wait_for_timeout(800)
+
+            for n in (first + 1, first + 2):                          # a little history for the picture
+                step.click()
+                expect(page.get_by_text(f"Time: {n}.0")).to_be_visible()
+            page.wait_for_timeout(1000)
 
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+        except Exception:
+            shot = log.parent / "failure.png"
+            page.screenshot(path=str(shot))
+            print(f"screenshot of the failure: {shot}\nserver log:\n{log.read_text()[-3000:]}")
+            raise
         finally:
             browser.close()
 
