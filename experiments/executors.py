@@ -56,6 +56,7 @@ class RunOutcome:
 def execute_run(spec) -> RunOutcome:
     """Build the spec's model, run it, and keep the indicators it asks for."""
     start, cpu = time.perf_counter(), time.process_time()
+    model = None
     try:
         model = spec.scenario.build(seed=spec.seed, **spec.overrides)
         model.run(spec.steps)
@@ -63,6 +64,11 @@ def execute_run(spec) -> RunOutcome:
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the batch goes on
         outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
                              traceback=traceback.format_exc())
+    finally:
+        if model is not None:
+            # Agents held in a numpy object array (model.population) form cycles the garbage
+            # collector cannot see: without this a worker keeps every finished model.
+            model.remove_all_agents()
     outcome.seconds, outcome.cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     outcome.worker = worker_info()
     return outcome
