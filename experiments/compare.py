@@ -161,7 +161,7 @@ def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | Non
     arms = list(dict.fromkeys(final["arm"]))
     reference = reference or arms[0]
     indicators = [i for i in indicators if i in final.columns]
-    wide = final.pivot_table(index="rep", columns="arm", values=indicators, aggfunc="first")
+    wide = final.set_index(["rep", "arm"])[indicators].unstack("arm")
     rows = []
     for arm in arms:
         if arm == reference:
