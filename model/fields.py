@@ -39,7 +39,8 @@ class KernelConvolution:
     def __call__(self, fields: np.ndarray) -> np.ndarray:
         """Convolve one (W, H) array or a stack (n, W, H); returns the same shape."""
         spec = fft.rfft2(fields, s=self.fft_shape, axes=(-2, -1), workers=-1)
-        out = fft.irfft2(spec * self._spectrum, s=self.fft_shape, axes=(-2, -1), workers=-1)
+        spec *= self._spectrum
+        out = fft.irfft2(spec, s=self.fft_shape, axes=(-2, -1), workers=-1, overwrite_x=True)
         r = self.radius
         out = out[..., r : r + self.shape[0], r : r + self.shape[1]]
         # FFT round-off leaves ~1e-13 noise where the true sum is 0; fields are non-negative.

@@ -52,9 +52,14 @@ def compute(model) -> dict:
     out["lead_local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][lead], pop.total_input[live][lead])
 
     n = len(live)
-    src, dst = np.searchsorted(live, net.src), np.searchsorted(live, net.dst)
+    position = np.empty(pop.capacity, np.int64)  # row → index among the live enterprises
+    position[live] = np.arange(n)
+    src, dst = position[net.src], position[net.dst]
     out["network_density"] = metrics.network_density(n, len(net))
-    out["network_clustering"] = metrics.average_clustering(src, dst, n)
+    # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
+    # graph is bipartite, so it has no triangles and its clustering is exactly 0 (checked, not assumed).
+    bipartite = bool(np.all((stage[src] - stage[dst]) % 2 != 0))
+    out["network_clustering"] = 0.0 if bipartite else metrics.average_clustering(src, dst, n)
     out["largest_component_share"] = metrics.largest_component_share(src, dst, n)
 
     shape = (p["width"], p["height"])

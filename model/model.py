@@ -31,7 +31,7 @@ from model.fields import KernelConvolution, cell_sums, decay_kernel
 from model.innovation import innovate
 from model.location_choice import candidate_sites, choose, site_scores
 from model.params import LEVERS, check_value, resolve_params
-from model.population import KIND_FIRM, Population
+from model.population import KIND_FIRM, Population, gc_paused
 from model.space import build_grid, market_gateway
 from model.supply_network import SupplierIndex, SupplyNetwork, search, tie_costs
 
@@ -183,16 +183,15 @@ class ClusterModel(Model):
     def _update_fields(self):
         p, pop = self.params, self.population
         live = pop.live
-        x, y, stage, workers = pop.x[live], pop.y[live], pop.stage[live], pop.workers[live]
+        x, y, workers = pop.x[live], pop.y[live], pop.workers[live]
+        stage = pop.stage[live].astype(np.int64)  # int16 would overflow in stage * W * H
         S, (W, H) = p["n_stages"], self.shape
         emp = cell_sums(x, y, workers, self.shape)
         know = cell_sums(x, y, workers * pop.knowledge[live], self.shape)
-        # output of each supplier stage, and input demand for each stage's good (= its buyers' output)
-        out = pop.output[live]
-        cell = x * H + y
-        sup = np.bincount(np.where(stage < S, stage, S) * W * H + cell, out, (S + 1) * W * H).reshape(S + 1, W, H)[:S]
-        dem = np.bincount(np.maximum(stage - 1, 0) * W * H + cell, out * (stage >= 1), S * W * H).reshape(S, W, H)
-        near = self.kernel(np.concatenate([np.stack([emp, know, self.labour_supply]), sup, dem]))
+        # output of each stage 0 … S: the supply of stage s's good is stage s's output, the input
+        # demand for it is its buyers' output (stage s + 1), so S + 1 fields serve both
+        out_by_stage = np.bincount(stage * W * H + x * H + y, pop.output[live], (S + 1) * W * H).reshape(S + 1, W, H)
+        near = self.kernel(np.concatenate([np.stack([emp, know, self.labour_supply]), out_by_stage]))
         E = near[0]
         gov = self.government
         park_rate = gov.levers["park_subsidy"] * gov.funded
@@ -205,8 +204,8 @@ class ClusterModel(Model):
             "wage": labour.wage_field(E, near[2], p["base_wage"], p["wage_elasticity"]),
             "rent": rent,
             "rent_paid": rent * (1.0 - park_rate * self.grid.park.data),
-            "supply": near[3 : 3 + S],
-            "demand": near[3 + S :],
+            "supply": near[3 : 3 + S],      # of the goods of stages 0 … S−1
+            "demand": near[4 : 4 + S],      # for the goods of stages 0 … S−1
         }
         labour.migrate(self.labour_supply, emp, p["migration"])
         g = self.grid
@@ -432,9 +431,10 @@ class ClusterModel(Model):
         staff = np.minimum(p["initial_workers"], 0.3 * pop.workers[parents])
         pop.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * pop.knowledge[parents]
+        typical = self._typical_unit_values()
         for i in range(len(parents)):
             self._found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                        p["initial_capital"], p["initial_cash"])
+                        p["initial_capital"], p["initial_cash"], unit_value=typical[stage[i]])
         self.counts["spinoffs"] = len(parents)
         self.counts["births"] += len(parents)
 
@@ -479,18 +479,28 @@ class ClusterModel(Model):
             pick = self.rng.integers(0, len(px), int(recruit.sum()))
             sx[recruit], sy[recruit] = px[pick], py[pick]
         cash = p["initial_cash"] + np.where((np.arange(len(stage)) >= n_local) & ~recruit, p["startup_grant"], 0.0)
+        typical = self._typical_unit_values()
         for i in range(len(stage)):
             self._found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], p["initial_workers"] * size[i],
-                        p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]))
+                        p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]), typical[stage[i]])
         self.counts["births"] += len(stage)
 
-    def _found(self, stage, x, y, knowledge, workers, capital, cash, is_lead=False):
+    def _found(self, stage, x, y, knowledge, workers, capital, cash, is_lead=False, unit_value=None):
         cls = Firm if stage == self.params["n_stages"] else Supplier
         agent = cls(self, self.grid._cells[(x, y)], stage=stage, knowledge=float(knowledge),
                     workers=float(workers), capital=float(capital), cash=float(cash), is_lead=is_lead)
         pop = self.population
-        pop.unit_value[agent.row] = self._typical_unit_value(stage)
+        pop.unit_value[agent.row] = self._typical_unit_value(stage) if unit_value is None else unit_value
         return agent
+
+    def _typical_unit_values(self) -> list[float]:
+        """`_typical_unit_value` of every stage, once per batch of founders (founders do not
+        produce yet, so the batch leaves these medians unchanged)."""
+        pop = self.population
+        producing = pop.live[pop.output[pop.live] > 0]
+        stage, value = pop.stage[producing], pop.unit_value[producing]
+        return [float(np.median(value[stage == s])) if (stage == s).any() else self._typical_unit_value(s)
+                for s in range(self.params["n_stages"] + 1)]
 
     def _typical_unit_value(self, stage) -> float:
         pop = self.population
@@ -541,11 +551,12 @@ class ClusterModel(Model):
         disp = p["knowledge_dispersion"]
         knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(0, disp, n)
         size = np.where(lead, p["lead_size"], 1.0) * rng.lognormal(0, 0.3, n)
-        for i in range(n):
-            cls = Firm if stage[i] == S else Supplier
-            cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
-                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
-                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+        with gc_paused():
+            for i in range(n):
+                cls = Firm if stage[i] == S else Supplier
+                cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                    workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                    cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
         self._credit_limit = np.zeros(0)
         self._ip = 0.0
         self.association = 0.0

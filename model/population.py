@@ -8,6 +8,9 @@ exited enterprises are recycled; `live` lists the rows in use, in ascending orde
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 import numpy as np
 
 KIND_FIRM, KIND_SUPPLIER = 0, 1
@@ -75,13 +78,13 @@ class Population:
         """A zeroed row for a new enterprise."""
         if self._free:
             row = self._free.pop()
+            for name in COLUMNS:  # a recycled row; fresh rows are zero already
+                getattr(self, name)[row] = 0
         else:
             if self._next >= self.capacity:
                 self._grow(self._next + 1)
             row = self._next
             self._next += 1
-        for name in COLUMNS:
-            getattr(self, name)[row] = 0
         self.alive[row] = True
         self._live = None
         return row
@@ -106,3 +109,20 @@ class Column:
 
     def __set__(self, agent, value):
         getattr(agent.model.population, self.name)[agent.row] = value
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while a model creates many long-lived objects.
+
+    Building 100,000 agents on a 500 × 500 grid makes about a million objects (cells, their
+    dicts, agents); the collector would rescan the growing heap hundreds of times for nothing,
+    about a third of the construction time. They are collected normally afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

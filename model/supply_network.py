@@ -29,6 +29,19 @@ from model.market import input_price
 BUCKET = 8  # cells per side of a spatial search bucket
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` for non-negative integers, as an LSD radix sort on
+    16-bit digits: numpy sorts uint16 by radix, several times faster than a merge sort."""
+    order = np.arange(len(keys))
+    top = int(keys.max(initial=0))
+    shift = 0
+    while shift == 0 or top >> shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 class SupplyNetwork:
     def __init__(self):
         self.src = np.empty(0, np.int64)
@@ -36,6 +49,7 @@ class SupplyNetwork:
         self.trust = np.empty(0)
         self.volume = np.empty(0)
         self.age = np.empty(0, np.int64)
+        self._adjacency = None  # ties sorted by supplier and by buyer; reset when ties change
 
     def __len__(self) -> int:
         return len(self.src)
@@ -47,15 +61,43 @@ class SupplyNetwork:
         self.trust = np.concatenate([self.trust, np.broadcast_to(trust, len(src))])
         self.volume = np.concatenate([self.volume, np.zeros(len(src))])
         self.age = np.concatenate([self.age, np.zeros(len(src), np.int64)])
+        self._adjacency = None
 
     def keep(self, mask) -> None:
         for name in ("src", "dst", "trust", "volume", "age"):
             setattr(self, name, getattr(self, name)[mask])
+        self._adjacency = None
 
     def drop_rows(self, rows) -> None:
-        """Cut every tie of the given enterprise rows (exit)."""
-        rows = np.asarray(rows)
-        self.keep(~(np.isin(self.src, rows) | np.isin(self.dst, rows)))
+        """Cut every tie of the given enterprise rows (exit; one call for all of a step's exits)."""
+        rows = np.asarray(rows, np.int64)
+        if len(rows) == 0 or len(self) == 0:
+            return
+        gone = np.zeros(max(int(rows.max()), int(self.src.max()), int(self.dst.max())) + 1, bool)
+        gone[rows] = True
+        self.keep(~(gone[self.src] | gone[self.dst]))
+
+    def has(self, src, dst, n_rows: int) -> np.ndarray:
+        """Whether a tie src → dst exists, elementwise: compares src with each of dst's suppliers
+        (a buyer has at most `max_suppliers` ties, so this is a few vectorised passes)."""
+        src, dst = np.broadcast_arrays(src, dst)
+        found = np.zeros(src.shape, bool)
+        if len(self) == 0:
+            return found
+        _, _, by_dst, in_ptr = self.adjacency(n_rows)
+        lo, hi = in_ptr[dst], in_ptr[dst + 1]
+        for k in range(int((hi - lo).max(initial=0))):
+            at = np.minimum(lo + k, len(self) - 1)
+            found |= (lo + k < hi) & (self.src[by_dst[at]] == src)
+        return found
+
+    def ties_of_buyers(self, buyers, n_rows: int):
+        """(owner, tie): every tie of each buyer, owner = position in `buyers`, ascending tie index."""
+        _, _, by_dst, in_ptr = self.adjacency(n_rows)
+        lo, count = in_ptr[buyers], in_ptr[buyers + 1] - in_ptr[buyers]
+        owner = np.repeat(np.arange(len(buyers)), count)
+        start = np.cumsum(count) - count
+        return owner, by_dst[lo[owner] + np.arange(len(owner)) - start[owner]]
 
     def buyers_of(self, row: int, population) -> list[int]:
         return population.uid[self.dst[self.src == row]].tolist()
@@ -99,15 +141,25 @@ class SupplyNetwork:
         self.keep(self.trust >= 0.05)
 
     # --- search ---------------------------------------------------------------------------
+    def adjacency(self, n_rows: int):
+        """(by_src, out_ptr, by_dst, in_ptr): tie indices sorted by supplier and by buyer, and
+        where each row's ties start in them (CSR). Cached until the ties change."""
+        if self._adjacency is None or len(self._adjacency[1]) != n_rows + 1:
+            def csr(ends):
+                order = stable_argsort(ends)
+                ptr = np.zeros(n_rows + 1, np.int64)
+                np.cumsum(np.bincount(ends, minlength=n_rows), out=ptr[1:])
+                return order, ptr
+
+            self._adjacency = (*csr(self.src), *csr(self.dst))
+        return self._adjacency
+
     def referrals(self, buyers, n_rows, rng) -> np.ndarray:
         """One referral candidate per buyer: b ← s → b' ← s' (−1 where the path is missing)."""
         out = np.full(len(buyers), -1)
         if len(self) == 0:
             return out
-        by_src = np.argsort(self.src, kind="stable")
-        by_dst = np.argsort(self.dst, kind="stable")
-        out_ptr = np.searchsorted(self.src[by_src], np.arange(n_rows + 1))
-        in_ptr = np.searchsorted(self.dst[by_dst], np.arange(n_rows + 1))
+        by_src, out_ptr, by_dst, in_ptr = self.adjacency(n_rows)
 
         def pick(ptr, order, ends, rows):
             lo, hi = ptr[rows], ptr[rows + 1]
@@ -129,7 +181,7 @@ class SupplierIndex:
         self.nby = -(-height // BUCKET)
         self.n_keys = (stage.max() + 1 if len(stage) else 1) * self.nbx * self.nby
         key = self._key(stage, x // BUCKET, y // BUCKET)
-        order = np.argsort(key, kind="stable")
+        order = stable_argsort(key)
         self.rows = rows[order]
         self.ptr = np.searchsorted(key[order], np.arange(self.n_keys + 1))
         self.stage_ptr = np.searchsorted(stage[order], np.arange(self.n_keys // (self.nbx * self.nby) + 1))
@@ -183,11 +235,10 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     ok = cand >= 0
     c = np.where(ok, cand, 0)
     ok &= stage[c] == want[:, None]
-    existing = net.src * n_rows + net.dst
-    ok &= ~np.isin(c * n_rows + bmat, existing)
+    ok &= ~net.has(c, bmat, n_rows)
     price = input_price(want, p["n_stages"], final_price)
-    cost = delivered_cost(price[:, None], x[c], y[c], x[bmat], y[bmat], infra[x[c], y[c]],
-                          infra[x[bmat], y[bmat]], p["transport_cost"])
+    bx, by = x[buyers][:, None], y[buyers][:, None]
+    cost = delivered_cost(price[:, None], x[c], y[c], bx, by, infra[x[c], y[c]], infra[bx, by], p["transport_cost"])
     trust0 = p["initial_trust"] + 0.5 * association * (1 - p["initial_trust"])
     perceived = np.where(ok, cost * (1 - p["trust_weight"] * trust0), np.inf)
     best = np.argmin(perceived, axis=1)
@@ -199,29 +250,29 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     add = (degree < p["max_suppliers"]) & (best_cost < import_price)
 
     # buyers with full slots replace their worst tie if the best candidate is clearly cheaper
-    full = (degree >= p["max_suppliers"]) & np.isfinite(best_cost)
+    full = np.flatnonzero((degree >= p["max_suppliers"]) & np.isfinite(best_cost))
     drop = np.zeros(len(net), bool)
-    if full.any() and len(net):
-        tie_cost = tie_costs(net, pop, infra, p, final_price)
-        tie_perceived = tie_cost * (1 - p["trust_weight"] * net.trust)
-        order = np.lexsort((-tie_perceived, net.dst))           # by buyer, worst first
-        first = np.ones(len(order), bool)
-        first[1:] = net.dst[order][1:] != net.dst[order][:-1]
-        worst_edge = np.full(n_rows, -1)
-        worst_edge[net.dst[order][first]] = order[first]
-        we = worst_edge[buyers]
-        replace = full & (we >= 0) & (best_cost < 0.95 * np.where(we >= 0, tie_perceived[np.maximum(we, 0)], np.inf))
-        drop[we[replace]] = True
-        add |= replace
+    if len(full) and len(net):
+        # each full buyer's worst tie: highest perceived cost (the earliest tie among equals)
+        owner, tie = net.ties_of_buyers(buyers[full], n_rows)
+        perceived_tie = tie_costs(net, pop, infra, p, final_price, tie) * (1 - p["trust_weight"] * net.trust[tie])
+        worst_cost = np.full(len(full), -np.inf)
+        np.maximum.at(worst_cost, owner, perceived_tie)
+        worst = np.full(len(full), len(net))
+        np.minimum.at(worst, owner, np.where(perceived_tie == worst_cost[owner], tie, len(net)))
+        has_tie = worst < len(net)
+        replace = has_tie & (best_cost[full] < 0.95 * worst_cost)
+        drop[worst[replace]] = True
+        add[full[replace]] = True
     if drop.any():
         net.keep(~drop)
     net.add(best_row[add], buyers[add], trust0)
     return int(add.sum())
 
 
-def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float) -> np.ndarray:
-    """Delivered cost per unit on every tie."""
+def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float, ties=None) -> np.ndarray:
+    """Delivered cost per unit on every tie (or on the given tie indices)."""
     x, y = pop.x, pop.y
-    s, d = net.src, net.dst
+    s, d = (net.src, net.dst) if ties is None else (net.src[ties], net.dst[ties])
     return delivered_cost(input_price(pop.stage[s], p["n_stages"], final_price), x[s], y[s], x[d], y[d],
                           infra[x[s], y[s]], infra[x[d], y[d]], p["transport_cost"])

@@ -1,0 +1,83 @@
+"""The scaling benchmark: it runs on a tiny size, and its naive reference agrees with the model.
+
+The benchmark itself (`python -m experiments.bench`) is not a timed test: nothing here checks
+speed, only that the benchmark works and that it compares like with like.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from experiments import bench
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    model = bench.build(400, seed=3)
+    model.run(3)  # a few births, moves and ties: agents share cells, some cells are empty
+    return model
+
+
+def test_fast_and_naive_spillover_agree(small_model):
+    fast = bench.spillover_fast(small_model)
+    naive = bench.spillover_naive(small_model)
+    assert set(fast) == set(naive) == {"employment_near", "knowledge_pool", "agglomeration_gain", "contact",
+                                       "spatial_learning"}
+    assert len(fast["employment_near"]) == len(small_model.population)
+    assert (naive["employment_near"] > 0).all()  # every enterprise counts its own workers
+    for name in fast:
+        np.testing.assert_allclose(fast[name], naive[name], rtol=1e-9, atol=1e-12, err_msg=name)
+    assert bench.compare_spillover(small_model) < 1e-9
+
+
+def test_fast_spillover_reads_the_model_fields_without_changing_the_model(small_model):
+    labour = small_model.labour_supply.copy()
+    fast = bench.spillover_fast(small_model)
+    np.testing.assert_array_equal(small_model.labour_supply, labour)
+    pop = small_model.population
+    x, y = pop.x[pop.live], pop.y[pop.live]
+    np.testing.assert_array_equal(fast["knowledge_pool"], small_model.fields["pool"][x, y])
+
+
+def test_naive_reference_follows_the_kernel_by_hand():
+    """Two enterprises 3 cells apart: each sees the other at weight exp(−3/λ)."""
+    model = bench.build(200, seed=1)
+    pop = model.population
+    a, b = (pop.agent[row] for row in pop.live[:2])
+    for agent in pop.agent[pop.live[2:]]:
+        agent.move_to(model.grid._cells[(0, 0)])  # everyone else far away
+    a.move_to(model.grid._cells[(10, 10)])
+    b.move_to(model.grid._cells[(13, 10)])
+    naive = bench.spillover_naive(model)
+    w = np.exp(-3 / model.params["kernel_decay"])
+    la, lb, ka, kb = a.workers, b.workers, a.knowledge, b.knowledge
+    assert naive["employment_near"][0] == pytest.approx(la + w * lb)
+    assert naive["knowledge_pool"][0] == pytest.approx((la * ka + w * lb * kb) / (la + w * lb))
+    np.testing.assert_allclose(bench.spillover_fast(model)["employment_near"], naive["employment_near"], rtol=1e-9)
+
+
+def test_grid_grows_with_agents_at_fixed_density():
+    assert [bench.side_for(n) for n in (1000, 10_000, 100_000)] == [50, 158, 500]
+    p = bench.bench_params(100_000)
+    assert p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"] == 100_000
+    assert p["tech_centre"] > 0 and p["rd_subsidy"] > 0 and p["parks"] and p["park_subsidy"] > 0
+
+
+def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
+    code = bench.main(["--sizes", "300", "--steps", "1", "--repeats", "1", "--naive-size", "300",
+                       "--out", str(tmp_path / "bench")])
+    assert code in (0, 1)  # pass/fail of the speed targets is not this test's business
+    shown = capsys.readouterr().out
+    assert "| 300 | 27 × 27 |" in shown and "naive reference" in shown.lower()
+    report = json.loads((tmp_path / "bench.json").read_text())
+    (row,) = report["sizes"]
+    assert row["agents"] == 300 and row["step_min_s"] > 0 and row["peak_rss_mib"] > 0
+    assert row["naive_max_rel_diff"] < 1e-9 and row["naive_ratio"] > 1
+    assert abs(sum(row["phase_share"].values()) - 1) < 1e-9
+    assert (tmp_path / "bench.md").read_text().startswith("ClusterModel benchmark")
+
+
+def test_bad_sizes_are_refused():
+    with pytest.raises(ValueError, match="--sizes"):
+        bench.main(["--sizes", "10"])
