@@ -305,16 +305,16 @@ def _spec(model, records, body: dict) -> dict:
     }
 
 
-def indicators_spec(model) -> dict:
-    records, _ = _history(model)
+def indicators_spec(model, history=None) -> dict:
+    records, _ = history or _history(model)
     present = set(records[0]) if records else set()
     x = _x_encoding(model)
     panels = [_line_panel(title, series, x, 215, 100, present) for title, series in INDICATOR_PANELS]
     return _spec(model, records, {"columns": 2, "concat": panels})
 
 
-def government_spec(model) -> dict:
-    records, spend = _history(model)
+def government_spec(model, history=None) -> dict:
+    records, spend = history or _history(model)
     present = set(records[0]) if records else set()
     x = _x_encoding(model)
     budget = _line_panel(*BUDGET_PANEL, x, width=470, height=150, present=present)
@@ -370,9 +370,10 @@ def VegaChart(make, deps):
 def Charts(model):
     update_counter.get()
     deps = [model, model.steps, tuple(lever_changes(model))]
+    history = solara.use_memo(lambda: _history(model), [model, model.steps])
     with solara.Columns([1, 1]):
-        VegaChart(lambda: indicators_spec(model), deps)
-        VegaChart(lambda: government_spec(model), deps)
+        VegaChart(lambda: indicators_spec(model, history), deps)
+        VegaChart(lambda: government_spec(model, history), deps)
 
 
 @solara.component
