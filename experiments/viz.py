@@ -30,6 +30,8 @@ def environment(scenario: str = "baseline", seed: int | str = 1, cache_dir: Path
     if cache_dir is not None:
         env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cache_dir)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no outside network here
+    # plain http on 127.0.0.1: Solara warns on the first page that it falls back to samesite=lax
+    env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite=none require https")
     return env
 
 

@@ -44,6 +44,7 @@ def _indicator(model, name):
 class ClusterModel(Model):
     """An industrial cluster: see the module docstring for the quarterly process order."""
 
+    @gc_paused()  # a big model makes ~10⁶ long-lived objects (cells, agents): see gc_paused
     def __init__(self, seed: int | None = None, policy_schedule=(), **params):
         self.params = p = resolve_params(params)
         super().__init__(rng=seed)
@@ -551,12 +552,11 @@ class ClusterModel(Model):
         disp = p["knowledge_dispersion"]
         knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(0, disp, n)
         size = np.where(lead, p["lead_size"], 1.0) * rng.lognormal(0, 0.3, n)
-        with gc_paused():
-            for i in range(n):
-                cls = Firm if stage[i] == S else Supplier
-                cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
-                    workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
-                    cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+        for i in range(n):
+            cls = Firm if stage[i] == S else Supplier
+            cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
         self._credit_limit = np.zeros(0)
         self._ip = 0.0
         self.association = 0.0

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from model.population import gc_paused
-
 LAYERS = ("infrastructure", "park", "rent", "wage", "pollution", "knowledge_pool", "agglomeration")
 
 
@@ -40,8 +38,7 @@ class ClusterGrid(OrthogonalMooreGrid):
 def build_grid(params: dict, random) -> ClusterGrid:
     """Grid with every layer, infrastructure from the base level, roads and parks."""
     w, h = params["width"], params["height"]
-    with gc_paused():
-        grid = ClusterGrid((w, h), torus=False, random=random)
+    grid = ClusterGrid((w, h), torus=False, random=random)
     for name in LAYERS:
         grid.create_property_layer(name, default_value=0.0)
     grid.infrastructure.data[:] = params["base_infrastructure"]
