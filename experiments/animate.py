@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, PowerNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -55,7 +55,8 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
         top = float(pol.max())
         if top > 0:
             ax.imshow(np.ma.masked_less_equal(pol, top * 1e-3).T, origin="lower", extent=extent,
-                      cmap="Reds", vmin=0.0, vmax=top, alpha=0.6, interpolation="nearest")
+                      cmap="Reds", norm=PowerNorm(0.5, vmin=0.0, vmax=top), alpha=0.7,
+                      interpolation="nearest")
     if "parks" in layers:
         park = layer_data(model, "parks")
         if park.any():
