@@ -4,7 +4,10 @@ Entry (snowball, Arthur 1990). Expected entrants per quarter
     E = e0 + e · N · clip(margin / 10%, 0, 3),
 where margin is the cluster's profit/revenue last quarter: profitable clusters attract more.
 An entrant picks the stage whose incumbents earn most, weighted up where local buyers still
-import much of that stage's good (unfilled niches: the division of labour deepens). Local
+import much of that stage's good (unfilled niches: the division of labour deepens). In a stage
+nobody works in (yet, or any more) entrants expect the cluster's average margin, so a niche
+left empty can be filled again; a stage of large plants (`stage_scale` > 1) draws
+proportionally fewer entrants, each of them larger. Local
 entrants know about as much as the cluster (0.9 × mean knowledge, lognormal spread).
 
 Programmes add entrants: start-up grants (one per `startup_grant`), and recruited outside SMEs

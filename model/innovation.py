@@ -12,6 +12,11 @@ large lead firms make the rare big ones (the division of innovation labour in th
 University-linked firms (`u`) innovate more. An innovation also gives the innovator a price
 premium (novelty) that imitation erodes at rate δ_n (1 − ip): IP protection raises the
 innovator's return.
+
+The outside frontier F bounds what R&D can reach: no innovation takes a firm beyond
+(1 + z_rad) · F (one radical step ahead of the frontier). Without the bound, a large firm's
+radical hazard (∝ its R&D spending) and its size (∝ A^{1/(1−α−β)}) feed each other without
+limit: a recruited lead firm would reach many times the frontier and swallow the market.
 """
 
 from __future__ import annotations

@@ -13,6 +13,12 @@ market (both capital stocks the government builds, with diminishing returns):
 A firm's appeal a_i = min(1, k_i / q*)^θ falls when its knowledge k_i is below the quality the
 market requires, q* = quality_standard × frontier: a shift toward quality (Xiqiao) hurts the
 firms that stopped learning.
+
+P is the price of a quality-adjusted unit. The chain's intermediate prices follow the value of
+a *physical* unit of the final good, the chain price P̄ = P · Σ Q_i a_i / Σ Q_i (output-weighted
+appeal of the final firms; P̄ = P while no quality is required): a shift toward quality lowers
+what every stage earns, as the whole chain makes the product the market no longer wants,
+while final firms above the cluster's average appeal still earn more than their inputs cost.
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ def demand_level(model) -> float:
     brand = 1 + p["brand_effect"] * gov.brand_capital / (gov.brand_capital + p["brand_half"])
     market = 1 + p["market_effect"] * gov.market_capacity / (gov.market_capacity + p["market_half"])
     return model.base_demand * (1 + p["demand_growth"]) ** model.steps * model.demand_shift * brand * market
+
+
+def chain_price(final_price: float, output, appeal) -> float:
+    """P̄ = P · Σ Q a / Σ Q over the final firms: the value of one physical unit of the final good."""
+    total = float(np.sum(output))
+    if total <= 0:
+        return final_price
+    return final_price * float(np.dot(output, appeal)) / total
 
 
 def clearing_price(demand: float, supply: float, elasticity: float) -> float:

@@ -36,6 +36,21 @@ from model.space import build_grid, market_gateway
 from model.supply_network import SupplierIndex, SupplyNetwork, search, tie_costs
 
 
+def apportion(n: int, weights) -> np.ndarray:
+    """n split into integer counts proportional to `weights` (largest remainder), every positive
+    weight getting at least one while n allows: a small stage is not lost to chance."""
+    w = np.asarray(weights, float) / float(np.sum(weights))
+    counts = np.floor(n * w).astype(int)
+    order = np.argsort(-(n * w - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    for s in np.flatnonzero((w > 0) & (counts == 0)):
+        big = int(np.argmax(counts))
+        if counts[big] > 1:
+            counts[big] -= 1
+            counts[s] += 1
+    return counts
+
+
 def _indicator(model, name):
     """DataCollector reporter: reads one entry of `model.indicators` (no side effects)."""
     return model.indicators.get(name, 0.0)
@@ -44,18 +59,27 @@ def _indicator(model, name):
 class ClusterModel(Model):
     """An industrial cluster: see the module docstring for the quarterly process order."""
 
-    @gc_paused()  # a big model makes ~10⁶ long-lived objects (cells, agents): see gc_paused
     def __init__(self, seed: int | None = None, policy_schedule=(), **params):
         self.params = p = resolve_params(params)
         super().__init__(rng=seed)
         self.seed = seed
         self.default_steps = p["default_steps"]
         self.schedule = self._check_schedule(policy_schedule)
+        # relative plant size by stage (final firms 1); a buyer of larger plants than its
+        # suppliers' keeps proportionally more supplier ties (see model/supply_network.py)
+        self.stage_scale = np.ones(p["n_stages"] + 1)
+        if p["stage_scale"]:
+            if len(p["stage_scale"]) != p["n_stages"] or min(p["stage_scale"]) <= 0:
+                raise ValueError(f"stage_scale must list {p['n_stages']} positive factors (one per stage), "
+                                 f"got {p['stage_scale']}")
+            self.stage_scale[:-1] = p["stage_scale"]
+        self.slot_factor = self.stage_scale / np.concatenate([[1.0], self.stage_scale[:-1]])
         self.shifts = sorted((int(s), float(d), float(q)) for s, d, q in p["demand_shifts"])
         self.quality_standard = p["quality_standard"]
         self.demand_shift = 1.0
         self.frontier = 1.0
         self.price = market.REFERENCE_PRICE
+        self.chain_price = self.price   # value of a physical unit of the final good (model.market)
         self.counts = dict(births=0, spinoffs=0, exits=0, innovations=0)
         self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
 
@@ -75,6 +99,7 @@ class ClusterModel(Model):
         self._update_fields()
         self.base_demand = p["demand_level"] * self._initial_quality_output()
         self.price = market.clearing_price(self.base_demand, self.base_demand / p["demand_level"], p["demand_elasticity"])
+        self.chain_price = self.price * self._initial_mean_appeal()
         self._initial_unit_values()
         for _ in range(3):  # existing business relationships at the start
             self._search_suppliers(everyone=True)
@@ -231,6 +256,7 @@ class ClusterModel(Model):
 
         # hire toward the target workforce and produce
         A = p["tfp"] * pop.knowledge[live] * f["productivity"][x, y] * (1 + p["skill_premium"] * gov.skill)
+        A = A * self.stage_scale[stage] ** (1 - alpha - beta)   # optimal size ∝ A^(1/(1−α−β)) ∝ scale
         wage, rent = f["wage"][x, y], f["rent"][x, y]
         park_rate = gov.levers["park_subsidy"] * gov.funded * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
@@ -241,9 +267,12 @@ class ClusterModel(Model):
 
         # the final price clears outside demand for quality-adjusted final output
         k = pop.knowledge[live]
-        quality = market.appeal(k, self.quality_standard * self.frontier, p["quality_sensitivity"]) * (1 + pop.novelty[live])
-        self.price = P = market.clearing_price(market.demand_level(self), float((Q * quality)[firm].sum()),
-                                               p["demand_elasticity"])
+        appeal = market.appeal(k, self.quality_standard * self.frontier, p["quality_sensitivity"])
+        quality = appeal * (1 + pop.novelty[live])
+        self.price = market.clearing_price(market.demand_level(self), float((Q * quality)[firm].sum()),
+                                           p["demand_elasticity"])
+        # the chain (intermediates, their imports) is priced per physical unit of the final good
+        self.chain_price = P = market.chain_price(self.price, Q[firm], appeal[firm])
 
         # intermediate inputs along supply ties; imports fill the rest
         need = np.zeros(cap)
@@ -258,7 +287,7 @@ class ClusterModel(Model):
 
         # sales: final goods to the outside market, intermediates to local buyers (rest outside)
         own_price = market.input_price(np.minimum(stage, S - 1), S, P)
-        revenue = np.where(firm, P * Q * quality,
+        revenue = np.where(firm, self.price * Q * quality,
                            own_price * (sold + p["outside_sale_discount"] * np.maximum(Q - sold, 0.0)))
         mx, my = self.market
         freight = np.where(firm, p["market_transport_cost"] * np.hypot(x - mx, y - my)
@@ -327,7 +356,9 @@ class ClusterModel(Model):
         n_linked = min(gov.service_clients("university_links"), len(live))
         linked[self.rng.choice(len(live), n_linked, replace=False)] = 1.0
         jump, gained, count = innovate(self.rng, self._rd_share, pop.rd[live], linked, p)
-        pop.knowledge[live] *= jump
+        # no innovation takes a firm beyond one radical step ahead of the frontier (model.innovation)
+        k = pop.knowledge[live]
+        pop.knowledge[live] = np.minimum(k * jump, np.maximum(k, (1 + p["radical_size"]) * self.frontier))
         ip = gov.effective("ip_protection")
         gov.pay("ip_protection", gov.granted["ip_protection"])
         pop.novelty[live] = pop.novelty[live] * (1 - p["novelty_decay"] * (1 - ip)) + gained
@@ -361,8 +392,16 @@ class ClusterModel(Model):
         isolated = np.bincount(self.network.dst, minlength=pop.capacity)[buyers] == 0
         chance = np.where(isolated, min(1.0, 2 * p["supplier_search"]), p["supplier_search"])
         searching = buyers if everyone else buyers[self.rng.random(len(buyers)) < chance]
-        search(self.network, index, searching, pop, self.grid.infrastructure.data, p,
-               self.association, self.price, self.rng, pop.capacity)
+        # buyers larger than their suppliers (lead firms, stages of large plants) keep more ties
+        factor = self.slot_factor[pop.stage[searching]] * np.where(pop.is_lead[searching], p["lead_size"], 1.0)
+        factor = np.maximum(1.0, np.round(factor))
+        big = factor > 1
+        search(self.network, index, searching[~big], pop, self.grid.infrastructure.data, p,
+               self.association, self.chain_price, self.rng, pop.capacity)
+        if big.any():
+            search(self.network, index, searching[big], pop, self.grid.infrastructure.data, p,
+                   self.association, self.chain_price, self.rng, pop.capacity,
+                   slots=p["max_suppliers"] * factor[big], draws=int(min(factor.max(), 16)))
 
     # 7. location ----------------------------------------------------------------------------
     def _site_for(self, rows_stage, rows_firm, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
@@ -455,9 +494,12 @@ class ClusterModel(Model):
         stage_all = pop.stage[live].astype(np.int64)
         by_stage = lambda w: np.bincount(stage_all, w, S + 1)  # noqa: E731
         margin_s = by_stage(pop.profit[live]) / np.maximum(by_stage(pop.revenue[live]), 1e-9)
+        # a stage nobody works in: entrants expect the cluster's average margin there
+        margin_s = np.where(np.bincount(stage_all, minlength=S + 1) == 0, margin, margin_s)
         imported = np.bincount(np.maximum(stage_all - 1, 0), (pop.total_input[live] - pop.local_input[live]) * (stage_all >= 1), S + 1)
         needed = np.bincount(np.maximum(stage_all - 1, 0), pop.total_input[live] * (stage_all >= 1), S + 1)
         weights = demography.stage_weights(margin_s, imported / np.maximum(needed, 1e-9), np.bincount(stage_all, minlength=S + 1))
+        weights = weights / self.stage_scale / np.sum(weights / self.stage_scale)  # fewer, larger plants
         stage = self.rng.choice(S + 1, n, p=weights)
         stage = np.concatenate([stage, np.full(n_leads, S)])
         lead = np.arange(len(stage)) >= n
@@ -466,7 +508,7 @@ class ClusterModel(Model):
         local_k = 0.9 * mean_k * self.rng.lognormal(0.0, p["knowledge_dispersion"], len(stage))
         knowledge = np.where(lead, self.frontier * p["lead_knowledge"],
                              np.where(recruit, self.frontier * max(p["initial_knowledge"], 0.9), local_k))
-        size = np.where(lead, p["lead_size"], 1.0)
+        size = np.where(lead, p["lead_size"], self.stage_scale[stage])
         typical_out = np.median(pop.output[live]) if len(live) else 1.0
         out = typical_out * size
         if len(live):
@@ -510,8 +552,8 @@ class ClusterModel(Model):
         if len(same):
             return float(np.median(pop.unit_value[same]))
         S = self.params["n_stages"]
-        price = self.price if stage == S else float(market.input_price(stage, S, self.price))
-        in_price = float(market.input_price(stage - 1, S, self.price)) if stage >= 1 else 0.0
+        price = self.chain_price if stage == S else float(market.input_price(stage, S, self.chain_price))
+        in_price = float(market.input_price(stage - 1, S, self.chain_price)) if stage >= 1 else 0.0
         return price - in_price * (1 + 0.5 * self.params["import_markup"])
 
     # 9. environment -------------------------------------------------------------------------
@@ -539,7 +581,10 @@ class ClusterModel(Model):
         shares = np.asarray(p["stage_shares"] or [1.0] * S, float)
         if len(shares) != S or (shares < 0).any() or shares.sum() <= 0:
             raise ValueError(f"stage_shares must list {S} non-negative weights (one per stage), got {p['stage_shares']}")
-        sup_stage = rng.choice(S, p["n_suppliers"], p=shares / shares.sum())
+        if p["stage_shares"]:  # explicit shares are apportioned exactly (a 5-firm stage is not drawn away)
+            sup_stage = np.repeat(np.arange(S), apportion(p["n_suppliers"], shares))
+        else:
+            sup_stage = rng.choice(S, p["n_suppliers"], p=shares / shares.sum())
         stage = np.concatenate([np.full(p["n_lead_firms"], S), np.full(p["n_firms"], S), np.sort(sup_stage)])
         lead = np.arange(len(stage)) < p["n_lead_firms"]
         n = len(stage)
@@ -551,12 +596,13 @@ class ClusterModel(Model):
             ys = np.clip(np.rint(rng.normal(H / 2, sd, n)), 0, H - 1).astype(int)
         disp = p["knowledge_dispersion"]
         knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(0, disp, n)
-        size = np.where(lead, p["lead_size"], 1.0) * rng.lognormal(0, 0.3, n)
-        for i in range(n):
-            cls = Firm if stage[i] == S else Supplier
-            cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
-                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
-                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+        size = np.where(lead, p["lead_size"], self.stage_scale[stage]) * rng.lognormal(0, 0.3, n)
+        with gc_paused():
+            for i in range(n):
+                cls = Firm if stage[i] == S else Supplier
+                cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                    workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                    cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
         self._credit_limit = np.zeros(0)
         self._ip = 0.0
         self.association = 0.0
@@ -573,6 +619,13 @@ class ClusterModel(Model):
         Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
         quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
         return max(float((Q * quality).sum()), 1e-9)
+
+    def _initial_mean_appeal(self) -> float:
+        """Mean appeal of the initial final firms (1 while no quality is required)."""
+        pop = self.population
+        firms = pop.live[pop.kind[pop.live] == KIND_FIRM]
+        a = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, self.params["quality_sensitivity"])
+        return float(a.mean()) if len(a) else 1.0
 
     def _initial_unit_values(self):
         pop = self.population

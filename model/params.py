@@ -87,6 +87,10 @@ _PARAMS = [
        "value-chain stages before final assembly (e.g. knitting, seaming, dyeing …)", SOURCE_SEEDS),
     _p("agents", "stage_shares", [], "list of weights", None, None,
        "relative number of initial suppliers per stage (empty = equal)", SOURCE_SEEDS),
+    _p("agents", "stage_scale", [], "list of factors", None, None,
+       "relative plant size of each supplier stage (empty = 1): a stage of few large plants "
+       "(Datang: 5 dyeing plants serve 2,453 knitters) has a scale > 1; its enterprises' "
+       "profit-maximising size, initial and entrant size scale with it", SOURCE_SEEDS),
     _p("agents", "initial_spread", 1.0, "0–1", 0.01, 1.0,
        "1 = initial enterprises uniform over the grid; smaller = Gaussian around the "
        "centre with sd = spread × width (an existing cluster)"),

@@ -17,6 +17,12 @@ existing ties (a supplier of another buyer of my supplier), plus one from anywhe
 cluster. It ranks them by perceived cost c · (1 − w·τ) — delivered cost lowered by trust — and
 adds the best if it has a free slot and beats importing, or replaces its worst tie if the best
 is cheaper by more than 5%.
+
+Large buyers. A buyer keeps `max_suppliers` ties times how many of its suppliers' plants it
+equals in size (lead firms: `lead_size`; a stage of large plants: its `stage_scale` over its
+suppliers' stage), and one search of such a buyer draws that many rounds of candidates (at most
+16) and may add as many distinct acceptable ones as it has free slots — a Jiangling needs
+hundreds of parts makers, a sock workshop three.
 """
 
 from __future__ import annotations
@@ -220,16 +226,20 @@ def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost) -> n
 
 
 def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict,
-           association: float, final_price: float, rng, n_rows: int) -> int:
-    """Buyers look for suppliers; returns the number of ties formed."""
+           association: float, final_price: float, rng, n_rows: int, slots=None, draws: int = 1) -> int:
+    """Buyers look for suppliers; returns the number of ties formed. `slots`: ties each buyer
+    may keep (default `max_suppliers`); `draws` > 1: rounds of candidates, and up to that many
+    new ties per buyer."""
     if len(buyers) == 0:
         return 0
     x, y, stage = pop.x, pop.y, pop.stage
     want = stage[buyers] - 1
     n_ref = p["referral_candidates"] + int(round(association * p["referral_candidates"]))
-    cols = [index.nearby(want, x[buyers], y[buyers], rng) for _ in range(p["search_candidates"])]
-    cols += [net.referrals(buyers, n_rows, rng) for _ in range(n_ref)]
-    cols.append(index.anywhere(want, rng))
+    cols = []
+    for _ in range(draws):
+        cols += [index.nearby(want, x[buyers], y[buyers], rng) for _ in range(p["search_candidates"])]
+        cols += [net.referrals(buyers, n_rows, rng) for _ in range(n_ref)]
+        cols.append(index.anywhere(want, rng))
     cand = np.stack(cols, axis=1)
     bmat = np.broadcast_to(buyers[:, None], cand.shape)
     ok = cand >= 0
@@ -241,16 +251,20 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     cost = delivered_cost(price[:, None], x[c], y[c], bx, by, infra[x[c], y[c]], infra[bx, by], p["transport_cost"])
     trust0 = p["initial_trust"] + 0.5 * association * (1 - p["initial_trust"])
     perceived = np.where(ok, cost * (1 - p["trust_weight"] * trust0), np.inf)
+    if draws > 1:  # candidates cheapest first (a candidate drawn twice sits next to itself)
+        order = np.lexsort((c, perceived), axis=1)
+        c, perceived = np.take_along_axis(c, order, 1), np.take_along_axis(perceived, order, 1)
     best = np.argmin(perceived, axis=1)
     best_cost = perceived[np.arange(len(buyers)), best]
     best_row = c[np.arange(len(buyers)), best]
 
     degree = np.bincount(net.dst, minlength=n_rows)[buyers]
     import_price = price * (1 + p["import_markup"])
-    add = (degree < p["max_suppliers"]) & (best_cost < import_price)
+    slots = p["max_suppliers"] if slots is None else slots
+    add = (degree < slots) & (best_cost < import_price)
 
     # buyers with full slots replace their worst tie if the best candidate is clearly cheaper
-    full = np.flatnonzero((degree >= p["max_suppliers"]) & np.isfinite(best_cost))
+    full = np.flatnonzero((degree >= slots) & np.isfinite(best_cost))
     drop = np.zeros(len(net), bool)
     if len(full) and len(net):
         # each full buyer's worst tie: highest perceived cost (the earliest tie among equals)
@@ -264,10 +278,19 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
         replace = has_tie & (best_cost[full] < 0.95 * worst_cost)
         drop[worst[replace]] = True
         add[full[replace]] = True
+    new_src, new_dst = best_row[add], buyers[add]
+    if draws > 1:  # a large buyer adds up to `draws` distinct acceptable candidates while slots are free
+        distinct = np.ones(c.shape, bool)
+        distinct[:, 1:] = c[:, 1:] != c[:, :-1]
+        good = distinct & (perceived < import_price[:, None])
+        rank = np.cumsum(good, axis=1)
+        room = np.minimum(draws, slots - degree)
+        r, k = np.nonzero(good & (rank >= 2) & (rank <= room[:, None]) & (add & (degree < slots))[:, None])
+        new_src, new_dst = np.concatenate([new_src, c[r, k]]), np.concatenate([new_dst, buyers[r]])
     if drop.any():
         net.keep(~drop)
-    net.add(best_row[add], buyers[add], trust0)
-    return int(add.sum())
+    net.add(new_src, new_dst, trust0)
+    return len(new_src)
 
 
 def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float, ties=None) -> np.ndarray:
