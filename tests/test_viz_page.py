@@ -117,7 +117,7 @@ def test_reset_builds_the_chosen_scenario_and_seed(live):
         rc.find(v.Select, label="Scenario").widget.v_model = "dartboard"
         button(rc, "Reset").click()
         assert built[-1].scenario_name == "dartboard"
-        assert built[-1].params["location_choice"] == "random"
+        assert built[-1].params == ClusterModel.from_scenario("dartboard", seed=7).params
 
 
 def test_each_page_has_its_own_model(live):
