@@ -18,7 +18,9 @@ Spin-offs (Klepper 2007). A profitable enterprise spawns one with probability
 s · min(5, L/20); the founder takes a share of the parent's knowledge and some of its workers
 and settles within `spinoff_radius` of the parent.
 
-Exit. `exit_patience` consecutive loss quarters, or cash below −(credit limit): insolvency.
+Exit. `exit_patience` consecutive loss quarters once the firm's savings are used up (cash < 0),
+or debt beyond its credit limit (insolvency). A firm with savings rides out losses while its
+excess capital depreciates.
 """
 
 from __future__ import annotations
@@ -46,4 +48,5 @@ def spinoff_parents(rng, profit, workers, rate) -> np.ndarray:
 
 
 def exiting(loss_streak, cash, limit, patience) -> np.ndarray:
-    return (loss_streak >= patience) | (cash < -limit)
+    """Sustained losses once savings are gone (in debt), or debt beyond the credit limit."""
+    return ((loss_streak >= patience) & (cash < 0)) | (cash < -limit)

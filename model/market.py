@@ -2,9 +2,10 @@
 
 The cluster is a price taker in no sense: its final goods face an iso-elastic outside demand,
 
-    P_t = P0 · (D_t / Y_t)^(1/ε),      Y_t = Σ_i Q_i · a_i · (1 + novelty_i),
+    P_t = P0 · min((D_t / Y_t)^(1/ε), P̂),      Y_t = Σ_i Q_i · a_i · (1 + novelty_i),
 
-where Y is quality-adjusted output and D_t the demand level. D_t grows at `demand_growth`,
+where Y is quality-adjusted output, D_t the demand level and P̂ the price at which outside
+producers (the competitive fringe) take the market over. D_t grows at `demand_growth`,
 is scaled by exogenous demand shifts, and is raised by the regional brand and the specialised
 market (both capital stocks the government builds, with diminishing returns):
 
@@ -51,11 +52,15 @@ def chain_price(final_price: float, output, appeal) -> float:
     return final_price * float(np.dot(output, appeal)) / total
 
 
-def clearing_price(demand: float, supply: float, elasticity: float) -> float:
-    """P = P0 (D / Y)^(1/ε); with nothing supplied the price is the reference price."""
+def clearing_price(demand: float, supply: float, elasticity: float, ceiling: float = np.inf) -> float:
+    """P = min(P0 (D / Y)^(1/ε), ceiling · P0).
+
+    The ceiling is the competitive fringe: above it, producers outside the cluster supply the
+    market, so a cluster whose output collapses cannot sell at ever higher prices. With nothing
+    supplied the price is the ceiling."""
     if supply <= 0:
-        return REFERENCE_PRICE
-    return REFERENCE_PRICE * (demand / supply) ** (1.0 / elasticity)
+        return min(ceiling, 1e9) * REFERENCE_PRICE if np.isfinite(ceiling) else REFERENCE_PRICE
+    return REFERENCE_PRICE * min((demand / supply) ** (1.0 / elasticity), ceiling)
 
 
 def input_price(stage, n_stages: int, final_price: float):

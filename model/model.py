@@ -59,6 +59,7 @@ def _indicator(model, name):
 class ClusterModel(Model):
     """An industrial cluster: see the module docstring for the quarterly process order."""
 
+    @gc_paused()  # a big model makes ~10⁶ long-lived objects (cells, agents): see gc_paused
     def __init__(self, seed: int | None = None, policy_schedule=(), **params):
         self.params = p = resolve_params(params)
         super().__init__(rng=seed)
@@ -97,10 +98,13 @@ class ClusterModel(Model):
 
         self._place_initial_enterprises()
         self._update_fields()
-        self.base_demand = p["demand_level"] * self._initial_quality_output()
-        self.price = market.clearing_price(self.base_demand, self.base_demand / p["demand_level"], p["demand_elasticity"])
+        # the initial price follows from demand_level alone: P = P0 · demand_level^(1/ε)
+        self.price = market.clearing_price(p["demand_level"], 1.0, p["demand_elasticity"], p["price_ceiling"])
         self.chain_price = self.price * self._initial_mean_appeal()
         self._initial_unit_values()
+        self._start_at_optimal_size()
+        self._update_fields()
+        self.base_demand = p["demand_level"] * self._initial_quality_output()
         for _ in range(3):  # existing business relationships at the start
             self._search_suppliers(everyone=True)
 
@@ -262,7 +266,8 @@ class ClusterModel(Model):
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
         K, L = pop.capital[live], pop.workers[live]
         v = pop.unit_value[live]
-        L = np.maximum(1.0, L + p["adjustment"] * (production.target_workers(v, A, K, alpha, beta, unit_labour) - L))
+        L_target = production.target_workers(v, A, K, alpha, beta, unit_labour)
+        L = np.clip(L + p["adjustment"] * (L_target - L), 1.0, L * (1 + p["max_hiring_growth"]) + 1.0)
         Q = production.output(A, L, K, alpha, beta)
 
         # the final price clears outside demand for quality-adjusted final output
@@ -270,7 +275,7 @@ class ClusterModel(Model):
         appeal = market.appeal(k, self.quality_standard * self.frontier, p["quality_sensitivity"])
         quality = appeal * (1 + pop.novelty[live])
         self.price = market.clearing_price(market.demand_level(self), float((Q * quality)[firm].sum()),
-                                           p["demand_elasticity"])
+                                           p["demand_elasticity"], p["price_ceiling"])
         # the chain (intermediates, their imports) is priced per physical unit of the final good
         self.chain_price = P = market.chain_price(self.price, Q[firm], appeal[firm])
 
@@ -311,7 +316,8 @@ class ClusterModel(Model):
 
         cash = pop.cash[live]
         profit = (revenue - L * wage - (rent_bill - park_paid) - input_cost - freight - (rd - refund)
-                  - p["depreciation"] * K - p["interest_rate"] * np.maximum(-cash, 0.0) - abatement_cost)
+                  - p["depreciation"] * K - p["interest_rate"] * np.maximum(-cash, 0.0) - abatement_cost
+                  - p["fixed_cost"] * self.stage_scale[stage])
         exempt = (pop.born[live] > 0) & (pop.age[live] < p["tax_holiday"])
         tax = np.where(exempt, 0.0, p["tax_rate"] * np.maximum(profit, 0.0))
         gov.collect(float(tax.sum()))
@@ -597,12 +603,11 @@ class ClusterModel(Model):
         disp = p["knowledge_dispersion"]
         knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(0, disp, n)
         size = np.where(lead, p["lead_size"], self.stage_scale[stage]) * rng.lognormal(0, 0.3, n)
-        with gc_paused():
-            for i in range(n):
-                cls = Firm if stage[i] == S else Supplier
-                cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
-                    workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
-                    cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+        for i in range(n):
+            cls = Firm if stage[i] == S else Supplier
+            cls(self, self.grid._cells[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
         self._credit_limit = np.zeros(0)
         self._ip = 0.0
         self.association = 0.0
@@ -626,6 +631,21 @@ class ClusterModel(Model):
         firms = pop.live[pop.kind[pop.live] == KIND_FIRM]
         a = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, self.params["quality_sensitivity"])
         return float(a.mean()) if len(a) else 1.0
+
+    def _start_at_optimal_size(self):
+        """Initial enterprises start at their profit-maximising size (workers, capital), given
+        their knowledge, site and prices: the run does not open with an artificial shake-out."""
+        p, pop, f = self.params, self.population, self.fields
+        live = pop.live
+        x, y, stage = pop.x[live], pop.y[live], pop.stage[live]
+        alpha, beta = p["labour_share"], p["capital_share"]
+        A = (p["tfp"] * pop.knowledge[live] * f["productivity"][x, y]
+             * self.stage_scale[stage] ** (1 - alpha - beta))
+        unit_labour = f["wage"][x, y] + p["land_per_worker"] * f["rent"][x, y]
+        L, K = production.optimal_size(pop.unit_value[live], A, unit_labour,
+                                       p["interest_rate"] + p["depreciation"], alpha, beta)
+        pop.workers[live] = np.maximum(L, 1.0)
+        pop.capital[live] = np.maximum(K, 0.1)
 
     def _initial_unit_values(self):
         pop = self.population

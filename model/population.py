@@ -51,7 +51,9 @@ class Population:
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
         self.alive = np.zeros(self.capacity, dtype=bool)
-        self.agent = np.empty(self.capacity, dtype=object)
+        # a list, not a numpy object array: the garbage collector cannot see references held in
+        # numpy arrays, so agent ↔ model cycles through one would keep every finished model alive
+        self.agent: list = [None] * self.capacity
         self._free: list[int] = []
         self._next = 0
         self._live: np.ndarray | None = None
@@ -67,11 +69,12 @@ class Population:
 
     def _grow(self, needed: int) -> None:
         new = max(needed, 2 * self.capacity)
-        for name in (*COLUMNS, "alive", "agent"):
+        for name in (*COLUMNS, "alive"):
             old = getattr(self, name)
-            arr = np.zeros(new, dtype=old.dtype) if name != "agent" else np.empty(new, dtype=object)
+            arr = np.zeros(new, dtype=old.dtype)
             arr[: self.capacity] = old
             setattr(self, name, arr)
+        self.agent.extend([None] * (new - self.capacity))
         self.capacity = new
 
     def allocate(self) -> int:

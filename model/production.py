@@ -15,8 +15,9 @@ and c_L = w(c) + ℓ · rent paid. Investment is financed from cash and credit; 
 `leverage` × K (the SME financing constraint), plus a share of what the guarantee fund backs.
 
 Profit = revenue − wages − rent − inputs − freight − R&D (net of subsidy) − depreciation −
-interest − abatement; tax = rate × max(0, profit) unless in a tax holiday. Cash takes profit
-after tax, less investment; a run of losses or cash below −credit limit means exit.
+interest − abatement − fixed overhead; tax = rate × max(0, profit) unless in a tax holiday. Cash takes profit
+after tax, less investment; a run of losses once savings are gone, or debt beyond the credit
+limit, means exit.
 """
 
 from __future__ import annotations
@@ -38,3 +39,11 @@ def output(A, L, K, alpha, beta):
 
 def credit_limit(capital, is_lead, leverage, guarantee_credit_per_sme):
     return leverage * capital + np.where(is_lead, 0.0, guarantee_credit_per_sme)
+
+
+def optimal_size(v, A, unit_labour_cost, user_cost, alpha, beta):
+    """(L*, K*) where both marginal value products equal unit costs (joint optimum):
+    Q*^(1−α−β) = A (α v / c_L)^α (β v / c_K)^β,  L* = α v Q* / c_L,  K* = β v Q* / c_K."""
+    v = np.maximum(v, 1e-9)
+    Q = (A * (alpha * v / unit_labour_cost) ** alpha * (beta * v / user_cost) ** beta) ** (1.0 / (1.0 - alpha - beta))
+    return alpha * v * Q / unit_labour_cost, beta * v * Q / user_cost

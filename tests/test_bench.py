@@ -45,7 +45,7 @@ def test_naive_reference_follows_the_kernel_by_hand():
     model = bench.build(200, seed=1)
     pop = model.population
     a, b = (pop.agent[row] for row in pop.live[:2])
-    for agent in pop.agent[pop.live[2:]]:
+    for agent in (pop.agent[row] for row in pop.live[2:]):
         agent.move_to(model.grid._cells[(0, 0)])  # everyone else far away
     a.move_to(model.grid._cells[(10, 10)])
     b.move_to(model.grid._cells[(13, 10)])
