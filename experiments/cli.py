@@ -77,6 +77,9 @@ def add_run(parser: argparse.ArgumentParser) -> None:
                         help="override a parameter, e.g. --set width=50 --set location_choice=random "
                              "(repeatable; values are TOML: 0.5, true, [[10, 10, 3]])")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--animate", action="store_true",
+                        help="also write map.gif, an animation of the map over the run (same seed: same run)")
+    parser.add_argument("--fps", type=positive_int, default=6, help="frames per second of the animation")
 
 
 def cmd_run(args) -> int:
@@ -98,7 +101,28 @@ def cmd_run(args) -> int:
         return 1
     print(f"wrote {out}/: indicators.csv, summary.json, {', '.join(FIGURES)}")
     print(summary_table(result.results).to_string())
+    if args.animate:
+        from experiments.animate import animate
+
+        gif = animate(scenario.build(seed=args.seed), steps, out / "map.gif", fps=args.fps)
+        print(f"wrote {gif}")
     return 0
+
+
+# --- viz ------------------------------------------------------------------------------------
+def add_viz(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO",
+                        help="scenario shown first (default: baseline); others can be picked on the page")
+    parser.add_argument("--port", type=positive_int, default=8765, help="port (default: 8765)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    parser.add_argument("--seed", type=int, default=1, help="initial seed (default: 1)")
+
+
+def cmd_viz(args) -> int:
+    from experiments.viz import serve
+
+    load_scenario(args.scenario)  # a clear error before the server starts
+    return serve(args.scenario, port=args.port, host=args.host, seed=args.seed)
 
 
 def parse_overrides(items: list[str]) -> dict:
@@ -275,6 +299,7 @@ COMMANDS = {
     "validate": ("check scenario files: print OK or every problem (exit 1 if any is invalid)",
                  add_validate, cmd_validate),
     "run": ("run a scenario; write indicators.csv, summary.json and figures", add_run, cmd_run),
+    "viz": ("serve the live page (SolaraViz) on 127.0.0.1 and print its address", add_viz, cmd_viz),
     "sweep": ("run a sweep file (designs, replications) into a resumable results folder", add_sweep, cmd_sweep),
     "compare": ("compare scenarios or policy variants with replications: bands and paired differences",
                 add_compare, cmd_compare),

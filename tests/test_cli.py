@@ -164,3 +164,22 @@ def test_commands_are_registered_in_one_place():
     for name in ("scenarios", "validate", "run"):
         args = parser.parse_args([name])
         assert args.handler is cli.COMMANDS[name][2]
+
+
+def test_run_animate_writes_a_gif_of_the_map(tmp_path):
+    from PIL import Image
+
+    from experiments.cli import main
+
+    out = tmp_path / "anim"
+    assert main(["run", "baseline", "--steps", "3", "--quiet", "--animate", "--out", str(out),
+                 "--set", "width=30", "--set", "height=30", "--set", "n_firms=20", "--set", "n_suppliers=30"]) == 0
+    with Image.open(out / "map.gif") as gif:
+        assert gif.n_frames == 4
+
+
+def test_viz_refuses_an_unknown_scenario_before_serving(capsys):
+    from experiments.cli import main
+
+    assert main(["viz", "no_such_scenario"]) == 2
+    assert "no such scenario" in capsys.readouterr().err
