@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from model import metrics
-from model.fields import cell_sums
+from model.fields import at, cell_sums
 from model.population import KIND_FIRM
 from model.space import n_regions, region_index
 
@@ -42,7 +42,7 @@ def compute(model) -> dict:
         "price": model.price,
         "frontier": model.frontier,
     }
-    wages = model.fields["wage"][x, y] if len(live) else np.zeros(0)
+    wages = at(model.fields["wage"], x, y)
     out["mean_wage"] = float(np.average(wages, weights=workers)) if workers.sum() > 0 else float(p["base_wage"])
     k = pop.knowledge[live]
     out["mean_knowledge"] = float(k.mean()) if len(k) else 0.0

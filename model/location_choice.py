@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.fields import at
+
 
 def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5, share_near=0.5):
     """(n, m) candidate coordinates: a share near given points, the rest anywhere on the grid."""
@@ -37,8 +39,8 @@ def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5
 def site_scores(model, stage, kind_is_firm, need, output, cx, cy) -> np.ndarray:
     """U(c) for choosers (arrays of length n) at candidate cells cx, cy of shape (n, m)."""
     p, f = model.params, model.fields
-    u = np.log(f["productivity"][cx, cy])
-    cost = f["wage"][cx, cy] + p["land_per_worker"] * f["rent_paid"][cx, cy]
+    u = np.log(at(f["productivity"], cx, cy))
+    cost = at(f["wage"], cx, cy) + p["land_per_worker"] * at(f["rent_paid"], cx, cy)
     u -= p["labour_share"] * np.log(cost / p["base_wage"])
     n_stages = p["n_stages"]
     # buyers (stage ≥ 1) value nearby supply of the stage before theirs

@@ -44,6 +44,13 @@ def _nonneg_1d(values, name: str) -> np.ndarray:
     return a
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ a·b without BLAS: a threaded BLAS dot wakes OpenBLAS's thread pool, whose idle threads
+    then spin for ~0.1 s and slow the model's next FFT, and its rounding depends on the number of
+    threads (results would differ between machines)."""
+    return float(np.sum(a * b))
+
+
 def _edges(src, dst, n_nodes: int) -> tuple[np.ndarray, np.ndarray, int]:
     n = int(n_nodes)
     if n < 0:
@@ -168,10 +175,10 @@ def ellison_glaeser(plant_emp, plant_region, region_share) -> float:
     if emp.size == 0 or total <= 0:
         return float("nan")
     z = emp / total
-    H = float(np.dot(z, z))
+    H = _dot(z, z)
     s = np.bincount(reg, weights=z, minlength=x.size)
     G = float(np.sum((s - x) ** 2))
-    one_minus_x2 = 1.0 - float(np.dot(x, x))
+    one_minus_x2 = 1.0 - _dot(x, x)
     if H >= 1.0 or one_minus_x2 <= 0.0:
         return float("nan")
     return (G - one_minus_x2 * H) / (one_minus_x2 * (1.0 - H))
@@ -195,7 +202,7 @@ def herfindahl(sizes) -> float:
     if s.size == 0 or total <= 0:
         return 0.0
     z = s / total
-    return float(np.dot(z, z))
+    return _dot(z, z)
 
 
 def concentration_ratio(sizes, n: int = 4) -> float:
@@ -240,7 +247,7 @@ def gini(values) -> float:
     v = np.sort(v)
     n = v.size
     k = np.arange(1, n + 1, dtype=float)
-    g = 2.0 * np.dot(k, v) / (n * total) - (n + 1.0) / n
+    g = 2.0 * _dot(k, v) / (n * total) - (n + 1.0) / n
     return float(max(g, 0.0))  # guard against -1e-17 for equal values
 
 
@@ -316,7 +323,7 @@ def morans_i(grid, contiguity: str = "queen", transform: str = "r") -> float:
     else:
         s0 = float(x.size)
         num = np.sum(z * lag / k)
-    return float(x.size / s0 * num / np.dot(z.ravel(), z.ravel()))
+    return float(x.size / s0 * num / _dot(z, z))
 
 
 # --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from mesa.datacollection import DataCollector
 from agents import Firm, Government, Supplier
 from model import agglomeration, demography, environment, indicators, labour, market, production
 from model import spillover
-from model.fields import KernelConvolution, cell_sums, decay_kernel
+from model.fields import KernelConvolution, at, cell_sums, decay_kernel
 from model.innovation import innovate
 from model.location_choice import candidate_sites, choose, site_scores
 from model.params import LEVERS, check_value, resolve_params
@@ -255,13 +255,13 @@ class ClusterModel(Model):
         x, y, stage = pop.x[live], pop.y[live], pop.stage[live]
         firm = pop.kind[live] == KIND_FIRM
         lead = pop.is_lead[live]
-        in_park = self.grid.park.data[x, y]
+        in_park = at(self.grid.park.data, x, y)
         infra = self.grid.infrastructure.data
 
         # hire toward the target workforce and produce
-        A = p["tfp"] * pop.knowledge[live] * f["productivity"][x, y] * (1 + p["skill_premium"] * gov.skill)
+        A = p["tfp"] * pop.knowledge[live] * at(f["productivity"], x, y) * (1 + p["skill_premium"] * gov.skill)
         A = A * self.stage_scale[stage] ** (1 - alpha - beta)   # optimal size ∝ A^(1/(1−α−β)) ∝ scale
-        wage, rent = f["wage"][x, y], f["rent"][x, y]
+        wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
         park_rate = gov.levers["park_subsidy"] * gov.funded * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
         K, L = pop.capital[live], pop.workers[live]
@@ -296,7 +296,7 @@ class ClusterModel(Model):
                            own_price * (sold + p["outside_sale_discount"] * np.maximum(Q - sold, 0.0)))
         mx, my = self.market
         freight = np.where(firm, p["market_transport_cost"] * np.hypot(x - mx, y - my)
-                           * (1 - 0.5 * infra[x, y]) * Q, 0.0)
+                           * (1 - 0.5 * at(infra, x, y)) * Q, 0.0)
 
         # R&D, with the subsidy refund paid pro rata to what the budget allows
         s_rd = gov.levers["rd_subsidy"] * gov.funded
@@ -380,7 +380,7 @@ class ClusterModel(Model):
         x, y = pop.x[live], pop.y[live]
         k = pop.knowledge[live]
         leakage = 1 - p["ip_leak_cut"] * self._ip
-        gain = spillover.spatial_learning(k, f["pool"][x, y], f["contact"][x, y], p["spillover"], leakage)
+        gain = spillover.spatial_learning(k, at(f["pool"], x, y), at(f["contact"], x, y), p["spillover"], leakage)
         net = self.network
         gain += spillover.network_learning(pop.knowledge, net.src, net.dst, net.trust,
                                            p["network_spillover"], pop.capacity)[live]

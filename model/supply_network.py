@@ -30,6 +30,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from model.fields import at
 from model.market import input_price
 
 BUCKET = 8  # cells per side of a spatial search bucket
@@ -62,17 +63,32 @@ class SupplyNetwork:
 
     # --- structure ------------------------------------------------------------------------
     def add(self, src, dst, trust) -> None:
+        src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
+        if self._adjacency is not None and len(src):  # merge the new ties into the sorted orders
+            by_src, _, by_dst, _ = self._adjacency
+            new = len(self) + np.arange(len(src))
+
+            def merge(order, ends, new_ends):
+                o = np.argsort(new_ends, kind="stable")  # new ties come after old ones of the same row
+                return np.insert(order, np.searchsorted(ends[order], new_ends[o], side="right"), new[o])
+
+            self._adjacency = merge(by_src, self.src, src), None, merge(by_dst, self.dst, dst), None
         self.src = np.concatenate([self.src, src])
         self.dst = np.concatenate([self.dst, dst])
         self.trust = np.concatenate([self.trust, np.broadcast_to(trust, len(src))])
         self.volume = np.concatenate([self.volume, np.zeros(len(src))])
         self.age = np.concatenate([self.age, np.zeros(len(src), np.int64)])
-        self._adjacency = None
 
     def keep(self, mask) -> None:
+        mask = np.asarray(mask, bool)
+        if mask.all():
+            return
+        if self._adjacency is not None:  # drop the ties from the sorted orders, renumbering the rest
+            by_src, _, by_dst, _ = self._adjacency
+            renumber = np.cumsum(mask) - 1
+            self._adjacency = renumber[by_src[mask[by_src]]], None, renumber[by_dst[mask[by_dst]]], None
         for name in ("src", "dst", "trust", "volume", "age"):
             setattr(self, name, getattr(self, name)[mask])
-        self._adjacency = None
 
     def drop_rows(self, rows) -> None:
         """Cut every tie of the given enterprise rows (exit; one call for all of a step's exits)."""
@@ -148,16 +164,19 @@ class SupplyNetwork:
 
     # --- search ---------------------------------------------------------------------------
     def adjacency(self, n_rows: int):
-        """(by_src, out_ptr, by_dst, in_ptr): tie indices sorted by supplier and by buyer, and
-        where each row's ties start in them (CSR). Cached until the ties change."""
-        if self._adjacency is None or len(self._adjacency[1]) != n_rows + 1:
-            def csr(ends):
-                order = stable_argsort(ends)
-                ptr = np.zeros(n_rows + 1, np.int64)
-                np.cumsum(np.bincount(ends, minlength=n_rows), out=ptr[1:])
-                return order, ptr
+        """(by_src, out_ptr, by_dst, in_ptr): tie indices sorted by supplier and by buyer (ties of
+        one row in the order they were made), and where each row's ties start in them (CSR).
+        Sorted once, then kept up to date by `add` and `keep`; the pointers are recounted."""
+        def pointers(ends):
+            ptr = np.zeros(n_rows + 1, np.int64)
+            np.cumsum(np.bincount(ends, minlength=n_rows), out=ptr[1:])
+            return ptr
 
-            self._adjacency = (*csr(self.src), *csr(self.dst))
+        if self._adjacency is None:
+            self._adjacency = stable_argsort(self.src), None, stable_argsort(self.dst), None
+        by_src, out_ptr, by_dst, in_ptr = self._adjacency
+        if out_ptr is None or len(out_ptr) != n_rows + 1:
+            self._adjacency = by_src, pointers(self.src), by_dst, pointers(self.dst)
         return self._adjacency
 
     def referrals(self, buyers, n_rows, rng) -> np.ndarray:
@@ -198,8 +217,8 @@ class SupplierIndex:
     def nearby(self, stage, x, y, rng) -> np.ndarray:
         """One candidate per query from a random bucket of the 3×3 block around (x, y); −1 if empty."""
         n = len(stage)
-        bx = np.clip(x // BUCKET + rng.integers(-1, 2, n), 0, self.nbx - 1)
-        by = np.clip(y // BUCKET + rng.integers(-1, 2, n), 0, self.nby - 1)
+        bx = np.minimum(np.maximum(x // BUCKET + rng.integers(-1, 2, n), 0), self.nbx - 1)  # (np.clip is
+        by = np.minimum(np.maximum(y // BUCKET + rng.integers(-1, 2, n), 0), self.nby - 1)  # slower on small arrays)
         valid = stage < self.n_keys // (self.nbx * self.nby)
         key = np.where(valid, self._key(stage, bx, by), 0)
         lo, hi = self.ptr[key], self.ptr[key + 1]
@@ -248,7 +267,8 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     ok &= ~net.has(c, bmat, n_rows)
     price = input_price(want, p["n_stages"], final_price)
     bx, by = x[buyers][:, None], y[buyers][:, None]
-    cost = delivered_cost(price[:, None], x[c], y[c], bx, by, infra[x[c], y[c]], infra[bx, by], p["transport_cost"])
+    sx, sy = x[c], y[c]
+    cost = delivered_cost(price[:, None], sx, sy, bx, by, at(infra, sx, sy), at(infra, bx, by), p["transport_cost"])
     trust0 = p["initial_trust"] + 0.5 * association * (1 - p["initial_trust"])
     perceived = np.where(ok, cost * (1 - p["trust_weight"] * trust0), np.inf)
     if draws > 1:  # candidates cheapest first (a candidate drawn twice sits next to itself)
@@ -298,4 +318,4 @@ def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float, ties=
     x, y = pop.x, pop.y
     s, d = (net.src, net.dst) if ties is None else (net.src[ties], net.dst[ties])
     return delivered_cost(input_price(pop.stage[s], p["n_stages"], final_price), x[s], y[s], x[d], y[d],
-                          infra[x[s], y[s]], infra[x[d], y[d]], p["transport_cost"])
+                          at(infra, x[s], y[s]), at(infra, x[d], y[d]), p["transport_cost"])
