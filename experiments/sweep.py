@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from model.params import PARAMS, check_value, did_you_mean
+from scenarios.loader import _NOTHING, Problem, ScenarioError
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 SAMPLED = ("latin_hypercube", "sobol", "morris")
@@ -67,34 +68,13 @@ _RANGE_KEYS = ("low", "high", "levels")
 
 
 # --- errors ---------------------------------------------------------------------------------
-_NOTHING = object()
+class SweepError(ScenarioError):
+    """A sweep file (or comparison arm) that cannot be run; `problems` lists everything found,
+    each a `scenarios.Problem` (file, key, message, allowed, given), written like the scenario
+    loader's."""
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a sweep file (written like the scenario loader's problems)."""
-
-    file: str
-    key: str
-    message: str
-    allowed: str = ""
-    given: Any = _NOTHING
-
-    def __str__(self) -> str:
-        text = f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
-        if self.allowed:
-            text += f"; allowed: {self.allowed}"
-        if self.given is not _NOTHING:
-            text += f"; given: {self.given!r}"
-        return text
-
-
-class SweepError(ValueError):
-    """A sweep file (or comparison arm) that cannot be run; `problems` lists everything found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    def __reduce__(self):
+        return SweepError, (self.problems,)
 
 
 # --- the sweep and its run specs ------------------------------------------------------------
@@ -332,18 +312,17 @@ def warn_infeasible(sw: Sweep) -> None:
 
 def load_scenario_checked(name_or_path, where: str = "scenario"):
     """`scenarios.load_scenario`, its problems reported as a SweepError (a missing scenario at `where`)."""
-    from scenarios import ScenarioError, load_scenario
+    from scenarios import load_scenario
 
     try:
         return load_scenario(name_or_path)
     except ScenarioError as exc:
         problems = []
         for p in exc.problems:
-            given = p.given if type(p.given) is not object else _NOTHING   # the loader's "no value"
             if p.file == str(name_or_path) and not p.key:                  # no such scenario
                 problems.append(Problem(where, "scenario", p.message, p.allowed, name_or_path))
             else:
-                problems.append(Problem(p.file, p.key, p.message, p.allowed, given))
+                problems.append(p)
         raise SweepError(problems) from None
 
 
