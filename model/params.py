@@ -82,7 +82,8 @@ _PARAMS = [
     _p("agents", "n_suppliers", 300, "suppliers", 0, 500_000,
        "initial intermediate suppliers (中间企业), split over stages by stage_shares"),
     _p("agents", "n_lead_firms", 0, "firms", 0, 1000,
-       "initial lead firms (龙头企业): large final producers near the frontier"),
+       "initial lead firms (龙头企业): large final producers near the frontier; with parks, "
+       "each sits at a park's centre (one per park, in turn)"),
     _p("agents", "n_stages", 3, "stages", 1, 12,
        "value-chain stages before final assembly (e.g. knitting, seaming, dyeing …)", SOURCE_SEEDS),
     _p("agents", "stage_shares", [], "list of weights", None, None,
@@ -198,7 +199,7 @@ _PARAMS = [
     _p("labour", "land_per_worker", 0.005, "cell-rent units/worker", 0.0, 10.0, "land rent paid per worker"),
     _p("labour", "base_rent", 1.0, "units/quarter", 0.0, 1e4, "land rent of an uncongested cell"),
     _p("labour", "tfp", 1.6, "output/(worker^α·capital^β)", 0.01, 100.0,
-       "total factor productivity at knowledge 1 (sets firm size at the base wage)"),
+       "total factor productivity at knowledge 1 in a 3-stage chain; a stage of an n-stage chain makes (n+1)/4 times as many units (sets firm size at the base wage)"),
     _p("labour", "labour_share", 0.5, "—", 0.05, 0.9, "output elasticity of labour (α)", SOURCE_LIT),
     _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
     _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4,
