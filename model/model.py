@@ -75,6 +75,12 @@ class ClusterModel(Model):
                                  f"got {p['stage_scale']}")
             self.stage_scale[:-1] = p["stage_scale"]
         self.slot_factor = self.stage_scale / np.concatenate([[1.0], self.stage_scale[:-1]])
+        # productivity by stage: a stage does 1/(n_stages+1) of the work on each unit of the final
+        # good, so it makes (n_stages+1)/4 times the units a stage of the default 3-stage chain
+        # makes (employment per final unit does not depend on how finely the chain is split);
+        # a stage of large plants gets scale^(1−α−β), so its optimal size ∝ A^(1/(1−α−β)) ∝ scale
+        self.stage_tfp = (p["tfp"] * (p["n_stages"] + 1) / 4.0
+                          * self.stage_scale ** (1 - p["labour_share"] - p["capital_share"]))
         self.shifts = sorted((int(s), float(d), float(q)) for s, d, q in p["demand_shifts"])
         self.quality_standard = p["quality_standard"]
         self.demand_shift = 1.0
@@ -259,8 +265,7 @@ class ClusterModel(Model):
         infra = self.grid.infrastructure.data
 
         # hire toward the target workforce and produce
-        A = p["tfp"] * pop.knowledge[live] * at(f["productivity"], x, y) * (1 + p["skill_premium"] * gov.skill)
-        A = A * self.stage_scale[stage] ** (1 - alpha - beta)   # optimal size ∝ A^(1/(1−α−β)) ∝ scale
+        A = self.stage_tfp[stage] * pop.knowledge[live] * at(f["productivity"], x, y) * (1 + p["skill_premium"] * gov.skill)
         wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
         park_rate = gov.levers["park_subsidy"] * gov.funded * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
@@ -441,8 +446,9 @@ class ClusterModel(Model):
             u = u + self.rng.gumbel(0.0, p["choice_noise"], u.shape)
         best = np.argmax(u, axis=1)
         gain = u[np.arange(len(movers)), best] - u[:, 0]
-        for i in np.flatnonzero((best != 0) & (gain > p["relocation_threshold"])):
-            pop.agent[movers[i]].move_to(self.grid._cells[(int(cx[i, best[i]]), int(cy[i, best[i]]))])
+        go = np.flatnonzero((best != 0) & (gain > p["relocation_threshold"]))
+        for row, x, y in zip(movers[go].tolist(), cx[go, best[go]].tolist(), cy[go, best[go]].tolist()):
+            pop.agent[row].move_to(self.grid._cells[(x, y)])
 
     # 8. demography --------------------------------------------------------------------------
     def _exit(self):
@@ -623,7 +629,7 @@ class ClusterModel(Model):
         if len(firms) == 0:
             return 1.0
         x, y = pop.x[firms], pop.y[firms]
-        A = p["tfp"] * pop.knowledge[firms] * f["productivity"][x, y]
+        A = self.stage_tfp[-1] * pop.knowledge[firms] * f["productivity"][x, y]
         Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
         quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
         return max(float((Q * quality).sum()), 1e-9)
@@ -642,8 +648,7 @@ class ClusterModel(Model):
         live = pop.live
         x, y, stage = pop.x[live], pop.y[live], pop.stage[live]
         alpha, beta = p["labour_share"], p["capital_share"]
-        A = (p["tfp"] * pop.knowledge[live] * f["productivity"][x, y]
-             * self.stage_scale[stage] ** (1 - alpha - beta))
+        A = self.stage_tfp[stage] * pop.knowledge[live] * f["productivity"][x, y]
         unit_labour = f["wage"][x, y] + p["land_per_worker"] * f["rent"][x, y]
         L, K = production.optimal_size(pop.unit_value[live], A, unit_labour,
                                        p["interest_rate"] + p["depreciation"], alpha, beta)

@@ -199,7 +199,7 @@ _PARAMS = [
     _p("labour", "land_per_worker", 0.005, "cell-rent units/worker", 0.0, 10.0, "land rent paid per worker"),
     _p("labour", "base_rent", 1.0, "units/quarter", 0.0, 1e4, "land rent of an uncongested cell"),
     _p("labour", "tfp", 1.6, "output/(worker^α·capital^β)", 0.01, 100.0,
-       "total factor productivity at knowledge 1 (sets firm size at the base wage)"),
+       "total factor productivity at knowledge 1 in a 3-stage chain; a stage of an n-stage chain makes (n+1)/4 times as many units (sets firm size at the base wage)"),
     _p("labour", "labour_share", 0.5, "—", 0.05, 0.9, "output elasticity of labour (α)", SOURCE_LIT),
     _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
     _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4,
