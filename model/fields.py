@@ -35,16 +35,29 @@ class KernelConvolution:
         full = (shape[0] + 2 * self.radius, shape[1] + 2 * self.radius)
         self.fft_shape = tuple(fft.next_fast_len(n, real=True) for n in full)
         self._spectrum = fft.rfft2(kernel, s=self.fft_shape)
+        self._padded = None
 
-    def __call__(self, fields: np.ndarray) -> np.ndarray:
-        """Convolve one (W, H) array or a stack (n, W, H); returns the same shape."""
-        spec = fft.rfft2(fields, s=self.fft_shape, axes=(-2, -1), workers=-1)
+    def __call__(self, fields) -> np.ndarray:
+        """Convolve one (W, H) array, a stack (n, W, H), or a list of such arrays (convolved as
+        one stack, in order); returns the same shape (a list gives the stack). The arrays are
+        copied into a zero-padded buffer kept between calls (no re-allocation per step)."""
+        parts = [fields] if isinstance(fields, np.ndarray) else list(fields)
+        layers = [part[None] if part.ndim == 2 else part for part in parts]
+        n, (w, h) = sum(len(layer) for layer in layers), self.shape
+        if self._padded is None or len(self._padded) != n:
+            self._padded = np.zeros((n, *self.fft_shape))
+        i = 0
+        for layer in layers:
+            self._padded[i : i + len(layer), :w, :h] = layer
+            i += len(layer)
+        spec = fft.rfft2(self._padded, axes=(-2, -1), workers=-1)
         spec *= self._spectrum
         out = fft.irfft2(spec, s=self.fft_shape, axes=(-2, -1), workers=-1, overwrite_x=True)
         r = self.radius
-        out = out[..., r : r + self.shape[0], r : r + self.shape[1]]
+        out = out[:, r : r + w, r : r + h]
         # FFT round-off leaves ~1e-13 noise where the true sum is 0; fields are non-negative.
-        return np.maximum(out, 0.0)
+        out = np.maximum(out, 0.0)
+        return out[0] if isinstance(fields, np.ndarray) and fields.ndim == 2 else out
 
 
 def at(field: np.ndarray, x, y) -> np.ndarray:

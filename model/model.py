@@ -227,7 +227,7 @@ class ClusterModel(Model):
         # output of each stage 0 … S: the supply of stage s's good is stage s's output, the input
         # demand for it is its buyers' output (stage s + 1), so S + 1 fields serve both
         out_by_stage = np.bincount(stage * W * H + x * H + y, pop.output[live], (S + 1) * W * H).reshape(S + 1, W, H)
-        near = self.kernel(np.concatenate([np.stack([emp, know, self.labour_supply]), out_by_stage]))
+        near = self.kernel([emp, know, self.labour_supply, out_by_stage])
         E = near[0]
         gov = self.government
         park_rate = gov.levers["park_subsidy"] * gov.funded

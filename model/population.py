@@ -55,6 +55,7 @@ class Population:
         # numpy arrays, so agent ↔ model cycles through one would keep every finished model alive
         self.agent: list = [None] * self.capacity
         self._free: list[int] = []
+        self._stale: list[int] = []  # freed rows not zeroed yet (zeroed together at the next allocate)
         self._next = 0
         self._live: np.ndarray | None = None
 
@@ -80,9 +81,12 @@ class Population:
     def allocate(self) -> int:
         """A zeroed row for a new enterprise."""
         if self._free:
+            if self._stale:  # recycled rows (fresh rows are zero already): zero all freed at once
+                stale = np.array(self._stale)
+                for name in COLUMNS:
+                    getattr(self, name)[stale] = 0
+                self._stale.clear()
             row = self._free.pop()
-            for name in COLUMNS:  # a recycled row; fresh rows are zero already
-                getattr(self, name)[row] = 0
         else:
             if self._next >= self.capacity:
                 self._grow(self._next + 1)
@@ -96,6 +100,7 @@ class Population:
         self.alive[row] = False
         self.agent[row] = None
         self._free.append(row)
+        self._stale.append(row)
         self._live = None
 
 
