@@ -1,0 +1,132 @@
+"""The case scenarios of the seeds: each one's documented expectation holds over several seeds.
+
+Every case runs its scenario (and, where the scenario is a comparison, its paired variant with
+the same seeds) once per module, in this process (`experiments.scenario_outcomes.run_case`);
+the tests then check the outcome its `[meta] expected` states. The measures are defined once,
+in `experiments.scenario_outcomes`, and docs/scenarios.md reports the same ones.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from experiments.scenario_outcomes import CASES, SCENARIOS, _extra, per_seed, run, run_case, variant_scenario
+from scenarios import load_scenario
+
+SEEDS = (0, 1, 2)
+
+
+@lru_cache(maxsize=None)
+def outcome(name: str):
+    """Per-seed measures of case `name` (runs once per test session)."""
+    return per_seed(name, run_case(name, SEEDS))
+
+
+# --- fast: the files themselves ---------------------------------------------------------------
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_case_scenario_loads_and_states_its_question(name):
+    s = load_scenario(name)
+    assert s.title and s.source and s.expected
+    assert s.question.endswith("?") and "\n" not in s.question
+    assert s.steps <= 120
+    p = s.build(seed=0).params
+    assert p["width"] * p["height"] <= 100 * 100
+    assert p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"] <= 2000
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_comparison_differs_only_where_the_case_says(name):
+    case, s = CASES[name], load_scenario(name)
+    other = variant_scenario(case)
+    if case.variant is None:
+        assert other is None
+    elif case.variant.startswith("drop:"):
+        lever = case.variant.split(":")[1]
+        assert any(lev == lever for _, lev, _ in s.schedule)
+        assert not any(lev == lever for _, lev, _ in other.schedule)
+        assert {k: v for k, v in other.params.items() if k != lever} == {k: v for k, v in s.params.items() if k != lever}
+    elif case.variant == "null":
+        assert other.params["location_choice"] == "random" and other.params["agglomeration"] == 0.0
+
+
+def test_case_measures_are_recorded_every_quarter():
+    model, df = run("jiangxi_auto_hub", seed=0, steps=2)
+    assert len(df) == 3 and model.steps == 2
+    for col in ("final_sales", "final_output", "tie_length", "lead_distance", "stage_0", "stage_3"):
+        assert col in df and np.isfinite(df[col].iloc[-1])
+    extra = _extra(model)
+    assert extra["stage_3"] == df["firms"].iloc[-1]            # the final firms are the last stage
+    assert extra["lead_distance"] >= 0
+
+
+# --- the cases ---------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_local_division_of_labour():
+    o = outcome("zhejiang_block_economy")
+    assert (o.ellison_glaeser > o.ellison_glaeser_null + 0.015).all()     # γ clearly above the null
+    assert (o.morans_i > o.morans_i_null + 0.3).all()
+    assert (o.local_sourcing >= 0.7).all()                                 # inputs bought inside
+    assert (o.suppliers_per_firm_end > 1.5 * o.suppliers_per_firm_start).all()  # the division of labour deepens
+
+
+@pytest.mark.slow
+def test_datang_socks_keeps_every_stage_and_sources_locally():
+    o = outcome("datang_socks")
+    assert (o.smallest_stage_min >= 1).all()                 # no stage ever dies out, in any quarter
+    assert (o.stages_alive_end == o.n_stages_total).all()
+    assert (o.local_sourcing_min_after_year_2 >= 0.6).all()   # high local sourcing throughout …
+    assert (o.local_sourcing >= 0.75).all()                    # … and at the end
+    assert (o.output_growth > 1.5).all()
+
+
+@pytest.mark.slow
+def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally():
+    o = outcome("jiangxi_auto_hub")
+    assert (o.lead_firms_end == 2).all()
+    assert (o.lead_distance_end < 0.9 * o.lead_distance_start).all()
+    assert o.lead_distance_end.mean() < 0.6 * o.lead_distance_start.mean()
+    assert (o.lead_local_sourcing_end > o.lead_local_sourcing_start + 0.05).all()
+    assert o.lead_local_sourcing_end.mean() > o.lead_local_sourcing_start.mean() + 0.2
+    assert (o.suppliers_end > 2 * o.suppliers_start).all()   # towards the 200+ parts makers
+
+
+@pytest.mark.slow
+def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
+    o = outcome("jilin_policy_push")
+    assert (o.firms > o.firms_no_policy).all()
+    assert (o.enterprises > 1.5 * o.enterprises_no_policy).all()
+    assert (o.output > 1.5 * o.output_no_policy).all()
+    s = load_scenario("jilin_policy_push")
+    assert "Budget" in s.expected and s.params["gov_transfer"] > 0      # the budget is stated
+    assert (o.spending_total > 0).all() and (o.budget_end >= 0).all()
+
+
+@pytest.mark.slow
+def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
+    o = outcome("hunan_linkage_policy")
+    assert (o.lead_firms_end >= 1).all()                     # the lead firm was recruited and stayed
+    assert (o.network_density > 1.5 * o.network_density_scattered).all()
+    assert (o.local_sourcing > o.local_sourcing_scattered + 0.02).all()
+    assert o.local_sourcing.mean() > o.local_sourcing_scattered.mean() + 0.08
+    assert (o.output_growth > o.output_growth_scattered).all()
+
+
+@pytest.mark.slow
+def test_xiqiao_declines_after_the_shift_and_the_centre_leads_the_revival():
+    o = outcome("xiqiao_decline_revival")
+    assert (o.firms_fall > 0.7).all()                        # most firms close (1,670 → 300: −82%)
+    assert (o.sales_fall > 0.55).all()                       # sales fall by more than half (> 60%)
+    assert (o.sales_end > 1.8 * o.sales_at_opening).all()    # sustained growth once the centre opens …
+    assert (o.growth_per_year_after_opening > 0.06).all()
+    assert (o.sales_end > 1.3 * o.sales_end_no_centre).all()  # … which the same run without it lacks
+    assert (o.firms_end > o.firms_end_no_centre).all()
+
+
+@pytest.mark.slow
+def test_dyeing_regulation_cuts_pollution_at_an_output_cost():
+    o = outcome("dyeing_regulation")
+    assert ((o.dyeing_share_of_firms > 0.02) & (o.dyeing_share_of_firms < 0.05)).all()   # ≈ 3% of firms …
+    assert (o.dyeing_share_of_emissions > 5 * o.dyeing_share_of_firms).all()             # … most of the emissions
+    assert (o.emissions_cut > 0.5).all()
+    assert (o.output_cost > 0).all() and (o.output_cost < 0.6).all()   # a cost, not a collapse
