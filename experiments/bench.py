@@ -43,8 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
+# numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
 DENSITY = 0.4            # enterprises per cell: 100,000 on 500 × 500
 DEFAULT_SIZES = (1000, 10_000, 100_000)
@@ -128,6 +127,8 @@ def spillover_naive(model) -> dict:
     for every enterprise i, visiting the cells of `cell.get_neighborhood(radius=R)` (the
     (2R+1)² Moore square; cells beyond Euclidean distance R are skipped) and the agents in them.
     Each agent's workers and knowledge are read once up front, so the loops cost plain Python."""
+    import numpy as np
+
     p, pop = model.params, model.population
     radius, decay = p["kernel_radius"], p["kernel_decay"]
     agents = [pop.agent[row] for row in pop.live]
@@ -154,6 +155,8 @@ def spillover_naive(model) -> dict:
 
 def compare_spillover(model) -> float:
     """Largest relative difference between the fast and the naive quantities."""
+    import numpy as np
+
     fast, naive = spillover_fast(model), spillover_naive(model)
     return max(float(np.max(np.abs(fast[k] - naive[k]) / np.maximum(np.abs(naive[k]), 1e-12), initial=0.0))
                for k in fast)
@@ -175,6 +178,8 @@ def _peak_rss_mib() -> float:
 def measure(n: int, steps: int, repeats: int, naive: bool, seed: int = 1) -> dict:
     """Time construction and steps of fresh models with n agents; optionally the naive reference."""
     import gc
+
+    import numpy as np
 
     import model.model  # noqa: F401  (imports before the memory baseline)
 
@@ -233,6 +238,8 @@ def _run_in_subprocess(n, steps, repeats, naive, seed) -> dict:
 # --- the report ---------------------------------------------------------------------------------
 def fit_exponent(rows) -> float | None:
     """Slope b of log(step seconds) = a + b·log(agents), least squares over the sizes run."""
+    import numpy as np
+
     if len(rows) < 2:
         return None
     x = np.log([r["agents"] for r in rows])
@@ -245,39 +252,39 @@ def verdicts(rows, exponent) -> list[tuple[str, str, str]]:
     by_n = {r["agents"]: r for r in rows}
     out = []
 
-    def add(name, value, limit, shown, ok):
+    def add(name, shown, ok):
         out.append((name, shown, "PASS" if ok else "FAIL"))
 
     if 100_000 in by_n:
         r = by_n[100_000]
-        add("step at 100,000 ≤ 0.25 s", r["step_min_s"], TARGETS["step_100k_s"],
-            f"{r['step_min_s']:.3f} s (median {r['step_median_s']:.3f})", r["step_min_s"] <= TARGETS["step_100k_s"])
-        add("model memory at 100,000 ≤ 1.5 GiB", r["model_mib"], TARGETS["memory_100k_mib"],
-            f"{r['model_mib']:.0f} MiB (process peak {r['peak_rss_mib']:.0f})", r["model_mib"] <= TARGETS["memory_100k_mib"])
-        add("construction at 100,000 ≤ 5 s", r["construct_min_s"], TARGETS["construct_100k_s"],
-            f"{r['construct_min_s']:.2f} s", r["construct_min_s"] <= TARGETS["construct_100k_s"])
+        add("step at 100,000 ≤ 0.25 s", f"{r['step_min_s']:.3f} s (median {r['step_median_s']:.3f})",
+            r["step_min_s"] <= TARGETS["step_100k_s"])
+        add("model memory at 100,000 ≤ 1.5 GiB", f"{r['model_mib']:.0f} MiB (process peak {r['peak_rss_mib']:.0f})",
+            r["model_mib"] <= TARGETS["memory_100k_mib"])
+        add("construction at 100,000 ≤ 5 s", f"{r['construct_min_s']:.2f} s",
+            r["construct_min_s"] <= TARGETS["construct_100k_s"])
     if 10_000 in by_n:
         r = by_n[10_000]
-        add("step at 10,000 ≤ 30 ms", r["step_min_s"], TARGETS["step_10k_s"],
-            f"{r['step_min_s'] * 1000:.1f} ms (median {r['step_median_s'] * 1000:.1f})",
+        add("step at 10,000 ≤ 30 ms", f"{r['step_min_s'] * 1000:.1f} ms (median {r['step_median_s'] * 1000:.1f})",
             r["step_min_s"] <= TARGETS["step_10k_s"])
     for r in rows:
         if "naive_ratio" in r:
-            add(f"≥ 100× the naive reference at {r['agents']:,}", r["naive_ratio"], TARGETS["naive_ratio"],
+            add(f"≥ 100× the naive reference at {r['agents']:,}",
                 f"{r['naive_ratio']:.0f}× ({r['naive_s']:.2f} s vs {r['fast_fields_s'] * 1000:.2f} ms; "
                 f"max rel. diff {r['naive_max_rel_diff']:.1e})",
                 r["naive_ratio"] >= TARGETS["naive_ratio"] and r["naive_max_rel_diff"] < 1e-8)
     sizes = [r["agents"] for r in rows]
     if exponent is not None and min(sizes) <= 1000 and max(sizes) >= 100_000:
-        add("scaling exponent 1,000–100,000 ≤ 1.15", exponent, TARGETS["exponent"], f"{exponent:.2f}",
-            exponent <= TARGETS["exponent"])
+        add("scaling exponent 1,000–100,000 ≤ 1.15", f"{exponent:.2f}", exponent <= TARGETS["exponent"])
     return out
 
 
 def markdown(report: dict) -> str:
-    rows = report["sizes"]
+    rows = [r for r in report["sizes"] if not r.get("reference_only")]
+    before, after = report["load_average"]
     lines = [
-        f"ClusterModel benchmark — {report['machine']}; {report['steps']} timed steps after 1 warm-up, "
+        f"ClusterModel benchmark — {report['machine']}, load average {before:.1f} → {after:.1f} "
+        f"(other processes share the cores); {report['steps']} timed steps after 1 warm-up, "
         f"{report['repeats']} repeat(s) (fresh model each); grid area grows with agents "
         f"(fixed density {DENSITY} enterprises per cell).",
         "",
@@ -285,13 +292,11 @@ def markdown(report: dict) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        if r.get("reference_only"):
-            continue
         top = ", ".join(f"{k} {v:.0%}" for k, v in list(r["phase_share"].items())[:4])
         lines.append(f"| {r['agents']:,} | {r['grid']} | {r['step_min_s']:.4f} | {r['step_median_s']:.4f} | "
                      f"{r['construct_min_s']:.2f} | {r['peak_rss_mib']:.0f} | {r['model_mib']:.0f} | {top} |")
     lines.append("")
-    for r in rows:
+    for r in report["sizes"]:
         if "naive_ratio" in r:
             lines.append(f"Naive reference at {r['agents']:,} agents (per-agent loops over "
                          f"`get_neighborhood(radius={report['kernel_radius']})`): {r['naive_s']:.2f} s; the model's "
@@ -317,6 +322,8 @@ def write(report: dict, out: Path) -> list[Path]:
 
 
 def run(sizes, steps: int, repeats: int, naive_size: int | None, seed: int = 1, progress=print) -> dict:
+    """Measure every size in its own process; the report (a dict, as written to JSON)."""
+    load_before = os.getloadavg()[0]
     rows = []
     for n in sorted(sizes):
         progress(f"… {n:,} agents on {side_for(n)} × {side_for(n)}")
@@ -329,7 +336,8 @@ def run(sizes, steps: int, repeats: int, naive_size: int | None, seed: int = 1, 
     exponent = fit_exponent(timed)
     from model.params import PARAMS
 
-    report = dict(machine=f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", steps=steps, repeats=repeats,
+    report = dict(machine=f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+                  load_average=[load_before, os.getloadavg()[0]], steps=steps, repeats=repeats,
                   density=DENSITY, kernel_radius=PARAMS["kernel_radius"].default, sizes=rows, exponent=exponent)
     report["verdicts"] = verdicts(rows, exponent)
     return report
