@@ -103,11 +103,14 @@ def case_figure(name: str, runs: dict) -> Figure:
             colour = f"C{i}"
             if col not in main[0]:
                 continue
+            # from quarter 1: at step 0 nothing has been produced or traded yet
             for df in main:
-                ax.plot(df.index, df[col], color=colour, lw=0.5, alpha=0.35)
-            ax.plot(main[0].index, _mean(main)[col], color=colour, lw=1.8, label=label)
+                ax.plot(df.index[1:], df[col].iloc[1:], color=colour, lw=0.5, alpha=0.35)
+            mean = _mean(main)[col].iloc[1:]
+            ax.plot(mean.index, mean, color=colour, lw=1.8, label=label)
             if other is not None and col in other[0]:
-                ax.plot(other[0].index, _mean(other)[col], color=colour, lw=1.5, ls="--",
+                mean = _mean(other)[col].iloc[1:]
+                ax.plot(mean.index, mean, color=colour, lw=1.5, ls="--",
                         label=f"{label} — {case.variant_label}" if len(cols) == 1 or i == 0 else None)
         for step, _ in marks:
             ax.axvline(step, **EVENT)

@@ -162,8 +162,6 @@ def _zhejiang(df, null):
         "local_sourcing": _last(df, "local_sourcing_share"),
         "suppliers_per_firm_start": df["suppliers"].iloc[0] / df["firms"].iloc[0],
         "suppliers_per_firm_end": df["suppliers"].iloc[-1] / df["firms"].iloc[-1],
-        "tie_length": _last(df, "tie_length"),
-        "tie_length_null": _last(null, "tie_length"),
         "enterprises_end": df["firms"].iloc[-1] + df["suppliers"].iloc[-1],
     }
 
