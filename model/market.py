@@ -49,7 +49,7 @@ def chain_price(final_price: float, output, appeal) -> float:
     total = float(np.sum(output))
     if total <= 0:
         return final_price
-    return final_price * float(np.dot(output, appeal)) / total
+    return final_price * float(np.sum(output * appeal)) / total  # not np.dot: see metrics._dot
 
 
 def clearing_price(demand: float, supply: float, elasticity: float, ceiling: float = np.inf) -> float:
