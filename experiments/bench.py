@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated numbers of agents (default 1000,10000,100000)")
     parser.add_argument("--steps", type=int, default=None, help="timed steps per repeat (default 5)")
-    parser.add_argument("--repeats", type=int, default=None, help="fresh models per size (default 3)")
+    parser.add_argument("--repeats", type=int, default=None, help="fresh models per size (default 5)")
     parser.add_argument("--naive-size", type=int, default=None,
                         help="agents for the naive reference (default 10000; 0 = skip)")
     parser.add_argument("--seed", type=int, default=1)
@@ -365,7 +365,7 @@ def cli(args) -> int:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else (
         [1000, 10_000] if args.quick else list(DEFAULT_SIZES))
     steps = args.steps or (3 if args.quick else 5)
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick else 5)
     naive_size = 10_000 if args.naive_size is None else (args.naive_size or None)
     if min(sizes) < 50 or steps < 1 or repeats < 1:
         raise ValueError("--sizes must be ≥ 50 agents, --steps and --repeats ≥ 1")

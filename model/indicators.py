@@ -7,6 +7,8 @@ Each is a small pure function from `model.metrics` applied to arrays read off th
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from model import metrics
 from model.fields import at, cell_sums
@@ -20,6 +22,25 @@ NAMES = (
     "ellison_glaeser", "morans_i", "hhi", "cr4", "max_lq", "gov_budget", "gov_revenue",
     "gov_spending", "pollution", "price", "frontier",
 )
+
+
+def tie_positions(pop, net) -> tuple[np.ndarray, np.ndarray]:
+    """The ties as (supplier, buyer) positions among the live enterprises: the metrics' nodes."""
+    position = np.empty(pop.capacity, np.int64)
+    position[pop.live] = np.arange(len(pop.live))
+    return position[net.src], position[net.dst]
+
+
+def largest_component_share(pop, net) -> float:
+    """`metrics.largest_component_share` of the supply network, computed on the network's own
+    sorted ties (rows as nodes; freed rows have no ties) instead of re-sorting them every step."""
+    live = pop.live
+    if len(live) == 0:
+        return 0.0
+    by_src, out_ptr, _, _ = net.adjacency(pop.capacity)
+    ties = sp.csr_array((np.ones(len(net), np.int8), net.dst[by_src], out_ptr), shape=(pop.capacity,) * 2)
+    _, component = connected_components(ties, directed=True, connection="weak")
+    return float(np.bincount(component[live]).max() / len(live))
 
 
 def compute(model) -> dict:
@@ -52,15 +73,12 @@ def compute(model) -> dict:
     out["lead_local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][lead], pop.total_input[live][lead])
 
     n = len(live)
-    position = np.empty(pop.capacity, np.int64)  # row → index among the live enterprises
-    position[live] = np.arange(n)
-    src, dst = position[net.src], position[net.dst]
     out["network_density"] = metrics.network_density(n, len(net))
     # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
     # graph is bipartite, so it has no triangles and its clustering is exactly 0 (checked, not assumed).
-    bipartite = bool(np.all((stage[src] - stage[dst]) % 2 != 0))
-    out["network_clustering"] = 0.0 if bipartite else metrics.average_clustering(src, dst, n)
-    out["largest_component_share"] = metrics.largest_component_share(src, dst, n)
+    bipartite = bool(np.all((pop.stage[net.src] - pop.stage[net.dst]) % 2 != 0))
+    out["network_clustering"] = 0.0 if bipartite else metrics.average_clustering(*tie_positions(pop, net), n)
+    out["largest_component_share"] = largest_component_share(pop, net)
 
     shape = (p["width"], p["height"])
     rs = p["region_size"]

@@ -81,3 +81,14 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError, match="--sizes"):
         bench.main(["--sizes", "10"])
+
+
+def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
+    """Indicators computed on the network's sorted ties equal the pure metrics on (src, dst)."""
+    from model import indicators, metrics
+
+    pop, net = small_model.population, small_model.network
+    src, dst = indicators.tie_positions(pop, net)
+    n = len(pop)
+    assert indicators.largest_component_share(pop, net) == metrics.largest_component_share(src, dst, n)
+    assert small_model.indicators["network_clustering"] == metrics.average_clustering(src, dst, n) == 0.0
