@@ -304,8 +304,9 @@ def markdown(report: dict) -> str:
                          f"(the whole model step is {r['naive_vs_step']:.0f}× faster than the naive spillover "
                          f"alone); max relative difference {r['naive_max_rel_diff']:.1e}.")
     if report["exponent"] is not None:
+        pairs = "; ".join(f"{a['agents']:,}→{b['agents']:,}: {fit_exponent([a, b]):.2f}" for a, b in zip(rows, rows[1:]))
         lines.append(f"Scaling exponent (log step time vs log agents, {', '.join(f'{r['agents']:,}' for r in rows)}): "
-                     f"**{report['exponent']:.2f}**.")
+                     f"**{report['exponent']:.2f}** (between neighbouring sizes: {pairs}).")
     lines += ["", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {name} | {shown} | {verdict} |" for name, shown, verdict in report["verdicts"]]
     return "\n".join(lines) + "\n"

@@ -6,6 +6,8 @@ Each is a small pure function from `model.metrics` applied to arrays read off th
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -22,6 +24,15 @@ NAMES = (
     "ellison_glaeser", "morans_i", "hhi", "cr4", "max_lq", "gov_budget", "gov_revenue",
     "gov_spending", "pollution", "price", "frontier",
 )
+
+
+@functools.lru_cache(maxsize=16)
+def cell_regions(shape: tuple[int, int], region_size: int) -> np.ndarray:
+    """Region of every cell, flattened (a constant of the grid: computed once per shape)."""
+    xx, yy = np.indices(shape)
+    regions = region_index(xx.ravel(), yy.ravel(), region_size, shape[1])
+    regions.flags.writeable = False
+    return regions
 
 
 def tie_positions(pop, net) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +95,7 @@ def compute(model) -> dict:
     rs = p["region_size"]
     n_reg = n_regions(*shape, rs)
     region = region_index(x, y, rs, p["height"])
-    xx, yy = np.indices(shape)
-    labour = np.bincount(region_index(xx.ravel(), yy.ravel(), rs, p["height"]),
-                         model.labour_supply.ravel(), n_reg)
+    labour = np.bincount(cell_regions(shape, rs), model.labour_supply.ravel(), n_reg)
     if n >= 2 and workers.sum() > 0:
         out["ellison_glaeser"] = metrics.ellison_glaeser(workers, region, labour / labour.sum())
         emp = np.zeros((n_reg, p["n_stages"] + 1))

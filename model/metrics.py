@@ -16,6 +16,8 @@ Conventions
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -271,6 +273,14 @@ def _shift_sum(a: np.ndarray, offsets) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _neighbour_count(shape, offsets) -> np.ndarray:
+    """Number of neighbours of every cell (a constant of the lattice: computed once per shape)."""
+    k = _shift_sum(np.ones(shape), offsets)
+    k.flags.writeable = False
+    return k
+
+
 def morans_i(grid, contiguity: str = "queen", transform: str = "r") -> float:
     """Global Moran's I of a value on a rectangular lattice (no wraparound).
 
@@ -314,7 +324,7 @@ def morans_i(grid, contiguity: str = "queen", transform: str = "r") -> float:
         return 0.0
     z /= scale  # I is scale-invariant; rescaling avoids under/overflow in z^2
     lag = _shift_sum(z, offsets)  # sum of neighbours' z
-    k = _shift_sum(np.ones_like(z), offsets)  # number of neighbours
+    k = _neighbour_count(z.shape, offsets)
     # A non-constant grid has >= 2 cells, so every cell has >= 1 neighbour
     # (no islands): k > 0 everywhere and row-standardised S0 = n.
     if t == "b":
