@@ -28,5 +28,8 @@ cp "$out/compare"/*.png "$fig/" 2>/dev/null || true
 # a policy sweep and a Sobol' sensitivity analysis
 $bin/clusterlab sweep experiments/examples/policy_mix.toml --out "$out/policy_mix" --resume --quiet
 $bin/clusterlab sensitivity experiments/examples/sobol_levers.toml --out "$out/sobol_levers" --quiet
+
+# the live page, in headless chromium (the browser test saves the screenshot when asked)
+CLUSTERLAB_SCREENSHOT=1 $bin/python -m pytest -q tests/test_viz_browser.py
 cp "$out/sobol_levers/sensitivity.png" "$fig/sensitivity.png"
 ls "$fig"
