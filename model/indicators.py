@@ -86,9 +86,13 @@ def compute(model) -> dict:
     n = len(live)
     out["network_density"] = metrics.network_density(n, len(net))
     # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
-    # graph is bipartite, so it has no triangles and its clustering is exactly 0 (checked, not assumed).
+    # graph is bipartite (no triangles, so triangle clustering is 0 by construction); its
+    # clustering is then the bipartite (Robins–Alexander, squares) coefficient. Checked, not assumed.
     bipartite = bool(np.all((pop.stage[net.src] - pop.stage[net.dst]) % 2 != 0))
-    out["network_clustering"] = 0.0 if bipartite else metrics.average_clustering(*tie_positions(pop, net), n)
+    if bipartite:
+        out["network_clustering"] = metrics.bipartite_clustering(*tie_positions(pop, net), n, side=stage % 2 == 0)
+    else:
+        out["network_clustering"] = metrics.average_clustering(*tie_positions(pop, net), n)
     out["largest_component_share"] = largest_component_share(pop, net)
 
     shape = (p["width"], p["height"])

@@ -467,3 +467,31 @@ def test_local_sourcing_share():
     assert local_sourcing_share(3.0, 4.0) == pytest.approx(0.75)
     assert local_sourcing_share([0.0, 0.0], [0.0, 0.0]) == 0.0
     assert local_sourcing_share([], []) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bipartite_clustering_equals_networkx_robins_alexander(seed):
+    from networkx.algorithms import bipartite
+
+    from model.metrics import bipartite_clustering
+
+    rng = np.random.default_rng(seed)
+    n_sup, n_buy = int(rng.integers(2, 30)), int(rng.integers(2, 30))
+    n_edges = int(rng.integers(0, n_sup * n_buy))
+    src = rng.integers(0, n_sup, n_edges)
+    dst = n_sup + rng.integers(0, n_buy, n_edges)
+    g = nx.Graph()
+    g.add_nodes_from(range(n_sup + n_buy))
+    g.add_edges_from(zip(src.tolist(), dst.tolist()))
+    expected = bipartite.robins_alexander_clustering(g)
+    assert bipartite_clustering(src, dst, n_sup + n_buy) == pytest.approx(expected, abs=1e-12)
+    side = np.arange(n_sup + n_buy) < n_sup
+    assert bipartite_clustering(src, dst, n_sup + n_buy, side=side) == pytest.approx(expected, abs=1e-12)
+
+
+def test_bipartite_clustering_of_complete_bipartite_graph_is_one_and_of_a_star_zero():
+    from model.metrics import bipartite_clustering
+
+    src, dst = np.repeat(np.arange(3), 4), np.tile(np.arange(3, 7), 3)
+    assert bipartite_clustering(src, dst, 7) == pytest.approx(1.0)
+    assert bipartite_clustering(np.arange(1, 6), np.zeros(5, int), 6) == 0.0
