@@ -91,4 +91,7 @@ def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
     src, dst = indicators.tie_positions(pop, net)
     n = len(pop)
     assert indicators.largest_component_share(pop, net) == metrics.largest_component_share(src, dst, n)
-    assert small_model.indicators["network_clustering"] == metrics.average_clustering(src, dst, n) == 0.0
+    assert metrics.average_clustering(src, dst, n) == 0.0  # ties join adjacent stages: no triangles
+    side = pop.stage[pop.live] % 2 == 0
+    assert small_model.indicators["network_clustering"] == pytest.approx(metrics.bipartite_clustering(src, dst, n))
+    assert metrics.bipartite_clustering(src, dst, n, side=side) == pytest.approx(metrics.bipartite_clustering(src, dst, n))
