@@ -91,6 +91,7 @@ class ClusterModel(Model):
         self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
 
         self.grid = build_grid(p, self.random)
+        self.infrastructure_base = self.grid.infrastructure.data.copy()
         self.shape = (p["width"], p["height"])
         self.market = market_gateway(p)
         self.kernel = KernelConvolution(self.shape, decay_kernel(p["kernel_radius"], p["kernel_decay"]))
@@ -208,10 +209,10 @@ class ClusterModel(Model):
     def _invest_infrastructure(self, spend: float):
         """Infrastructure decays toward the base level; new money goes where the jobs are."""
         p, infra = self.params, self.grid.infrastructure.data
-        base = np.where(self.grid.park.data > 0, 1.0, p["base_infrastructure"])
-        infra -= p["infrastructure_decay"] * np.maximum(infra - base, 0.0)
-        near = self.fields["employment"] if hasattr(self, "fields") else None
-        if spend > 0 and near is not None and near.sum() > 0:
+        # public investment depreciates back to the initial network (base level, roads, parks)
+        infra -= p["infrastructure_decay"] * np.maximum(infra - self.infrastructure_base, 0.0)
+        near = self.fields["employment"]
+        if spend > 0 and near.sum() > 0:
             infra += spend / p["infrastructure_cost"] * near / near.sum() * (1.0 - infra)
             np.clip(infra, 0.0, 1.0, out=infra)
 

@@ -165,3 +165,18 @@ def test_congestion_raises_rent_and_wages_with_density():
 def test_demand_price_falls_with_supply_and_quality_appeal_with_gap():
     assert market.clearing_price(100, 200, 3) < market.clearing_price(100, 100, 3) == pytest.approx(1.0)
     assert market.appeal(np.array([0.5, 1.0, 2.0]), 1.0, 2.0).tolist() == [0.25, 1.0, 1.0]
+
+
+def test_roads_stay_and_public_investment_depreciates_back_to_them():
+    roads = [(0, 50, 99, 50, 0.8)]
+    m = ClusterModel(seed=1, roads=roads, infrastructure=50.0, gov_initial_budget=1e5)
+    start = m.grid.infrastructure.data.copy()
+    m.run(10)
+    built = m.grid.infrastructure.data.copy()
+    assert (built >= start - 1e-12).all() and built.sum() > start.sum()
+    m.set_lever("infrastructure", 0.0)
+    m.run(40)
+    after = m.grid.infrastructure.data
+    assert (after >= start - 1e-12).all()                 # never below the initial network (roads stay)
+    assert after[:, 50].min() >= 0.8 - 1e-12
+    assert after.sum() < built.sum()                        # unmaintained investment depreciates
