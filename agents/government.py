@@ -100,6 +100,10 @@ class Government(Agent):
         self.spending_by_lever[name] += paid
         return paid
 
+    def pay_pro_rata(self, name: str, wanted: float) -> float:
+        """Pay what lever `name` can of `wanted`; returns the share paid (each claimant gets it)."""
+        return self.pay(name, wanted) / wanted if wanted > 0 else 0.0
+
     def effective(self, name: str) -> float:
         """A level/rate lever's value scaled by how fully it is funded this quarter."""
         return self.levers[name] * self.funded

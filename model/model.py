@@ -32,7 +32,7 @@ from model.innovation import innovate
 from model.location_choice import candidate_sites, choose, site_scores
 from model.params import LEVERS, check_value, resolve_params
 from model.population import KIND_FIRM, Population, gc_paused
-from model.space import build_grid, market_gateway
+from model.space import build_grid, market_gateway, region_index
 from model.supply_network import SupplierIndex, SupplyNetwork, search, tie_costs
 
 
@@ -158,8 +158,6 @@ class ClusterModel(Model):
         return [self.population.agent[r] for r in self.population.live]
 
     def region_of(self, coordinate) -> int:
-        from model.space import region_index
-
         x, y = coordinate
         return int(region_index(x, y, self.params["region_size"], self.params["height"]))
 
@@ -231,7 +229,7 @@ class ClusterModel(Model):
         near = self.kernel([emp, know, self.labour_supply, out_by_stage])
         E = near[0]
         gov = self.government
-        park_rate = gov.levers["park_subsidy"] * gov.funded
+        park_rate = gov.effective("park_subsidy")
         rent = agglomeration.land_rent(E, p["base_rent"], p["congestion"], p["congestion_scale"])
         self.fields = {
             "employment": E,
@@ -268,7 +266,7 @@ class ClusterModel(Model):
         # hire toward the target workforce and produce
         A = self.stage_tfp[stage] * pop.knowledge[live] * at(f["productivity"], x, y) * (1 + p["skill_premium"] * gov.skill)
         wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
-        park_rate = gov.levers["park_subsidy"] * gov.funded * in_park
+        park_rate = gov.effective("park_subsidy") * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
         K, L = pop.capital[live], pop.workers[live]
         v = pop.unit_value[live]
@@ -305,15 +303,13 @@ class ClusterModel(Model):
                            * (1 - 0.5 * at(infra, x, y)) * Q, 0.0)
 
         # R&D, with the subsidy refund paid pro rata to what the budget allows
-        s_rd = gov.levers["rd_subsidy"] * gov.funded
+        s_rd = gov.effective("rd_subsidy")
         rd_share = np.where(lead, p["lead_rd_share"], p["rd_share"]) / (1 - s_rd)
         rd = rd_share * revenue
-        wanted = s_rd * rd.sum()
-        refund = rd * s_rd * (gov.pay("rd_subsidy", wanted) / wanted if wanted > 0 else 0.0)
+        refund = rd * s_rd * gov.pay_pro_rata("rd_subsidy", s_rd * rd.sum())
 
         rent_bill = p["land_per_worker"] * rent * L
-        park_wanted = (rent_bill * park_rate).sum()
-        park_paid = rent_bill * park_rate * (gov.pay("park_subsidy", park_wanted) / park_wanted if park_wanted > 0 else 0.0)
+        park_paid = rent_bill * park_rate * gov.pay_pro_rata("park_subsidy", (rent_bill * park_rate).sum())
 
         regulation = gov.effective("environmental_regulation")
         gov.pay("environmental_regulation", gov.granted["environmental_regulation"])
@@ -487,7 +483,7 @@ class ClusterModel(Model):
         typical = self._typical_unit_values()
         for i in range(len(parents)):
             self._found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                        p["initial_capital"], p["initial_cash"], unit_value=typical[stage[i]])
+                        p["initial_capital"], p["initial_cash"], False, typical[stage[i]])
         self.counts["spinoffs"] = len(parents)
         self.counts["births"] += len(parents)
 
@@ -541,29 +537,26 @@ class ClusterModel(Model):
                         p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]), typical[stage[i]])
         self.counts["births"] += len(stage)
 
-    def _found(self, stage, x, y, knowledge, workers, capital, cash, is_lead=False, unit_value=None):
+    def _found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value):
         cls = Firm if stage == self.params["n_stages"] else Supplier
         agent = cls(self, self.grid._cells[(x, y)], stage=stage, knowledge=float(knowledge),
                     workers=float(workers), capital=float(capital), cash=float(cash), is_lead=is_lead)
         pop = self.population
-        pop.unit_value[agent.row] = self._typical_unit_value(stage) if unit_value is None else unit_value
+        pop.unit_value[agent.row] = unit_value
         return agent
 
     def _typical_unit_values(self) -> list[float]:
-        """`_typical_unit_value` of every stage, once per batch of founders (founders do not
-        produce yet, so the batch leaves these medians unchanged)."""
+        """Net value per unit of output a founder of each stage expects: the median of that
+        stage's producing enterprises, or, where none produces yet, what prices imply. Computed
+        once per batch of founders (founders do not produce yet, so the medians stay put)."""
         pop = self.population
         producing = pop.live[pop.output[pop.live] > 0]
         stage, value = pop.stage[producing], pop.unit_value[producing]
-        return [float(np.median(value[stage == s])) if (stage == s).any() else self._typical_unit_value(s)
+        return [float(np.median(value[stage == s])) if (stage == s).any() else self._unit_value_from_prices(s)
                 for s in range(self.params["n_stages"] + 1)]
 
-    def _typical_unit_value(self, stage) -> float:
-        pop = self.population
-        live = pop.live
-        same = live[(pop.stage[live] == stage) & (pop.output[live] > 0)]
-        if len(same):
-            return float(np.median(pop.unit_value[same]))
+    def _unit_value_from_prices(self, stage) -> float:
+        """Own price less inputs, half of them imported."""
         S = self.params["n_stages"]
         price = self.chain_price if stage == S else float(market.input_price(stage, S, self.chain_price))
         in_price = float(market.input_price(stage - 1, S, self.chain_price)) if stage >= 1 else 0.0
@@ -658,6 +651,4 @@ class ClusterModel(Model):
 
     def _initial_unit_values(self):
         pop = self.population
-        for s in range(self.params["n_stages"] + 1):
-            rows = pop.live[pop.stage[pop.live] == s]
-            pop.unit_value[rows] = self._typical_unit_value(s)
+        pop.unit_value[pop.live] = np.asarray(self._typical_unit_values())[pop.stage[pop.live]]
