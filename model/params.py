@@ -127,6 +127,18 @@ _PARAMS = [
        "extra cost of buying an intermediate from outside the cluster"),
     _p("market", "outside_sale_discount", 0.7, "share", 0.0, 1.0,
        "price a supplier gets for output no local buyer takes, relative to the local price"),
+    _p("market", "raw_input_share", 0.2, "× reference price", 0.0, 0.9,
+       "outside price of stage 0's raw input (fibre, steel …) as a share of the final good's "
+       "reference price; each stage of the outside chain adds an equal share of the rest "
+       "(model/intermediate_market.py). Calibration: materials ≈ 1/5 of a light-industry "
+       "final good's price, and equal value added per stage at outside prices"),
+    _p("market", "export_elasticity", 4.0, "—", 1.01, 50.0,
+       "price elasticity of outside demand for the cluster's intermediate goods, "
+       "X = X̄ (p/w)^(−η) (Simonovska & Waugh 2014: trade elasticity ≈ 4)", SOURCE_LIT),
+    _p("market", "export_demand_share", 0.25, "× initial local use", 0.0, 100.0,
+       "outside demand for each intermediate good at its outside price, relative to the "
+       "cluster's initial local use of that good (grows at demand_growth); calibration: "
+       "clusters sell most intermediates locally (Zhejiang local sourcing ≥ 0.7)"),
     # --- mechanisms (strength 0 = off) ---------------------------------------------------
     _p("mechanisms", "agglomeration", 0.2, "—", 0.0, 5.0,
        "Marshallian productivity gain: A = 1 + a·ln(1 + E_near / agglomeration_scale)", SOURCE_LIT),
@@ -224,6 +236,17 @@ _PARAMS = [
     # --- government (programme unit costs) ----------------------------------------------
     _p("government", "gov_initial_budget", 100.0, "units", 0.0, 1e9, "budget at the start"),
     _p("government", "gov_transfer", 0.0, "units/quarter", 0.0, 1e9, "fiscal transfer from the upper level"),
+    _p("government", "gov_reserve", 100.0, "units", 0.0, 1e9,
+       "working balance the government keeps; the budget rule disposes of the excess "
+       "(model/fiscal_rule.py). Calibration: the default initial budget"),
+    _p("government", "gov_surplus_rate", 1.0, "per quarter", 0.0, 1.0,
+       "share of the budget above gov_reserve disposed of each quarter (0 = the government "
+       "hoards, the model before the rule)"),
+    _p("government", "gov_surplus_use", "remit", "—", None, None,
+       "where the budget surplus goes: 'remit' to the upper level (China's tax sharing: "
+       "enterprise income tax shared with the centre since 2002) or 'public_service' (the "
+       "default local public service, paid to households)", SOURCE_SEEDS,
+       choices=("remit", "public_service")),
     _p("government", "infrastructure_cost", 20.0, "units/cell-level", 0.01, 1e6,
        "cost of raising one cell's infrastructure by 1"),
     _p("government", "infrastructure_decay", 0.01, "per quarter", 0.0, 1.0, "infrastructure depreciation"),

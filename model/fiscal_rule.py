@@ -1,0 +1,48 @@
+"""The local government's budget rule: what happens to revenue it does not spend.
+
+Under China's tax-sharing system (分税制, 1994; enterprise income tax shared with the centre
+since 2002) a county does not keep the revenue it raises: part goes up to higher levels, and
+what stays is spent on local public services. A government that only accumulates (the model
+before this rule: 100 → 9,477 units in 160 quarters without policy) takes money out of the
+economy for good. The rule, applied when the books close each quarter:
+
+    b̃_t       = b_{t−1} + revenue_t + transfers_t − spending_t       (before the rule)
+    disposal_t = r · max(0, b̃_t − R)
+    b_t        = b̃_t − disposal_t
+
+R = `gov_reserve` (a working balance the government keeps), r = `gov_surplus_rate` (share of the
+excess disposed of each quarter). `gov_surplus_use` says where it goes: "remit" (to the upper
+level of government) or "public_service" (the default local public service: education, health,
+administration, paid to households). Either way it is its own flow in the accounts, so
+
+    b_t = b_{t−1} + revenue_t + transfers_t − spending_t − remittance_t − public_service_t
+
+holds exactly, and with r > 0 the no-policy budget stays bounded: b_t ≤ max(b_0, R) +
+max revenue + max transfers (see `budget_bound`).
+"""
+
+from __future__ import annotations
+
+
+def surplus_disposal(budget_before_rule: float, reserve: float, rate: float) -> float:
+    """r · max(0, b̃ − R): the money the rule takes out of the budget this quarter (≥ 0)."""
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"rate must be in [0, 1], got {rate}")
+    return rate * max(0.0, budget_before_rule - reserve)
+
+
+def close_budget(budget: float, revenue: float, transfers: float, spending: float,
+                 reserve: float, rate: float) -> tuple[float, float]:
+    """(b_t, disposal_t) from b_{t−1} and the quarter's flows (model currency)."""
+    before = budget + revenue + transfers - spending
+    disposal = surplus_disposal(before, reserve, rate)
+    return before - disposal, disposal
+
+
+def budget_bound(initial: float, reserve: float, max_inflow: float, rate: float) -> float:
+    """Upper bound of b_t for all t when spending ≥ 0 and revenue + transfers ≤ max_inflow each
+    quarter: the excess over R after an inflow is at most max(b_0 − R, 0) + I, and the rule
+    removes a share r of it, so it converges to at most I / r (r > 0)."""
+    if rate <= 0:
+        return float("inf")
+    return max(initial, reserve) + max_inflow / rate

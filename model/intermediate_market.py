@@ -1,0 +1,91 @@
+"""Markets for the cluster's intermediate goods: one price per stage that clears every quarter.
+
+Stage s ∈ {0 … S−1} makes a good its buyers in stage s + 1 use one-for-one; stage 0 uses a raw
+input bought outside. Prices are in units of the final good's reference price P₀ = 1.
+
+**Outside prices.** The outside (world) price of the raw input is w_raw = ρ P₀ (ρ =
+`raw_input_share`); each of the S + 1 stages of the outside chain adds an equal share of the rest,
+
+    w_s = ρ P₀ + (1 − ρ) P₀ (s + 1) / (S + 1),        s = −1 (raw), 0, …, S − 1.
+
+**Import parity.** A buyer can always import the good at w_s (1 + m), m = `import_markup`
+(dealers' margin and freight from outside): no local seller gets more (arbitrage; the
+"import parity price" of trade-policy analysis).
+
+**Export demand with finite elasticity.** Outside buyers take the cluster's surplus of good s
+along an iso-elastic demand curve (Armington 1969: goods distinguished by origin),
+
+    X_s(p) = X̄_s,t · (p / w_s)^(−η),        X̄_s,t = χ · D_s,0 · (1 + g)^t,
+
+η = `export_elasticity`, χ = `export_demand_share` (outside demand at the outside price, as a
+share of the cluster's initial local use D_s,0 of the good), g = `demand_growth`. There is no
+unlimited sink: selling twice as much outside lowers the price by the factor 2^(−1/η).
+
+**Clearing.** Output Q_s is fixed within the quarter (Marshall's market period). Trade along
+supply ties allocates U_s = Q_s − (units sold along ties) that no local buyer takes; the single
+ex-works price p_s of the good (law of one price: local buyers and outside buyers pay the same)
+is the one at which outside buyers take exactly U_s, capped at import parity:
+
+    p_s = min( w_s (1 + m),  w_s · (X̄_s,t / U_s)^(1/η) )        (U_s > 0),
+    p_s = w_s (1 + m)                                          (U_s = 0: local buyers import
+                                                                 at the margin, so they bid the
+                                                                 price up to parity).
+
+A market-clearing solve rather than tâtonnement: output is fixed when the good is sold, the
+demand curve is known in closed form, so the quarter's price is the one that sells all of it —
+no adjustment-speed parameter is needed, and the price reacts the same quarter to a glut. The
+solve is continuous and non-increasing in U_s, so a stage that over-expands sees its price fall,
+and entry by expected margin (model.demography) then equalises margins across stages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def outside_prices(n_stages: int, raw_share: float, reference: float = 1.0) -> np.ndarray:
+    """Outside prices w, shape (n_stages + 1,): w[0] the raw input of stage 0, w[1 + s] the good
+    of stage s (0 … n_stages − 1), in model currency per unit. Equal value added per stage along
+    the outside chain; raw_share ∈ [0, 1) is the raw input's share of the final good's price."""
+    if not 0.0 <= raw_share < 1.0:
+        raise ValueError(f"raw_share must be in [0, 1), got {raw_share}")
+    s = np.arange(-1, n_stages)
+    return reference * (raw_share + (1.0 - raw_share) * (s + 1) / (n_stages + 1.0))
+
+
+def import_parity(outside_price, markup: float):
+    """Price at which a buyer imports: w (1 + m); same shape as `outside_price`."""
+    return np.asarray(outside_price, float) * (1.0 + markup)
+
+
+def export_demand(price, scale, outside_price, elasticity: float):
+    """X(p) = X̄ (p / w)^(−η): units outside buyers take at ex-works price p (arrays broadcast)."""
+    return np.asarray(scale, float) * (np.asarray(price, float) / np.asarray(outside_price, float)) ** (-elasticity)
+
+
+def clearing_prices(unsold, scale, outside_price, markup: float, elasticity: float) -> np.ndarray:
+    """p_s = min(w_s (1 + m), w_s (X̄_s / U_s)^(1/η)), = w_s (1 + m) where U_s = 0.
+
+    unsold U (units), scale X̄ (units at the outside price) and outside_price w: arrays of one
+    shape (one entry per stage). Returns the clearing ex-works prices, same shape. With X̄ = 0
+    (no outside demand) and U > 0 the price is 0: the surplus is worthless."""
+    U = np.maximum(np.asarray(unsold, float), 0.0)
+    X = np.maximum(np.asarray(scale, float), 0.0)
+    w = np.asarray(outside_price, float)
+    cap = w * (1.0 + markup)
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.where(U > 0, X / np.where(U > 0, U, 1.0), np.inf)
+    return np.minimum(cap, w * ratio ** (1.0 / elasticity))
+
+
+def export_scale(local_use0, share: float, growth: float, t: int) -> np.ndarray:
+    """X̄_s,t = χ · D_s,0 · (1 + g)^t (units per quarter), D_s,0 the initial local use of each good."""
+    return share * np.asarray(local_use0, float) * (1.0 + growth) ** t
+
+
+def by_stage(stage, values, n_stages: int) -> np.ndarray:
+    """Σ values over the enterprises of each stage 0 … n_stages − 1 (final firms, stage
+    n_stages, are dropped): shape (n_stages,)."""
+    stage = np.asarray(stage, np.int64)
+    keep = stage < n_stages
+    return np.bincount(stage[keep], np.asarray(values, float)[keep], n_stages)
