@@ -26,3 +26,66 @@ def abatement(raw, regulation: float, in_park, p: dict):
 def accumulate(stock: np.ndarray, emitted_by_cell: np.ndarray, decay: float) -> None:
     stock *= 1.0 - decay
     stock += emitted_by_cell
+
+
+# --- enforcement through behaviour (Becker 1968; Harrington 1988) ------------------------------
+#
+# A standard requires abating a share ρ of raw emissions e_i. The regulator buys inspections
+# with money (n = spending / inspection cost) and targets them at large emitters,
+# π_i = min(1, n · e_i / Σ e); an inspected firm pays a fine f per unit of emission above the
+# standard. Each firm chooses its abatement share a_i to minimise its expected cost
+#
+#     C(a) = c_F · 1[a > 0] + c_a a² e + π_i f (ρ − a) e        (c_F, c_a less a park's saving),
+#
+# so it abates a* = min(ρ, π f / (2 c_a)) — marginal abatement cost equals the expected
+# marginal fine — if that beats abating nothing (C(0) = π f ρ e), else it evades. Compliance and
+# emissions are outcomes: with little enforcement small emitters evade; a firm whose costs
+# exceed its margin moves (the site score counts the environmental cost) or exits.
+
+def inspection_probability(inspections: float, raw) -> np.ndarray:
+    """π_i = min(1, n · e_i / Σ e): inspections targeted at emitters by their raw emissions."""
+    raw = np.asarray(raw, float)
+    total = float(raw.sum())
+    if inspections <= 0 or total <= 0:
+        return np.zeros_like(raw)
+    return np.minimum(1.0, inspections * raw / total)
+
+
+def abatement_choice(raw, standard: float, prob, fine: float, var_cost: float, fixed_cost: float, saving):
+    """(abatement share a_i, abatement cost, expected fine) minimising each firm's expected cost.
+
+    raw: raw emissions e_i; prob: inspection probabilities π_i; saving: share of both abatement
+    costs a park's shared treatment saves (0 outside parks). Arrays of equal length."""
+    raw, prob = np.asarray(raw, float), np.asarray(prob, float)
+    keep = 1.0 - np.asarray(saving, float)
+    c_var, c_fix = var_cost * keep, fixed_cost * keep
+    marginal_fine = prob * fine
+    a = np.where(c_var > 0, np.minimum(standard, marginal_fine / (2.0 * np.maximum(c_var, 1e-300))), standard)
+    a = np.where(raw > 0, np.maximum(a, 0.0), 0.0)
+    cost_abate = c_fix * (a > 0) + c_var * a**2 * raw + marginal_fine * (standard - a) * raw
+    evade = cost_abate >= marginal_fine * standard * raw
+    a = np.where(evade, 0.0, a)
+    cost = np.where(a > 0, c_fix + c_var * a**2 * raw, 0.0)
+    return a, cost, marginal_fine * (standard - a) * raw
+
+
+def expected_compliance_cost(raw, standard: float, prob, fine: float, var_cost: float, fixed_cost: float, saving):
+    """min_a C(a): abatement cost + expected fine of the best response (used in site choice)."""
+    _, cost, fine_due = abatement_choice(raw, standard, prob, fine, var_cost, fixed_cost, saving)
+    return cost + fine_due
+
+
+def compliance_rate(raw, abated_share, standard: float) -> float:
+    """Σ a e / Σ ρ e: share of the abatement the standard requires that is done (1 if nothing is required)."""
+    required = standard * float(np.sum(raw))
+    return float(np.sum(np.asarray(abated_share) * np.asarray(raw)) / required) if required > 0 else 1.0
+
+
+def dirty_multiplier_for_share(emission_share: float, dirty_output_share: float) -> float:
+    """Emission intensity m of the dirty stage (others 1) that gives it `emission_share` of all
+    emissions when it makes `dirty_output_share` of all output units:
+    E = m q / (m q + 1 − q)  ⇔  m = E (1 − q) / ((1 − E) q)."""
+    E, q = emission_share, dirty_output_share
+    if not (0 < E < 1 and 0 < q < 1):
+        raise ValueError("emission_share and dirty_output_share must be in (0, 1)")
+    return E * (1.0 - q) / ((1.0 - E) * q)

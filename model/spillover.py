@@ -48,3 +48,46 @@ def network_learning(k, src, dst, trust, rate, n) -> np.ndarray:
 
 def service_learning(k, frontier, rate) -> np.ndarray:
     return rate * absorb(k, frontier - k)
+
+
+# --- cognitive distance (Nooteboom et al. 2007) ----------------------------------------------
+
+def cognitive_distance(k, k_source) -> np.ndarray:
+    """d = ln(k_source / k) in log points (> 0: the source is ahead), arrays of equal shape."""
+    k = np.asarray(k, float)
+    return np.log(np.maximum(np.asarray(k_source, float), 1e-12) / np.maximum(k, 1e-12))
+
+
+def cognitive_absorption(k, k_source, optimal_distance: float) -> np.ndarray:
+    """Knowledge a learner of level k can take from a source of level k_source (per unit rate).
+
+        d = ln(k_source / k),    absorb_u(k, k_s) = k · d · max(0, 1 − d / (2 d*))   for d > 0,
+                                 0 for d ≤ 0 (nothing to learn from a source behind).
+
+    Novelty grows with the cognitive distance d, the ability to understand falls with it: their
+    product is an inverted U in d (Nooteboom, Van Haverbeke, Duysters, Gilsing & van den Oord
+    2007, Research Policy 36: 1016–1034) with its peak k · d*/2 at d = d* (`optimal_distance`,
+    log points) and nothing absorbed beyond 2 d* (a source too far ahead is not understood).
+    For small gaps absorb_u ≈ k_s − k, as in Cohen & Levinthal's (1990) linear limit.
+
+    k, k_source: arrays (broadcastable), positive. optimal_distance: d* > 0.
+    Returns an array of the broadcast shape, ≥ 0, ≤ k · d*/2.
+    """
+    if not optimal_distance > 0:
+        raise ValueError(f"optimal_distance must be > 0, got {optimal_distance!r}")
+    d = np.maximum(cognitive_distance(k, k_source), 0.0)
+    return np.asarray(k, float) * d * np.maximum(0.0, 1.0 - d / (2.0 * optimal_distance))
+
+
+def outside_exposure(import_share, export_share, is_lead) -> np.ndarray:
+    """Exposure to outside technology, 0–1: the mean of the shares of a firm's inputs bought and
+    of its sales made outside the cluster (embodied technology in imported inputs: Coe & Helpman
+    1995, Amiti & Konings 2007; learning from outside buyers: Humphrey & Schmitz 2002); 1 for
+    lead firms, whose own global ties (parent, buyers, licensors) reach the frontier."""
+    e = 0.5 * (np.clip(import_share, 0.0, 1.0) + np.clip(export_share, 0.0, 1.0))
+    return np.where(is_lead, 1.0, e)
+
+
+def frontier_learning(k, frontier: float, exposure, rate: float, optimal_distance: float) -> np.ndarray:
+    """Δk from outside technology: σ_o · exposure · absorb_u(k, F) (arrays over learners)."""
+    return rate * np.asarray(exposure, float) * cognitive_absorption(k, frontier, optimal_distance)

@@ -1,0 +1,39 @@
+"""Transport costs and what infrastructure does to them.
+
+Freight has two legs. The *local* leg, within the cluster (inputs along supply ties, goods to
+the cluster's gateway: market, railhead), costs t per unit per cell; the *long haul* to outside
+buyers and from outside suppliers costs a share θ of the goods' value. Both fall with
+infrastructure I ∈ [0, 1] (paved roads, logistics parks, highway links):
+
+    local:      t(c) = t0 · (1 − s · I(c))                     per unit and cell
+    long haul:  θ(c) = θ0 · (1 − s · I(c))                     share of value shipped
+
+s = `infrastructure_freight_saving`: vehicle operating costs on poor roads are about twice those
+on good paved ones (World Bank HDM-4 road-user-cost relations), so full infrastructure halves
+freight (s = 0.5). θ0 = `long_haul_freight`: freight and logistics are about 5–9% of the value
+of manufactured goods traded over long distances (Hummels 2007, J. Econ. Perspectives 21(3):
+ad-valorem freight on U.S. imports; China's logistics costs, 18% of GDP in 2010, about twice the
+U.S. share), so θ0 = 0.08 at the base infrastructure level of a rural county. Freight enters
+the delivered cost of inputs (supply ties and imports), the net value of goods sold outside
+(market access) and the site score (site choice).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def local_freight_rate(base_rate: float, infra, saving: float) -> np.ndarray:
+    """t(c) = t0 (1 − s I(c)): freight per unit per cell (array like infra)."""
+    return base_rate * (1.0 - saving * np.clip(np.asarray(infra, float), 0.0, 1.0))
+
+
+def long_haul_share(base_share: float, infra, saving: float) -> np.ndarray:
+    """θ(c) = θ0 (1 − s I(c)): freight on goods shipped to or from outside, as a share of value."""
+    return base_share * (1.0 - saving * np.clip(np.asarray(infra, float), 0.0, 1.0))
+
+
+def freight_share_of_delivered_cost(freight, value) -> float:
+    """Σ freight / (Σ value + Σ freight): the weight of transport in delivered cost."""
+    f, v = float(np.sum(freight)), float(np.sum(value))
+    return f / (v + f) if v + f > 0 else 0.0
