@@ -33,21 +33,19 @@ from __future__ import annotations
 
 from mesa import Agent
 
-from model.params import LEVERS, check_value
-
-SPENDING_LEVERS = ("infrastructure", "tech_centre", "university_links", "credit_guarantee", "training",
-                   "entrepreneurship", "investment_attraction", "brand_promotion", "market_building",
-                   "association")
-PAID_LEVERS = SPENDING_LEVERS + ("rd_subsidy", "park_subsidy", "ip_protection", "environmental_regulation")
+from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, check_value, did_you_mean
 
 
 class Government(Agent):
     """One local government with a budget, lever settings and programme stocks."""
 
-    def __init__(self, model, budget: float, levers: dict):
+    def __init__(self, model, budget: float, levers: dict, schedule=()):
+        """`levers`: checked values of every lever (resolve_params); `schedule`: (step, lever,
+        value) entries, checked here (ValueError naming the lever and what is allowed)."""
         super().__init__(model)
         self.budget = float(budget)
         self.levers = {name: levers[name] for name in LEVERS}
+        self.schedule = check_schedule(schedule)
         self.revenue = 0.0
         self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
         self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
@@ -70,20 +68,20 @@ class Government(Agent):
         self.levers[name] = check_value(name, value)
         self.lever_changes.append((self.model.steps, name, self.levers[name]))
 
+    def value(self, name: str):
+        """The current value of lever `name` (what the mechanisms read; KeyError if not a lever)."""
+        return self.levers[name]
+
+    def apply_schedule(self, step: int) -> None:
+        """Set the levers the schedule changes at `step` (values were checked at construction)."""
+        for when, name, value in self.schedule:
+            if when == step:
+                self.levers[name] = value
+                self.lever_changes.append((self.model.steps, name, value))
+
     def request(self, name: str, bases: dict) -> float:
-        """What lever `name` asks for this quarter (before cuts)."""
-        p, v = self.model.params, self.levers[name]
-        if name in SPENDING_LEVERS:
-            return v
-        if name == "rd_subsidy":
-            return v / (1.0 - v) * bases["rd"]   # refund of the (subsidy-raised) R&D
-        if name == "park_subsidy":
-            return v * bases["park_rent"]
-        if name == "ip_protection":
-            return v * p["ip_cost"]
-        if name == "environmental_regulation":
-            return v * p["monitoring_cost"]
-        raise KeyError(name)
+        """What lever `name` asks for this quarter (before cuts): see `model.params.Lever.ask`."""
+        return LEVER_SPECS[name].ask(self.levers[name], bases, self.model.params)
 
     def plan(self, bases: dict) -> None:
         """Grant this quarter's requests from the budget held at its start, cut pro rata."""
@@ -152,3 +150,13 @@ class Government(Agent):
     def service_clients(self, lever: str) -> int:
         """Clients a service programme (technology centre, university links) can serve."""
         return int(self.pay(lever, self.granted[lever]) / self.model.params["service_cost"])
+
+
+def check_schedule(schedule) -> list[tuple[int, str, object]]:
+    """(step, lever, value) entries checked and sorted by step; ValueError names a bad lever or value."""
+    checked = []
+    for step, lever, value in schedule:
+        if lever not in LEVER_SPECS:
+            raise ValueError(f"policy schedule: {lever!r} is not a policy lever{did_you_mean(lever, LEVERS)}")
+        checked.append((int(step), lever, check_value(lever, value)))
+    return sorted(checked, key=lambda e: e[0])

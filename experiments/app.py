@@ -35,9 +35,9 @@ from mesa.visualization.utils import force_update, update_counter
 
 from experiments.animate import LAYERS, draw_map
 from model import ClusterModel
-from model.params import PARAMS
+from model.indicator_registry import SPEND_PREFIX, budget_panel, live_panels
+from model.params import LEVERS, PARAMS
 
-LEVERS = [name for name, p in PARAMS.items() if p.section == "policy"]
 MONEY_MAX = 50.0  # slider ceiling of the funding levers (units/quarter); their parameters allow more
 START_SCENARIO = os.environ.get("CLUSTERLAB_SCENARIO", "baseline")
 START_SEED = os.environ.get("CLUSTERLAB_SEED", "1")
@@ -221,17 +221,8 @@ def network_figure(model) -> Figure:
 
 # --- charts: Vega-Lite specs (drawn by the browser) -----------------------------------------
 
-INDICATOR_PANELS = [
-    ("Enterprises", [("firms", "#1f77b4"), ("suppliers", "#ff7f0e"), ("lead_firms", MARK)]),
-    ("Output", [("output", "#2ca02c")]),
-    ("Mean knowledge", [("mean_knowledge", "#9467bd")]),
-    ("Ellison–Glaeser index", [("ellison_glaeser", "#d62728")]),
-    ("Local sourcing share", [("local_sourcing_share", "#8c564b")]),
-    ("Pollution", [("pollution", "#7f7f7f")]),
-]
-BUDGET_PANEL = ("Government budget", [("gov_budget", "#1f77b4"), ("gov_revenue", "#2ca02c"),
-                                      ("gov_spending", "#d62728")])
-SPEND_PREFIX = "spend_"
+INDICATOR_PANELS = live_panels()
+BUDGET_PANEL = budget_panel()
 
 
 def _history(model) -> tuple[list[dict], list[str]]:

@@ -26,10 +26,11 @@ from scipy import stats
 
 from experiments.sweep import (INDICATORS, Problem, RunSpec, SweepError, _plain, load_scenario_checked,
                                scenario_label, warn_scheduled)
+from model.indicator_registry import COMPARED
 from model.params import PARAMS, check_value, did_you_mean
 
 #: Indicators drawn in the comparison figure by default.
-PLOTTED = ("firms", "output", "employment", "mean_knowledge", "local_sourcing_share", "gov_budget")
+PLOTTED = COMPARED
 
 
 @dataclass(frozen=True)

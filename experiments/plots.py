@@ -21,26 +21,11 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import AutoLocator
 
 from experiments.animate import FIRM, KNOWLEDGE_CMAP, LEAD, SUPPLIER, draw_map
-from experiments.runner import FLOWS
+from model.indicator_registry import FLOWS, figure_panels
 from model.space import market_gateway
 
 # One panel per row: (title, left axis label, [(column, label)], optional right axis (label, [(column, label)])).
-PANELS = (
-    ("Enterprises", "enterprises", [("firms", "final firms"), ("suppliers", "suppliers"),
-                                    ("lead_firms", "lead firms")], None),
-    ("Output", "sales value (units / quarter)", [("output", "output")], None),
-    ("Labour", "workers", [("employment", "employment")],
-     ("wage (units / worker / quarter)", [("mean_wage", "mean wage")])),
-    ("Knowledge and innovation", "knowledge (frontier at step 0 = 1)",
-     [("mean_knowledge", "mean knowledge"), ("frontier", "outside frontier")],
-     ("innovations / quarter", [("innovations", "innovations")])),
-    ("Spatial concentration", "index", [("ellison_glaeser", "Ellison–Glaeser γ"), ("morans_i", "Moran's I")], None),
-    ("Supply network", "share of inputs", [("local_sourcing_share", "local sourcing share")],
-     ("density", [("network_density", "network density")])),
-    ("Government", "budget (units)", [("gov_budget", "budget")],
-     ("units / quarter", [("gov_revenue", "revenue"), ("gov_spending", "spending")])),
-    ("Environment", "pollution stock (emission units)", [("pollution", "pollution")], None),
-)
+PANELS = figure_panels()
 MARKET = dict(marker="X", s=160, c="crimson", edgecolors="white", linewidths=1.2, zorder=6)
 TRUST_CMAP = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1.0, 256)), name="trust")
 EVENT = dict(color="0.35", ls="--", lw=0.9, zorder=0)

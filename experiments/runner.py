@@ -20,26 +20,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from model.indicator_registry import FLOWS, HEADLINE, INDICES
 from model.params import PARAMS
 from scenarios import Scenario, load_scenario
 
-# Indicators that measure a quarter's flow: row 0 (the initial state, before any trade) is empty,
-# so their "start" is the first quarter.
-FLOWS = ("output", "births", "spinoffs", "exits", "innovations", "gov_revenue", "gov_spending",
-         "local_sourcing_share", "lead_local_sourcing_share")
-# Indices and shares: their change is a difference, not a percentage.
-INDICES = ("mean_knowledge", "knowledge_gini", "ellison_glaeser", "morans_i", "local_sourcing_share",
-           "lead_local_sourcing_share", "network_density", "network_clustering", "largest_component_share",
-           "hhi", "cr4")
-# Rows of the printed summary table: (indicator, label).
-HEADLINE = (
-    ("firms", "firms"), ("suppliers", "suppliers"), ("lead_firms", "lead firms"),
-    ("employment", "employment (workers)"), ("output", "output (units/quarter)"),
-    ("mean_wage", "mean wage (units/worker/quarter)"), ("mean_knowledge", "mean knowledge"),
-    ("ellison_glaeser", "Ellison–Glaeser index"), ("morans_i", "Moran's I"),
-    ("local_sourcing_share", "local sourcing share"), ("network_density", "network density"),
-    ("gov_budget", "government budget (units)"), ("pollution", "pollution (stock)"),
-)
 FIGURES = ("indicators.png", "map.png", "network.png")
 
 

@@ -50,10 +50,9 @@ SAMPLED = ("latin_hypercube", "sobol", "morris")
 @cache
 def indicator_names() -> tuple[str, ...]:
     """Columns of `ClusterModel.results()`: the model's indicators and spending per paid lever."""
-    from agents.government import PAID_LEVERS
-    from model import indicators
+    from model.indicator_registry import NAMES
 
-    return (*indicators.NAMES, *(f"spend_{lever}" for lever in PAID_LEVERS))
+    return NAMES
 
 
 def __getattr__(name):  # INDICATORS is computed on first use: importing the model loads Mesa

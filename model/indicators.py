@@ -14,16 +14,11 @@ from scipy.sparse.csgraph import connected_components
 
 from model import metrics
 from model.fields import at, cell_sums
+from model.indicator_registry import MODEL_NAMES
 from model.population import KIND_FIRM
 from model.space import n_regions, region_index
 
-NAMES = (
-    "firms", "suppliers", "lead_firms", "births", "spinoffs", "exits", "output", "employment",
-    "mean_wage", "mean_knowledge", "knowledge_gini", "innovations", "local_sourcing_share",
-    "lead_local_sourcing_share", "network_density", "network_clustering", "largest_component_share",
-    "ellison_glaeser", "morans_i", "hhi", "cr4", "max_lq", "gov_budget", "gov_revenue",
-    "gov_spending", "pollution", "price", "frontier",
-)
+NAMES = MODEL_NAMES  # declared in model.indicator_registry
 
 
 @functools.lru_cache(maxsize=16)

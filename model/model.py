@@ -25,7 +25,7 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 
 from agents import Firm, Government, Supplier
-from model import agglomeration, demography, environment, indicators, labour, market, production
+from model import agglomeration, demography, environment, indicator_registry, indicators, labour, market, production
 from model import spillover
 from model.fields import KernelConvolution, at, cell_sums, decay_kernel
 from model.innovation import innovate
@@ -65,7 +65,6 @@ class ClusterModel(Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.default_steps = p["default_steps"]
-        self.schedule = self._check_schedule(policy_schedule)
         # relative plant size by stage (final firms 1); a buyer of larger plants than its
         # suppliers' keeps proportionally more supplier ties (see model/supply_network.py)
         self.stage_scale = np.ones(p["n_stages"] + 1)
@@ -99,7 +98,7 @@ class ClusterModel(Model):
         n0 = p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"]
         self.population = Population(capacity=int(n0 * 1.5) + 64)
         self.network = SupplyNetwork()
-        self.government = Government(self, p["gov_initial_budget"], {k: p[k] for k in LEVERS})
+        self.government = Government(self, p["gov_initial_budget"], {k: p[k] for k in LEVERS}, policy_schedule)
         self._bases = {"rd": 0.0, "park_rent": 0.0}
         self._graph = None
 
@@ -115,8 +114,7 @@ class ClusterModel(Model):
         for _ in range(3):  # existing business relationships at the start
             self._search_suppliers(everyone=True)
 
-        names = [*indicators.NAMES, *(f"spend_{lever}" for lever in self.government.spending_by_lever)]
-        reporters = {name: partial(_indicator, name=name) for name in names}
+        reporters = {name: partial(_indicator, name=name) for name in indicator_registry.NAMES}
         self.datacollector = DataCollector(model_reporters=reporters)
         self.indicators = indicators.compute(self)
         self.datacollector.collect(self)
@@ -191,9 +189,7 @@ class ClusterModel(Model):
     # 1. policy ------------------------------------------------------------------------------
     def _apply_policy_and_shifts(self):
         t = self.steps
-        for step, lever, value in self.schedule:
-            if step == t:
-                self.set_lever(lever, value)
+        self.government.apply_schedule(t)
         for step, demand, quality in self.shifts:
             if step == t:
                 self.demand_shift *= demand
@@ -320,8 +316,8 @@ class ClusterModel(Model):
         profit = (revenue - L * wage - (rent_bill - park_paid) - input_cost - freight - (rd - refund)
                   - p["depreciation"] * K - p["interest_rate"] * np.maximum(-cash, 0.0) - abatement_cost
                   - p["fixed_cost"] * self.stage_scale[stage])
-        exempt = (pop.born[live] > 0) & (pop.age[live] < p["tax_holiday"])
-        tax = np.where(exempt, 0.0, p["tax_rate"] * np.maximum(profit, 0.0))
+        exempt = (pop.born[live] > 0) & (pop.age[live] < gov.value("tax_holiday"))
+        tax = np.where(exempt, 0.0, gov.value("tax_rate") * np.maximum(profit, 0.0))
         gov.collect(float(tax.sum()))
         profit -= tax
 
@@ -570,17 +566,6 @@ class ClusterModel(Model):
         environment.accumulate(self.grid.pollution.data, deposited, self.params["pollution_decay"])
 
     # ------------------------------------------------------------------ set-up -----------
-    def _check_schedule(self, schedule):
-        checked = []
-        for entry in schedule:
-            step, lever, value = entry
-            if lever not in LEVERS:
-                from model.params import did_you_mean
-
-                raise ValueError(f"policy schedule: {lever!r} is not a policy lever{did_you_mean(lever, LEVERS)}")
-            checked.append((int(step), lever, check_value(lever, value)))
-        return sorted(checked, key=lambda e: e[0])
-
     def _place_initial_enterprises(self):
         p, rng = self.params, self.rng
         S, (W, H) = p["n_stages"], self.shape

@@ -22,6 +22,56 @@ SOURCE_LIT = "literature"       # a conventional value from the economics litera
 SOURCE_CAL = "calibration"      # chosen so the baseline runs in a plausible regime
 
 
+LEVER_KINDS = ("tax", "rate", "money", "programme", "setting")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """How a policy parameter acts: what it costs the government, and the mechanism it feeds.
+
+    kind       "tax": shapes revenue, costs nothing (tax_rate, tax_holiday);
+               "rate": the government pays value × `base`, an account of last quarter
+                       (`grossed`: the base itself rises to base / (1 − value), as R&D does
+                       when it gets cheaper);
+               "money": the government pays the value, in units per quarter;
+               "programme": a level 0–1 whose running cost is value × params[`cost`];
+               "setting": steers another lever's money, costs nothing.
+    mechanism  dotted name of the function through which the lever acts (tested to resolve).
+    """
+
+    kind: str
+    mechanism: str
+    base: str | None = None
+    cost: str | None = None
+    grossed: bool = False
+
+    def __post_init__(self):
+        if self.kind not in LEVER_KINDS:
+            raise ValueError(f"lever kind must be one of {LEVER_KINDS}, got {self.kind!r}")
+        if (self.kind == "rate") != (self.base is not None) or (self.kind == "programme") != (self.cost is not None):
+            raise ValueError(f"a {self.kind} lever needs {'a base' if self.kind == 'rate' else 'a cost'}")
+
+    @property
+    def paid(self) -> bool:
+        """True if the government pays for this lever out of its budget."""
+        return self.kind in ("rate", "money", "programme")
+
+    def ask(self, value: float, bases: dict, params: dict) -> float:
+        """Money (units) this lever asks for this quarter at `value`, before any budget cut.
+
+        `bases`: last quarter's cost bases (units), keyed by `base`. Raises KeyError for a
+        rate lever whose base is not among them."""
+        if self.kind == "money":
+            return value
+        if self.kind == "rate":
+            if self.grossed:
+                return value / (1.0 - value) * bases[self.base]
+            return value * bases[self.base]
+        if self.kind == "programme":
+            return value * params[self.cost]
+        return 0.0
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -33,6 +83,7 @@ class Param:
     section: str
     source: str = SOURCE_CAL
     choices: tuple | None = None
+    lever: Lever | None = None
 
     @property
     def kind(self) -> type:
@@ -57,6 +108,10 @@ class Param:
 
 def _p(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
     return Param(name, default, unit, low, high, meaning, section, source, choices)
+
+
+def _lever(name, default, unit, low, high, meaning, lever: Lever, source=SOURCE_CAL):
+    return Param(name, default, unit, low, high, meaning, "policy", source, lever=lever)
 
 
 _PARAMS = [
@@ -273,31 +328,55 @@ _PARAMS = [
     _p("government", "ip_cost", 5.0, "units/quarter", 0.0, 1e6, "enforcement cost of full IP protection"),
     _p("government", "ip_leak_cut", 0.6, "share", 0.0, 1.0, "share of involuntary spillover full IP protection stops"),
     _p("government", "monitoring_cost", 5.0, "units/quarter", 0.0, 1e6, "monitoring cost of full environmental regulation"),
-    # --- policy levers ------------------------------------------------------------------
-    _p("policy", "tax_rate", 0.15, "of profit", 0.0, 0.6, "enterprise income tax on positive profit", SOURCE_SEEDS),
-    _p("policy", "tax_holiday", 0, "quarters", 0, 100, "quarters a new enterprise pays no tax"),
-    _p("policy", "rd_subsidy", 0.0, "share of R&D", 0.0, 0.9, "share of R&D spending the government refunds"),
-    _p("policy", "infrastructure", 0.0, "units/quarter", 0.0, 1e9, "investment in transport, power, telecom"),
-    _p("policy", "park_subsidy", 0.0, "share of rent", 0.0, 1.0, "share of park tenants' rent the government pays"),
-    _p("policy", "tech_centre", 0.0, "units/quarter", 0.0, 1e9,
-       "funding of a public technology/design service centre (Xiqiao)", SOURCE_SEEDS),
-    _p("policy", "university_links", 0.0, "units/quarter", 0.0, 1e9, "industry–university–research link funding"),
-    _p("policy", "credit_guarantee", 0.0, "units/quarter", 0.0, 1e9, "contribution to an SME credit-guarantee fund"),
-    _p("policy", "training", 0.0, "units/quarter", 0.0, 1e9, "labour training funding"),
-    _p("policy", "entrepreneurship", 0.0, "units/quarter", 0.0, 1e9, "start-up grants (entrepreneurship programme)"),
-    _p("policy", "ip_protection", 0.0, "0–1", 0.0, 1.0, "intellectual-property protection level"),
-    _p("policy", "investment_attraction", 0.0, "units/quarter", 0.0, 1e9, "招商引资: recruiting outside firms"),
-    _p("policy", "recruit_lead_share", 0.0, "share", 0.0, 1.0, "share of attraction funding aimed at lead firms"),
-    _p("policy", "brand_promotion", 0.0, "units/quarter", 0.0, 1e9, "regional brand promotion (区域品牌)"),
-    _p("policy", "market_building", 0.0, "units/quarter", 0.0, 1e9, "building the specialised market (专业市场)"),
-    _p("policy", "association", 0.0, "units/quarter", 0.0, 1e9, "support of an industry association"),
-    _p("policy", "environmental_regulation", 0.0, "0–1", 0.0, 1.0, "required abatement share of emissions"),
+    # --- policy levers: each declared once, with how it costs and where it acts ----------
+    _lever("tax_rate", 0.15, "of profit", 0.0, 0.6, "enterprise income tax on positive profit",
+           Lever("tax", "model.model.ClusterModel._produce_and_trade"), SOURCE_SEEDS),
+    _lever("tax_holiday", 0, "quarters", 0, 100, "quarters a new enterprise pays no tax",
+           Lever("tax", "model.model.ClusterModel._produce_and_trade")),
+    _lever("rd_subsidy", 0.0, "share of R&D", 0.0, 0.9, "share of R&D spending the government refunds",
+           Lever("rate", "model.innovation.innovate", base="rd", grossed=True)),
+    _lever("infrastructure", 0.0, "units/quarter", 0.0, 1e9, "investment in transport, power, telecom",
+           Lever("money", "model.model.ClusterModel._invest_infrastructure")),
+    _lever("park_subsidy", 0.0, "share of rent", 0.0, 1.0, "share of park tenants' rent the government pays",
+           Lever("rate", "model.location_choice.site_scores", base="park_rent")),
+    _lever("tech_centre", 0.0, "units/quarter", 0.0, 1e9,
+           "funding of a public technology/design service centre (Xiqiao)",
+           Lever("money", "model.spillover.service_learning"), SOURCE_SEEDS),
+    _lever("university_links", 0.0, "units/quarter", 0.0, 1e9, "industry–university–research link funding",
+           Lever("money", "model.innovation.innovate")),
+    _lever("credit_guarantee", 0.0, "units/quarter", 0.0, 1e9, "contribution to an SME credit-guarantee fund",
+           Lever("money", "model.production.credit_limit")),
+    _lever("training", 0.0, "units/quarter", 0.0, 1e9, "labour training funding",
+           Lever("money", "agents.government.Government.run_programmes")),
+    _lever("entrepreneurship", 0.0, "units/quarter", 0.0, 1e9, "start-up grants (entrepreneurship programme)",
+           Lever("money", "model.model.ClusterModel._enter")),
+    _lever("ip_protection", 0.0, "0–1", 0.0, 1.0, "intellectual-property protection level",
+           Lever("programme", "model.spillover.spatial_learning", cost="ip_cost")),
+    _lever("investment_attraction", 0.0, "units/quarter", 0.0, 1e9, "招商引资: recruiting outside firms",
+           Lever("money", "model.model.ClusterModel._enter")),
+    _lever("recruit_lead_share", 0.0, "share", 0.0, 1.0, "share of attraction funding aimed at lead firms",
+           Lever("setting", "agents.government.Government.run_programmes")),
+    _lever("brand_promotion", 0.0, "units/quarter", 0.0, 1e9, "regional brand promotion (区域品牌)",
+           Lever("money", "model.market.demand_level")),
+    _lever("market_building", 0.0, "units/quarter", 0.0, 1e9, "building the specialised market (专业市场)",
+           Lever("money", "model.market.demand_level")),
+    _lever("association", 0.0, "units/quarter", 0.0, 1e9, "support of an industry association",
+           Lever("money", "model.supply_network.search")),
+    _lever("environmental_regulation", 0.0, "0–1", 0.0, 1.0, "required abatement share of emissions",
+           Lever("programme", "model.environment.abatement", cost="monitoring_cost")),
     # --- run ----------------------------------------------------------------------------
     _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
-LEVERS: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.section == "policy")
+LEVERS: tuple[str, ...] = tuple(p.name for p in _PARAMS if p.lever is not None)
+LEVER_SPECS: dict[str, Lever] = {p.name: p.lever for p in _PARAMS if p.lever is not None}
+# Levers the government pays for: money levers first, then rates and programmes, each in
+# declaration order (the order of the spend_<lever> indicator columns and of the budget sums).
+PAID_LEVERS: tuple[str, ...] = (
+    *(n for n, lv in LEVER_SPECS.items() if lv.kind == "money"),
+    *(n for n, lv in LEVER_SPECS.items() if lv.paid and lv.kind != "money"),
+)
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in _PARAMS))
 
 

@@ -1,0 +1,33 @@
+"""The indicator registry: declared once, and every consumer reads it."""
+
+import importlib
+
+from model import ClusterModel
+from model.indicator_registry import INDICATORS, NAMES, PANEL_ORDER, figure_panels, live_panels
+
+
+def _resolve(dotted: str):
+    module, _, attr = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def test_results_columns_are_the_registry_in_order():
+    m = ClusterModel(seed=1, width=16, height=16, n_firms=8, n_suppliers=16, region_size=8).run(1)
+    assert tuple(m.results().columns) == NAMES
+
+
+def test_every_indicator_names_a_formula_that_exists_and_a_known_panel():
+    for ind in INDICATORS.values():
+        assert callable(_resolve(ind.formula)), ind.name
+        assert ind.label and (ind.panel is None or ind.panel in PANEL_ORDER)
+
+
+def test_consumers_read_the_registry():
+    app, compare, plots, runner, sweep = (importlib.import_module(f"experiments.{m}")
+                                          for m in ("app", "compare", "plots", "runner", "sweep"))
+    assert sweep.indicator_names() == NAMES
+    assert plots.PANELS == figure_panels() and app.INDICATOR_PANELS == live_panels()
+    assert set(compare.PLOTTED) == {n for n, i in INDICATORS.items() if i.compared}
+    assert set(runner.FLOWS) == {n for n, i in INDICATORS.items() if i.starts_at_quarter_1}
+    drawn = {c for _, _, left, right in plots.PANELS for c, _ in [*left, *(right[1] if right else [])]}
+    assert drawn == {n for n, i in INDICATORS.items() if i.panel}
