@@ -48,10 +48,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from model.params import LEVERS, PARAMS, SECTIONS, check_value, did_you_mean
+from scenarios import targets
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 PARAM_SECTIONS = tuple(s for s in SECTIONS if s != "run")
-TOP_KEYS = ("extends", "meta", "run", *PARAM_SECTIONS)
+LEAF_KEYS = ("extends", "meta", "targets", "calibration")  # describe their own file: not inherited
+TOP_KEYS = (*LEAF_KEYS, "run", *PARAM_SECTIONS)
 META_KEYS = ("title", "question", "source", "expected")
 SCHEDULE_KEYS = ("step", "lever", "value")
 OVERRIDES = "overrides"  # the "file" named in problems with `build(**overrides)`
@@ -214,9 +216,9 @@ def load_scenario(name_or_path) -> Scenario:
         raise ScenarioError(problems)
     data, origins = {}, {}
     for label, raw in chain:
-        _merge(data, {k: v for k, v in raw.items() if k not in ("extends", "meta")}, origins, label)
+        _merge(data, {k: v for k, v in raw.items() if k not in LEAF_KEYS}, origins, label)
     leaf_label, leaf = chain[-1]
-    for key in ("extends", "meta"):
+    for key in LEAF_KEYS:
         if key in leaf:
             data[key] = leaf[key]
             _mark(origins, key, leaf[key], leaf_label)
@@ -455,6 +457,7 @@ def _validate(data: dict, origins: dict, name: str, path: Path | None) -> Scenar
             params[param] = value
     schedule = () if schedule_raw is _BAD else _schedule(check, schedule_raw, grid["steps"])
 
+    targets.parse(data, check.bad, PARAMS)  # the case figures (scenarios/targets.py)
     if check.problems:
         raise ScenarioError(check.problems)
     return Scenario(name=name, title=meta.get("title", name), question=meta.get("question", "").strip(),
