@@ -11,6 +11,7 @@ indicators do not hold:
 
 - `final_sales`, `final_output`: sales value and physical output of the final firms alone
   (`output` also counts intermediate sales, which Xiqiao's sales figures do not);
+- `profit`, `capital`: all enterprises' profit after tax (returns) and capital (assets);
 - `tie_length`: mean distance (cells) between the two ends of a supply tie;
 - `lead_distance`: mean distance of the suppliers to their nearest lead firm;
 - `stage_<s>`: enterprises in stage s (the last, `n_stages`, is the final firms);
@@ -105,7 +106,8 @@ def _extra(model) -> dict:
     S = p["n_stages"]
     stage = pop.stage[live].astype(int)
     final = live[stage == S]
-    out = {"final_sales": float(pop.revenue[final].sum()), "final_output": float(pop.output[final].sum())}
+    out = {"final_sales": float(pop.revenue[final].sum()), "final_output": float(pop.output[final].sum()),
+           "profit": float(pop.profit[live].sum()), "capital": float(pop.capital[live].sum())}
     counts = np.bincount(stage, minlength=S + 1)
     out |= {f"stage_{s}": int(counts[s]) for s in range(S + 1)}
     if len(net):
