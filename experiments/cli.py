@@ -306,6 +306,8 @@ COMMANDS = {
     "sensitivity": ("run a Sobol'/Morris sweep and compute sensitivity indices", add_sensitivity, cmd_sensitivity),
     "cost-effectiveness": ("change in indicators per unit of government spending, lever by lever",
                            add_cost_effectiveness, cmd_cost_effectiveness),
+    "calibrate": ("ABC-SMC calibration of a case scenario's free parameters to its target figures (resumable)",
+                  lazy("experiments.calibrate", "add_arguments"), lazy("experiments.calibrate", "cli")),
     "bench": ("scaling benchmark: s/step, memory, construction at 1,000-100,000 agents, vs a naive Mesa loop",
               lazy("experiments.bench", "add_arguments"), lazy("experiments.bench", "cli")),
 }

@@ -130,7 +130,9 @@ def column_values(df: pd.DataFrame, expr: str) -> np.ndarray:
         return np.asarray(top, float)
     bottom = sum(df[c.strip()].to_numpy(float) for c in den.split("+"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(top / bottom, float)
+        out = np.asarray(top / bottom, float)
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 def window(values: np.ndarray, span: tuple) -> np.ndarray:
@@ -178,7 +180,7 @@ def measure(target: Target, df: pd.DataFrame, reference: pd.DataFrame | None = N
             out = np.nanmean(window(v, w["at"])) / np.nanmean(window(column_values(reference, target.column), w["at"]))
         else:
             raise ValueError(f"unknown measurement kind {kind!r}")
-    out = float(out)
+    out = float(out) if np.isfinite(out) else float("nan")
     return out * scale if target.scaled else out
 
 
