@@ -114,6 +114,8 @@ def open_abc(simulate, free, targets, settings: Settings, signature: dict):
     figure}) over the uniform prior of `free`, or the run stored in `settings.db` resumed."""
     import pyabc
 
+    for logger in [n for n in logging.root.manager.loggerDict if n.startswith("ABC")] + ["ABC"]:
+        logging.getLogger(logger).setLevel(logging.WARNING)
     db = Path(settings.db)
     meta = db.with_suffix(".json")
     if settings.fresh:
@@ -140,8 +142,6 @@ def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_s
     """(posterior particles with a `weight` column, [generation records]): ABC-SMC of `simulate`
     to `targets`, resumed from `settings.db` when it holds the same run (`signature`)."""
     abc, done = open_abc(simulate, free, targets, settings, signature)
-    for logger in [n for n in logging.root.manager.loggerDict if n.startswith("ABC")] + ["ABC"]:
-        logging.getLogger(logger).setLevel(logging.WARNING)
     say(f"ABC-SMC of {', '.join(f.param for f in free)} on {len(targets)} targets: population "
         f"{settings.population}, {settings.generations} generations ({done} stored), engine {settings.engine}")
     generations = run_generations(abc, done, settings, say)
