@@ -19,6 +19,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from experiments.conventions import DEFAULT_SEED
 from scenarios import ScenarioError, list_scenarios, load_scenario
 from scenarios.loader import OVERRIDES, scenario_names
 
@@ -71,7 +72,8 @@ def add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO",
                         help="a scenario name or a .toml file (default: baseline)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters to run (default: the scenario's)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                        help=f"random seed (default: {DEFAULT_SEED})")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter, e.g. --set width=50 --set location_choice=random "
@@ -115,7 +117,7 @@ def add_viz(parser: argparse.ArgumentParser) -> None:
                         help="scenario shown first (default: baseline); others can be picked on the page")
     parser.add_argument("--port", type=positive_int, default=8765, help="port (default: 8765)")
     parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    parser.add_argument("--seed", type=int, default=1, help="initial seed (default: 1)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"initial seed (default: {DEFAULT_SEED})")
 
 
 def cmd_viz(args) -> int:
@@ -160,11 +162,13 @@ def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> N
     if resume:
         parser.add_argument("--resume", action="store_true", help="run only the runs DIR does not hold yet")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="run everything (default: reuse identical runs from the run cache, $CLUSTERLAB_CACHE)")
 
 
 def batch_options(args) -> dict:
     return dict(workers=args.workers, executor=args.executor, address=args.address,
-                resume=getattr(args, "resume", True), progress=not args.quiet)
+                resume=getattr(args, "resume", True), progress=not args.quiet, cache=not args.no_cache)
 
 
 def batch(run):
@@ -214,7 +218,8 @@ def add_compare(parser: argparse.ArgumentParser) -> None:
                         "(e.g. baseline:tech_centre=20,rd_subsidy=0.3); the first arm is the reference")
     parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the first scenario's)")
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="replication k uses seed S + k in every arm")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                        help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter in every arm (repeatable, or comma-separated)")
     add_batch_options(parser)
@@ -260,13 +265,17 @@ def cmd_sensitivity(args) -> int:
 
 
 def add_cost_effectiveness(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", metavar="SCENARIO", help="the lever-off arm")
-    parser.add_argument("levers", nargs="+", metavar="LEVER=VALUE", help="one lever-on arm each")
+    parser.add_argument("scenario", metavar="SCENARIO", help="the reference arm")
+    parser.add_argument("levers", nargs="+", metavar="LEVER=VALUE", help="one arm each (a lever once)")
     parser.add_argument("--cost", choices=("lever", "net"), default="lever",
-                        help="the lever's own spending (default) or net fiscal cost (spending - revenue)")
+                        help="the levers' funded spending (default) or net fiscal cost (spending - revenue); "
+                             "written to cost_effectiveness.csv / cost_effectiveness_net.csv")
+    parser.add_argument("--discount", type=float, default=0.0, metavar="R",
+                        help="annual discount rate of benefits and spending (default 0)")
     parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the scenario's)")
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="replication k uses seed S + k in every arm")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+                        help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter in every arm (repeatable, or comma-separated)")
     add_batch_options(parser)
@@ -275,18 +284,16 @@ def add_cost_effectiveness(parser: argparse.ArgumentParser) -> None:
 @batch
 def cmd_cost_effectiveness(args) -> int:
     from experiments.compare import parse_assignments
-    from experiments.cost_effectiveness import cost_effectiveness
+    from experiments.cost_effectiveness import cost_effectiveness, csv_name, print_table
 
     common = parse_assignments(",".join(args.overrides), "--set")
     levers = parse_assignments(",".join(args.levers), "LEVER=VALUE")
     table = cost_effectiveness(args.scenario, levers, args.reps, args.steps, args.seed, args.out, common=common,
-                               cost=args.cost, **batch_options(args))
+                               cost=args.cost, discount=args.discount, **batch_options(args))
     report = table.attrs["report"]
     print(report)
-    columns = ["lever", "value", "indicator", "effect", "spending", "per_unit", "per_unit_low", "per_unit_high"]
-    print("change in the final indicator per unit of spending (paired by seed; 95% bootstrap interval):")
-    print(table[columns].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {report.out}/cost_effectiveness.csv")
+    print_table(table)
+    print(f"wrote {report.out / csv_name(args.cost)}")
     return 1 if report.failed else 0
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.conventions import DEFAULT_SEED, arm_label
 from experiments.sweep import (INDICATORS, Problem, RunSpec, SweepError, _plain, load_scenario_checked,
                                scenario_label, warn_scheduled)
 from model.indicator_registry import COMPARED
@@ -43,12 +44,18 @@ class Arm:
 
 
 def parse_assignments(text: str, where: str) -> dict:
-    """`name=value,name=value` → a dict of checked parameter values (SweepError on problems)."""
+    """`name=value,name=value` → a dict of checked parameter values (SweepError on problems,
+    among them a name given twice: one value would silently replace the other)."""
     values, problems = {}, []
     for part in filter(None, (p.strip() for p in _split_top(text))):
         name, eq, raw = (s.strip() for s in part.partition("="))
         if not eq or not name:
             problems.append(Problem(where, part, "not a name=value pair", "name=value, e.g. tech_centre=20"))
+            continue
+        if name in values:
+            problems.append(Problem(where, name, "given twice (one value would replace the other)",
+                                    "each name once; for several values of a lever use a dose_response sweep",
+                                    raw))
             continue
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
@@ -90,16 +97,25 @@ def parse_arm(text: str, common: dict | None = None) -> Arm:
     head, sep, tail = text.rpartition(":")
     scenario_text, changes = (head, tail) if sep and "=" in tail else (text, "")
     scenario = load_scenario_checked(scenario_text, f"arm {text!r}")
-    overrides = {**(common or {}), **parse_assignments(changes, f"arm {text!r}")}
+    own = parse_assignments(changes, f"arm {text!r}")
+    overrides = {**(common or {}), **own}
     warn_scheduled(scenario, overrides, f"arm {text!r}")
-    return Arm(text, scenario, overrides)
+    return Arm(arm_label(scenario_text.strip(), own), scenario, overrides)
 
 
-def arm_specs(arms: list[Arm], reps: int, steps: int, seed: int = 1) -> list[RunSpec]:
-    """reps runs per arm; replication k uses seed + k in every arm (common random numbers)."""
+def base_value(scenario, name):
+    """A parameter's value in a scenario (its file's, else the default)."""
+    return scenario.params.get(name, PARAMS[name].default)
+
+
+def arm_specs(arms: list[Arm], reps: int, steps: int, seed: int = DEFAULT_SEED) -> list[RunSpec]:
+    """reps runs per arm; replication k uses seed + k in every arm (common random numbers).
+    Every arm records the value of every parameter some arm changes (its own, not NaN)."""
     aw, rw = len(str(max(len(arms) - 1, 0))), len(str(max(reps - 1, 0)))
+    changed = list(dict.fromkeys(name for arm in arms for name in arm.overrides))
     return [RunSpec(run_id=f"a{i:0{aw}d}-r{k:0{rw}d}", point=i, rep=k, seed=seed + k, steps=steps,
-                    scenario=arm.scenario, overrides=arm.overrides, params=arm.overrides,
+                    scenario=arm.scenario, overrides=arm.overrides,
+                    params={n: arm.overrides.get(n, base_value(arm.scenario, n)) for n in changed},
                     final=INDICATORS, series=INDICATORS, arm=arm.label)
             for i, arm in enumerate(arms) for k in range(reps)]
 
@@ -115,8 +131,9 @@ def unique_labels(arms: list[Arm]) -> list[Arm]:
     return out
 
 
-def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = 1, out=None, *, kind="compare",
-             executor="local", workers=None, address=None, resume=False, progress=True):
+def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_SEED, out=None, *,
+             kind="compare", executor="local", workers=None, address=None, resume=False, progress=True,
+             cache=True, extra: dict | None = None):
     """Run every arm `reps` times into `out`; return (out, batch report)."""
     from experiments.executors import opened, run_batch
 
@@ -127,14 +144,14 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = 1, out=
                       "scenario_params": _plain(a.scenario.params),
                       "scenario_schedule": _plain(a.scenario.schedule), "overrides": _plain(a.overrides)}
                      for a in arms],
-            "final": list(INDICATORS), "series": list(INDICATORS)}
+            "final": list(INDICATORS), "series": list(INDICATORS), **(extra or {})}
     if out is None:
         digest = hashlib.sha1(repr(plan).encode()).hexdigest()[:8]
         slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-vs-".join(a.label for a in arms))[:60]
         out = Path("runs") / f"{kind}-{slug}-{digest}"
     with opened(executor, workers=workers, address=address) as ex:
         report = run_batch(arm_specs(arms, reps, steps, seed), out, ex, plan=plan, resume=resume,
-                           progress=progress)
+                           progress=progress, cache=cache)
     return Path(out), report
 
 
@@ -224,7 +241,7 @@ def analyse(out, indicators=PLOTTED, level: float = 0.95) -> Comparison:
     return Comparison(out, band, diff, figure)
 
 
-def compare(arms, reps: int = 10, steps: int | None = None, seed: int = 1, out=None, *, common=None,
+def compare(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_SEED, out=None, *, common=None,
             indicators=PLOTTED, level: float = 0.95, **run) -> Comparison:
     """Run the arms (`scenario[:name=value,...]` strings or Arms) and analyse them."""
     arms = [a if isinstance(a, Arm) else parse_arm(a, common) for a in arms]

@@ -1,100 +1,276 @@
-"""Cost-effectiveness of policy levers: change in an indicator per unit of government spending.
+"""Cost-effectiveness of policy levers: cumulative benefit per unit of cumulative funded spending.
 
-For each lever the base scenario (lever off: as the scenario sets it) is compared with the same
-scenario with the lever on, replication by replication (common random numbers). With ΔY the
-paired change in the final value of an indicator and ΔS the paired change in cumulative spending,
-the cost-effectiveness is mean(ΔY) / mean(ΔS), with a paired bootstrap interval (scipy.stats).
+Every arm (or design point) is compared with the reference arm (the scenario as it is: the first
+arm, or point 0 of a one_at_a_time / dose_response / fixed_budget sweep) replication by
+replication — both ran with the same seed (common random numbers). For replication k, with
+w_t = (1 + r)^(−t/4) the discount weight of quarter t at the annual rate r (0 by default):
 
-Spending is the lever's own spending (`cost="lever"`: Σ spend_<lever>) or the government's net
-fiscal cost (`cost="net"`: Σ (gov_spending − gov_revenue)), which also counts taxes the lever
-brings in or forgoes — the only meaningful cost of tax levers.
+    ΔB_k = Σ_{t=1..T} w_t (Y_arm,k,t − Y_ref,k,t)      cumulative benefit  [indicator unit × quarters]
+    ΔS_k = Σ_{t=1..T} w_t (S_arm,k,t − S_ref,k,t)      cumulative FUNDED spending [money units]
+    ΔY_k = Y_arm,k,T − Y_ref,k,T                        final effect        [indicator unit]
+
+S is what the government actually paid (spend_<lever>, after pro-rata cuts), summed over the
+levers the arm changes (`cost="lever"`), or its net fiscal cost gov_spending − gov_revenue
+(`cost="net"`, the only meaningful cost of tax levers). The table gives mean ΔB, mean ΔS,
+per_unit = mean ΔB / mean ΔS and cost_per = mean ΔS / mean ΔY (money per unit of final effect;
+per percentage point for shares). Every interval is a paired BCa bootstrap (Efron 1987;
+scipy.stats.bootstrap) over the replications with the same resamples, so when spending is the
+same in every seed the ratio's interval is exactly the effect's interval divided by it.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.compare import Arm, parse_assignments, run_arms, t_interval
+from experiments.compare import Arm, parse_assignments, run_arms
+from experiments.conventions import DEFAULT_SEED, arm_label
+from experiments.design import REFERENCED
 from experiments.store import load_plan, load_results
 from experiments.sweep import load_scenario_checked
 
-#: The indicators the issue asks about: output, firms, knowledge, local sourcing.
-OUTCOMES = ("output", "firms", "mean_knowledge", "local_sourcing_share")
+#: Default outcomes: the issue's question is about local sourcing and output.
+OUTCOMES = ("output", "local_sourcing_share", "firms", "mean_knowledge")
 COSTS = ("lever", "net")
+#: Below this many replications intervals are unreliable and a warning says so.
+MIN_REPS = 10
+#: Shares are reported per percentage point in cost_per.
+SHARES = ("local_sourcing_share", "lead_local_sourcing_share")
+
+
+def unit(indicator: str) -> str:
+    """The unit of an indicator (the registry's once it exists; 'units' otherwise)."""
+    from model.indicator_registry import INDICATORS
+
+    return INDICATORS[indicator].unit if indicator in INDICATORS and INDICATORS[indicator].unit else "index"
 
 
 def lever_arms(scenario, levers: dict, common: dict | None = None) -> list[Arm]:
-    """The off arm (the scenario) and one on arm per lever."""
+    """The reference arm (the scenario) and one arm per lever, labelled the one way."""
     sc = load_scenario_checked(scenario) if isinstance(scenario, str) else scenario
+    name = scenario if isinstance(scenario, str) else getattr(sc, "name", str(scenario))
     common = dict(common or {})
-    name = getattr(sc, "name", str(scenario))
-    return [Arm(name, sc, common)] + [Arm(f"{name}:{lever}={value}", sc, {**common, lever: value})
+    return [Arm(name, sc, common)] + [Arm(arm_label(name, {lever: value}), sc, {**common, lever: value})
                                       for lever, value in levers.items()]
 
 
-def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.95, seed: int = 1) -> pd.DataFrame:
-    """Per lever and outcome: ΔY, ΔS and ΔY/ΔS with `level` intervals, from a results folder."""
+# --- statistics -----------------------------------------------------------------------------
+def discount_weights(steps: int, rate: float = 0.0) -> np.ndarray:
+    """w_t = (1 + rate)^(−t/4) for quarters t = 1..steps (rate per year, ≥ 0)."""
+    if rate < 0:
+        raise ValueError(f"discount rate must be >= 0 (per year), got {rate}")
+    return (1.0 + rate) ** (-np.arange(1, steps + 1) / 4.0)
+
+
+def paired_bca(x, y=None, level: float = 0.95, seed: int = DEFAULT_SEED, n_resamples: int = 4999):
+    """Paired BCa interval of mean(x) (y None) or of mean(x)/mean(y), resampling replications.
+
+    The resampled indices depend only on n and `seed`, so mean(x) and mean(x)/mean(y) use the
+    same resamples. Returns (estimate, low, high); NaN where undefined (n < 2, mean(y) = 0);
+    the estimate itself for both ends when nothing varies.
+    """
+    x = np.asarray(x, float)
+    y = np.ones_like(x) if y is None else np.asarray(y, float)
+    if len(x) == 0 or np.isclose(np.mean(y), 0.0):
+        return np.nan, np.nan, np.nan
+    est = float(np.mean(x) / np.mean(y))
+    if len(x) < 2:
+        return est, np.nan, np.nan
+    if np.ptp(x / np.mean(y)) == 0 and np.ptp(y) == 0:
+        return est, est, est
+    if np.allclose(y, y[0], rtol=1e-12, atol=0.0) and y[0] != 1.0:
+        # the same denominator in every replication: the ratio's interval is the mean's, divided by it
+        _, low, high = paired_bca(x, None, level, seed, n_resamples)
+        return est, *sorted((low / y[0], high / y[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = stats.bootstrap((x, y), lambda a, b, axis=-1: np.mean(a, axis=axis) / np.mean(b, axis=axis),
+                              paired=True, vectorized=True, confidence_level=level, n_resamples=n_resamples,
+                              method="BCa", rng=np.random.default_rng(seed))
+    return est, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+# --- pairing arms with the reference ----------------------------------------------------------
+def reference_and_changes(plan: dict, series: pd.DataFrame) -> tuple[str, dict]:
+    """The reference arm label and, for every other arm, the parameters it changes."""
+    if plan.get("kind") == "sweep":
+        if plan.get("method") not in REFERENCED:
+            raise ValueError(f"cost-effectiveness needs a reference point: a sweep with design.method in "
+                             f"{', '.join(REFERENCED)} (this one is {plan.get('method')!r})")
+        base = plan["reference"]
+        points = series.drop_duplicates("arm").set_index("arm")
+        ref = points.index[points["point"] == 0][0]
+        return ref, {arm: {n: row[n] for n in base if row[n] != base[n]} for arm, row in points.iterrows()
+                     if arm != ref}
+    arms = plan["arms"]
+    ref = arms[0]["label"]
+    return ref, {a["label"]: dict(a["overrides"].items() - arms[0]["overrides"].items()) for a in arms[1:]}
+
+
+def _matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:
+    """rep × step values of one column of one arm (steps ≥ 1)."""
+    s = series[(series["arm"] == arm) & (series["step"] > 0)]
+    return s.pivot(index="rep", columns="step", values=column)
+
+
+def spending_matrix(series, arm, changes, cost) -> pd.DataFrame:
+    if cost == "net":
+        return _matrix(series, arm, "gov_spending") - _matrix(series, arm, "gov_revenue")
+    cols = [f"spend_{lever}" for lever in changes if f"spend_{lever}" in series.columns]
+    if not cols:
+        return _matrix(series, arm, "gov_spending") * 0.0
+    return sum(_matrix(series, arm, c) for c in cols)
+
+
+def underfunding(series, arm, changes) -> list[str]:
+    """Warnings naming each lever and the quarters where it was funded below its request."""
+    from experiments.design import money_levers
+
+    notes = []
+    for lever, value in changes.items():
+        spent = f"spend_{lever}"
+        if spent not in series.columns:
+            continue
+        paid = _matrix(series, arm, spent)
+        if f"requested_{lever}" in series.columns:
+            asked = _matrix(series, arm, f"requested_{lever}")
+        elif lever in money_levers():
+            asked = paid * 0.0 + float(value)
+        else:
+            continue
+        share = (paid / asked.where(asked > 0)).min(axis=0)          # worst replication per quarter
+        short = share[share < 1 - 1e-9]
+        if len(short):
+            q = short.index.to_numpy()
+            notes.append(f"{arm}: {lever} funded below its request in {len(q)} of {share.size} quarters "
+                         f"(quarters {_ranges(q)}; lowest {short.min():.0%} of the request): the local "
+                         "budget cannot pay it; cost-effectiveness uses what was paid")
+    return notes
+
+
+def _ranges(q) -> str:
+    parts, start = [], q[0]
+    for a, b in zip(q, list(q[1:]) + [None]):
+        if b != a + 1:
+            parts.append(f"{start}" if start == a else f"{start}–{a}")
+            start = b
+    return ", ".join(parts)
+
+
+# --- the table ------------------------------------------------------------------------------
+def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.95, seed: int = DEFAULT_SEED,
+                  discount: float = 0.0) -> pd.DataFrame:
+    """Per arm and outcome: cumulative benefit, funded spending and their ratio, with paired BCa
+    intervals, from a results folder holding series. attrs["warnings"] lists underfunding and
+    small-N notes (also issued as UserWarnings)."""
     if cost not in COSTS:
         raise ValueError(f"cost must be one of {COSTS}, got {cost!r}")
-    plan = load_plan(out)
-    arms = plan["arms"]
     series = load_results(out, "series")
-    final = series[series["step"] == series.groupby("run_id")["step"].transform("max")].set_index(["arm", "rep"])
-    spent = series[series["step"] > 0].groupby(["arm", "rep"])
-    off = arms[0]["label"]
+    missing = [c for c in (*outcomes, "gov_spending", "gov_revenue") if c not in series.columns]
+    if missing:
+        raise ValueError(f"{out}: cost-effectiveness needs the series of {', '.join(missing)} (keep.series)")
+    ref, arms = reference_and_changes(load_plan(out), series)
+    rows, notes = [], []
+    for arm, changes in arms.items():
+        notes += underfunding(series, arm, changes)
+        rows += _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount)
+    table = pd.DataFrame(rows)
+    n = int(table["n"].min()) if len(table) else 0
+    if n < MIN_REPS:
+        notes.append(f"only {n} paired replication(s) per arm: intervals from fewer than {MIN_REPS} are "
+                     f"unreliable (BCa needs them); rerun with --reps {MIN_REPS} or more")
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    table.attrs["warnings"] = notes
+    return table
+
+
+def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -> list[dict]:
+    dS_t = spending_matrix(series, arm, changes, cost) - spending_matrix(series, ref, changes, cost)
+    dS_t = dS_t.dropna()
+    w = discount_weights(dS_t.shape[1], discount)
+    dS = dS_t.to_numpy() @ w
+    (lever, value), = changes.items() if len(changes) == 1 else ((" + ".join(changes) or "(none)", np.nan),)
     rows = []
-    for arm in arms[1:]:
-        (lever, value), = (arm["overrides"].items() - arms[0]["overrides"].items())
-        if cost == "lever":
-            s = spent[f"spend_{lever}"].sum()
-        else:
-            s = spent["gov_spending"].sum() - spent["gov_revenue"].sum()
-        reps = final.loc[arm["label"]].index.intersection(final.loc[off].index)
-        dS = (s.loc[arm["label"]].reindex(reps) - s.loc[off].reindex(reps)).to_numpy(float)
-        for ind in outcomes:
-            dY = (final.loc[arm["label"], ind].reindex(reps) - final.loc[off, ind].reindex(reps)).to_numpy(float)
-            rows.append({"lever": lever, "value": value, "indicator": ind, "n": len(reps),
-                         **_mean_ci("effect", dY, level), **_mean_ci("spending", dS, level),
-                         **_ratio_ci(dY, dS, level, seed)})
-    return pd.DataFrame(rows)
+    for ind in outcomes:
+        dY_t = (_matrix(series, arm, ind) - _matrix(series, ref, ind)).reindex(dS_t.index)
+        dB, dY = dY_t.to_numpy() @ w, dY_t.to_numpy()[:, -1]
+        scale = 100.0 if ind in SHARES else 1.0
+        effect, per, final, cost_per = (paired_bca(dB, None, level, seed), paired_bca(dB, dS, level, seed),
+                                        paired_bca(dY, None, level, seed), paired_bca(dS, dY * scale, level, seed))
+        spend = paired_bca(dS, None, level, seed)
+        if not final[1] > 0 and not final[2] < 0:        # effect not told from 0: the cost is unbounded
+            cost_per = (cost_per[0], np.nan, np.nan)
+        rows.append({"arm": arm, "lever": lever, "value": value, "indicator": ind, "unit": unit(ind),
+                     "cost": cost, "discount": discount, "quarters": len(w), "n": len(dS),
+                     **_triple("effect", effect), **_triple("spending", spend), **_triple("per_unit", per),
+                     **_triple("final_effect", final), **_triple("cost_per", cost_per),
+                     "cost_per_unit": "per point" if ind in SHARES else f"per {unit(ind)}"})
+    return rows
 
 
-def _mean_ci(name, x, level):
-    low, high = t_interval(np.mean(x), np.std(x, ddof=1) if len(x) > 1 else np.nan, len(x), level)
-    return {name: float(np.mean(x)), f"{name}_low": float(low), f"{name}_high": float(high)}
+def _triple(name, est_low_high) -> dict:
+    est, low, high = est_low_high
+    return {name: est, f"{name}_low": low, f"{name}_high": high}
 
 
-def _ratio_ci(dY, dS, level, seed):
-    """mean(ΔY)/mean(ΔS) with a paired percentile bootstrap interval (NaN if nothing was spent)."""
-    if len(dY) == 0 or np.isclose(np.mean(dS), 0.0):
-        return {"per_unit": np.nan, "per_unit_low": np.nan, "per_unit_high": np.nan}
-    ratio = float(np.mean(dY) / np.mean(dS))
-    if len(dY) < 2 or (np.ptp(dY) == 0 and np.ptp(dS) == 0):
-        return {"per_unit": ratio, "per_unit_low": ratio if len(dY) > 1 else np.nan,
-                "per_unit_high": ratio if len(dY) > 1 else np.nan}
-    res = stats.bootstrap((dY, dS), lambda y, s, axis=-1: np.mean(y, axis=axis) / np.mean(s, axis=axis),
-                          paired=True, vectorized=True, confidence_level=level, n_resamples=2000,
-                          method="percentile", rng=np.random.default_rng(seed))
-    return {"per_unit": ratio, "per_unit_low": float(res.confidence_interval.low),
-            "per_unit_high": float(res.confidence_interval.high)}
+def headers(table: pd.DataFrame, indicator: str, level: float = 0.95) -> dict:
+    """Column → header with units, for printing one indicator's rows."""
+    row = table[table["indicator"] == indicator].iloc[0]
+    u, q = row["unit"], int(row["quarters"])
+    disc = f", discounted {row['discount']:.0%}/year" if row["discount"] else ""
+    money = "net fiscal cost" if row["cost"] == "net" else "funded spending"
+    return {"effect": f"Σ Δ{indicator} over {q} quarters{disc} [{u} × quarters]",
+            "spending": f"Σ {money}{disc} [money units]",
+            "per_unit": f"Δ{indicator}-quarters per money unit [{u} × quarters / unit]",
+            "final_effect": f"Δ{indicator} at quarter {q} [{u}]",
+            "cost_per": f"{money} per +1 {'point' if indicator in SHARES else u} of final {indicator} [money units]"}
 
 
-def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = None, seed: int = 1, out=None, *,
-                       common=None, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.95, **run):
-    """Run lever-off and lever-on arms with CRN and tabulate ΔY per unit of spending.
+def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_SEED,
+                       out=None, *, common=None, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.95,
+                       discount: float = 0.0, **run):
+    """Run the reference arm and one arm per lever with CRN; tabulate benefit per unit of spending.
 
-    `levers`: a dict {lever: value} or a string "tech_centre=20,rd_subsidy=0.3".
-    Writes cost_effectiveness.csv into the results folder and returns the table.
+    `levers`: a dict {lever: value} or a string "tech_centre=20,rd_subsidy=0.3" (a lever named
+    twice is refused). Writes cost_effectiveness.csv (cost="lever") or cost_effectiveness_net.csv
+    (cost="net") into the results folder and returns the table.
     """
     if isinstance(levers, str):
         levers = parse_assignments(levers, "levers")
+    if not levers:
+        raise ValueError("cost-effectiveness needs at least one LEVER=VALUE")
     out, report = run_arms(lever_arms(scenario, levers, common), reps, steps, seed, out,
                            kind="cost_effectiveness", **run)
-    table = effectiveness(out, outcomes, cost, level, seed)
-    table.to_csv(Path(out) / "cost_effectiveness.csv", index=False)
+    table = effectiveness(out, outcomes, cost, level, seed, discount)
+    table.to_csv(Path(out) / csv_name(cost), index=False)
     table.attrs["report"] = report
     return table
+
+
+def csv_name(cost: str) -> str:
+    return "cost_effectiveness.csv" if cost == "lever" else f"cost_effectiveness_{cost}.csv"
+
+
+def print_table(table: pd.DataFrame, level: float = 0.95) -> None:
+    """One block per indicator, the units in every header (what `clusterlab cost-effectiveness` prints)."""
+    for ind in dict.fromkeys(table["indicator"]):
+        rows, head = table[table["indicator"] == ind], headers(table, ind, level)
+        print(f"\n{ind} — paired by seed, n = {int(rows['n'].min())}, {level:.0%} BCa intervals")
+        shown = pd.DataFrame({"arm": rows["arm"]})
+        for col, title in head.items():
+            shown[title] = [interval(r[col], r[f"{col}_low"], r[f"{col}_high"]) for _, r in rows.iterrows()]
+        print(shown.to_string(index=False))
+
+
+def interval(est, low, high) -> str:
+    """'12.3 [4.5, 20.1]', 'n/a' for an undefined estimate, '[n/a]' for an undefined interval."""
+    def num(x):
+        return "n/a" if x is None or not np.isfinite(x) else f"{x:.4g}"
+    if est is None or not np.isfinite(est):
+        return "n/a"
+    return f"{num(est)} [{num(low)}, {num(high)}]"

@@ -54,13 +54,14 @@ class RunOutcome:
 
 
 def execute_run(spec) -> RunOutcome:
-    """Build the spec's model, run it, and keep the indicators it asks for."""
+    """Build the spec's model and run it; the outcome holds every indicator at every step
+    (the parent caches it and stores what the spec keeps)."""
     start, cpu = time.perf_counter(), time.process_time()
     model = None
     try:
         model = spec.scenario.build(seed=spec.seed, **spec.overrides)
         model.run(spec.steps)
-        outcome = RunOutcome(spec.run_id, "ok", kept(model.results(), spec.final, spec.series))
+        outcome = RunOutcome(spec.run_id, "ok", model.results().reset_index())
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the batch goes on
         outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
                              traceback=traceback.format_exc())
@@ -262,16 +263,18 @@ class BatchReport:
     skipped: int
     ok: int = 0
     failed: int = 0
+    cached: int = 0                     # taken from the run cache (not counted in ok)
     failures: list = field(default_factory=list)     # (run_id, error)
     seconds: float = 0.0
 
     @property
     def complete(self) -> bool:
-        return self.skipped + self.ok == self.total
+        return self.skipped + self.cached + self.ok == self.total
 
     def __str__(self) -> str:
+        cached = f", {self.cached} reused from the run cache" if self.cached else ""
         text = (f"{self.out}: {self.total} runs — {self.skipped} already stored, {self.ok} ran, "
-                f"{self.failed} failed ({self.seconds:.1f} s)")
+                f"{self.failed} failed{cached} ({self.seconds:.1f} s)")
         for run_id, error in self.failures[:10]:
             text += f"\n  failed {run_id}: {error}"
         if self.failed > 10:
@@ -279,21 +282,31 @@ class BatchReport:
         return text
 
 
-def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: bool = True) -> BatchReport:
+def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: bool = True,
+              cache=True) -> BatchReport:
     """Run every spec not yet stored in `out`, storing each run as it finishes.
 
-    A run that raises is recorded (error + traceback) and the batch goes on. On Ctrl-C the runs
-    already finished are stored, queued ones dropped, and KeyboardInterrupt re-raised.
+    A run found in the run cache (`cache`: True for the default one, False for none) is stored
+    without running. A run that raises is recorded (error + traceback) and the batch goes on.
+    On Ctrl-C the runs already finished are stored, queued ones dropped, and KeyboardInterrupt
+    re-raised. The folder's provenance.json records code, libraries and scenarios.
     """
     from tqdm.auto import tqdm
 
-    start = time.perf_counter()
+    from experiments.provenance import provenance
+    from experiments.run_cache import make_cache
+
+    start, cache = time.perf_counter(), make_cache(cache)
     with Store.open(out, plan, resume=resume) as store:
+        store.add_provenance(provenance({s.scenario.name if hasattr(s.scenario, "name") else str(s.scenario):
+                                         s.scenario for s in specs}))
         done = store.done()
         todo = [s for s in specs if s.run_id not in done]
         report = BatchReport(Path(out), total=len(specs), skipped=len(specs) - len(todo))
         bar = tqdm(total=len(specs), initial=report.skipped, unit="run", disable=not progress,
                    desc=str(plan.get("name", "runs")), file=sys.stderr, dynamic_ncols=True)
+        if cache is not None:
+            todo = _from_cache(todo, cache, store, executor, report, bar)
         futures = {executor.submit(execute_run, spec): spec for spec in todo}
         taken = set()
 
@@ -307,7 +320,10 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
             except Exception as exc:  # noqa: BLE001 - the worker itself died (e.g. Dask KilledWorker)
                 outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
                                      traceback="".join(traceback.format_exception(exc)))
-            store.write(_record(spec, outcome, executor), outcome.table)
+            if outcome.status == "ok" and cache is not None:
+                cache.put(spec, outcome.table)
+            table = kept(outcome.table, spec.final, spec.series) if outcome.table is not None else None
+            store.write(_record(spec, outcome, executor), table, spec.columns())
             if outcome.status == "ok":
                 report.ok += 1
             else:
@@ -331,12 +347,28 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
                         pass
             bar.close()
             if isinstance(exc, BrokenProcessPool):
-                raise WorkerPoolError(f"a worker process died (out of memory?); {report.skipped + report.ok} "
+                raise WorkerPoolError(f"a worker process died (out of memory?); {report.skipped + report.cached + report.ok} "
                                       f"runs are stored in {out}; run again with --resume") from exc
             raise
         bar.close()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _from_cache(todo, cache, store, executor, report, bar) -> list:
+    """Store the runs the cache holds; return the others."""
+    left = []
+    for spec in todo:
+        table = cache.get(spec)
+        if table is None:
+            left.append(spec)
+            continue
+        outcome = RunOutcome(spec.run_id, "ok", worker=worker_info())
+        store.write({**_record(spec, outcome, executor), "cached": True},
+                    kept(table, spec.final, spec.series), spec.columns())
+        report.cached += 1
+        bar.update()
+    return left
 
 
 def _record(spec, outcome: RunOutcome, executor) -> dict:

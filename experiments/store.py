@@ -1,9 +1,12 @@
 """The results folder of a batch of runs: one Parquet file per run, a manifest and the plan.
 
     DIR/plan.json            what the batch is (the sweep or comparison); checked on --resume
+    DIR/provenance.json      code (git commit, dirty flag, source hash), library versions, scenario
+                             hashes and resolved parameters, one entry per session that wrote
     DIR/manifest.jsonl       one JSON line per finished attempt: run id, point, replication,
                              seed, parameters, status, error and traceback, seconds, versions
-    DIR/runs/<run_id>.parquet  one file per successful run (temp file, then os.replace)
+    DIR/runs/<run_id>.parquet  one file per successful run (temp file, then os.replace): columns
+                             run_id, point, rep, seed, [arm,] the point's parameters, step, indicators
     DIR/.lock                held while a batch writes; a second writer is refused
 
 Only the parent process writes, after a run has finished, so a killed batch leaves every
@@ -70,10 +73,15 @@ class Store:
         """Ids of runs whose results are stored."""
         return {p.stem for p in self.runs.glob("*.parquet")}
 
-    def write(self, record: dict, table: pd.DataFrame | None = None) -> None:
-        """Store one finished run: its results (if any) atomically, then its manifest line."""
+    def write(self, record: dict, table: pd.DataFrame | None = None, columns: dict | None = None) -> None:
+        """Store one finished run: its results (if any) atomically, then its manifest line.
+
+        `columns`: constant per-run columns (seed, replication, parameters) put before the results.
+        """
         if table is not None:
-            table = pd.concat([pd.DataFrame({"run_id": [record["run_id"]] * len(table)}), table], axis=1)
+            meta = {"run_id": record["run_id"], **{k: v for k, v in (columns or {}).items() if k not in table}}
+            table = pd.concat([pd.DataFrame({k: [v] * len(table) for k, v in meta.items()}, index=table.index),
+                               table], axis=1)
             data = pa.Table.from_pandas(table, preserve_index=False)
             data = data.replace_schema_metadata({**(data.schema.metadata or {}), META_KEY: json.dumps(record)})
             final = self.runs / f"{record['run_id']}.parquet"
@@ -84,6 +92,14 @@ class Store:
                 os.fsync(f.fileno())
             os.replace(tmp, final)
         self._append(record)
+
+    def add_provenance(self, record: dict) -> None:
+        """Append this session's provenance to DIR/provenance.json (a list of sessions)."""
+        path = self.root / "provenance.json"
+        sessions = load_provenance(self.root)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([*sessions, record], indent=1, default=str))
+        os.replace(tmp, path)
 
     def close(self) -> None:
         if self._log:
@@ -150,6 +166,16 @@ def load_plan(root) -> dict:
     return json.loads((Path(root) / "plan.json").read_text())
 
 
+def load_provenance(root) -> list[dict]:
+    """The provenance records of the sessions that wrote `root` (oldest first; [] if none)."""
+    path = Path(root) / "provenance.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return []
+    return data if isinstance(data, list) else [data]
+
+
 def read_manifest(root) -> list[dict]:
     """Every manifest line that parses (a line cut by a kill is skipped)."""
     path = Path(root) / "manifest.jsonl"
@@ -195,6 +221,10 @@ def load_results(root, kind: str = "final") -> pd.DataFrame:
     if kind == "final":
         data = data[data["step"] == data.groupby("run_id")["step"].transform("max")]
     indicators = [c for c in (keep or data.columns) if c in data.columns and c not in ("run_id", "step")]
+    if "seed" in data.columns:                 # the run's identity is stored in its own file
+        meta = [c for c in data.columns if c not in (*indicators, "step")]
+        return data[meta + (["step"] if kind == "series" else []) + indicators].sort_values(
+            ["run_id"] + (["step"] if kind == "series" else []), ignore_index=True)
     data = data[["run_id"] + (["step"] if kind == "series" else []) + indicators]
 
     runs = {r["run_id"]: r for r in read_manifest(root) if r.get("status") == "ok"}

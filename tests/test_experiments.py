@@ -84,13 +84,13 @@ def test_designs_expand_to_run_specs_with_common_random_numbers():
     assert {s.params["rd_subsidy"] for s in specs} == {0.0, 0.25, 0.5}
     for k in range(3):   # replication k: the same seed at every design point
         assert {s.seed for s in specs if s.rep == k} == {7 + k}
-    sobol = parse_sweep({**base, "design": {"method": "sobol", "samples": 8},
+    sobol = parse_sweep({**base, "design": {"method": "sobol", "samples": 8, "dummy": False},
                          "vary": {"tech_centre": {"low": 0, "high": 20}, "tax_holiday": {"low": 0, "high": 8}}})
     specs = run_specs(sobol)
     assert len(specs) == 8 * (2 + 2) * 3
     assert all(isinstance(s.params["tax_holiday"], int) for s in specs)     # integer parameter rounded
     assert run_specs(sobol) == specs                                        # deterministic design
-    morris = parse_sweep({**base, "design": {"method": "morris", "samples": 4},
+    morris = parse_sweep({**base, "design": {"method": "morris", "samples": 4, "dummy": False},
                           "vary": {"tech_centre": {"low": 0, "high": 20}}})
     assert len(run_specs(morris)) == 4 * 2 * 3
     latin = parse_sweep({**base, "design": {"method": "latin_hypercube", "samples": 5},
@@ -239,9 +239,10 @@ def test_same_results_with_serial_two_workers_and_dask(tmp_path):
         series = ["firms", "output", "mean_knowledge", "local_sourcing_share", "gov_budget"]
     """)
     serial = sweep(path, tmp_path / "serial", executor="serial", progress=False)
-    local = sweep(path, tmp_path / "local", executor="local", workers=2, progress=False)
+    local = sweep(path, tmp_path / "local", executor="local", workers=2, progress=False, cache=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        dask = sweep(path, tmp_path / "dask", executor="dask", address=cluster.scheduler_address, progress=False)
+        dask = sweep(path, tmp_path / "dask", executor="dask", address=cluster.scheduler_address, progress=False,
+                     cache=False)
     assert serial.ok == local.ok == dask.ok == 8
     reference = load_results(tmp_path / "serial", "series")
     for name in ("local", "dask"):
@@ -261,6 +262,7 @@ def test_sobol_ranks_a_strong_lever_above_an_inert_parameter(tmp_path):
         [design]
         method = "sobol"
         samples = 8
+        dummy = false
         [set]
         @TINY@
         [vary]

@@ -1,0 +1,43 @@
+"""Conventions shared by every command: the default seed and how an arm is labelled.
+
+`DEFAULT_SEED` is the seed of `clusterlab run`, of replication 0 in `compare`, `sweep`,
+`sensitivity` and `cost-effectiveness`, and of the live page: replication k runs with
+DEFAULT_SEED + k, so replication 0 of any batch is the single run `clusterlab run` shows.
+
+An arm label is `scenario` or `scenario:name=value,name=value` with the changed parameters in
+the order given and each value written the same way everywhere (`format_value`): 20 and 20.0
+are both `20`, 0.25 is `0.25`, true/false in lower case, strings bare.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+#: The one default seed of every command and of the live page.
+DEFAULT_SEED = 0
+
+
+def format_value(value) -> str:
+    """A parameter value as written in arm labels and tables (20.0 → '20', 0.25 → '0.25')."""
+    if hasattr(value, "item"):                      # numpy scalar
+        value = value.item()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str)
+
+
+def arm_label(scenario: str, changes: dict | None = None) -> str:
+    """`scenario` or `scenario:a=1,b=0.5` (the one label format of compare, sweeps and reports)."""
+    changes = changes or {}
+    if not changes:
+        return str(scenario)
+    return f"{scenario}:" + ",".join(f"{k}={format_value(v)}" for k, v in changes.items())

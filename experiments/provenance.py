@@ -1,0 +1,96 @@
+"""Where a result came from: code version, library versions, scenario hash, resolved parameters.
+
+    code_version()        {"commit", "dirty", "source_hash"}: the git commit and whether the
+                          working tree differs from it (None outside a repository), and a SHA-256
+                          of the package's source files (always; the run cache keys on it)
+    library_versions()    python, clusterlab, mesa, numpy, scipy, pandas, pyarrow, SALib, matplotlib
+    scenario_hash(sc)     SHA-256 of a scenario's parameters and schedule (what a run depends on)
+    provenance(...)       all of it for a results folder, with the resolved parameter set of
+                          each scenario (defaults filled in)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from datetime import datetime, timezone
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The source that determines a run's results.
+SOURCE_DIRS = ("model", "agents", "scenarios")
+LIBRARIES = ("clusterlab", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib", "matplotlib")
+
+
+@cache
+def source_hash() -> str:
+    """SHA-256 (hex, 16 chars) of every .py and .toml file under model/, agents/, scenarios/."""
+    h = hashlib.sha256()
+    for folder in SOURCE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(ROOT)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _git(*args) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def code_version() -> dict:
+    """Git commit and dirty flag (None when not in a repository) and the source hash."""
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"commit": commit.strip() if commit else None,
+            "dirty": bool(status.strip()) if status is not None else None,
+            "source_hash": source_hash()}
+
+
+def library_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _plain(obj):
+    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o), sort_keys=True))
+
+
+def scenario_hash(scenario) -> str:
+    """SHA-256 (16 hex chars) of the scenario's parameters and schedule."""
+    data = {"params": _plain(getattr(scenario, "params", {})), "schedule": _plain(getattr(scenario, "schedule", ()))}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def resolved(scenario, overrides: dict | None = None) -> dict:
+    """Every model parameter of the scenario with `overrides` (defaults filled in)."""
+    from model.params import resolve_params
+
+    return _plain(resolve_params({**getattr(scenario, "params", {}), **(overrides or {})}))
+
+
+def provenance(scenarios: dict, common: dict | None = None) -> dict:
+    """The provenance record of a results folder; `scenarios` maps a label to a Scenario."""
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code": code_version(),
+        "libraries": library_versions(),
+        "scenarios": {label: {"name": str(getattr(sc, "name", label)),
+                              "file": str(sc.path) if getattr(sc, "path", None) else None,
+                              "hash": scenario_hash(sc),
+                              "resolved_params": resolved(sc, common)}
+                      for label, sc in scenarios.items()},
+    }

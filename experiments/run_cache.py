@@ -1,0 +1,73 @@
+"""A cache of finished runs shared by every command (compare, cost-effectiveness, sweep, ...).
+
+A run is identified by what determines its results: the scenario (hash of its parameters and
+schedule), the overrides, the seed, the number of steps and the code (the source hash of
+model/, agents/, scenarios/: `experiments.provenance.source_hash`). Two commands asking for the
+same run get the same stored table — the model is reproducible (same scenario + seed →
+identical output), so reusing a run changes no number.
+
+The cache is a folder of Parquet files, one per run (every indicator, every step):
+`$CLUSTERLAB_CACHE`, else `~/.cache/clusterlab/runs`. Delete it at will; `--no-cache` skips it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.provenance import scenario_hash, source_hash
+
+
+def default_root() -> Path:
+    env = os.environ.get("CLUSTERLAB_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "clusterlab" / "runs"
+
+
+def run_key(spec) -> str:
+    """SHA-256 (hex) of scenario hash, overrides, seed, steps and code version."""
+    overrides = json.loads(json.dumps(spec.overrides, sort_keys=True,
+                                      default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    data = {"scenario": scenario_hash(spec.scenario), "overrides": overrides, "seed": spec.seed,
+            "steps": spec.steps, "code": source_hash()}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+class RunCache:
+    """get(spec) → the run's full results table or None; put(spec, table) stores it atomically."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root else default_root()
+
+    def _path(self, spec) -> Path:
+        key = run_key(spec)
+        return self.root / key[:2] / f"{key}.parquet"
+
+    def get(self, spec) -> pd.DataFrame | None:
+        path = self._path(spec)
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):          # absent, or cut by a kill: recompute
+            return None
+
+    def put(self, spec, table: pd.DataFrame) -> None:
+        path = self._path(spec)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            table.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        except OSError:                         # a read-only cache never fails a batch
+            pass
+
+
+def make_cache(cache) -> RunCache | None:
+    """True → the default cache, False/None → none, a path or RunCache → that one."""
+    if cache is True:
+        return RunCache()
+    if not cache:
+        return None
+    return cache if isinstance(cache, RunCache) else RunCache(cache)
