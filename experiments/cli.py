@@ -315,6 +315,8 @@ COMMANDS = {
                            add_cost_effectiveness, cmd_cost_effectiveness),
     "calibrate": ("ABC-SMC calibration of a case scenario's free parameters to its target figures (resumable)",
                   lazy("experiments.calibrate", "add_arguments"), lazy("experiments.calibrate", "cli")),
+    "validation": ("write docs/validation.md: every case figure vs the calibrated model, and the stylised facts",
+                   lazy("experiments.validation", "add_arguments"), lazy("experiments.validation", "cli")),
     "bench": ("scaling benchmark: s/step, memory, construction at 1,000-100,000 agents, vs a naive Mesa loop",
               lazy("experiments.bench", "add_arguments"), lazy("experiments.bench", "cli")),
 }
