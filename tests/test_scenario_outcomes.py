@@ -3,7 +3,11 @@
 Every case runs its scenario (and, where the scenario is a comparison, its paired variant with
 the same seeds) once per module, in this process (`experiments.scenario_outcomes.run_case`);
 the tests then check the outcome its `[meta] expected` states. The measures are defined once,
-in `experiments.scenario_outcomes`, and docs/scenarios.md reports the same ones.
+in `experiments.scenario_outcomes`, and docs/scenarios.md reports the same ones. The case figures
+of the source documents (the decline of Xiqiao's mills, Jiangxi's 200-odd makers and two lead
+assemblers, the dyeing stage's shares, Zhejiang's local sourcing …) are asserted with their
+tolerances in tests/test_case_figures.py, at the calibrated parameters; the directions here are
+the comparisons those figures do not cover.
 """
 
 from functools import lru_cache
@@ -66,7 +70,6 @@ def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_loca
     o = outcome("zhejiang_block_economy")
     assert (o.ellison_glaeser > o.ellison_glaeser_null + 0.015).all()     # γ clearly above the null
     assert (o.morans_i > o.morans_i_null + 0.3).all()
-    assert (o.local_sourcing >= 0.7).all()                                 # inputs bought inside
     assert (o.suppliers_per_firm_end > 1.5 * o.suppliers_per_firm_start).all()  # the division of labour deepens
 
 
@@ -83,12 +86,10 @@ def test_datang_socks_keeps_every_stage_and_sources_locally():
 @pytest.mark.slow
 def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally():
     o = outcome("jiangxi_auto_hub")
-    assert (o.lead_firms_end == 2).all()
     assert (o.lead_distance_end < 0.9 * o.lead_distance_start).all()
     assert o.lead_distance_end.mean() < 0.6 * o.lead_distance_start.mean()
     assert (o.lead_local_sourcing_end > o.lead_local_sourcing_start + 0.05).all()
     assert o.lead_local_sourcing_end.mean() > o.lead_local_sourcing_start.mean() + 0.2
-    assert (o.suppliers_end > 2 * o.suppliers_start).all()   # towards the 200+ parts makers
 
 
 @pytest.mark.slow
@@ -115,10 +116,7 @@ def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
 @pytest.mark.slow
 def test_xiqiao_declines_after_the_shift_and_the_centre_leads_the_revival():
     o = outcome("xiqiao_decline_revival")
-    assert (o.firms_fall > 0.7).all()                        # most firms close (1,670 → 300: −82%)
-    assert (o.sales_fall > 0.55).all()                       # sales fall by more than half (> 60%)
     assert (o.sales_end > 1.8 * o.sales_at_opening).all()    # sustained growth once the centre opens …
-    assert (o.growth_per_year_after_opening > 0.06).all()
     assert (o.sales_end > 1.3 * o.sales_end_no_centre).all()  # … which the same run without it lacks
     assert (o.firms_end > o.firms_end_no_centre).all()
 
@@ -126,7 +124,5 @@ def test_xiqiao_declines_after_the_shift_and_the_centre_leads_the_revival():
 @pytest.mark.slow
 def test_dyeing_regulation_cuts_pollution_at_an_output_cost():
     o = outcome("dyeing_regulation")
-    assert ((o.dyeing_share_of_firms > 0.02) & (o.dyeing_share_of_firms < 0.05)).all()   # ≈ 3% of firms …
-    assert (o.dyeing_share_of_emissions > 5 * o.dyeing_share_of_firms).all()             # … most of the emissions
     assert (o.emissions_cut > 0.5).all()
     assert (o.output_cost > 0).all() and (o.output_cost < 0.6).all()   # a cost, not a collapse
