@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mesa.discrete_space import CellAgent
 
-from model.population import KIND_FIRM, KIND_SUPPLIER, Column
+from agents.population import KIND_FIRM, KIND_SUPPLIER, Column
 
 
 class Enterprise(CellAgent):

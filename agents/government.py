@@ -59,6 +59,9 @@ class Government(Agent):
         self.lead_recruit_progress = 0.0
         self.grant_progress = 0.0
         self.lever_changes: list[tuple[int, str, float]] = []
+        # last quarter's cost bases of the rate levers (units): see model.params.Lever.base
+        self.bases: dict[str, float] = {"rd": 0.0, "park_rent": 0.0}
+        self.association = 0.0      # 0–1, this quarter's association strength
 
     # --- levers ---------------------------------------------------------------------------
     def set_lever(self, name: str, value) -> None:
@@ -83,9 +86,13 @@ class Government(Agent):
         """What lever `name` asks for this quarter (before cuts): see `model.params.Lever.ask`."""
         return LEVER_SPECS[name].ask(self.levers[name], bases, self.model.params)
 
-    def plan(self, bases: dict) -> None:
+    def record_bases(self, **bases: float) -> None:
+        """Store this quarter's cost bases (units) for next quarter's requests."""
+        self.bases = dict(bases)
+
+    def plan(self) -> None:
         """Grant this quarter's requests from the budget held at its start, cut pro rata."""
-        asks = {name: self.request(name, bases) for name in PAID_LEVERS}
+        asks = {name: self.request(name, self.bases) for name in PAID_LEVERS}
         total = sum(asks.values())
         self.funded = 1.0 if total <= self.budget else (self.budget / total if total > 0 else 1.0)
         self.granted = {name: ask * self.funded for name, ask in asks.items()}
@@ -142,10 +149,16 @@ class Government(Agent):
         setattr(self, attr, getattr(self, attr) - n)
         return n
 
-    def association_strength(self) -> float:
-        """0–1: how much the funded association raises trust building and referrals."""
+    def fund_association(self) -> float:
+        """Pay the association; its strength (0–1: how much it raises trust building and
+        referrals) is stored in `association` and returned."""
         spend = self.pay("association", self.granted["association"])
-        return spend / (spend + self.model.params["association_half"])
+        self.association = spend / (spend + self.model.params["association_half"])
+        return self.association
+
+    def cover_defaults(self, debt: float) -> None:
+        """The guarantee fund covers defaulted debt (units) while it lasts."""
+        self.guarantee_fund = max(0.0, self.guarantee_fund - debt)
 
     def service_clients(self, lever: str) -> int:
         """Clients a service programme (technology centre, university links) can serve."""

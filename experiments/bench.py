@@ -96,8 +96,8 @@ def _spatial_reads(model, E, pool):
 
     p, pop = model.params, model.population
     k = pop.knowledge[pop.live]
-    contact = E / (E + p["contact_scale"])
-    leakage = 1 - p["ip_leak_cut"] * getattr(model, "_ip", 0.0)
+    contact = spillover.contact(E, p["contact_scale"])
+    leakage = spillover.leakage(model.government.effective("ip_protection"), p["ip_leak_cut"])
     return {
         "employment_near": E,
         "knowledge_pool": pool,
@@ -108,11 +108,11 @@ def _spatial_reads(model, E, pool):
 
 
 def spillover_fast(model) -> dict:
-    """The model's computation: its whole fields phase (`_update_fields`: every field of a step by
+    """The model's computation: its whole fields phase (`update_fields`: every field of a step by
     FFT convolution), then each enterprise reads E and K at its cell. Leaves the model's state as
     it was (the phase also lets labour migrate: that is undone)."""
     labour = model.labour_supply.copy()
-    model._update_fields()
+    model.update_fields()
     model.labour_supply[:] = labour
     pop, f = model.population, model.fields
     x, y = pop.x[pop.live], pop.y[pop.live]

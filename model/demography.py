@@ -50,3 +50,41 @@ def spinoff_parents(rng, profit, workers, rate) -> np.ndarray:
 def exiting(loss_streak, cash, limit, patience) -> np.ndarray:
     """Sustained losses once savings are gone (in debt), or debt beyond the credit limit."""
     return ((loss_streak >= patience) & (cash < 0)) | (cash < -limit)
+
+
+def apportion(n: int, weights) -> np.ndarray:
+    """n split into integer counts proportional to `weights` (largest remainder), every positive
+    weight getting at least one while n allows: a small stage is not lost to chance."""
+    w = np.asarray(weights, float) / float(np.sum(weights))
+    counts = np.floor(n * w).astype(int)
+    order = np.argsort(-(n * w - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    for s in np.flatnonzero((w > 0) & (counts == 0)):
+        big = int(np.argmax(counts))
+        if counts[big] > 1:
+            counts[big] -= 1
+            counts[s] += 1
+    return counts
+
+
+def entrant_stage_weights(stage, profit, revenue, total_input, local_input, n_stages: int, margin: float,
+                          stage_scale) -> np.ndarray:
+    """Probability that a local entrant chooses each stage 0 … n_stages, from the incumbents'
+    stage (int64), profit, revenue and inputs (arrays over live enterprises): `stage_weights`
+    of each stage's margin (the cluster's `margin` where nobody works) and import share, divided
+    by the stage's relative plant size (fewer, larger plants)."""
+    S = n_stages
+    by_stage = lambda w: np.bincount(stage, w, S + 1)  # noqa: E731
+    margin_s = by_stage(profit) / np.maximum(by_stage(revenue), 1e-9)
+    # a stage nobody works in: entrants expect the cluster's average margin there
+    margin_s = np.where(np.bincount(stage, minlength=S + 1) == 0, margin, margin_s)
+    buyer = np.maximum(stage - 1, 0)
+    imported = np.bincount(buyer, (total_input - local_input) * (stage >= 1), S + 1)
+    needed = np.bincount(buyer, total_input * (stage >= 1), S + 1)
+    weights = stage_weights(margin_s, imported / np.maximum(needed, 1e-9), np.bincount(stage, minlength=S + 1))
+    return weights / stage_scale / np.sum(weights / stage_scale)
+
+
+def covered_defaults(cash, capital, is_lead, leverage: float):
+    """Debt of exiting SMEs above their unguaranteed credit limit (units): what a guarantee fund covers."""
+    return np.maximum(-cash - leverage * capital, 0.0) * ~is_lead

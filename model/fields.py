@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import fft
 
+from model import agglomeration, labour, spillover
+
 
 def decay_kernel(radius: int, decay: float) -> np.ndarray:
     """(2R+1)² kernel, w(d) = exp(−d/λ) for Euclidean d ≤ R, 0 beyond."""
@@ -87,3 +89,39 @@ def convolve_naive(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
                         total += kernel[di + r, dj + r] * values[ii, jj]
             out[i, j] = total
     return out
+
+
+def cluster_fields(kernel: KernelConvolution, shape, x, y, workers, knowledge, stage, output, labour_supply,
+                   rent_subsidy, p: dict) -> tuple[dict, np.ndarray]:
+    """The quarter's fields (each (W, H)) from the enterprises' positions, workers, knowledge,
+    stage (int64) and output, and the employment per cell (before any decay).
+
+    employment  E(c): distance-weighted nearby workers
+    pool        employment-weighted mean knowledge around c (spillover.spatial_learning)
+    contact     E / (E + contact_scale)
+    productivity, rent    agglomeration.productivity_gain, agglomeration.land_rent
+    wage        labour.wage_field of nearby labour demand and supply
+    rent_paid   rent · (1 − rent_subsidy) (rent_subsidy: a (W, H) share, parks × park_subsidy)
+    supply, demand        (n_stages, W, H): nearby output of each stage s < n_stages, and of its buyers
+    """
+    S, (W, H) = p["n_stages"], shape
+    emp = cell_sums(x, y, workers, shape)
+    know = cell_sums(x, y, workers * knowledge, shape)
+    # output of each stage 0 … S: the supply of stage s's good is stage s's output, the input
+    # demand for it is its buyers' output (stage s + 1), so S + 1 fields serve both
+    out_by_stage = np.bincount(stage * W * H + x * H + y, output, (S + 1) * W * H).reshape(S + 1, W, H)
+    near = kernel([emp, know, labour_supply, out_by_stage])
+    E = near[0]
+    rent = agglomeration.land_rent(E, p["base_rent"], p["congestion"], p["congestion_scale"])
+    fields = {
+        "employment": E,
+        "pool": np.where(E > 1e-9, near[1] / np.maximum(E, 1e-9), 0.0),
+        "contact": spillover.contact(E, p["contact_scale"]),
+        "productivity": agglomeration.productivity_gain(E, p["agglomeration"], p["agglomeration_scale"]),
+        "wage": labour.wage_field(E, near[2], p["base_wage"], p["wage_elasticity"]),
+        "rent": rent,
+        "rent_paid": rent * (1.0 - rent_subsidy),
+        "supply": near[3 : 3 + S],      # of the goods of stages 0 … S−1
+        "demand": near[4 : 4 + S],      # for the goods of stages 0 … S−1
+    }
+    return fields, emp

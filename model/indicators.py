@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import connected_components
 from model import metrics
 from model.fields import at, cell_sums
 from model.indicator_registry import MODEL_NAMES
-from model.population import KIND_FIRM
+from agents.population import KIND_FIRM
 from model.space import n_regions, region_index
 
 NAMES = MODEL_NAMES  # declared in model.indicator_registry

@@ -34,3 +34,18 @@ def innovate(rng, rd_share, rd, linked, p: dict):
     rad = u[1] < -np.expm1(-h_rad)
     gained = inc * p["incremental_size"] + rad * p["radical_size"]
     return 1.0 + gained, gained, int(inc.sum() + rad.sum())
+
+
+def rd_intensity(is_lead, rd_share: float, lead_rd_share: float, subsidy: float):
+    """ρ = ρ0 / (1 − s): R&D share of revenue, raised by the subsidy share s (R&D gets cheaper)."""
+    return np.where(is_lead, lead_rd_share, rd_share) / (1 - subsidy)
+
+
+def bounded_knowledge(k, jump, frontier: float, radical_size: float):
+    """k · jump, but never beyond one radical step ahead of the frontier (nor below k)."""
+    return np.minimum(k * jump, np.maximum(k, (1 + radical_size) * frontier))
+
+
+def novelty(previous, gained, decay: float, ip: float):
+    """Price premium: imitation erodes it at decay · (1 − ip); new innovations add to it."""
+    return previous * (1 - decay * (1 - ip)) + gained

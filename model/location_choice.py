@@ -36,9 +36,10 @@ def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5
     return cx, cy
 
 
-def site_scores(model, stage, kind_is_firm, need, output, cx, cy) -> np.ndarray:
-    """U(c) for choosers (arrays of length n) at candidate cells cx, cy of shape (n, m)."""
-    p, f = model.params, model.fields
+def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_firm, need, output,
+                cx, cy) -> np.ndarray:
+    """U(c) (log points) for choosers (arrays of length n) at candidate cells cx, cy of shape
+    (n, m); `f`: the model's fields (productivity, wage, rent_paid, supply, demand)."""
     u = np.log(at(f["productivity"], cx, cy))
     cost = at(f["wage"], cx, cy) + p["land_per_worker"] * at(f["rent_paid"], cx, cy)
     u -= p["labour_share"] * np.log(cost / p["base_wage"])
@@ -55,15 +56,14 @@ def site_scores(model, stage, kind_is_firm, need, output, cx, cy) -> np.ndarray:
     u += np.where((~kind_is_firm)[:, None],
                   (1 - p["outside_sale_discount"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
-    mx, my = model.market
-    freight = p["market_transport_cost"] * np.hypot(cx - mx, cy - my) / max(model.price, 1e-9)
+    mx, my = gateway
+    freight = p["market_transport_cost"] * np.hypot(cx - mx, cy - my) / max(final_price, 1e-9)
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
     return u
 
 
-def choose(model, u: np.ndarray) -> np.ndarray:
-    """Index of the chosen candidate per chooser: argmax of U + Gumbel taste noise."""
-    noise = model.params["choice_noise"]
+def choose(rng, u: np.ndarray, noise: float) -> np.ndarray:
+    """Index of the chosen candidate per chooser (u: (n, m)): argmax of U + Gumbel(0, noise) taste."""
     if noise > 0:
-        u = u + model.rng.gumbel(0.0, noise, u.shape)
+        u = u + rng.gumbel(0.0, noise, u.shape)
     return np.argmax(u, axis=1)

@@ -36,12 +36,26 @@ def appeal(knowledge: np.ndarray, required: float, sensitivity: float) -> np.nda
     return np.minimum(1.0, knowledge / required) ** sensitivity
 
 
-def demand_level(model) -> float:
-    """D_t: the outside demand for quality-adjusted output this quarter."""
-    p, gov = model.params, model.government
-    brand = 1 + p["brand_effect"] * gov.brand_capital / (gov.brand_capital + p["brand_half"])
-    market = 1 + p["market_effect"] * gov.market_capacity / (gov.market_capacity + p["market_half"])
-    return model.base_demand * (1 + p["demand_growth"]) ** model.steps * model.demand_shift * brand * market
+def demand_level(base_demand: float, step: int, shift: float, brand_capital: float, market_capacity: float,
+                 p: dict) -> float:
+    """D_t = D_0 (1+g)^t · shifts · brand gain · market gain: the outside demand for
+    quality-adjusted output this quarter (units of D_0: initial quality-adjusted output)."""
+    brand = 1 + p["brand_effect"] * brand_capital / (brand_capital + p["brand_half"])
+    market = 1 + p["market_effect"] * market_capacity / (market_capacity + p["market_half"])
+    return base_demand * (1 + p["demand_growth"]) ** step * shift * brand * market
+
+
+def sales(is_final, final_price: float, Q, quality, own_price, sold, outside_discount: float):
+    """Revenue (units/quarter): final goods at P · quality per unit; intermediates at their
+    ex-works price, what no local buyer took sold outside at `outside_discount` of it."""
+    return np.where(is_final, final_price * Q * quality,
+                    own_price * (sold + outside_discount * np.maximum(Q - sold, 0.0)))
+
+
+def market_freight(is_final, x, y, gateway, infra_here, Q, cost_per_cell: float):
+    """Freight of final output to the market gateway: τ_m · distance · (1 − infra/2) · Q (0 for suppliers)."""
+    mx, my = gateway
+    return np.where(is_final, cost_per_cell * np.hypot(x - mx, y - my) * (1 - 0.5 * infra_here) * Q, 0.0)
 
 
 def chain_price(final_price: float, output, appeal) -> float:

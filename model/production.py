@@ -47,3 +47,60 @@ def optimal_size(v, A, unit_labour_cost, user_cost, alpha, beta):
     v = np.maximum(v, 1e-9)
     Q = (A * (alpha * v / unit_labour_cost) ** alpha * (beta * v / user_cost) ** beta) ** (1.0 / (1.0 - alpha - beta))
     return alpha * v * Q / unit_labour_cost, beta * v * Q / user_cost
+
+
+def productivity(stage_tfp, knowledge, agglomeration_gain, skill_premium: float, skill: float):
+    """A = tfp_s · k · m_agg · (1 + σ_H · H) per enterprise (arrays of one length; H scalar 0–1)."""
+    return stage_tfp * knowledge * agglomeration_gain * (1 + skill_premium * skill)
+
+
+def hire(L, L_target, adjustment: float, max_growth: float):
+    """Workers after moving a share `adjustment` toward L*, at least 1, growing at most by
+    `max_growth` (+1 worker) a quarter."""
+    return np.clip(L + adjustment * (L_target - L), 1.0, L * (1 + max_growth) + 1.0)
+
+
+def profit_before_tax(revenue, wage_bill, net_rent, input_cost, freight, net_rd, depreciation, interest,
+                      abatement, overhead):
+    """Profit = revenue − wages − rent (net of subsidy) − inputs − freight − R&D (net of refund)
+    − depreciation − interest − abatement − fixed overhead (units/quarter, arrays of one length)."""
+    return (revenue - wage_bill - net_rent - input_cost - freight - net_rd
+            - depreciation - interest - abatement - overhead)
+
+
+def tax_exempt(born, age, holiday: int):
+    """True for enterprises founded after the start (born > 0) within their first `holiday` quarters."""
+    return (born > 0) & (age < holiday)
+
+
+def income_tax(profit, exempt, rate: float):
+    """Tax = rate · max(0, profit), nothing for the exempt (units/quarter)."""
+    return np.where(exempt, 0.0, rate * np.maximum(profit, 0.0))
+
+
+def investment(K, K_target, cash_flow, limit, adjustment: float, depreciation: float):
+    """Gross investment toward K* (replacing depreciation), financed by cash flow and credit up
+    to `limit`: min(max(0, a (K* − K) + δK), max(0, cash flow + limit))."""
+    invest = np.maximum(0.0, adjustment * (K_target - K) + depreciation * K)
+    return np.minimum(invest, np.maximum(0.0, cash_flow + limit))
+
+
+def stage_technology(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(stage_scale, slot_factor, stage_tfp), each of shape (n_stages + 1,), from the parameters.
+
+    stage_scale: relative plant size by stage (final firms 1); slot_factor: a stage's plant size
+    relative to the stage before (a buyer of larger plants than its suppliers' keeps
+    proportionally more supplier ties, model.sourcing); stage_tfp: a stage does 1/(n_stages+1)
+    of the work on each unit of the final good, so it makes (n_stages+1)/4 times the units a
+    stage of the default 3-stage chain makes (employment per final unit does not depend on how
+    finely the chain is split); a stage of large plants gets scale^(1−α−β), so its optimal size
+    ∝ A^(1/(1−α−β)) ∝ scale. Raises ValueError if `stage_scale` is not n_stages positive factors."""
+    S = p["n_stages"]
+    scale = np.ones(S + 1)
+    if p["stage_scale"]:
+        if len(p["stage_scale"]) != S or min(p["stage_scale"]) <= 0:
+            raise ValueError(f"stage_scale must list {S} positive factors (one per stage), got {p['stage_scale']}")
+        scale[:-1] = p["stage_scale"]
+    slot_factor = scale / np.concatenate([[1.0], scale[:-1]])
+    tfp = p["tfp"] * (S + 1) / 4.0 * scale ** (1 - p["labour_share"] - p["capital_share"])
+    return scale, slot_factor, tfp

@@ -78,3 +78,14 @@ def region_index(x, y, region_size: int, height: int):
 
 def n_regions(width: int, height: int, region_size: int) -> int:
     return (-(-width // region_size)) * (-(-height // region_size))
+
+
+def invest_infrastructure(infra: np.ndarray, base: np.ndarray, employment: np.ndarray, spend: float,
+                          decay: float, cost: float) -> None:
+    """Infrastructure (W, H), 0–1, in place: public investment depreciates at `decay` back to the
+    initial network `base`; `spend` (units) raises it where the jobs are (share of `employment`),
+    by spend / cost · share · (1 − level), clipped to [0, 1]."""
+    infra -= decay * np.maximum(infra - base, 0.0)
+    if spend > 0 and employment.sum() > 0:
+        infra += spend / cost * employment / employment.sum() * (1.0 - infra)
+        np.clip(infra, 0.0, 1.0, out=infra)

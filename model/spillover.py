@@ -30,6 +30,16 @@ def absorb(k: np.ndarray, gap: np.ndarray) -> np.ndarray:
     return k * gap / np.maximum(k + gap, 1e-12)
 
 
+def contact(employment_near, scale: float):
+    """Contact intensity E / (E + E½) of nearby employment E (workers), 0–1."""
+    return employment_near / (employment_near + scale)
+
+
+def leakage(ip: float, cut: float) -> float:
+    """Share of involuntary spillover that IP protection at level ip (0–1) lets through: 1 − cut · ip."""
+    return 1 - cut * ip
+
+
 def spatial_learning(k, pool, contact, rate, leakage) -> np.ndarray:
     """Δk from the local knowledge pool (arrays over the learning enterprises)."""
     return rate * leakage * contact * absorb(k, pool - k)

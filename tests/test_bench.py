@@ -46,9 +46,9 @@ def test_naive_reference_follows_the_kernel_by_hand():
     pop = model.population
     a, b = (pop.agent[row] for row in pop.live[:2])
     for agent in (pop.agent[row] for row in pop.live[2:]):
-        agent.move_to(model.grid._cells[(0, 0)])  # everyone else far away
-    a.move_to(model.grid._cells[(10, 10)])
-    b.move_to(model.grid._cells[(13, 10)])
+        agent.move_to(model.grid[(0, 0)])  # everyone else far away
+    a.move_to(model.grid[(10, 10)])
+    b.move_to(model.grid[(13, 10)])
     naive = bench.spillover_naive(model)
     w = np.exp(-3 / model.params["kernel_decay"])
     la, lb, ka, kb = a.workers, b.workers, a.knowledge, b.knowledge

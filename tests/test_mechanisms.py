@@ -52,13 +52,13 @@ def test_spinoffs_inherit_parent_knowledge_and_settle_nearby():
     pop = m.population
     before = pop.live.copy()
     founded = []
-    original = m._found
+    original = pop.found
 
     def record(stage, x, y, knowledge, *args, **kw):
         founded.append((x, y, knowledge))
         return original(stage, x, y, knowledge, *args, **kw)
 
-    m._found = record
+    pop.found = record  # the instance attribute shadows Enterprises.found for this model
     m.step()
     assert founded, "no spin-offs at a 20% hazard"
     assert m.results().spinoffs.iloc[-1] == len(founded)

@@ -70,9 +70,10 @@ def test_cluster_grid_links_cells_like_mesa():
 
     ours = ClusterGrid((7, 5), random=random.Random(1))
     mesa = OrthogonalMooreGrid((7, 5), random=random.Random(1))
-    for coord, cell in mesa._cells.items():
+    for cell in mesa.all_cells:
+        coord = cell.coordinate
         theirs = {k: c.coordinate for k, c in cell.connections.items()}
-        assert {k: c.coordinate for k, c in ours._cells[coord].connections.items()} == theirs
+        assert {k: c.coordinate for k, c in ours[coord].connections.items()} == theirs
 
 
 @pytest.mark.parametrize("radius,decay", [(1, 1.0), (3, 2.0), (5, 0.5)])

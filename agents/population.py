@@ -33,7 +33,6 @@ COLUMNS: dict[str, type] = {
     "rd": np.float64,         # R&D spending last quarter
     "input_cost": np.float64,  # cost of inputs last quarter
     "unit_value": np.float64,  # net value per unit of output last quarter (price − inputs − freight)
-    "guaranteed": np.float64,  # debt above the unguaranteed credit limit
     "local_input": np.float64,  # input units bought inside the cluster last quarter
     "total_input": np.float64,  # input units needed last quarter
     "emissions": np.float64,

@@ -1,0 +1,221 @@
+"""The enterprises' life cycle: founding, relocation, exit, spin-offs and entry (a mixin of
+`agents.enterprises.Enterprises`).
+
+The equations — entrants expected, stage choice, spin-off hazard, exit rule — are in
+`model.demography`; site choice in `model.location_choice`. Each new enterprise is a Mesa cell
+agent (`agents.Firm` at the final stage, else `agents.Supplier`) over a new row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.enterprise import Firm, Supplier
+from agents.population import KIND_FIRM
+from model import demography, market, production
+from model.location_choice import candidate_sites, choose, site_scores
+from model.quarter import Quarter
+
+
+class LifeCycle:
+    """Life-cycle rules over the columns of `Enterprises` (needs `self.model` and the columns)."""
+
+    # --- founding and site choice ------------------------------------------------------------
+    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value):
+        """A new Firm (final stage) or Supplier at cell (x, y); returns the agent."""
+        m = self.model
+        cls = Firm if stage == m.params["n_stages"] else Supplier
+        agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
+                    capital=float(capital), cash=float(cash), is_lead=is_lead)
+        self.unit_value[agent.row] = unit_value
+        return agent
+
+    def typical_unit_values(self) -> list[float]:
+        """Net value per unit of output a founder of each stage expects: the median of that
+        stage's producing enterprises, or, where none produces yet, what prices imply (own price
+        less inputs, half of them imported). Computed once per batch of founders."""
+        m, S = self.model, self.model.params["n_stages"]
+        producing = self.live[self.output[self.live] > 0]
+        stage, value = self.stage[producing], self.unit_value[producing]
+        out = []
+        for s in range(S + 1):
+            if (stage == s).any():
+                out.append(float(np.median(value[stage == s])))
+                continue
+            price = m.chain_price if s == S else float(market.input_price(s, S, m.chain_price))
+            in_price = float(market.input_price(s - 1, S, m.chain_price)) if s >= 1 else 0.0
+            out.append(price - in_price * (1 + 0.5 * m.params["import_markup"]))
+        return out
+
+    def site_for(self, stage, is_final, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
+        """Chosen (x, y) arrays for n choosers described by stage/kind/input need/output arrays."""
+        m, p, n = self.model, self.model.params, len(stage)
+        W, H = m.shape
+        if p["location_choice"] == "random":
+            return m.rng.integers(0, W, n), m.rng.integers(0, H, n)
+        cx, cy = candidate_sites(m.rng, n, p["location_candidates"], W, H, near_x, near_y, radius, share_near)
+        u = site_scores(m.fields, p, m.market, m.price, stage, is_final, need, out, cx, cy)
+        pick = choose(m.rng, u, p["choice_noise"])
+        return cx[np.arange(n), pick], cy[np.arange(n), pick]
+
+    def relocate(self, q: Quarter) -> None:
+        """A share `relocation_rate` reconsiders its site; it moves if the best candidate beats
+        its own by more than `relocation_threshold` log points (the moving cost)."""
+        m, p = self.model, self.model.params
+        if p["location_choice"] == "random" or p["relocation_rate"] == 0:
+            return
+        live = self.live
+        movers = live[m.rng.random(len(live)) < p["relocation_rate"]]
+        if len(movers) == 0:
+            return
+        W, H = m.shape
+        cx, cy = candidate_sites(m.rng, len(movers), p["location_candidates"] + 1, W, H, self.x[movers],
+                                 self.y[movers], 2 * p["kernel_radius"])
+        cx[:, 0], cy[:, 0] = self.x[movers], self.y[movers]
+        out = self.output[movers]
+        stage = self.stage[movers].astype(np.int64)
+        u = site_scores(m.fields, p, m.market, m.price, stage, self.kind[movers] == KIND_FIRM,
+                        out * (stage >= 1), out, cx, cy)
+        if p["choice_noise"] > 0:
+            u = u + m.rng.gumbel(0.0, p["choice_noise"], u.shape)
+        best = np.argmax(u, axis=1)
+        gain = u[np.arange(len(movers)), best] - u[:, 0]
+        go = np.flatnonzero((best != 0) & (gain > p["relocation_threshold"]))
+        for row, x, y in zip(movers[go].tolist(), cx[go, best[go]].tolist(), cy[go, best[go]].tolist()):
+            self.agent[row].move_to(m.grid[(x, y)])
+
+    # --- exit and births ----------------------------------------------------------------------
+    def exit(self, q: Quarter) -> None:
+        """Enterprises that meet `model.demography.exiting` cut their ties and leave; the
+        guarantee fund covers SMEs' defaulted debt above the unguaranteed limit."""
+        m, p = self.model, self.model.params
+        live = self.live
+        if len(live) == 0:
+            return
+        limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
+        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"])]
+        if len(out) == 0:
+            return
+        debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"])
+        m.government.cover_defaults(float(debt.sum()))
+        m.network.drop_rows(out)
+        for row in out.tolist():
+            self.agent[row].leave()
+        q.exits = len(out)
+
+    def spin_off(self, q: Quarter) -> None:
+        """Profitable enterprises spawn spin-offs near them (model.demography.spinoff_parents)."""
+        m, p = self.model, self.model.params
+        live = self.live
+        if len(live) == 0 or p["spinoff_rate"] == 0:
+            return
+        parents = live[demography.spinoff_parents(m.rng, self.profit[live], self.workers[live], p["spinoff_rate"])]
+        if len(parents) == 0:
+            return
+        stage = self.stage[parents].astype(np.int64)
+        out = self.output[parents]
+        sx, sy = self.site_for(stage, self.kind[parents] == KIND_FIRM, out * (stage >= 1), out,
+                               self.x[parents], self.y[parents], p["spinoff_radius"], share_near=1.0)
+        staff = np.minimum(p["initial_workers"], 0.3 * self.workers[parents])
+        self.workers[parents] -= staff
+        knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
+        typical = self.typical_unit_values()
+        for i in range(len(parents)):
+            self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
+                       p["initial_capital"], p["initial_cash"], False, typical[stage[i]])
+        q.spinoffs = len(parents)
+        q.births += len(parents)
+
+    def enter(self, q: Quarter) -> None:
+        """Local entrants (snowball: model.demography.expected_entrants) plus the programmes'
+        start-up grants, recruited SMEs and lead firms; recruits settle in a park if there is one."""
+        m, p, gov = self.model, self.model.params, self.model.government
+        live, S = self.live, p["n_stages"]
+        revenue = self.revenue[live].sum()
+        margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
+        n_local = int(m.rng.poisson(demography.expected_entrants(len(live), margin, p)))
+        n_grants = gov.take_whole("grant_progress")
+        n_recruits = gov.take_whole("recruit_progress")
+        n_leads = gov.take_whole("lead_recruit_progress")
+        n = n_local + n_grants + n_recruits
+        if n + n_leads == 0:
+            return
+        weights = demography.entrant_stage_weights(
+            self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],
+            self.local_input[live], S, margin, m.stage_scale)
+        stage = np.concatenate([m.rng.choice(S + 1, n, p=weights), np.full(n_leads, S)])
+        lead = np.arange(len(stage)) >= n
+        recruit = np.arange(len(stage)) >= n_local + n_grants
+        mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
+        local_k = 0.9 * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], len(stage))
+        knowledge = np.where(lead, m.frontier * p["lead_knowledge"],
+                             np.where(recruit, m.frontier * max(p["initial_knowledge"], 0.9), local_k))
+        size = np.where(lead, p["lead_size"], m.stage_scale[stage])
+        out = (np.median(self.output[live]) if len(live) else 1.0) * size
+        near_x = near_y = None
+        if len(live):
+            ref = live[m.rng.integers(0, len(live), len(stage))]
+            near_x, near_y = self.x[ref], self.y[ref]
+        sx, sy = self.site_for(stage, stage == S, out * (stage >= 1), out, near_x, near_y, p["kernel_radius"])
+        if m.grid.park.data.any() and recruit.any():
+            px, py = np.nonzero(m.grid.park.data)
+            pick = m.rng.integers(0, len(px), int(recruit.sum()))
+            sx[recruit], sy[recruit] = px[pick], py[pick]
+        cash = p["initial_cash"] + np.where((np.arange(len(stage)) >= n_local) & ~recruit, p["startup_grant"], 0.0)
+        typical = self.typical_unit_values()
+        for i in range(len(stage)):
+            self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], p["initial_workers"] * size[i],
+                       p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]), typical[stage[i]])
+        q.births += len(stage)
+
+    # --- the initial population ----------------------------------------------------------------
+    def place_initial(self) -> None:
+        """The initial lead firms, final firms and suppliers (by `stage_shares`), uniform or
+        around the centre (`initial_spread`), lead firms at the parks' centres.
+
+        Raises ValueError if `stage_shares` does not list n_stages non-negative weights."""
+        m, p, rng = self.model, self.model.params, self.model.rng
+        S, (W, H) = p["n_stages"], m.shape
+        shares = np.asarray(p["stage_shares"] or [1.0] * S, float)
+        if len(shares) != S or (shares < 0).any() or shares.sum() <= 0:
+            raise ValueError(f"stage_shares must list {S} non-negative weights (one per stage), got {p['stage_shares']}")
+        if p["stage_shares"]:  # explicit shares are apportioned exactly (a 5-firm stage is not drawn away)
+            sup_stage = np.repeat(np.arange(S), demography.apportion(p["n_suppliers"], shares))
+        else:
+            sup_stage = rng.choice(S, p["n_suppliers"], p=shares / shares.sum())
+        stage = np.concatenate([np.full(p["n_lead_firms"], S), np.full(p["n_firms"], S), np.sort(sup_stage)])
+        lead = np.arange(len(stage)) < p["n_lead_firms"]
+        n = len(stage)
+        if p["initial_spread"] >= 1.0:
+            xs, ys = rng.integers(0, W, n), rng.integers(0, H, n)
+        else:
+            sd = p["initial_spread"] * W
+            xs = np.clip(np.rint(rng.normal(W / 2, sd, n)), 0, W - 1).astype(int)
+            ys = np.clip(np.rint(rng.normal(H / 2, sd, n)), 0, H - 1).astype(int)
+        for i in range(p["n_lead_firms"] if p["parks"] else 0):  # lead firms anchor the parks, in turn
+            px, py, _ = p["parks"][i % len(p["parks"])]
+            xs[i], ys[i] = int(px), int(py)
+        knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(
+            0, p["knowledge_dispersion"], n)
+        size = np.where(lead, p["lead_size"], m.stage_scale[stage]) * rng.lognormal(0, 0.3, n)
+        for i in range(n):
+            cls = Firm if stage[i] == S else Supplier
+            cls(m, m.grid[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),
+                workers=float(p["initial_workers"] * size[i]), capital=float(p["initial_capital"] * size[i]),
+                cash=float(p["initial_cash"] * size[i]), is_lead=bool(lead[i]))
+
+    def start_at_optimal_size(self) -> None:
+        """Initial unit values from prices, then workers and capital at the profit-maximising
+        size (model.production.optimal_size) given knowledge, site and prices: the run does not
+        open with an artificial shake-out."""
+        m, p, f = self.model, self.model.params, self.model.fields
+        live = self.live
+        self.unit_value[live] = np.asarray(self.typical_unit_values())[self.stage[live]]
+        x, y, stage = self.x[live], self.y[live], self.stage[live]
+        A = m.stage_tfp[stage] * self.knowledge[live] * f["productivity"][x, y]
+        unit_labour = f["wage"][x, y] + p["land_per_worker"] * f["rent"][x, y]
+        L, K = production.optimal_size(self.unit_value[live], A, unit_labour,
+                                       p["interest_rate"] + p["depreciation"], p["labour_share"],
+                                       p["capital_share"])
+        self.workers[live] = np.maximum(L, 1.0)
+        self.capital[live] = np.maximum(K, 0.1)

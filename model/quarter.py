@@ -1,0 +1,32 @@
+"""What one quarter's phases hand to each other and to the indicators: an explicit record.
+
+A fresh `Quarter` is made at the start of every step (`ClusterModel.step`); each phase writes
+what later phases or the indicators read, so no state travels between phases in private
+attributes. Arrays are aligned with `rows`, the live rows of the enterprise column store when
+production ran (no enterprise enters or exits between production and the exit phase).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Quarter:
+    """One quarter's record (counts in enterprises or events, arrays per live row)."""
+
+    step: int = 0
+    births: int = 0        # local entrants, programme entrants and spin-offs
+    spinoffs: int = 0
+    exits: int = 0
+    innovations: int = 0
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of revenue
+    credit_limit: np.ndarray | None = None                                # units; None before production
+
+    @property
+    def counts(self) -> dict:
+        """The event counts as {"births", "spinoffs", "exits", "innovations"}."""
+        return dict(births=self.births, spinoffs=self.spinoffs, exits=self.exits, innovations=self.innovations)
