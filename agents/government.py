@@ -47,7 +47,8 @@ class Government(Agent):
         self.levers = {name: levers[name] for name in LEVERS}
         self.schedule = check_schedule(schedule)
         self.revenue = 0.0
-        self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
+        self.requested: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}   # asked, before cuts
+        self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}     # funded, after cuts
         self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
         self.funded = 1.0
         # programme stocks
@@ -93,6 +94,7 @@ class Government(Agent):
     def plan(self) -> None:
         """Grant this quarter's requests from the budget held at its start, cut pro rata."""
         asks = {name: self.request(name, self.bases) for name in PAID_LEVERS}
+        self.requested = asks
         total = sum(asks.values())
         self.funded = 1.0 if total <= self.budget else (self.budget / total if total > 0 else 1.0)
         self.granted = {name: ask * self.funded for name, ask in asks.items()}

@@ -297,6 +297,28 @@ def cmd_cost_effectiveness(args) -> int:
     return 1 if report.failed else 0
 
 
+def add_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="STORE ... OUT",
+                        help="one or more results folders, then the output folder of the brief")
+    parser.add_argument("--question", metavar="TEXT", help="the question (default: the first sweep's description)")
+    parser.add_argument("--title", metavar="TEXT", help="title of the brief")
+    parser.add_argument("--outcomes", metavar="A,B", help="indicators to report (default: output, "
+                        "local_sourcing_share, firms, mean_knowledge)")
+
+
+def cmd_report(args) -> int:
+    from experiments.cost_effectiveness import OUTCOMES
+    from experiments.report import report
+
+    if len(args.paths) < 2:
+        raise ValueError("report: give at least one results folder and the output folder (STORE ... OUT)")
+    *stores, out = args.paths
+    outcomes = tuple(args.outcomes.split(",")) if args.outcomes else OUTCOMES
+    done = report(stores, out, question=args.question, outcomes=outcomes, title=args.title)
+    print(f"wrote {done}/report.html (self-contained), {done}/report.md and {done}/figures/")
+    return 0
+
+
 # --- the registry ---------------------------------------------------------------------------
 # name -> (one-line help, add_arguments(parser), handler(args) -> exit code).
 # Add a subcommand with one line here, e.g.
@@ -317,6 +339,8 @@ COMMANDS = {
                   lazy("experiments.calibrate", "add_arguments"), lazy("experiments.calibrate", "cli")),
     "validation": ("write docs/validation.md: every case figure vs the calibrated model, and the stylised facts",
                    lazy("experiments.validation", "add_arguments"), lazy("experiments.validation", "cli")),
+    "report": ("a policy brief (HTML + Markdown) from results folders: question, design, effects with "
+               "intervals, dose-response, Pareto, budget use, sensitivity, caveats", add_report, cmd_report),
     "bench": ("scaling benchmark: s/step, memory, construction at 1,000-100,000 agents, vs a naive Mesa loop",
               lazy("experiments.bench", "add_arguments"), lazy("experiments.bench", "cli")),
 }

@@ -203,8 +203,10 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
         effect, per, final, cost_per = (paired_bca(dB, None, level, seed), paired_bca(dB, dS, level, seed),
                                         paired_bca(dY, None, level, seed), paired_bca(dS, dY * scale, level, seed))
         spend = paired_bca(dS, None, level, seed)
-        if not final[1] > 0 and not final[2] < 0:        # effect not told from 0: the cost is unbounded
-            cost_per = (cost_per[0], np.nan, np.nan)
+        if not final[0] > 0:                             # no gain: no cost per unit of it
+            cost_per = (np.nan, np.nan, np.nan)
+        elif not final[1] > 0:                           # gain not told from 0: the cost is unbounded
+            cost_per = (cost_per[0], cost_per[1], np.inf)
         rows.append({"arm": arm, "lever": lever, "value": value, "indicator": ind, "unit": unit(ind),
                      "cost": cost, "discount": discount, "quarters": len(w), "n": len(dS),
                      **_triple("effect", effect), **_triple("spending", spend), **_triple("per_unit", per),

@@ -109,9 +109,15 @@ _MODEL_INDICATORS = (
 _SPENDING = tuple(_I(f"spend_{lever}", f"spending on {lever}", "units/quarter", "flow", _C)
                   for lever in PAID_LEVERS)
 
-INDICATORS: dict[str, Indicator] = {i.name: i for i in (*_MODEL_INDICATORS, *_SPENDING)}
+# Budgets in the open: what each lever asked for this quarter and what the budget granted it
+# (the ask cut pro rata when the requests exceed the budget); spend_<lever> is what was paid.
+_BUDGET = tuple(_I(f"{what}_{lever}", f"{label} for {lever}", "units/quarter", "flow", _C)
+                for lever in PAID_LEVERS for what, label in (("requested", "requested"), ("funded", "funded")))
+
+INDICATORS: dict[str, Indicator] = {i.name: i for i in (*_MODEL_INDICATORS, *_SPENDING, *_BUDGET)}
 NAMES: tuple[str, ...] = tuple(INDICATORS)
-MODEL_NAMES: tuple[str, ...] = tuple(i.name for i in _MODEL_INDICATORS)  # without spend_<lever>
+MODEL_NAMES: tuple[str, ...] = tuple(i.name for i in _MODEL_INDICATORS)  # without spend_/requested_/funded_
+REQUESTED_PREFIX, FUNDED_PREFIX = "requested_", "funded_"
 SPEND_PREFIX = "spend_"
 FLOWS: tuple[str, ...] = tuple(n for n, i in INDICATORS.items() if i.starts_at_quarter_1)
 INDICES: tuple[str, ...] = tuple(n for n, i in INDICATORS.items() if i.kind == "index")

@@ -112,5 +112,7 @@ def compute(model) -> dict:
     out["gov_spending"] = gov.spending
     for lever, spent in gov.spending_by_lever.items():
         out[f"spend_{lever}"] = spent
+        out[f"requested_{lever}"] = gov.requested[lever]
+        out[f"funded_{lever}"] = gov.granted[lever]
     out["pollution"] = float(pop.emissions[live].sum())
     return {key: (float(v) if isinstance(v, (np.floating, np.integer)) else v) for key, v in out.items()}

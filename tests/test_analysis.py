@@ -70,6 +70,7 @@ def test_paired_bca_ratio_is_consistent_with_the_mean_interval():
     assert discount_weights(4, 0.0) == pytest.approx(np.ones(4))
 
 
+@pytest.mark.slow
 def test_a_lever_given_twice_is_refused_and_net_cost_has_its_own_file(tmp_path):
     with pytest.raises(SweepError, match="given twice"):
         parse_assignments("association=10,association=20", "LEVER=VALUE")
@@ -133,6 +134,7 @@ def test_integer_parameters_are_sampled_as_integers_without_collapsing_strata():
 
 
 # --- sensitivity --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_sobol_with_dummy_matches_salib_called_directly_and_reports_seed_noise(tmp_path):
     from SALib.analyze import sobol
 
@@ -169,6 +171,7 @@ def test_nan_outputs_are_refused_with_the_design_points_named(tmp_path):
 
 
 # --- provenance, store columns, cache, conventions ----------------------------------------------
+@pytest.mark.slow
 def test_store_has_provenance_seed_columns_real_reference_values_and_the_cache_reuses_runs(tmp_path):
     arms = [parse_arm("baseline", TINY), parse_arm("baseline:tech_centre=20.0", TINY)]
     first = compare(arms, reps=2, steps=3, out=tmp_path / "a", executor="serial", progress=False)
@@ -199,3 +202,49 @@ def test_one_default_seed_and_one_label_format():
     assert arm_label("baseline", {"tech_centre": 20.0, "rd_subsidy": 0.25}) == "baseline:tech_centre=20,rd_subsidy=0.25"
     assert parse_arm("baseline:tech_centre=20.0").label == parse_arm("baseline:tech_centre=20").label
     assert load_plan is not None
+
+
+# --- budgets in the open, dose-response, the report ---------------------------------------------
+def test_requested_and_funded_spending_per_lever_are_indicators():
+    from model import ClusterModel
+
+    m = ClusterModel(seed=0, gov_initial_budget=0.0, association=50.0, tech_centre=10.0, **TINY).run(4)
+    r = m.results().iloc[1:]
+    assert (r["requested_association"] == 50.0).all() and (r["requested_tech_centre"] == 10.0).all()
+    assert (r["funded_association"] <= r["requested_association"] + 1e-9).all()
+    assert (r["funded_association"] < 50.0).any()                     # the budget cannot pay it all
+    # one pro-rata cut: every lever funded at the same share of its request
+    share = r["funded_association"] / r["requested_association"]
+    assert np.allclose(share, r["funded_tech_centre"] / r["requested_tech_centre"])
+    assert np.allclose(r["spend_association"], r["funded_association"])  # a money lever pays what it is granted
+
+
+def test_pareto_front_keeps_only_undominated_arms():
+    from experiments.dose_response import pareto_front
+
+    spending = np.array([10.0, 20.0, 20.0, 40.0, 80.0])
+    effect = np.array([1.0, 0.5, 3.0, 2.0, 4.0])
+    assert list(pareto_front(spending, effect)) == [0, 2, 4]
+
+
+@pytest.mark.slow
+def test_dose_response_sweep_gives_a_self_contained_report(tmp_path):
+    from experiments.report import report
+
+    sw = parse_sweep({**BASE, "replications": 3, "steps": 4, "set": {**TINY, "gov_initial_budget": 30.0},
+                      "description": "Which lever, at what budget?",
+                      "design": {"method": "dose_response"},
+                      "vary": {"association": [10.0, 40.0], "tech_centre": [10.0, 40.0]},
+                      "keep": {"final": ["output"], "series": ["output", "local_sourcing_share", "firms",
+                                                               "mean_knowledge", "gov_spending", "gov_revenue",
+                                                               "spend_association", "spend_tech_centre",
+                                                               "requested_association", "funded_association",
+                                                               "requested_tech_centre", "funded_tech_centre"]}})
+    sweep(sw, tmp_path / "dose", executor="serial", progress=False)
+    out = report([tmp_path / "dose"], tmp_path / "brief")
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    assert "Which lever, at what budget?" in md and "Answer in numbers" in md and "Budget use" in md
+    assert "tech_centre=40" in md and "funded below its request" in md and "fewer than 10" in md
+    assert page.count("data:image/png;base64,") >= 3 and 'src="figures' not in page
+    assert {"dose-dose_response.png", "dose-pareto.png", "dose-budget.png"} <= {p.name for p in (out / "figures").iterdir()}

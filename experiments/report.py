@@ -1,0 +1,265 @@
+"""`clusterlab report STORE [STORE ...] OUT`: a policy brief from results folders.
+
+The brief is a list of blocks (heading, text, bullet list, table, figure) rendered twice:
+OUT/report.md (figures as files in OUT/figures/) and OUT/report.html (self-contained: figures
+embedded as data URIs, no external asset). Sections, each present when some store supports it:
+the question, the answer in numbers, the design and provenance, cost-effectiveness tables with
+intervals, dose-response and Pareto figures, budget use, sensitivity indices with their
+diagnostics, and caveats (small N, underfunding, seed noise, NaN, uncommitted code).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.cost_effectiveness import OUTCOMES, SHARES, effectiveness, interval
+from experiments.design import REFERENCED
+from experiments.store import load_manifest, load_plan, load_provenance
+
+
+@dataclass
+class Brief:
+    """Blocks: ("h", level, text) ("p", text) ("ul", [items]) ("table", DataFrame) ("fig", path, caption)."""
+
+    title: str
+    blocks: list = field(default_factory=list)
+    caveats: list = field(default_factory=list)
+
+    def h(self, level, text):
+        self.blocks.append(("h", level, text))
+
+    def p(self, text):
+        self.blocks.append(("p", text))
+
+    def ul(self, items):
+        if items:
+            self.blocks.append(("ul", list(items)))
+
+    def table(self, df):
+        self.blocks.append(("table", df))
+
+    def fig(self, path, caption):
+        if path is not None and Path(path).exists():
+            self.blocks.append(("fig", Path(path), caption))
+
+
+# --- rendering ------------------------------------------------------------------------------
+def to_markdown(brief: Brief, root: Path) -> str:
+    out = [f"# {brief.title}", ""]
+    for block in brief.blocks:
+        kind = block[0]
+        if kind == "h":
+            out += ["#" * block[1] + " " + block[2], ""]
+        elif kind == "p":
+            out += [block[1], ""]
+        elif kind == "ul":
+            out += [f"- {item}" for item in block[1]] + [""]
+        elif kind == "table":
+            df = block[1].astype(str)
+            out += ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
+            out += ["| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |" for row in df.to_numpy()] + [""]
+        elif kind == "fig":
+            out += [f"![{block[2]}]({block[1].relative_to(root).as_posix()})", "", f"*{block[2]}*", ""]
+    return "\n".join(out)
+
+
+def to_html(brief: Brief) -> str:
+    e = html.escape
+    body = [f"<h1>{e(brief.title)}</h1>"]
+    for block in brief.blocks:
+        kind = block[0]
+        if kind == "h":
+            body.append(f"<h{block[1]}>{e(block[2])}</h{block[1]}>")
+        elif kind == "p":
+            body.append(f"<p>{e(block[1])}</p>")
+        elif kind == "ul":
+            body.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in block[1]) + "</ul>")
+        elif kind == "table":
+            body.append(block[1].to_html(index=False, border=0, classes="t", escape=True))
+        elif kind == "fig":
+            data = base64.b64encode(block[1].read_bytes()).decode()
+            body.append(f'<figure><img alt="{e(block[2])}" src="data:image/png;base64,{data}">'
+                        f"<figcaption>{e(block[2])}</figcaption></figure>")
+    style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto;line-height:1.4}"
+             "table.t{border-collapse:collapse;font-size:90%;margin:1em 0}"
+             "table.t td,table.t th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+             "img{max-width:100%}figcaption{font-style:italic;font-size:90%}")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{e(brief.title)}</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+# --- sections -------------------------------------------------------------------------------
+def design_section(brief: Brief, stores: list[Path]) -> None:
+    brief.h(2, "Design and provenance")
+    rows = []
+    for out in stores:
+        plan, manifest = load_plan(out), load_manifest(out)
+        ok = int((manifest["status"] == "ok").sum()) if len(manifest) else 0
+        failed = len(manifest) - ok
+        reps = plan.get("replications", plan.get("reps"))
+        seeds = sorted(set(manifest.get("seed", pd.Series(dtype=int)))) if len(manifest) else []
+        points = manifest["point"].nunique() if len(manifest) else 0
+        rows.append({"store": out.name, "kind": plan.get("kind"), "design": plan.get("method", "arms"),
+                     "scenario": plan.get("scenario", plan.get("arms", [{}])[0].get("label", "")),
+                     "quarters": plan.get("steps"), "points/arms": points, "replications": reps,
+                     "seeds": _seeds(seeds), "runs ok": ok, "runs failed": failed})
+        if failed:
+            brief.caveats.append(f"{out.name}: {failed} run(s) failed (see its manifest.jsonl)")
+        for session in load_provenance(out)[-1:]:
+            code, libs = session["code"], session["libraries"]
+            dirty = " (uncommitted changes)" if code.get("dirty") else ""
+            brief.p(f"{out.name}: code {(code.get('commit') or 'not in git')[:10]}{dirty}, source hash "
+                    f"{code['source_hash']}; " + ", ".join(f"{k} {v}" for k, v in libs.items() if v) + "; scenario hash " +
+                    ", ".join(f"{k} {v['hash']}" for k, v in session["scenarios"].items()) + ".")
+            if code.get("dirty"):
+                brief.caveats.append(f"{out.name} was computed from code with uncommitted changes "
+                                     f"(source hash {code['source_hash']})")
+    brief.table(pd.DataFrame(rows))
+
+
+def _seeds(seeds) -> str:
+    if not seeds:
+        return ""
+    return f"{seeds[0]}–{seeds[-1]}" if len(seeds) > 3 else ", ".join(map(str, seeds))
+
+
+def effects_section(brief: Brief, out: Path, outcomes, figures: Path) -> pd.DataFrame | None:
+    from experiments.dose_response import budget_use, plot_budget, plot_dose_response, plot_pareto
+
+    plan = load_plan(out)
+    if plan.get("kind") == "sweep" and plan.get("method") not in REFERENCED:
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        effects = effectiveness(out, outcomes)
+    brief.caveats += [f"{out.name}: {w.message}" for w in caught]
+    brief.h(2, f"Effects and cost-effectiveness ({out.name})")
+    q = int(effects["quarters"].iloc[0])
+    brief.p(f"Each arm against the reference, paired by seed (common random numbers), n = {int(effects['n'].min())} "
+            f"replications; 95% BCa bootstrap intervals in brackets. Spending is what the government actually "
+            f"paid for the changed levers over {q} quarters (after budget cuts).")
+    for ind in outcomes:
+        brief.h(3, ind)
+        brief.table(effect_table(effects[effects["indicator"] == ind], ind))
+    if plan.get("method") in ("one_at_a_time", "dose_response") or plan.get("kind") == "cost_effectiveness":
+        brief.fig(plot_dose_response(effects, figures / f"{out.name}-dose_response.png", outcomes),
+                  "Dose-response: paired effect at the last quarter vs lever value, 95% BCa band")
+    brief.fig(plot_pareto(effects, figures / f"{out.name}-pareto.png", outcomes),
+              "Outcome vs cumulative funded spending; dashed: arms no other arm beats at lower cost")
+    use = budget_use(out)
+    if len(use):
+        brief.h(3, "Budget use")
+        shown = use.assign(**{"share funded": use["share_funded"].map(lambda v: f"{v:.0%}")})
+        brief.table(shown[["arm", "lever", "requested", "funded", "paid", "share funded", "quarters_short",
+                           "first_short"]].round(1).rename(columns={"requested": "requested [units]",
+                                                                    "funded": "funded [units]", "paid": "paid [units]",
+                                                                    "quarters_short": "quarters short",
+                                                                    "first_short": "first quarter short"}))
+        brief.fig(plot_budget(out, figures / f"{out.name}-budget.png"),
+                  "Requested (dashed) vs funded (solid) spending per quarter, mean over seeds")
+    return effects
+
+
+def effect_table(t: pd.DataFrame, ind: str) -> pd.DataFrame:
+    u, q = t["unit"].iloc[0], int(t["quarters"].iloc[0])
+    scale, per = (100.0, "points") if ind in SHARES else (1.0, u)
+    return pd.DataFrame({
+        "arm": t["arm"].str.split(":", n=1).str[-1],
+        f"Δ at quarter {q} [{per}]": [interval(r.final_effect * scale, r.final_effect_low * scale,
+                                               r.final_effect_high * scale) for r in t.itertuples()],
+        f"Σ Δ over {q} quarters [{u} × quarters]": [interval(r.effect, r.effect_low, r.effect_high) for r in t.itertuples()],
+        "Σ funded spending [units]": [interval(r.spending, r.spending_low, r.spending_high) for r in t.itertuples()],
+        f"Σ Δ per unit spent [{u} × quarters/unit]": [interval(r.per_unit, r.per_unit_low, r.per_unit_high)
+                                                        for r in t.itertuples()],
+        f"spending per +1 {per} [units]": [interval(r.cost_per, r.cost_per_low, r.cost_per_high) for r in t.itertuples()],
+    })
+
+
+def answer_section(brief: Brief, effects: pd.DataFrame, outcomes) -> None:
+    """The answer in numbers: per outcome, the most cost-effective arm and the largest effect."""
+    items = []
+    for ind in outcomes:
+        t = effects[(effects["indicator"] == ind) & effects["per_unit"].notna()]
+        if not len(t):
+            continue
+        scale, per = (100.0, "points") if ind in SHARES else (1.0, t["unit"].iloc[0])
+        sure = t[t["final_effect_low"] > 0]
+        if not len(sure):
+            items.append(f"{ind}: no arm raises it beyond doubt (every interval of the effect at the last "
+                         "quarter includes 0 or lies below it)")
+            continue
+        best, big = sure.loc[sure["per_unit"].idxmax()], sure.loc[sure["final_effect"].idxmax()]
+        cheap = sure.loc[sure["spending"].idxmin()]
+        items.append(f"{ind}: {len(sure)} of {len(t)} arms raise it beyond doubt. Most cost-effective: "
+                     f"{best['arm']} ({interval(best['per_unit'], best['per_unit_low'], best['per_unit_high'])} "
+                     f"{ind}-quarters per unit spent; {_cost(best, per)}). Largest: {big['arm']} "
+                     f"({interval(big['final_effect'] * scale, big['final_effect_low'] * scale, big['final_effect_high'] * scale)} "
+                     f"{per} at the last quarter for {big['spending']:.0f} units paid). Cheapest: {cheap['arm']} "
+                     f"({cheap['spending']:.0f} units paid).")
+    if items:
+        brief.h(2, "Answer in numbers")
+        brief.ul(items)
+
+
+def _cost(row, per) -> str:
+    return f"{interval(row['cost_per'], row['cost_per_low'], row['cost_per_high'])} units per +1 {per}"
+
+
+def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
+    from experiments.sensitivity import indices, plot_indices
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        table = indices(out)
+    plan = load_plan(out)
+    brief.h(2, f"Sensitivity ({plan['method']}, {out.name})")
+    brief.p("Which lever matters most over its whole range, the others varying too. The dummy factor "
+            "changes only the seed: an index not above the dummy's is not told apart from seed noise.")
+    cols = [c for c in ("indicator", "parameter", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
+                        "sigma", "above_noise", "seed_noise_share") if c in table.columns]
+    brief.table(table[cols].round(3))
+    brief.fig(plot_indices(table, figures / f"{out.name}-sensitivity.png"), "Sensitivity indices with intervals; "
+              "dashed: the noise floor (dummy's upper end)")
+    brief.caveats += [f"{out.name}: {note}" for note in table.attrs.get("diagnostics", [])]
+
+
+def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: str | None = None) -> Path:
+    """Write OUT/report.md, OUT/report.html and OUT/figures/ from results folders; return OUT."""
+    stores = [Path(s) for s in stores]
+    for s in stores:
+        if not (s / "plan.json").exists():
+            raise ValueError(f"{s}: not a results folder (no plan.json); give folders written by sweep, "
+                             "compare, sensitivity or cost-effectiveness")
+    out = Path(out)
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    plans = [load_plan(s) for s in stores]
+    brief = Brief(title or "ClusterLab policy brief")
+    brief.h(2, "Question")
+    brief.p(question or next((p.get("description") for p in plans if p.get("description")), "") or
+            "(no question given: pass --question)")
+    body = Brief(brief.title)
+    design_section(body, stores)
+    all_effects = []
+    for s, plan in zip(stores, plans):
+        if plan.get("kind") == "sweep" and plan.get("method") in ("sobol", "morris"):
+            sensitivity_section(body, s, figures)
+        elif "series" in plan and plan["series"]:
+            e = effects_section(body, s, list(outcomes), figures)
+            if e is not None:
+                all_effects.append(e)
+    if all_effects:
+        answer_section(brief, pd.concat(all_effects, ignore_index=True).drop_duplicates(["arm", "indicator"]),
+                       list(outcomes))
+    brief.blocks += body.blocks
+    brief.h(2, "Caveats")
+    brief.ul(list(dict.fromkeys(body.caveats)) or ["none found"])
+    (out / "report.md").write_text(to_markdown(brief, out), encoding="utf-8")
+    (out / "report.html").write_text(to_html(brief), encoding="utf-8")
+    return out
