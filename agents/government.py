@@ -167,11 +167,11 @@ class Government(Agent):
         return int(self.pay(lever, self.granted[lever]) / self.model.params["service_cost"])
 
 
-def check_schedule(schedule) -> list[tuple[int, str, object]]:
+def check_schedule(schedule) -> tuple[tuple[int, str, object], ...]:
     """(step, lever, value) entries checked and sorted by step; ValueError names a bad lever or value."""
     checked = []
     for step, lever, value in schedule:
         if lever not in LEVER_SPECS:
             raise ValueError(f"policy schedule: {lever!r} is not a policy lever{did_you_mean(lever, LEVERS)}")
         checked.append((int(step), lever, check_value(lever, value)))
-    return sorted(checked, key=lambda e: e[0])
+    return tuple(sorted(checked, key=lambda e: e[0]))

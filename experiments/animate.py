@@ -109,9 +109,9 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
 def _build(model_or_scenario, seed: int):
     if not isinstance(model_or_scenario, str):
         return model_or_scenario
-    from model import ClusterModel
+    import scenarios
 
-    return ClusterModel.from_scenario(model_or_scenario, seed=seed)
+    return scenarios.build(model_or_scenario, seed=seed)
 
 
 def animate(model_or_scenario, steps: int, path, fps: int = 5, *, seed: int = 1,

@@ -80,7 +80,7 @@ def scenario_arguments(name: str) -> dict:
 
 
 class LiveModel(ClusterModel):
-    """`ClusterModel.from_scenario(name, seed)` with the signature Mesa's Reset calls.
+    """`scenarios.build(name, seed)` with the signature Mesa's Reset calls.
 
     Mesa's controller rebuilds the model as `type(model)(**model_parameters)`, here
     `LiveModel(scenario_name="baseline", seed="42")` (the seed box sends a string). The

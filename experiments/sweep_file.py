@@ -44,7 +44,8 @@ from experiments.conventions import DEFAULT_SEED
 from experiments.design import (ALONE, DESIGNS, SAMPLED, Factor, Sweep, cast, design_points, indicator_names,
                                 scenario_label)
 from model.params import PARAMS, check_value, did_you_mean
-from scenarios.loader import _NOTHING, Problem, ScenarioError
+from scenarios.loader import NOTHING as _NOTHING
+from scenarios.loader import Problem, ScenarioError
 
 _TOP_KEYS = ("name", "description", "scenario", "steps", "replications", "seed",
              "design", "set", "vary", "keep")

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from functools import partial
 from time import perf_counter
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from mesa import Model
@@ -102,12 +103,6 @@ class ClusterModel(Model):
             self.search_suppliers(everyone=True)
 
     # ------------------------------------------------------------------ public API -------
-    @classmethod
-    def from_scenario(cls, name_or_path, seed: int | None = None, **overrides) -> "ClusterModel":
-        from scenarios import load_scenario
-
-        return load_scenario(name_or_path).build(seed=seed, **overrides)
-
     def run(self, steps: int | None = None) -> "ClusterModel":
         for _ in range(self.default_steps if steps is None else steps):
             self.step()
@@ -127,11 +122,13 @@ class ClusterModel(Model):
         self.government.set_lever(name, value)
 
     @property
-    def supply_network(self):
-        """The supply network as a networkx.DiGraph (supplier → buyer, nodes = unique_ids)."""
+    def supply_network(self) -> nx.DiGraph:
+        """The supply network as a frozen networkx.DiGraph (supplier → buyer, nodes = unique_ids):
+        a copy of the graph cached for this step, so editing it raises networkx.NetworkXError and
+        changing its attribute dicts leaves the model's cache alone."""
         if self._graph is None or self._graph[0] != (self.steps, len(self.network)):
             self._graph = ((self.steps, len(self.network)), self.network.to_networkx(self.population))
-        return self._graph[1]
+        return nx.freeze(self._graph[1].copy())
 
     @property
     def enterprises(self):

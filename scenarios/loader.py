@@ -76,6 +76,7 @@ class _Nothing:
 
 
 _NOTHING = _Nothing()
+NOTHING = _NOTHING  # public name of the marker, for other modules' Problem records
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,20 @@ def test_odd_parameter_table_is_current():
 
     doc = Path(__file__).resolve().parents[1].joinpath("docs", "ODD.md").read_text(encoding="utf-8")
     assert doc.split(BEGIN)[1].split(END)[0].strip() == markdown_table().strip()
+
+
+def test_supply_network_is_handed_out_frozen():
+    """Issue 15 item 7: editing the returned graph must not edit the model's cached graph."""
+    m = ClusterModel(seed=1, **SMALL).run(1)
+    g = m.supply_network
+    n, e = g.number_of_nodes(), g.number_of_edges()
+    with pytest.raises(nx.NetworkXError):
+        g.remove_nodes_from(list(g)[:60])
+    node = next(iter(g))
+    g.nodes[node]["stage"] = -99
+    again = m.supply_network
+    assert (again.number_of_nodes(), again.number_of_edges()) == (n, e)
+    assert again.nodes[node].get("stage") != -99
+    assert isinstance(m.government.schedule, tuple) and isinstance(m.levers(), dict)
+    m.levers()["tax_rate"] = 0.5
+    assert m.levers()["tax_rate"] == PARAMS["tax_rate"].default

@@ -13,6 +13,7 @@ from PIL import Image
 
 from experiments import animate as anim
 from experiments import app, viz, viz_assets
+import scenarios
 from model import ClusterModel
 
 
@@ -109,7 +110,7 @@ def test_reset_builds_the_chosen_scenario_and_seed(live):
     button(rc, "Reset").click()
     model = built[-1]
     assert len(built) == 2 and model.steps == 0
-    reference = ClusterModel.from_scenario("baseline", seed=7)
+    reference = scenarios.build("baseline", seed=7)
     assert model.indicators == reference.indicators
     rc.find(v.Html, children=["Time: 0.0"]).assert_single()
 
@@ -117,7 +118,7 @@ def test_reset_builds_the_chosen_scenario_and_seed(live):
         rc.find(v.Select, label="Scenario").widget.v_model = "dartboard"
         button(rc, "Reset").click()
         assert built[-1].scenario_name == "dartboard"
-        assert built[-1].params == ClusterModel.from_scenario("dartboard", seed=7).params
+        assert built[-1].params == scenarios.build("dartboard", seed=7).params
 
 
 def test_each_page_has_its_own_model(live):
@@ -134,7 +135,7 @@ def test_each_page_has_its_own_model(live):
 
 def test_live_model_is_the_scenario_model():
     a = app.LiveModel("baseline", "3").run(3)
-    b = ClusterModel.from_scenario("baseline", seed=3).run(3)
+    b = scenarios.build("baseline", seed=3).run(3)
     assert a.indicators == b.indicators
 
 
