@@ -152,6 +152,17 @@ class Scenario:
             raise ScenarioError(problems)
         return _validate(data, origins, self.name, self.path)
 
+    def with_schedule(self, entries) -> Scenario:
+        """This scenario with (step, lever, value) entries added to its policy schedule, checked
+        like the file itself (a step beyond the run or an unknown lever raises ScenarioError)."""
+        if not entries:
+            return self
+        data = copy.deepcopy(self._data)
+        policy = data.setdefault("policy", {})
+        policy["schedule"] = list(policy.get("schedule", [])) + [
+            {"step": int(step), "lever": lever, "value": value} for step, lever, value in entries]
+        return _validate(data, dict(self._origins), self.name, self.path)
+
     def build(self, seed: int | None = None, **overrides):
         """A fresh `ClusterModel` of this scenario (its `default_steps` = the scenario's steps)."""
         from model import ClusterModel
