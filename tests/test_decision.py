@@ -238,3 +238,28 @@ def test_discover_file_problems_are_reported():
                      "success[0].indicator: unknown indicator 'firm'", "success[0].op: unknown comparison",
                      "prim.threshold: must be a number"):
         assert expected in text, expected
+
+
+@pytest.mark.slow
+def test_discover_over_a_tiny_sweep_writes_boxes_scores_and_figures(tmp_path):
+    from experiments.discover import discover
+
+    sweep_file = tmp_path / "sw.toml"
+    sweep_file.write_text("\n".join([
+        'scenario = "baseline"', "steps = 4", "replications = 1", "seed = 2",
+        '[design]', 'method = "latin_hypercube"', "samples = 24",
+        "[set]", *(f"{k} = {v}" for k, v in TINY.items()),
+        "[vary]", "tech_centre = { low = 0.0, high = 30.0 }", "initial_trust = { low = 0.0, high = 0.9 }",
+        "[keep]", 'final = ["mean_knowledge", "output"]', 'series = ["mean_knowledge", "output", "gov_spending"]']))
+    spec = parse_discover({"store": str(tmp_path / "store"), "sweep": str(sweep_file),
+                           "success": [{"indicator": "gov_spending", "how": "sum", "op": ">=", "bound": 30.0}],
+                           "scoring": {"outcomes": [{"indicator": "output", "how": "growth"}]}}, "d.toml")
+    result = discover(spec, executor="serial", progress=False)
+    assert result.runs == 24 and 0 < result.successes < 24
+    box = result.boxes[0]
+    assert "tech_centre" in box["limits"]          # spending is the lever's level: the box must say so
+    assert box["density"] > result.successes / result.runs
+    assert result.scores.loc["tech_centre", "success"] > result.scores.loc["initial_trust", "success"]
+    for name in ("boxes.csv", "trajectory.csv", "feature_scores.csv", "summary.json", "trajectory.png",
+                 "boxes.png", "feature_scores.png", "outcomes.parquet"):
+        assert (result.out / name).exists(), name
