@@ -252,7 +252,8 @@ def test_discover_over_a_tiny_sweep_writes_boxes_scores_and_figures(tmp_path):
         "[vary]", "tech_centre = { low = 0.0, high = 30.0 }", "initial_trust = { low = 0.0, high = 0.9 }",
         "[keep]", 'final = ["mean_knowledge", "output"]', 'series = ["mean_knowledge", "output", "gov_spending"]']))
     spec = parse_discover({"store": str(tmp_path / "store"), "sweep": str(sweep_file),
-                           "success": [{"indicator": "gov_spending", "how": "sum", "op": ">=", "bound": 30.0}],
+                           "success": [{"indicator": "gov_spending", "how": "sum", "op": ">=", "bound": 60.0}],
+                           "prim": {"threshold": 0.9},
                            "scoring": {"outcomes": [{"indicator": "output", "how": "growth"}]}}, "d.toml")
     result = discover(spec, executor="serial", progress=False)
     assert result.runs == 24 and 0 < result.successes < 24
