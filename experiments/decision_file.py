@@ -189,7 +189,7 @@ def _condition(check: _Checker, entry: dict, key: str, steps, names) -> Conditio
 
 
 def _indicator_names():
-    from experiments.sweep import indicator_names
+    from experiments.design import indicator_names
 
     return indicator_names()
 

@@ -216,7 +216,7 @@ def cli(args) -> int:
 
     def run(args) -> int:
         result = discover(args.file, args.store, args.out, progress=not args.quiet, workers=args.workers,
-                          executor=args.executor, address=args.address)
+                          executor=args.executor, address=args.address, cache=not args.no_cache)
         print(result.report())
         return 0
 

@@ -116,7 +116,7 @@ def check_seeds(spec: OptimiseSpec) -> list[int]:
 
 def store_plan(spec: OptimiseSpec) -> dict:
     """What determines a run besides its settings and seed (checked when the cache is reused)."""
-    from experiments.sweep import _plain, scenario_label
+    from experiments.design import plain as _plain, scenario_label
 
     return {"kind": "optimise", "name": spec.name, "scenario": scenario_label(spec.scenario),
             "scenario_params": _plain(spec.scenario.params), "scenario_schedule": _plain(spec.scenario.schedule),
@@ -124,7 +124,7 @@ def store_plan(spec: OptimiseSpec) -> dict:
 
 
 def kept_series(spec: OptimiseSpec) -> tuple[str, ...]:
-    from experiments.sweep import indicator_names
+    from experiments.design import indicator_names
 
     names = indicator_names()
     return tuple(dict.fromkeys([m.indicator for m in measures(spec)] + [n for n in EXTRA_SERIES if n in names]))
@@ -138,14 +138,16 @@ class Evaluator:
     spec: OptimiseSpec
     out: Path
     executor: object
-    ran: int = 0                  # model runs computed by this process (not read from the cache)
+    cache: object = True          # the shared run cache (experiments.run_cache): True, False or a RunCache
+    ran: int = 0                  # model runs computed by this process (not read from a cache)
+    cached: int = 0               # runs taken from the shared run cache
     failed: int = 0
     _values: dict = field(default_factory=dict)
 
     def __call__(self, points: list[dict], seeds: list[int]) -> pd.DataFrame:
         """One row per point: mean and sd over `seeds` of every measure, and failed runs."""
         from experiments.executors import run_batch
-        from experiments.sweep import RunSpec
+        from experiments.design import RunSpec
 
         todo = {}
         for i, settings in enumerate(points):
@@ -157,8 +159,9 @@ class Evaluator:
                                         params=settings, series=kept_series(self.spec))
         if todo:
             report = run_batch(list(todo.values()), self.out / "evals", self.executor, store_plan(self.spec),
-                               resume=True, progress=False)
+                               resume=True, progress=False, cache=self.cache)
             self.ran += report.ok + report.failed
+            self.cached += report.cached
             self.failed += report.failed
             for rid in todo:
                 self._values[rid] = self._read(rid)
@@ -270,7 +273,7 @@ def checkpoint(spec: OptimiseSpec, out: Path, evaluated: pd.DataFrame) -> None:
 
 # --- the command ------------------------------------------------------------------------------------
 def optimise(path_or_spec, out=None, *, executor="local", workers=None, address=None, resume=False,
-             progress=True, on_generation=None):
+             progress=True, cache=True, on_generation=None):
     """Search, compare with the random search, check the front on fresh seeds, write OUT; return the
     `pareto.Outcome`. `on_generation(generation, points)` is called after each checkpoint."""
     from tqdm.auto import tqdm
@@ -286,7 +289,7 @@ def optimise(path_or_spec, out=None, *, executor="local", workers=None, address=
     total = spec.generations * spec.population * spec.replications * len(arms(spec))
     bar = tqdm(total=total, unit="run", desc=spec.name, disable=not progress, file=sys.stderr, dynamic_ncols=True)
     with opened(executor, workers=workers, address=address) as ex, bar:
-        evaluate = Evaluator(spec, out, ex)
+        evaluate = Evaluator(spec, out, ex, cache)
         points = search(spec, evaluate, bar, on_generation)
         bar.set_description(f"{spec.name}: checking the front on {spec.check_replications} fresh seeds")
         return pareto.write(spec, out, points, evaluate)

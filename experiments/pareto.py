@@ -42,13 +42,15 @@ class Outcome:
     chosen: dict | None
     note: str = ""
     ran: int = 0
+    cached: int = 0
     failed_runs: int = 0
     files: list = field(default_factory=list)
 
     def report(self) -> str:
         spec, hv = self.spec, self.hypervolume.iloc[-1]
         lines = [f"{spec.name}: {len(self.points)} points evaluated on {spec.replications} seeds "
-                 f"({self.ran} model runs computed now, the rest read from {self.out / 'evals'}; "
+                 f"({self.ran} model runs computed now, {self.cached} from the run cache, the rest read from "
+                 f"{self.out / 'evals'}; "
                  f"{self.failed_runs} failed)"]
         lines += [f"hypervolume after {int(hv['generation'])} generations: "
                   + ", ".join(f"{arm} {hv[f'hv_{arm}']:.4f}" for arm in arms(spec))]
@@ -188,7 +190,8 @@ def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
                "evaluations": {arm: int((points["arm"] == arm).sum()) for arm in arms(spec)},
                "hypervolume": {arm: float(hv[f"hv_{arm}"].iloc[-1]) for arm in arms(spec)},
                "front_size": {arm: len(f) for arm, f in fronts.items()}, "chosen": chosen, "note": note,
-               "runs_computed": evaluate.ran, "runs_failed": evaluate.failed}
+               "runs_computed": evaluate.ran, "runs_from_cache": getattr(evaluate, "cached", 0),
+               "runs_failed": evaluate.failed}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain) + "\n", encoding="utf-8")
     files = ["points.parquet", "front.parquet", "hypervolume.csv", "summary.json"]
     try:
@@ -197,7 +200,8 @@ def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
         files += ["front.png", "hypervolume.png"]
     except Exception as exc:  # noqa: BLE001 - the data are on disk; say so
         warnings.warn(f"the figures failed ({type(exc).__name__}: {exc}); the tables are written", stacklevel=2)
-    return Outcome(spec, out, points, table, hv, chosen, note, evaluate.ran, evaluate.failed, files)
+    return Outcome(spec, out, points, table, hv, chosen, note, evaluate.ran, getattr(evaluate, "cached", 0),
+                   evaluate.failed, files)
 
 
 def _atomic_parquet(table: pd.DataFrame, path: Path) -> None:

@@ -152,7 +152,7 @@ def test_resume_after_an_interrupted_search_recomputes_nothing_and_gives_the_sam
     from experiments.optimise import optimise
 
     spec = tiny_spec()
-    full = optimise(spec, tmp_path / "full", executor="serial", progress=False)
+    full = optimise(spec, tmp_path / "full", executor="serial", progress=False, cache=False)
 
     stored_at_stop = {}
 
@@ -162,15 +162,15 @@ def test_resume_after_an_interrupted_search_recomputes_nothing_and_gives_the_sam
             raise Stop
 
     with pytest.raises(Stop):
-        optimise(spec, tmp_path / "cut", executor="serial", progress=False, on_generation=stop_after_two)
+        optimise(spec, tmp_path / "cut", executor="serial", progress=False, cache=False, on_generation=stop_after_two)
     with pytest.raises(StoreError, match="--resume"):
-        optimise(spec, tmp_path / "cut", executor="serial", progress=False)
-    resumed = optimise(spec, tmp_path / "cut", executor="serial", progress=False, resume=True)
+        optimise(spec, tmp_path / "cut", executor="serial", progress=False, cache=False)
+    resumed = optimise(spec, tmp_path / "cut", executor="serial", progress=False, cache=False, resume=True)
     total = len(list((tmp_path / "cut" / "evals" / "runs").glob("*.parquet")))
     assert 0 < stored_at_stop["runs"] < total
     assert resumed.ran == total - stored_at_stop["runs"]                   # nothing computed twice
     pd.testing.assert_frame_equal(front_of(tmp_path / "cut"), front_of(tmp_path / "full"))
-    again = optimise(spec, tmp_path / "cut", executor="serial", progress=False, resume=True)
+    again = optimise(spec, tmp_path / "cut", executor="serial", progress=False, cache=False, resume=True)
     assert again.ran == 0
     assert full.hypervolume.equals(resumed.hypervolume)
 
@@ -180,8 +180,8 @@ def test_same_front_with_one_and_two_workers_and_constraint_respected(tmp_path):
     from experiments.optimise import optimise
 
     spec = dataclasses.replace(tiny_spec(), check_replications=2)
-    one = optimise(spec, tmp_path / "one", executor="serial", progress=False)
-    two = optimise(spec, tmp_path / "two", executor="local", workers=2, progress=False)
+    one = optimise(spec, tmp_path / "one", executor="serial", progress=False, cache=False)
+    two = optimise(spec, tmp_path / "two", executor="local", workers=2, progress=False, cache=False)
     pd.testing.assert_frame_equal(front_of(tmp_path / "one"), front_of(tmp_path / "two"))
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "points.parquet"),
                                   pd.read_parquet(tmp_path / "two" / "points.parquet"))
@@ -255,7 +255,7 @@ def test_discover_over_a_tiny_sweep_writes_boxes_scores_and_figures(tmp_path):
                            "success": [{"indicator": "gov_spending", "how": "sum", "op": ">=", "bound": 60.0}],
                            "prim": {"threshold": 0.9},
                            "scoring": {"outcomes": [{"indicator": "output", "how": "growth"}]}}, "d.toml")
-    result = discover(spec, executor="serial", progress=False)
+    result = discover(spec, executor="serial", progress=False, cache=False)
     assert result.runs == 24 and 0 < result.successes < 24
     box = result.boxes[0]
     assert "tech_centre" in box["limits"]          # spending is the lever's level: the box must say so
