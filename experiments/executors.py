@@ -320,19 +320,7 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
             except Exception as exc:  # noqa: BLE001 - the worker itself died (e.g. Dask KilledWorker)
                 outcome = RunOutcome(spec.run_id, "failed", error=f"{type(exc).__name__}: {exc}",
                                      traceback="".join(traceback.format_exception(exc)))
-            if outcome.status == "ok" and cache is not None:
-                cache.put(spec, outcome.table)
-            table = kept(outcome.table, spec.final, spec.series) if outcome.table is not None else None
-            store.write(_record(spec, outcome, executor), table, spec.columns())
-            if outcome.status == "ok":
-                report.ok += 1
-            else:
-                report.failed += 1
-                report.failures.append((spec.run_id, outcome.error))
-                bar.set_postfix(failed=report.failed)
-                if progress:
-                    bar.write(f"run {spec.run_id} failed: {outcome.error}", file=sys.stderr)
-            bar.update()
+            _store(spec, outcome, store, cache, executor, report, bar, progress)
 
         try:
             for fut in executor.as_completed(futures):
@@ -347,12 +335,30 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
                         pass
             bar.close()
             if isinstance(exc, BrokenProcessPool):
-                raise WorkerPoolError(f"a worker process died (out of memory?); {report.skipped + report.cached + report.ok} "
-                                      f"runs are stored in {out}; run again with --resume") from exc
+                stored = report.skipped + report.cached + report.ok
+                raise WorkerPoolError(f"a worker process died (out of memory?); {stored} runs are stored in "
+                                      f"{out}; run again with --resume") from exc
             raise
         bar.close()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _store(spec, outcome, store, cache, executor, report, bar, progress) -> None:
+    """Cache a successful run, store what its spec keeps, count it."""
+    if outcome.status == "ok" and cache is not None:
+        cache.put(spec, outcome.table)
+    table = kept(outcome.table, spec.final, spec.series) if outcome.table is not None else None
+    store.write(_record(spec, outcome, executor), table, spec.columns())
+    if outcome.status == "ok":
+        report.ok += 1
+    else:
+        report.failed += 1
+        report.failures.append((spec.run_id, outcome.error))
+        bar.set_postfix(failed=report.failed)
+        if progress:
+            bar.write(f"run {spec.run_id} failed: {outcome.error}", file=sys.stderr)
+    bar.update()
 
 
 def _from_cache(todo, cache, store, executor, report, bar) -> list:
