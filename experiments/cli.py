@@ -236,7 +236,7 @@ def cmd_compare(args) -> int:
     shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
     print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {result.out}/: compare.png, bands.csv, differences.csv")
+    print(f"wrote {result.out}/: compare.png, differences.png (paired), bands.csv, paired_bands.csv, differences.csv")
     return 1 if result.report.failed else 0
 
 

@@ -174,6 +174,30 @@ def bands(series: pd.DataFrame, indicators=PLOTTED, level: float = 0.95) -> pd.D
     return g.rename(columns={"count": "n"})
 
 
+def paired_bands(series: pd.DataFrame, indicators=PLOTTED, reference: str | None = None,
+                 level: float = 0.95) -> pd.DataFrame:
+    """Per arm, indicator and step: mean and t interval of the paired difference arm − reference
+    (replication k of both ran with the same seed). Tidy; the reference arm is left out."""
+    arms = list(dict.fromkeys(series["arm"]))
+    reference = reference or arms[0]
+    wide = series.set_index(["arm", "rep", "step"])[list(indicators)]
+    ref = wide.loc[reference]
+    parts = []
+    for arm in arms:
+        if arm == reference:
+            continue
+        d = (wide.loc[arm] - ref).dropna(how="all").reset_index().melt(id_vars=["rep", "step"],
+                                                                        var_name="indicator")
+        g = d.groupby(["indicator", "step"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
+        g.insert(0, "arm", arm)
+        parts.append(g)
+    if not parts:
+        return pd.DataFrame(columns=["arm", "indicator", "step", "mean", "std", "n", "low", "high"])
+    g = pd.concat(parts, ignore_index=True)
+    g["low"], g["high"] = t_interval(g["mean"], g["std"], g["count"], level)
+    return g.rename(columns={"count": "n"})
+
+
 def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | None = None,
                 level: float = 0.95) -> pd.DataFrame:
     """Final indicators of each arm minus the reference arm, paired by replication (CRN)."""
@@ -195,8 +219,8 @@ def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | Non
     return pd.DataFrame(rows)
 
 
-def plot_bands(band: pd.DataFrame, path, title: str = "") -> Path:
-    """One figure: a panel per indicator, a line and shaded band per arm."""
+def plot_bands(band: pd.DataFrame, path, title: str = "", zero: bool = False) -> Path:
+    """One figure: a panel per indicator, a line and shaded band per arm (`zero`: a line at 0)."""
     from matplotlib.figure import Figure
 
     indicators = list(dict.fromkeys(band["indicator"]))
@@ -208,8 +232,10 @@ def plot_bands(band: pd.DataFrame, path, title: str = "") -> Path:
         for arm, g in band[band["indicator"] == ind].groupby("arm", sort=False):
             line, = ax.plot(g["step"], g["mean"], label=arm)
             ax.fill_between(g["step"], g["low"], g["high"], color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(ind)
+        ax.set_title(f"Δ {ind} vs reference" if zero else ind)
         ax.set_xlabel("step (quarter)")
+        if zero:
+            ax.axhline(0, color="black", linewidth=0.6)
     for ax in axes[len(indicators):]:
         ax.set_visible(False)
     axes[0].legend(fontsize="small")
@@ -238,7 +264,13 @@ def analyse(out, indicators=PLOTTED, level: float = 0.95) -> Comparison:
     diff = differences(load_results(out, "final"), INDICATORS, level=level)
     band.to_csv(out / "bands.csv", index=False)
     diff.to_csv(out / "differences.csv", index=False)
-    figure = plot_bands(band, out / "compare.png", title=f"mean and {level:.0%} interval over replications")
+    figure = plot_bands(band, out / "compare.png", title=f"mean and {level:.0%} interval over replications "
+                        "(unpaired: for effects see differences.png)")
+    paired = paired_bands(series, indicators, level=level)
+    if len(paired):
+        paired.to_csv(out / "paired_bands.csv", index=False)
+        plot_bands(paired, out / "differences.png", zero=True,
+                   title=f"paired difference from {series['arm'].iloc[0]!r} (same seed), mean and {level:.0%} t interval")
     return Comparison(out, band, diff, figure)
 
 

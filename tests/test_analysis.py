@@ -186,6 +186,12 @@ def test_store_has_provenance_seed_columns_real_reference_values_and_the_cache_r
     assert prov["code"]["source_hash"] and prov["libraries"]["SALib"] and prov["libraries"]["numpy"]
     scen = prov["scenarios"]["baseline"]
     assert len(scen["hash"]) == 16 and scen["resolved_params"]["width"] == 100  # the scenario's own width
+    # the compare figure's paired bands: at the last step they are the paired final differences
+    paired = pd.read_csv(tmp_path / "a" / "paired_bands.csv")
+    last = paired[(paired["step"] == 3) & (paired["indicator"] == "output")].iloc[0]
+    diff = first.differences.set_index(["arm", "indicator"]).loc[("baseline:tech_centre=20", "output")]
+    assert (last["mean"], last["low"], last["high"]) == pytest.approx((diff["difference"], diff["low"], diff["high"]))
+    assert (tmp_path / "a" / "differences.png").stat().st_size > 0
     again = compare(arms, reps=2, steps=3, out=tmp_path / "b", executor="serial", progress=False)
     assert again.report.cached == 4 and again.report.ok == 0
     pd.testing.assert_frame_equal(load_results(tmp_path / "b", "series").drop(columns="run_id"),
