@@ -3,6 +3,8 @@
 #   make test    venv + package[test], Debian chromium, offline Solara assets, whole pytest suite
 #   make assets  fill the offline Solara front-end cache (npm pack of what Solara requests)
 #   make viz     serve the live page (clusterlab viz)
+#   make test-fast   the fast tier (not slow, not browser; ≤ 2 min on 2 cores)
+#   make lint    ruff (lint) and mypy (model/, agents/)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -15,7 +17,7 @@ PYTHON ?= $(shell for p in python python3.12 python3; do \
 	  then echo $$p; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: run test assets chromium viz clean-venv
+.PHONY: run test test-fast lint assets chromium viz clean-venv
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ]; then echo "make: no Python >= 3.12 found (tried python, python3.12, python3)"; exit 1; fi
@@ -53,6 +55,18 @@ assets: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium assets
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# The fast tier: every test not marked slow or browser, on two processes (pytest-xdist).
+test-fast: $(VENV)/.installed-test
+	$(VPY) -m pytest -m "not slow and not browser" -n 2 -q $(PYTEST_ARGS)
+
+$(VENV)/.installed-dev: pyproject.toml | $(VPY)
+	$(VPY) -m pip install -q -e ".[test,dev]"
+	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 viz: $(VENV)/.installed assets
 	$(VENV)/bin/clusterlab viz

@@ -31,6 +31,8 @@ its money into the input of one mechanism — no lever sets an outcome:
 
 from __future__ import annotations
 
+from typing import Any
+
 from mesa import Agent
 
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, check_value, did_you_mean
@@ -59,13 +61,15 @@ class Government(Agent):
         self.recruit_progress = 0.0
         self.lead_recruit_progress = 0.0
         self.grant_progress = 0.0
-        self.lever_changes: list[tuple[int, str, float]] = []
+        self.lever_changes: list[tuple[int, str, Any]] = []
         # last quarter's cost bases of the rate levers (units): see model.params.Lever.base
         self.bases: dict[str, float] = {"rd": 0.0, "park_rent": 0.0}
         self.association = 0.0      # 0–1, this quarter's association strength
 
     # --- levers ---------------------------------------------------------------------------
     def set_lever(self, name: str, value) -> None:
+        """Change a policy lever; it acts from the next step. Raises ValueError naming the lever and
+        what is allowed for an unknown name, a non-lever parameter or a bad value."""
         if name not in self.levers:
             check_value(name, value)  # raises a clear error for unknown names
             raise ValueError(f"{name!r} is a parameter but not a policy lever; levers: {', '.join(LEVERS)}")
@@ -117,10 +121,12 @@ class Government(Agent):
 
     # --- money in and out -----------------------------------------------------------------
     def collect(self, amount: float) -> None:
+        """Add tax or transfer revenue (units) to this quarter's revenue."""
         self.revenue += amount
 
     @property
     def spending(self) -> float:
+        """This quarter's spending so far, Σ over paid levers (units)."""
         return sum(self.spending_by_lever.values())
 
     def close_books(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -58,11 +59,15 @@ class Population:
         self._next = 0
         self._live: np.ndarray | None = None
 
+    if TYPE_CHECKING:  # the columns are set from COLUMNS in __init__: one (capacity,) array each
+        def __getattr__(self, name: str) -> np.ndarray: ...
+
     def __len__(self) -> int:
         return int(self.alive.sum())
 
     @property
     def live(self) -> np.ndarray:
+        """Rows in use, ascending (a cached int array; recomputed after allocate/release)."""
         if self._live is None:
             self._live = np.flatnonzero(self.alive)
         return self._live
@@ -96,6 +101,7 @@ class Population:
         return row
 
     def release(self, row: int) -> None:
+        """Free `row` (exit): it is zeroed at the next allocation and reused."""
         self.alive[row] = False
         self.agent[row] = None
         self._free.append(row)

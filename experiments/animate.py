@@ -80,10 +80,9 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
         ((e["kind"] == 0) & ~lead, FIRM, 1.0, 0.2),
         (lead, LEAD, 6.0, 0.8),
     ]
-    sc = None
     for mask, marker, scale, edge in groups:
         if mask.any():
-            sc = ax.scatter(e["x"][mask], e["y"][mask], c=k[mask], cmap=KNOWLEDGE_CMAP, norm=norm,
+            ax.scatter(e["x"][mask], e["y"][mask], c=k[mask], cmap=KNOWLEDGE_CMAP, norm=norm,
                             s=size[mask] * scale, marker=marker, edgecolors="black",
                             linewidths=edge, zorder=3 if marker != LEAD else 4)
     if cax is not None:

@@ -19,7 +19,7 @@ import pandas as pd
 from experiments.scenario_outcomes import run
 from model.params import PARAMS
 from scenarios import Scenario, load_scenario
-from scenarios.targets import Calibration, Target, measure, targets_of
+from scenarios.targets import Calibration, measure, targets_of
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,15 @@ import pandas as pd
 from scipy import stats
 
 from experiments.conventions import DEFAULT_SEED, arm_label
-from experiments.sweep import (INDICATORS, Problem, RunSpec, SweepError, load_scenario_checked,
-                               scenario_label, warn_scheduled)
+from experiments.sweep import (
+    INDICATORS,
+    Problem,
+    RunSpec,
+    SweepError,
+    load_scenario_checked,
+    scenario_label,
+    warn_scheduled,
+)
 from experiments.sweep import plain as _plain
 from model.indicator_registry import COMPARED
 from model.params import PARAMS, check_value, did_you_mean

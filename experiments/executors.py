@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
@@ -381,4 +381,4 @@ def _record(spec, outcome: RunOutcome, executor) -> dict:
     return {**spec.record(), "status": outcome.status, "error": outcome.error, "traceback": outcome.traceback,
             "seconds": round(outcome.seconds, 4), "cpu_seconds": round(outcome.cpu_seconds, 4),
             "executor": executor.name, **outcome.worker,
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "finished": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -12,8 +12,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib.cm import ScalarMappable
 from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D

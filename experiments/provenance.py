@@ -15,7 +15,7 @@ import hashlib
 import json
 import platform
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -85,7 +85,7 @@ def resolved(scenario, overrides: dict | None = None) -> dict:
 def provenance(scenarios: dict, common: dict | None = None) -> dict:
     """The provenance record of a results folder; `scenarios` maps a label to a Scenario."""
     return {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "code": code_version(),
         "libraries": library_versions(),
         "scenarios": {label: {"name": str(getattr(sc, "name", label)),

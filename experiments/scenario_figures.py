@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from experiments.plots import EVENT, plot_map
 from experiments.runner import events
-from experiments.scenario_outcomes import CASES, per_seed, run_case, variant_scenario
+from experiments.scenario_outcomes import CASES, per_seed, run_case
 from scenarios import load_scenario
 
 FIGURES = Path(__file__).resolve().parents[1] / "docs" / "figures"

@@ -62,7 +62,7 @@ def targets_figure(results: dict, path: Path) -> Path:
     plt = _plt()
     rows = [(case, r) for case, (table, _, _) in results.items() for r in table.itertuples()]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    for i, (case, r) in enumerate(rows):
+    for i, (_case, r) in enumerate(rows):
         z, dz = (r.model_mean - r.value) / r.tolerance, (r.model_sd / r.tolerance if np.isfinite(r.model_sd) else 0)
         shown = float(np.clip(z, -8, 8)) if np.isfinite(z) else 8.0
         ax.errorbar(shown, i, xerr=min(dz, 8), fmt="o" if r.role == "calibration" else "s",

@@ -19,8 +19,10 @@ import numpy as np
 
 
 def productivity_gain(employment_near: np.ndarray, strength: float, scale: float) -> np.ndarray:
+    """Marshallian gain m_agg = 1 + a · ln(1 + E / scale) per cell ((W, H) or any shape; E in workers)."""
     return 1.0 + strength * np.log1p(employment_near / scale)
 
 
 def land_rent(employment_near: np.ndarray, base_rent: float, congestion: float, scale: float) -> np.ndarray:
+    """Land rent r0 · (1 + c · E / scale) per cell (units/quarter; E nearby workers, any shape)."""
     return base_rent * (1.0 + congestion * employment_near / scale)

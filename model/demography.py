@@ -28,8 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 
-
 def expected_entrants(n: int, margin: float, p: dict) -> float:
+    """E = e0 + e · n · clip(margin / 10 %, 0, 3): expected local entrants a quarter (n incumbents,
+    margin = cluster profit / revenue last quarter; Arthur 1990's snowball)."""
     return p["base_entry"] + p["entry_rate"] * n * float(np.clip(margin / 0.10, 0.0, 3.0))
 
 

@@ -13,6 +13,8 @@ import numpy as np
 
 
 def raw_emissions(output, stage, p: dict) -> np.ndarray:
+    """Raw emissions ε_s · Q (emission units/quarter, arrays of one length): `emission_intensity`
+    × `pollution`, times `dirty_multiplier` in the `dirty_stage`."""
     intensity = p["emission_intensity"] * p["pollution"] * np.where(stage == p["dirty_stage"], p["dirty_multiplier"], 1.0)
     return intensity * output
 
@@ -24,6 +26,7 @@ def abatement(raw, regulation: float, in_park, p: dict):
 
 
 def accumulate(stock: np.ndarray, emitted_by_cell: np.ndarray, decay: float) -> None:
+    """The pollution stock (W, H), in place: P ← (1 − decay) P + emitted (emission units per cell)."""
     stock *= 1.0 - decay
     stock += emitted_by_cell
 

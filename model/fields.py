@@ -37,7 +37,7 @@ class KernelConvolution:
         full = (shape[0] + 2 * self.radius, shape[1] + 2 * self.radius)
         self.fft_shape = tuple(fft.next_fast_len(n, real=True) for n in full)
         self._spectrum = fft.rfft2(kernel, s=self.fft_shape)
-        self._padded = None
+        self._padded: np.ndarray | None = None
 
     def __call__(self, fields) -> np.ndarray:
         """Convolve one (W, H) array, a stack (n, W, H), or a list of such arrays (convolved as

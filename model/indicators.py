@@ -12,10 +12,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from agents.population import KIND_FIRM
 from model import metrics
 from model.fields import at, cell_sums
 from model.indicator_registry import MODEL_NAMES
-from agents.population import KIND_FIRM
 from model.space import n_regions, region_index
 
 NAMES = MODEL_NAMES  # declared in model.indicator_registry
@@ -49,7 +49,46 @@ def largest_component_share(pop, net) -> float:
     return float(np.bincount(component[live]).max() / len(live))
 
 
+def network_indicators(pop, net) -> dict:
+    """Density, clustering and largest-component share of the supply network over the live rows."""
+    n, stage = len(pop.live), pop.stage[pop.live]
+    out = {"network_density": metrics.network_density(n, len(net))}
+    # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
+    # graph is bipartite (no triangles, so triangle clustering is 0 by construction); its
+    # clustering is then the bipartite (Robins–Alexander, squares) coefficient. Checked, not assumed.
+    bipartite = bool(np.all((pop.stage[net.src] - pop.stage[net.dst]) % 2 != 0))
+    if bipartite:
+        out["network_clustering"] = metrics.bipartite_clustering(*tie_positions(pop, net), n, side=stage % 2 == 0)
+    else:
+        out["network_clustering"] = metrics.average_clustering(*tie_positions(pop, net), n)
+    out["largest_component_share"] = largest_component_share(pop, net)
+    return out
+
+
+def spatial_indicators(p: dict, labour_supply, x, y, stage, workers) -> dict:
+    """Ellison–Glaeser γ over regions (labour supply as the expected shares), the largest location
+    quotient and Moran's I of enterprise counts per cell (arrays over the live enterprises)."""
+    shape = (p["width"], p["height"])
+    rs = p["region_size"]
+    n_reg = n_regions(*shape, rs)
+    region = region_index(x, y, rs, p["height"])
+    labour = np.bincount(cell_regions(shape, rs), labour_supply.ravel(), n_reg)
+    out = {}
+    if len(x) >= 2 and workers.sum() > 0:
+        out["ellison_glaeser"] = metrics.ellison_glaeser(workers, region, labour / labour.sum())
+        emp = np.zeros((n_reg, p["n_stages"] + 1))
+        np.add.at(emp, (region, stage), workers)
+        out["max_lq"] = float(metrics.location_quotient(emp).max())
+    else:
+        out["ellison_glaeser"], out["max_lq"] = float("nan"), 0.0
+    out["morans_i"] = metrics.morans_i(cell_sums(x, y, None, shape))
+    return out
+
+
 def compute(model) -> dict:
+    """Every model indicator of `model.indicator_registry` (and spend_<lever>) from the model's
+    current state, as {name: float or int}; undefined values (e.g. Ellison–Glaeser with one
+    enterprise) are NaN."""
     p, pop, net, gov = model.params, model.population, model.network, model.government
     live = pop.live
     kind, stage, workers = pop.kind[live], pop.stage[live], pop.workers[live]
@@ -78,31 +117,8 @@ def compute(model) -> dict:
     out["local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][buyer], pop.total_input[live][buyer])
     out["lead_local_sourcing_share"] = metrics.local_sourcing_share(pop.local_input[live][lead], pop.total_input[live][lead])
 
-    n = len(live)
-    out["network_density"] = metrics.network_density(n, len(net))
-    # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
-    # graph is bipartite (no triangles, so triangle clustering is 0 by construction); its
-    # clustering is then the bipartite (Robins–Alexander, squares) coefficient. Checked, not assumed.
-    bipartite = bool(np.all((pop.stage[net.src] - pop.stage[net.dst]) % 2 != 0))
-    if bipartite:
-        out["network_clustering"] = metrics.bipartite_clustering(*tie_positions(pop, net), n, side=stage % 2 == 0)
-    else:
-        out["network_clustering"] = metrics.average_clustering(*tie_positions(pop, net), n)
-    out["largest_component_share"] = largest_component_share(pop, net)
-
-    shape = (p["width"], p["height"])
-    rs = p["region_size"]
-    n_reg = n_regions(*shape, rs)
-    region = region_index(x, y, rs, p["height"])
-    labour = np.bincount(cell_regions(shape, rs), model.labour_supply.ravel(), n_reg)
-    if n >= 2 and workers.sum() > 0:
-        out["ellison_glaeser"] = metrics.ellison_glaeser(workers, region, labour / labour.sum())
-        emp = np.zeros((n_reg, p["n_stages"] + 1))
-        np.add.at(emp, (region, stage), workers)
-        out["max_lq"] = float(metrics.location_quotient(emp).max())
-    else:
-        out["ellison_glaeser"], out["max_lq"] = float("nan"), 0.0
-    out["morans_i"] = metrics.morans_i(cell_sums(x, y, None, shape))
+    out.update(network_indicators(pop, net))
+    out.update(spatial_indicators(p, model.labour_supply, x, y, stage, workers))
     sales = pop.revenue[live][firm]
     out["hhi"] = metrics.herfindahl(sales)
     out["cr4"] = metrics.concentration_ratio(sales, 4)

@@ -18,6 +18,8 @@ import numpy as np
 
 
 def wage_field(demand_near: np.ndarray, supply_near: np.ndarray, base_wage: float, elasticity: float) -> np.ndarray:
+    """Wage per cell: w0 · (1 + e · nearby labour demand / nearby supply) (units/worker/quarter; Lewis:
+    the base wage while surplus labour lasts)."""
     tightness = demand_near / np.maximum(supply_near, 1e-9)
     return base_wage * (1.0 + elasticity * tightness)
 

@@ -81,7 +81,7 @@ class ClusterModel(Model):
         self.population = Enterprises(self, capacity=int(n0 * 1.5) + 64)
         self.network = SupplyNetwork()
         self.government = Government(self, p["gov_initial_budget"], {k: p[k] for k in LEVERS}, policy_schedule)
-        self._graph = None
+        self._graph: tuple[tuple[int, int], nx.DiGraph] | None = None
         self._start()
         reporters = {name: partial(_indicator, name=name) for name in indicator_registry.NAMES}
         self.datacollector = DataCollector(model_reporters=reporters)
@@ -103,7 +103,8 @@ class ClusterModel(Model):
             self.search_suppliers(everyone=True)
 
     # ------------------------------------------------------------------ public API -------
-    def run(self, steps: int | None = None) -> "ClusterModel":
+    def run(self, steps: int | None = None) -> ClusterModel:
+        """Run `steps` quarters (default: the scenario's `default_steps`); returns the model."""
         for _ in range(self.default_steps if steps is None else steps):
             self.step()
         return self
@@ -115,6 +116,7 @@ class ClusterModel(Model):
         return df
 
     def levers(self) -> dict:
+        """The current value of every policy lever (a copy: changing it changes nothing; use `set_lever`)."""
         return dict(self.government.levers)
 
     def set_lever(self, name: str, value) -> None:
@@ -132,9 +134,11 @@ class ClusterModel(Model):
 
     @property
     def enterprises(self):
+        """The live Firm and Supplier agents, in row order (a new list)."""
         return [self.population.agent[r] for r in self.population.live]
 
     def region_of(self, coordinate) -> int:
+        """Region id of a cell (x, y): the square blocks of `region_size` used for LQ and Ellison–Glaeser."""
         x, y = coordinate
         return int(region_index(x, y, self.params["region_size"], self.params["height"]))
 

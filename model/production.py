@@ -26,18 +26,24 @@ import numpy as np
 
 
 def target_workers(v, A, K, alpha, beta, unit_labour_cost):
+    """L* = (α v A K^β / c_L)^(1/(1−α)): workers where the marginal value product of labour equals
+    its unit cost c_L (v ≥ 0 net value per unit of output; arrays of one length)."""
     return (alpha * np.maximum(v, 0.0) * A * K**beta / unit_labour_cost) ** (1.0 / (1.0 - alpha))
 
 
 def target_capital(v, Q, beta, user_cost):
+    """K* = β v Q / (r + δ): capital where its marginal value product equals the user cost."""
     return beta * np.maximum(v, 0.0) * Q / user_cost
 
 
 def output(A, L, K, alpha, beta):
+    """Q = A · L^α · K^β (Cobb–Douglas, decreasing returns α + β < 1; units of output per quarter)."""
     return A * L**alpha * K**beta
 
 
 def credit_limit(capital, is_lead, leverage, guarantee_credit_per_sme):
+    """Credit limit (units): `leverage` × capital, plus an SME's share of what the guarantee fund backs
+    (lead firms get no guarantee)."""
     return leverage * capital + np.where(is_lead, 0.0, guarantee_credit_per_sme)
 
 

@@ -62,6 +62,9 @@ def park_mask(shape, parks) -> np.ndarray:
 
 
 def market_gateway(params: dict) -> tuple[int, int]:
+    """(x, y) of the outside-market gateway (the grid centre when market_x/market_y are −1).
+
+    Raises ValueError if it lies outside the grid."""
     w, h = params["width"], params["height"]
     mx = params["market_x"] if params["market_x"] >= 0 else w // 2
     my = params["market_y"] if params["market_y"] >= 0 else h // 2
@@ -77,6 +80,7 @@ def region_index(x, y, region_size: int, height: int):
 
 
 def n_regions(width: int, height: int, region_size: int) -> int:
+    """Number of square regions of side `region_size` covering a width × height grid."""
     return (-(-width // region_size)) * (-(-height // region_size))
 
 

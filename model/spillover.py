@@ -26,6 +26,8 @@ import numpy as np
 
 
 def absorb(k: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """absorb(k, g) = k · g / (k + g): the part of a knowledge gap g ≥ 0 (negative gaps count as 0)
+    that absorptive capacity k lets through (Cohen & Levinthal 1990); arrays of one length."""
     gap = np.maximum(gap, 0.0)
     return k * gap / np.maximum(k + gap, 1e-12)
 
@@ -57,6 +59,7 @@ def network_learning(k, src, dst, trust, rate, n) -> np.ndarray:
 
 
 def service_learning(k, frontier, rate) -> np.ndarray:
+    """Δk = s · absorb(k, F − k): what a technology-centre client learns toward the frontier F."""
     return rate * absorb(k, frontier - k)
 
 

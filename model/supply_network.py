@@ -50,6 +50,8 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
 
 
 class SupplyNetwork:
+    """Supply ties as parallel arrays (supplier row `src`, buyer row `dst`, trust, volume, age),
+    kept sorted for the vectorised lookups (`has`, `ties_of_buyers`, `referrals`)."""
     def __init__(self):
         self.src = np.empty(0, np.int64)
         self.dst = np.empty(0, np.int64)
@@ -63,6 +65,7 @@ class SupplyNetwork:
 
     # --- structure ------------------------------------------------------------------------
     def add(self, src, dst, trust) -> None:
+        """Add ties src → dst (row arrays) with initial `trust` (scalar or array); keeps the order."""
         src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
         if self._adjacency is not None and len(src):  # merge the new ties into the sorted orders
             by_src, _, by_dst, _ = self._adjacency
@@ -80,6 +83,7 @@ class SupplyNetwork:
         self.age = np.concatenate([self.age, np.zeros(len(src), np.int64)])
 
     def keep(self, mask) -> None:
+        """Keep only the ties where the boolean `mask` (one per tie) is true."""
         mask = np.asarray(mask, bool)
         if mask.all():
             return
@@ -122,9 +126,11 @@ class SupplyNetwork:
         return owner, by_dst[lo[owner] + np.arange(len(owner)) - start[owner]]
 
     def buyers_of(self, row: int, population) -> list[int]:
+        """unique_ids of the buyers of enterprise `row`."""
         return population.uid[self.dst[self.src == row]].tolist()
 
     def to_networkx(self, population) -> nx.DiGraph:
+        """A new networkx.DiGraph: nodes = live unique_ids, edges supplier → buyer with volume and trust."""
         g = nx.DiGraph()
         g.add_nodes_from(population.uid[population.live].tolist())
         uid = population.uid
@@ -157,6 +163,8 @@ class SupplyNetwork:
         return bought, cost, sold
 
     def update_trust(self, growth: float) -> None:
+        """A quarter of trade: τ += growth · (1 − τ) on ties that traded, τ × 0.9 on idle ones; ties
+        below trust 0.05 dissolve."""
         traded = self.volume > 1e-9
         self.trust = np.where(traded, self.trust + growth * (1 - self.trust), self.trust * 0.9)
         self.age += 1
@@ -328,13 +336,7 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     full = np.flatnonzero((degree >= slots) & np.isfinite(best_cost))
     drop = np.zeros(len(net), bool)
     if len(full) and len(net):
-        # each full buyer's worst tie: highest perceived cost (the earliest tie among equals)
-        owner, tie = net.ties_of_buyers(buyers[full], n_rows)
-        perceived_tie = tie_costs(net, pop, infra, p, final_price, tie) * (1 - p["trust_weight"] * net.trust[tie])
-        worst_cost = np.full(len(full), -np.inf)
-        np.maximum.at(worst_cost, owner, perceived_tie)
-        worst = np.full(len(full), len(net))
-        np.minimum.at(worst, owner, np.where(perceived_tie == worst_cost[owner], tie, len(net)))
+        worst, worst_cost = _worst_ties(net, buyers[full], pop, infra, p, final_price, n_rows)
         has_tie = worst < len(net)
         replace = has_tie & (best_cost[full] < 0.95 * worst_cost)
         drop[worst[replace]] = True
@@ -352,6 +354,18 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
         net.keep(~drop)
     net.add(new_src, new_dst, trust0)
     return len(new_src)
+
+
+def _worst_ties(net: SupplyNetwork, buyers, pop, infra, p: dict, final_price: float, n_rows: int):
+    """(tie index, perceived cost) of each buyer's worst tie: the highest perceived cost, the
+    earliest tie among equals; tie index len(net) for a buyer without ties."""
+    owner, tie = net.ties_of_buyers(buyers, n_rows)
+    perceived_tie = tie_costs(net, pop, infra, p, final_price, tie) * (1 - p["trust_weight"] * net.trust[tie])
+    worst_cost = np.full(len(buyers), -np.inf)
+    np.maximum.at(worst_cost, owner, perceived_tie)
+    worst = np.full(len(buyers), len(net))
+    np.minimum.at(worst, owner, np.where(perceived_tie == worst_cost[owner], tie, len(net)))
+    return worst, worst_cost
 
 
 def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float, ties=None) -> np.ndarray:

@@ -6,7 +6,7 @@ measured (strict xfail, so a figure that starts to pass must be moved out of the
 in docs/validation.md. Tolerances live in the scenario files and are never changed here.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -32,7 +32,7 @@ MISSES: dict[tuple[str, str], str] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def figures(name: str):
     params, _ = calibrated(name, CALIBRATION_DIR)
     spec = case_spec(name, seeds=SEEDS)

@@ -11,10 +11,10 @@ import importlib
 import numpy as np
 import pytest
 
+from agents.population import COLUMNS
 from experiments.app import change_lever
 from model import ClusterModel
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, PARAMS
-from agents.population import COLUMNS
 
 # small, with a park, a lead firm, a funded budget and some investment attraction (so that
 # recruit_lead_share has money to steer)

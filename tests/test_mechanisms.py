@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from model import ClusterModel
-from model import agglomeration, labour, market, spillover
+from model import ClusterModel, agglomeration, labour, market, spillover
 
 SEEDS = (0, 1, 2)
 

@@ -10,7 +10,7 @@ tolerances in tests/test_case_figures.py, at the calibrated parameters; the dire
 the comparisons those figures do not cover.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -21,7 +21,7 @@ from scenarios import load_scenario
 SEEDS = (0, 1, 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def outcome(name: str):
     """Per-seed measures of case `name` (runs once per test session)."""
     return per_seed(name, run_case(name, SEEDS))

@@ -6,9 +6,9 @@ import math
 import pandas as pd
 import pytest
 
+from experiments.scenario_outcomes import SCENARIOS
 from scenarios import ScenarioError, load_scenario
 from scenarios.targets import Target, measure, targets_of
-from experiments.scenario_outcomes import SCENARIOS
 
 # quarters 0..8
 TABLE = pd.DataFrame({

@@ -4,12 +4,12 @@ played, a lever moved; a screenshot is saved (to docs/figures/viz.png with CLUST
 from __future__ import annotations
 
 import os
-import tempfile
 import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path

@@ -11,9 +11,9 @@ import pytest
 import solara
 from PIL import Image
 
+import scenarios
 from experiments import animate as anim
 from experiments import app, viz, viz_assets
-import scenarios
 from model import ClusterModel
 
 

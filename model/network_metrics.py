@@ -1,0 +1,184 @@
+"""Pure indicators of the supply network and of sourcing (see model.metrics for the conventions).
+
+Nodes are positions 0 … n_nodes−1; a tie is (src, dst), supplier → buyer. Checked against
+networkx in tests/test_metrics.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+
+def _edges(src, dst, n_nodes: int) -> tuple[np.ndarray, np.ndarray, int]:
+    n = int(n_nodes)
+    if n < 0:
+        raise ValueError("n_nodes must be >= 0")
+    s = np.asarray(src, dtype=np.int64).ravel()
+    d = np.asarray(dst, dtype=np.int64).ravel()
+    if s.shape != d.shape:
+        raise ValueError("src and dst must have the same length")
+    if s.size and (min(s.min(), d.min()) < 0 or max(s.max(), d.max()) >= n):
+        raise ValueError(f"edge endpoints must lie in 0..{n - 1}")
+    return s, d, n
+
+
+def _undirected_simple(src, dst, n_nodes: int) -> sp.csr_array:
+    """Symmetric 0/1 adjacency (int64) of the undirected simple graph:
+    direction dropped, duplicate and reciprocal edges merged, self-loops
+    removed."""
+    s, d, n = _edges(src, dst, n_nodes)
+    keep = s != d
+    s, d = s[keep], d[keep]
+    rows = np.concatenate([s, d])
+    cols = np.concatenate([d, s])
+    a = sp.csr_array(
+        (np.ones(rows.size, dtype=np.int64), (rows, cols)), shape=(n, n)
+    )
+    a.sum_duplicates()
+    a.data[:] = 1
+    return a
+
+
+# --------------------------------------------------------------------------
+# supply network
+# --------------------------------------------------------------------------
+def network_density(n_nodes: int, n_edges: int) -> float:
+    """Density of a directed network: realised share of possible arcs.
+
+    ::
+
+        density = E / (N (N - 1))
+
+    ``n_edges`` should count distinct supplier -> buyer arcs without
+    self-loops for the result to lie in [0, 1]. Returns 0 if N < 2.
+    """
+    n = int(n_nodes)
+    if n < 2:
+        return 0.0
+    return float(n_edges) / (n * (n - 1))
+
+
+def average_clustering(src, dst, n_nodes: int) -> float:
+    """Mean local clustering coefficient of the supply network, undirected.
+
+    How often two trading partners of a firm also trade with each other
+    (triangles: a sign of a dense local production system). The network is
+    made undirected and simple (direction ignored, duplicate/reciprocal
+    edges merged, self-loops dropped); for node i with degree d_i and T_i
+    triangles through it::
+
+        C_i = 2 T_i / (d_i (d_i - 1))    (0 if d_i < 2)
+        C   = (1/N) sum_i C_i            (isolated nodes count as 0)
+
+    Triangles come from sparse products: 2 T_i = sum_j (A^2)_ij A_ij.
+    Equals ``networkx.average_clustering`` of the undirected graph.
+    Returns 0 for an empty graph.
+    """
+    a = _undirected_simple(src, dst, n_nodes)
+    n = a.shape[0]
+    if n == 0:
+        return 0.0
+    deg = np.asarray(a.sum(axis=1)).ravel().astype(float)
+    two_t = np.asarray((a @ a).multiply(a).sum(axis=1)).ravel().astype(float)
+    pairs = deg * (deg - 1.0)
+    c = np.zeros(n)
+    np.divide(two_t, pairs, out=c, where=pairs > 0)
+    return float(c.mean())
+
+
+def bipartite_clustering(src, dst, n_nodes: int, side=None) -> float:
+    """Robins–Alexander clustering of a bipartite network (suppliers ↔ buyers).
+
+    A supply chain's ties join adjacent stages, so its network has no triangles and the usual
+    clustering is 0 by construction. The bipartite analogue asks how often paths of three ties
+    close into squares — two buyers sharing two suppliers, a sign of a dense local division of
+    labour (Robins & Alexander 2004)::
+
+        C = 4 · C4 / L3,   L3 = Σ_{(u,v) ∈ E} (d_u − 1)(d_v − 1),
+        C4 = (tr(A⁴) − 2 Σ_i d_i² + 2 E) / 8,   tr(A⁴) = ‖A²‖²_F   (A symmetric)
+
+    on the undirected simple graph. Equals
+    ``networkx.algorithms.bipartite.robins_alexander_clustering``; 0 when there is no 3-path.
+    With ``side`` (a boolean per node giving its side), ‖A²‖²_F = 2 ‖BᵀB‖²_F is computed from
+    the Gram matrix of the side whose squared degrees sum less: same value, far cheaper when
+    one side has hubs (lead firms with hundreds of suppliers).
+    """
+    if side is not None:
+        return _bipartite_clustering_by_side(src, dst, n_nodes, np.asarray(side, bool))
+    A = _undirected_simple(src, dst, n_nodes)
+    if A.nnz == 0:
+        return 0.0
+    deg = np.asarray(A.sum(axis=1)).ravel().astype(float)
+    u, v = A.nonzero()
+    paths3 = float(np.sum((deg[u] - 1) * (deg[v] - 1))) / 2.0   # each undirected edge twice
+    if paths3 == 0:
+        return 0.0
+    walks4 = float(np.sum((A @ A).data.astype(float) ** 2))
+    squares = (walks4 - 2.0 * float(np.sum(deg**2)) + 2.0 * (A.nnz / 2.0)) / 8.0
+    return float(4.0 * squares / paths3)
+
+
+def _bipartite_clustering_by_side(src, dst, n_nodes, side) -> float:
+    """The same from the biadjacency matrix B (rows: one side, columns: the other)."""
+    src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
+    if len(src) == 0:
+        return 0.0
+    if np.any(side[src] == side[dst]):
+        raise ValueError("bipartite_clustering: a tie joins two nodes of the same side")
+    local = np.empty(int(n_nodes), np.int64)
+    n_true = int(side.sum())
+    local[side] = np.arange(n_true)
+    local[~side] = np.arange(int(n_nodes) - n_true)
+    r = np.where(side[src], src, dst)
+    c = np.where(side[src], dst, src)
+    B = sp.csr_array((np.ones(len(r), np.int32), (local[r], local[c])), shape=(n_true, int(n_nodes) - n_true))
+    B.sum_duplicates()
+    B.data[:] = 1  # integer counts: exact, and the sparse product is cheaper than in floats
+    d_row = np.asarray(B.sum(axis=1)).ravel().astype(float)
+    d_col = np.asarray(B.sum(axis=0)).ravel().astype(float)
+    bu, bv = B.nonzero()
+    paths3 = float(np.sum((d_row[bu] - 1) * (d_col[bv] - 1)))
+    if paths3 == 0:
+        return 0.0
+    # ‖A²‖²_F = 2‖BᵀB‖²_F = 2‖BBᵀ‖²_F: contract over the side whose Σ d² is smaller
+    G = B.T @ B if np.sum(d_row**2) <= np.sum(d_col**2) else B @ B.T
+    walks4 = 2.0 * float(np.sum(G.data.astype(float) ** 2))
+    squares = (walks4 - 2.0 * float(np.sum(d_row**2) + np.sum(d_col**2)) + 2.0 * B.nnz) / 8.0
+    return float(4.0 * squares / paths3)
+
+
+def largest_component_share(src, dst, n_nodes: int) -> float:
+    """Share of firms in the largest weakly connected component.
+
+    A measure of how integrated the supply network is: 1 when every firm
+    is linked (directly or indirectly, ignoring direction) to every other,
+    1/N when no firm trades::
+
+        share = max_k |component_k| / N
+
+    Returns 0 if there are no nodes.
+    """
+    s, d, n = _edges(src, dst, n_nodes)
+    if n == 0:
+        return 0.0
+    a = sp.csr_array((np.ones(s.size, dtype=np.int8), (s, d)), shape=(n, n))
+    _, labels = connected_components(a, directed=True, connection="weak")
+    return float(np.bincount(labels).max() / n)
+
+
+def local_sourcing_share(local_input, total_input) -> float:
+    """Share of intermediate inputs bought from local suppliers.
+
+    Aggregate (input-weighted) embeddedness of firms in their cluster::
+
+        share = sum local_input / sum total_input
+
+    Accepts scalars or arrays (summed). Returns 0 when the total is 0.
+    """
+    local = float(np.sum(np.asarray(local_input, dtype=float)))
+    total = float(np.sum(np.asarray(total_input, dtype=float)))
+    if total == 0:
+        return 0.0
+    return local / total

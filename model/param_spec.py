@@ -1,0 +1,106 @@
+"""The declarations behind model/params.py: a parameter (`Param`), how a policy lever acts
+(`Lever`), the source labels, and the "did you mean" helper of every error message."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+SOURCE_SEEDS = "seeds"          # a figure or relation taken from the source documents
+SOURCE_LIT = "literature"       # a conventional value from the economics literature
+SOURCE_CAL = "calibration"      # chosen so the baseline runs in a plausible regime
+
+
+LEVER_KINDS = ("tax", "rate", "money", "programme", "setting")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """How a policy parameter acts: what it costs the government, and the mechanism it feeds.
+
+    kind       "tax": shapes revenue, costs nothing (tax_rate, tax_holiday);
+               "rate": the government pays value × `base`, an account of last quarter
+                       (`grossed`: the base itself rises to base / (1 − value), as R&D does
+                       when it gets cheaper);
+               "money": the government pays the value, in units per quarter;
+               "programme": a level 0–1 whose running cost is value × params[`cost`];
+               "setting": steers another lever's money, costs nothing.
+    mechanism  dotted name of the function through which the lever acts (tested to resolve).
+    """
+
+    kind: str
+    mechanism: str
+    base: str | None = None
+    cost: str | None = None
+    grossed: bool = False
+
+    def __post_init__(self):
+        if self.kind not in LEVER_KINDS:
+            raise ValueError(f"lever kind must be one of {LEVER_KINDS}, got {self.kind!r}")
+        if (self.kind == "rate") != (self.base is not None) or (self.kind == "programme") != (self.cost is not None):
+            raise ValueError(f"a {self.kind} lever needs {'a base' if self.kind == 'rate' else 'a cost'}")
+
+    @property
+    def paid(self) -> bool:
+        """True if the government pays for this lever out of its budget."""
+        return self.kind in ("rate", "money", "programme")
+
+    def ask(self, value: float, bases: dict, params: dict) -> float:
+        """Money (units) this lever asks for this quarter at `value`, before any budget cut.
+
+        `bases`: last quarter's cost bases (units), keyed by `base`. Raises KeyError for a
+        rate lever whose base is not among them."""
+        if self.kind == "money":
+            return value
+        if self.kind == "rate":
+            if self.grossed:
+                return value / (1.0 - value) * bases[self.base]
+            return value * bases[self.base]
+        if self.kind == "programme":
+            return value * params[self.cost]
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: name, default, unit, allowed range or choices, meaning, section, source of
+    the default, and — for a policy lever — its `Lever` declaration."""
+    name: str
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    meaning: str
+    section: str
+    source: str = SOURCE_CAL
+    choices: tuple | None = None
+    lever: Lever | None = None
+
+    @property
+    def kind(self) -> type:
+        """The Python type a value must have: str (choices), bool, list, int or float."""
+        if self.choices is not None:
+            return str
+        if isinstance(self.default, bool):
+            return bool
+        if isinstance(self.default, (list, tuple)):
+            return list
+        return type(self.default)
+
+    def allowed(self) -> str:
+        """What values are allowed, in words (for error messages)."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind is list:
+            return "a list (see docs/ODD.md)"
+        if self.kind is bool:
+            return "true or false"
+        kind = "an integer" if self.kind is int else "a number"
+        return f"{kind} in [{self.low}, {self.high}]"
+
+
+def did_you_mean(name: str, options) -> str:
+    """' (did you mean …?)' with the closest of `options` to `name`, or '' if none is close."""
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
