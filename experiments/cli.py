@@ -342,8 +342,8 @@ COMMANDS = {
     "report": ("a policy brief (HTML + Markdown) from results folders: question, design, effects with "
                "intervals, dose-response, Pareto, budget use, sensitivity, caveats", add_report, cmd_report),
     "optimise": ("multi-objective search over lever levels and timing (NSGA-II/III) vs random search; "
-                 "Pareto front checked on fresh seeds", lazy("experiments.optimise", "add_arguments"),
-                 lazy("experiments.optimise", "cli")),
+                 "Pareto front checked on fresh seeds", lazy("experiments.optimise_command", "add_arguments"),
+                 lazy("experiments.optimise_command", "cli")),
     "discover": ("scenario discovery over a sweep: PRIM boxes where success concentrates, feature scores",
                  lazy("experiments.discover", "add_arguments"), lazy("experiments.discover", "cli")),
     "bench": ("scaling benchmark: s/step, memory, construction at 1,000-100,000 agents, vs a naive Mesa loop",

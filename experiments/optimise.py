@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from experiments.decision_file import OptimiseSpec, load_optimise
+from experiments.decision_file import OptimiseSpec
 from experiments.measures import Measure
 from model.params import PARAMS
 
@@ -116,7 +115,8 @@ def check_seeds(spec: OptimiseSpec) -> list[int]:
 
 def store_plan(spec: OptimiseSpec) -> dict:
     """What determines a run besides its settings and seed (checked when the cache is reused)."""
-    from experiments.design import plain as _plain, scenario_label
+    from experiments.design import plain as _plain
+    from experiments.design import scenario_label
 
     return {"kind": "optimise", "name": spec.name, "scenario": scenario_label(spec.scenario),
             "scenario_params": _plain(spec.scenario.params), "scenario_schedule": _plain(spec.scenario.schedule),
@@ -146,8 +146,8 @@ class Evaluator:
 
     def __call__(self, points: list[dict], seeds: list[int]) -> pd.DataFrame:
         """One row per point: mean and sd over `seeds` of every measure, and failed runs."""
-        from experiments.executors import run_batch
         from experiments.design import RunSpec
+        from experiments.executors import run_batch
 
         todo = {}
         for i, settings in enumerate(points):
@@ -269,45 +269,3 @@ def checkpoint(spec: OptimiseSpec, out: Path, evaluated: pd.DataFrame) -> None:
     tmp = out / ".points.parquet.tmp"
     table.to_parquet(tmp, index=False)
     os.replace(tmp, out / "points.parquet")
-
-
-# --- the command ------------------------------------------------------------------------------------
-def optimise(path_or_spec, out=None, *, executor="local", workers=None, address=None, resume=False,
-             progress=True, cache=True, on_generation=None):
-    """Search, compare with the random search, check the front on fresh seeds, write OUT; return the
-    `pareto.Outcome`. `on_generation(generation, points)` is called after each checkpoint."""
-    from tqdm.auto import tqdm
-
-    from experiments import pareto
-    from experiments.executors import opened
-    from experiments.store import Store
-
-    spec = path_or_spec if isinstance(path_or_spec, OptimiseSpec) else load_optimise(path_or_spec)
-    out = Path(out) if out else Path("runs") / spec.name
-    with Store.open(out / "evals", store_plan(spec), resume=resume):   # refuses another search's folder
-        pass
-    total = spec.generations * spec.population * spec.replications * len(arms(spec))
-    bar = tqdm(total=total, unit="run", desc=spec.name, disable=not progress, file=sys.stderr, dynamic_ncols=True)
-    with opened(executor, workers=workers, address=address) as ex, bar:
-        evaluate = Evaluator(spec, out, ex, cache)
-        points = search(spec, evaluate, bar, on_generation)
-        bar.set_description(f"{spec.name}: checking the front on {spec.check_replications} fresh seeds")
-        return pareto.write(spec, out, points, evaluate)
-
-
-def add_arguments(parser) -> None:
-    from experiments.cli import add_batch_options
-
-    parser.add_argument("file", type=Path, metavar="FILE", help="an optimisation file (see experiments/examples/)")
-    add_batch_options(parser)
-
-
-def cli(args) -> int:
-    from experiments.cli import batch, batch_options
-
-    def run(args) -> int:
-        outcome = optimise(args.file, args.out, **batch_options(args))
-        print(outcome.report())
-        return 1 if outcome.failed_runs else 0
-
-    return batch(run)(args)

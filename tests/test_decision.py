@@ -149,7 +149,7 @@ class Stop(Exception):
 
 @pytest.mark.slow
 def test_resume_after_an_interrupted_search_recomputes_nothing_and_gives_the_same_front(tmp_path):
-    from experiments.optimise import optimise
+    from experiments.optimise_command import optimise
 
     spec = tiny_spec()
     full = optimise(spec, tmp_path / "full", executor="serial", progress=False, cache=False)
@@ -177,7 +177,7 @@ def test_resume_after_an_interrupted_search_recomputes_nothing_and_gives_the_sam
 
 @pytest.mark.slow
 def test_same_front_with_one_and_two_workers_and_constraint_respected(tmp_path):
-    from experiments.optimise import optimise
+    from experiments.optimise_command import optimise
 
     spec = dataclasses.replace(tiny_spec(), check_replications=2)
     one = optimise(spec, tmp_path / "one", executor="serial", progress=False, cache=False)
