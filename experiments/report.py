@@ -155,7 +155,9 @@ def effects_section(brief: Brief, out: Path, outcomes, figures: Path) -> pd.Data
     use = budget_use(out)
     if len(use):
         brief.h(3, "Budget use")
-        shown = use.assign(**{"share funded": use["share_funded"].map(lambda v: f"{v:.0%}")})
+        shown = use.assign(**{"share funded": use["share_funded"].map(lambda v: f"{v:.1%}"),
+                              "first_short": use["first_short"].map(lambda v: "—" if pd.isna(v) else f"{v:.0f}"),
+                              "arm": use["arm"].map(_short)})
         brief.table(shown[["arm", "lever", "requested", "funded", "paid", "share funded", "quarters_short",
                            "first_short"]].round(1).rename(columns={"requested": "requested [units]",
                                                                     "funded": "funded [units]", "paid": "paid [units]",
@@ -197,18 +199,49 @@ def answer_section(brief: Brief, effects: pd.DataFrame, outcomes) -> None:
         best, big = sure.loc[sure["per_unit"].idxmax()], sure.loc[sure["final_effect"].idxmax()]
         cheap = sure.loc[sure["spending"].idxmin()]
         items.append(f"{ind}: {len(sure)} of {len(t)} arms raise it beyond doubt. Most cost-effective: "
-                     f"{best['arm']} ({interval(best['per_unit'], best['per_unit_low'], best['per_unit_high'])} "
-                     f"{ind}-quarters per unit spent; {_cost(best, per)}). Largest: {big['arm']} "
+                     f"{_short(best['arm'])} ({interval(best['per_unit'], best['per_unit_low'], best['per_unit_high'])} "
+                     f"{ind}-quarters per unit spent; {_cost(best, per, ind)}). Largest: {_short(big['arm'])} "
                      f"({interval(big['final_effect'] * scale, big['final_effect_low'] * scale, big['final_effect_high'] * scale)} "
-                     f"{per} at the last quarter for {big['spending']:.0f} units paid). Cheapest: {cheap['arm']} "
+                     f"{per} at the last quarter for {big['spending']:.0f} units paid). Cheapest: {_short(cheap['arm'])} "
                      f"({cheap['spending']:.0f} units paid).")
     if items:
         brief.h(2, "Answer in numbers")
         brief.ul(items)
 
 
-def _cost(row, per) -> str:
-    return f"{interval(row['cost_per'], row['cost_per_low'], row['cost_per_high'])} units per +1 {per}"
+def _cost(row, per, ind) -> str:
+    unit = "point" if per == "points" else per
+    return (f"{interval(row['cost_per'], row['cost_per_low'], row['cost_per_high'])} units of spending per +1 "
+            f"{unit} of {ind} at the last quarter")
+
+
+def _short(arm: str) -> str:
+    return arm.split(":", 1)[-1]
+
+
+def budget_answer(brief: Brief, effects: pd.DataFrame, use: pd.DataFrame, outcomes) -> None:
+    """At what budget: per lever, each dose's final effects and the share the budget paid."""
+    single = effects[~effects["lever"].str.contains(r"\+", regex=True) & effects["value"].notna()]
+    if not len(single):
+        return
+    funded = use.set_index("arm")["share_funded"] if len(use) else pd.Series(dtype=float)
+    items = []
+    for lever, g in single.groupby("lever", sort=False):
+        doses = []
+        for value, d in g.groupby("value"):
+            arm = d["arm"].iloc[0]
+            parts = []
+            for ind in outcomes:
+                r = d[d["indicator"] == ind]
+                if len(r):
+                    r = r.iloc[0]
+                    k = 100.0 if ind in SHARES else 1.0
+                    parts.append(f"Δ{ind} {interval(r.final_effect * k, r.final_effect_low * k, r.final_effect_high * k)}")
+            paid = f", {funded[arm]:.0%} funded" if arm in funded.index else ""
+            doses.append(f"{value:g}/quarter{paid}: " + "; ".join(parts))
+        items.append(f"{lever} — " + " | ".join(doses))
+    brief.h(3, "At what budget (each lever alone; shares in points)")
+    brief.ul(items)
 
 
 def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
@@ -255,8 +288,13 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
             if e is not None:
                 all_effects.append(e)
     if all_effects:
-        answer_section(brief, pd.concat(all_effects, ignore_index=True).drop_duplicates(["arm", "indicator"]),
-                       list(outcomes))
+        from experiments.dose_response import budget_use
+
+        effects = pd.concat(all_effects, ignore_index=True).drop_duplicates(["arm", "indicator"])
+        answer_section(brief, effects, list(outcomes))
+        uses = [budget_use(s) for s, p in zip(stores, plans) if p.get("kind") != "sweep" or p.get("method") in REFERENCED]
+        budget_answer(brief, effects, pd.concat(uses, ignore_index=True).drop_duplicates("arm") if uses else
+                      pd.DataFrame(), list(outcomes)[:2])
     brief.blocks += body.blocks
     brief.h(2, "Caveats")
     brief.ul(list(dict.fromkeys(body.caveats)) or ["none found"])
