@@ -9,11 +9,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.design import (ALONE, DESIGNS, DUMMY, REFERENCED, SAMPLED, Factor, RunSpec, Sweep,  # noqa: F401
-                                cast, design_matrix, design_points, indicator_names, plain, run_specs,
-                                run_values, scenario_label)
-from experiments.sweep_file import (SweepError, load_scenario_checked, load_sweep, parse_sweep,  # noqa: F401
-                                    warn_infeasible, warn_scheduled)
+from experiments.design import (  # noqa: F401
+    ALONE,
+    DESIGNS,
+    DUMMY,
+    REFERENCED,
+    SAMPLED,
+    Factor,
+    RunSpec,
+    Sweep,
+    cast,
+    design_matrix,
+    design_points,
+    indicator_names,
+    plain,
+    run_specs,
+    run_values,
+    scenario_label,
+)
+from experiments.sweep_file import (  # noqa: F401
+    SweepError,
+    load_scenario_checked,
+    load_sweep,
+    parse_sweep,
+    warn_infeasible,
+    warn_scheduled,
+)
 from scenarios.loader import Problem  # noqa: F401
 
 _plain, _cast = plain, cast          # old private names, still used by callers

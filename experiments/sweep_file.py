@@ -41,8 +41,16 @@ import warnings
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
-from experiments.design import (ALONE, DESIGNS, SAMPLED, Factor, Sweep, cast, design_points, indicator_names,
-                                scenario_label)
+from experiments.design import (
+    ALONE,
+    DESIGNS,
+    SAMPLED,
+    Factor,
+    Sweep,
+    design_points,
+    indicator_names,
+    scenario_label,
+)
 from model.params import PARAMS, check_value, did_you_mean
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
