@@ -57,6 +57,11 @@ def test_cost_effectiveness_is_cumulative_benefit_per_cumulative_funded_spending
                           rng=np.random.default_rng(DEFAULT_SEED))
     assert row["effect_low"] == pytest.approx(ref.confidence_interval.low, rel=0.05)
     assert row["effect_high"] == pytest.approx(ref.confidence_interval.high, rel=0.05)
+    # cost per unit of outcome: spending per +1 unit of the final effect
+    final = (on - off).to_numpy()[:, -1]
+    assert row["final_effect"] == pytest.approx(final.mean())
+    if final.mean() > 0:
+        assert row["cost_per"] == pytest.approx(dS / final.mean())
     assert (tmp_path / "ce" / "cost_effectiveness.csv").exists()
 
 
@@ -157,6 +162,24 @@ def test_sobol_with_dummy_matches_salib_called_directly_and_reports_seed_noise(t
     assert table["seed_noise_share"].iloc[0] == pytest.approx(within / np.var(means, ddof=1))
     assert table.loc["pollution_decay", "ST"] == pytest.approx(0.0, abs=1e-12)   # same seed as A: inert
     assert table.loc["pollution_decay", "above_noise"] is False or not table.loc["pollution_decay", "above_noise"]
+
+
+def test_diagnostics_flag_negative_s1_sum_above_one_and_too_few_samples():
+    from experiments.design import Factor, Sweep
+    from experiments.sensitivity import diagnose
+
+    sw = Sweep(name="s", scenario=None, steps=4, replications=1, seed=0, method="sobol",
+               factors=(Factor("a", low=0, high=1), Factor("b", low=0, high=1)), samples=16, dummy=True)
+    table = pd.DataFrame({"indicator": "output", "parameter": ["a", "b", DUMMY], "S1": [-0.4, 1.3, 0.0],
+                          "S1_conf": [0.1, 0.2, 0.1], "ST": [0.9, 1.4, 0.2], "ST_conf": [0.1, 0.2, 0.1],
+                          "seed_noise_share": np.nan, "above_noise": [True, True, np.nan]})
+    text = "\n".join(diagnose(table, sw))
+    assert "S1 of a = -0.400 ± 0.100 is below zero beyond its interval" in text
+    assert "ΣS1 = 0.90" not in text and "Sobol' N = 16 is small" in text and "replications ≥ 2" in text
+    table.loc[0, "S1"] = -0.05                                     # within its interval: no warning
+    table.loc[1, "S1"] = 1.2
+    text = "\n".join(diagnose(table, sw))
+    assert "below zero" not in text and "ΣS1 = 1.15 > 1" in text
 
 
 def test_nan_outputs_are_refused_with_the_design_points_named(tmp_path):
