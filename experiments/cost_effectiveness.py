@@ -33,8 +33,16 @@ from experiments.design import REFERENCED
 from experiments.store import load_plan, load_results
 from experiments.sweep import load_scenario_checked
 
-#: Default outcomes: the issue's question is about local sourcing and output.
-OUTCOMES = ("output", "local_sourcing_share", "firms", "mean_knowledge")
+def default_outcomes() -> tuple[str, ...]:
+    """The cluster's output (value added once the registry has it, else output), local sourcing,
+    firms and knowledge: the default outcomes of every analysis and of the report."""
+    from model.indicator_registry import NAMES
+
+    return ("value_added" if "value_added" in NAMES else "output", "local_sourcing_share", "firms", "mean_knowledge")
+
+
+#: Default outcomes (from the indicator registry: value added replaces output when it exists).
+OUTCOMES = default_outcomes()
 COSTS = ("lever", "net")
 #: Below this many replications intervals are unreliable and a warning says so.
 MIN_REPS = 10

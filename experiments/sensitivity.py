@@ -25,12 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.cost_effectiveness import default_outcomes
 from experiments.design import DUMMY, Factor, Sweep, run_values
 from experiments.store import load_plan, load_results
 from experiments.sweep import INDICATORS, load_sweep
 
-#: Indicators analysed when the sweep keeps all of them.
-DEFAULT_INDICATORS = ("firms", "output", "mean_knowledge", "local_sourcing_share")
+#: Indicators analysed when the sweep keeps all of them (the registry's: value added once it exists).
+DEFAULT_INDICATORS = (*default_outcomes(), "gov_spending")
 #: Below these the indices are rough (Saltelli et al. 2010: Sobol' N of several hundred;
 #: Campolongo et al. 2007: 10–20 Morris trajectories).
 MIN_SOBOL_SAMPLES, MIN_MORRIS_TRAJECTORIES, MIN_REPLICATIONS = 64, 10, 2
