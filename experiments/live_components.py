@@ -1,0 +1,133 @@
+"""The live page's pieces (Solara components). Each draws from a `Snapshot` and sends commands to
+the page's `LiveSession`; none reads or changes the model itself (see experiments/live_session.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import reacton.ipyvue as rvue
+import reacton.ipyvuetify as rv
+import solara
+
+from experiments import live_charts, live_export, live_levers
+from experiments.live_session import LiveSession, Snapshot
+from model.params import LEVERS
+
+HERE = Path(__file__).resolve().parent
+MARK = live_charts.MARK_COLOURS["page"]
+SPEEDS = {"1/s": 1.0, "2/s": 2.0, "4/s": 4.0, "8/s": 8.0, "max": 0.0}
+
+
+@solara.component_vue(str(HERE / "live_canvas.vue"))
+def ClusterCanvas(frame: dict, mode: str, title: str, scales: dict, url_query: str = ""):
+    """The map (mode "map") or the supply network (mode "network"), drawn in the browser."""
+
+
+@solara.component_vue(str(HERE / "live_vega.vue"))
+def VegaLive(spec: dict, datasets: dict, step: int = 0, css_class: str = "", file_name: str = "clusterlab-chart"):
+    """A Vega-Lite chart whose data change without re-embedding it."""
+
+
+@solara.component
+def Controls(session: LiveSession, snap: Snapshot, scenario: str, seed: int):
+    """Reset / Play / Step / Run to end, the speed, and where the run stands."""
+    busy = snap.busy is not None and snap.busy != "stopped"
+    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+        solara.Button("Reset", color="primary", on_click=lambda: session.reset(scenario, seed), disabled=busy,
+                      classes=["clusterlab-reset"])
+        if snap.playing:
+            solara.Button("❚❚ Pause", color="primary", on_click=session.pause, classes=["clusterlab-pause"])
+        else:
+            solara.Button("▶ Play", color="primary", on_click=session.play, disabled=busy, classes=["clusterlab-play"])
+        solara.Button("Step", color="primary", on_click=lambda: session.step(1), disabled=busy or snap.playing,
+                      classes=["clusterlab-step"])
+        solara.Button(f"Run to {max(snap.end, snap.step + 1)}", on_click=lambda: session.play(until=snap.end),
+                      disabled=busy or snap.playing or snap.step >= snap.end, outlined=True,
+                      classes=["clusterlab-to-end"])
+    speed = next((k for k, s in SPEEDS.items() if s == snap.speed), "max")
+    solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), dense=True,
+                               on_value=lambda k: session.set_speed(SPEEDS[k]))
+    solara.Text(f"Quarter {snap.step} of {snap.end}" + (" · playing" if snap.playing else ""),
+                classes=["clusterlab-quarter"])
+    if snap.busy:
+        solara.Text(snap.busy, classes=["clusterlab-busy"])
+    if snap.error:
+        solara.Error(snap.error)
+
+
+@solara.component
+def LeverSlider(name: str, value, on_change, hint: str):
+    rng = live_levers.slider_range(name, value)
+    slider = rv.Slider(v_model=value, label=live_levers.label(name, value), hint=hint, persistent_hint=bool(hint),
+                              dense=True, hide_details=not hint, thumb_label=True, class_="clusterlab-lever",
+                              **rng)
+    # "change" fires once when a drag ends (and once per key press); "input" while dragging is ignored
+    rvue.use_event(slider, "change", lambda widget, event, data: on_change(name, data))
+    return slider
+
+
+@solara.component
+def LeverPanel(session: LiveSession, snap: Snapshot):
+    """One slider per policy lever, with unit and meaning; moved levers act from the next quarter."""
+    view = snap.view
+    funding, share = view.get("funding", {}), view.get("funded", 1.0)
+    if share < 0.999:
+        solara.Warning(f"The budget covers only {share:.0%} of what the levers ask for: every programme is cut "
+                       "by that share.", dense=True, classes=["clusterlab-underfunded"])
+    for name in LEVERS:
+        value = snap.lever_value(name)
+        if value is None:
+            continue
+        note = live_levers.funding_note(name, funding.get(name), share)
+        with solara.Tooltip(live_levers.meaning(name)):
+            with solara.Div():
+                LeverSlider(name, value, session.set_lever, note)
+    if snap.pending:
+        solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in snap.pending.items())
+                    + " (applied when the control is released)", style={"color": MARK})
+    if snap.changes:
+        for c in snap.changes[-6:]:
+            when = f"from quarter {c.step}" if c.step <= snap.step else "from the next quarter"
+            solara.Text(f"{c.name} = {c.value:g} {when}", style={"color": MARK}, classes=["clusterlab-change"])
+    else:
+        solara.Text("A lever acts from the next quarter; no reset needed.")
+
+
+@solara.component
+def ScenarioCard(info: dict):
+    """The scenario's question and the outcome its authors expect."""
+    with solara.Card(info.get("title") or info.get("name", ""), classes=["clusterlab-scenario"]):
+        if info.get("question"):
+            solara.Markdown(f"**Question.** {info['question']}")
+        if info.get("expected"):
+            solara.Markdown(f"**Expected.** {info['expected']}")
+        if info.get("events"):
+            solara.Markdown("**Scheduled.** " + "; ".join(info["events"]))
+
+
+@solara.component
+def Exports(snap: Snapshot, schedule):
+    hist = snap.view.get("history", {})
+    base = f"clusterlab-{snap.scenario}-seed{snap.seed}-q{snap.step}"
+    with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+        solara.FileDownload(lambda: live_export.indicator_csv(hist), filename=f"{base}.csv",
+                            label="Indicators CSV", mime_type="text/csv")
+        solara.FileDownload(lambda: live_export.scenario_toml(snap.scenario, snap.seed, snap.step, snap.changes,
+                                                              schedule),
+                            filename=f"{base}.toml", label="Scenario TOML", mime_type="application/toml")
+
+
+@solara.component
+def Charts(snap: Snapshot, chosen: list[str], titles: dict, marks: list[dict]):
+    hist = snap.view.get("history", {})
+    end = max(snap.end, snap.step)
+    spend = live_charts.spend_columns(hist)
+    ind_spec = solara.use_memo(lambda: live_charts.indicators_spec(chosen, end, titles), [tuple(chosen), end])
+    gov_spec = solara.use_memo(lambda: live_charts.government_spec(spend, end), [tuple(spend), end])
+    with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        VegaLive(spec=ind_spec, datasets={"history": live_charts.records(hist, chosen), "marks": marks},
+                 step=snap.step, css_class="clusterlab-indicators", file_name=f"clusterlab-{snap.scenario}-indicators")
+        VegaLive(spec=gov_spec, datasets={"history": live_charts.records(hist, live_charts.government_columns(spend)),
+                                          "marks": marks},
+                 step=snap.step, css_class="clusterlab-government", file_name=f"clusterlab-{snap.scenario}-government")
