@@ -21,6 +21,7 @@ shared link replays the same run.
 from __future__ import annotations
 
 import functools
+import json
 import os
 
 import solara
@@ -29,15 +30,21 @@ from experiments import live_charts, live_export, live_frame, live_levers
 from experiments.live_components import (Charts, ClusterCanvas, Controls, Exports, LeverPanel, ScenarioCard)
 from experiments.live_session import LiveSession, Snapshot
 from model import ClusterModel
-from model import indicators as indicator_names
+from model.indicator_registry import INDICATORS as REGISTRY
+from model.indicator_registry import MODEL_NAMES
 
 START_SCENARIO = os.environ.get("CLUSTERLAB_SCENARIO", "baseline")
 START_SEED = int(os.environ.get("CLUSTERLAB_SEED", "1"))
-INDICATORS = tuple(indicator_names.NAMES)
+INDICATORS = tuple(MODEL_NAMES)                                  # the chooser's choices
+DEFAULT_INDICATORS = tuple(n for n, i in REGISTRY.items() if i.live)
+TITLES = {n: i.title for n, i in REGISTRY.items()}             # panel titles: label (unit)
+SCALES = json.dumps(live_frame.scales())                        # the map's fixed colour bars
 CSS = """
 .v-application .clusterlab-lever .v-label { font-size: 12px; }
 .v-application .clusterlab-lever .v-messages { font-size: 10px; }
-.solara-watermark, .v-application--wrap > a[href*="solara.dev"] { display: none !important; }
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }  /* the badge covered a chart */
+.clusterlab-scenario .v-card__title { font-size: 15px; padding: 6px 12px 0 12px; }
+.clusterlab-scenario .v-card__text { font-size: 12px; padding: 2px 12px 6px 12px; }
 """
 
 
@@ -81,7 +88,7 @@ def build_model(name: str, seed: int, changes=()) -> ClusterModel:
 def describe(model) -> dict:
     """The snapshot's view: indicator history, map/network frame, indicators and funding."""
     gov = model.government
-    return {"history": live_charts.history(model), "frame": live_frame.frame(model),
+    return {"history": live_charts.history(model), "frame_json": json.dumps(live_frame.frame(model)),
             "indicators": dict(model.indicators), "funding": live_levers.funding(gov),
             "funded": float(gov.funded), "budget": float(gov.budget)}
 
@@ -102,16 +109,16 @@ def _kernel_context():
         return None
 
 
-def _start(set_snap, initial: dict) -> LiveSession:
-    """A session whose snapshots re-render this page, started on the initial state."""
+def _start(store: solara.Reactive, initial: dict) -> LiveSession:
+    """A session publishing its snapshots into `store` (the components reading it re-render)."""
     ctx = _kernel_context()
 
     def publish(snap):
         if ctx is None:
-            set_snap(snap)
+            store.set(snap)
         else:
             with ctx:
-                set_snap(snap)
+                store.set(snap)
 
     session = LiveSession(lambda n, s, ch: build_model(n, s, _changes(ch)), describe, publish)
     if ctx is not None:
@@ -133,25 +140,26 @@ def initial_state(search: str | None) -> tuple[dict, list[str]]:
     return state, problems
 
 
+def _seed(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 @solara.component
 def Page():
+    """The page's frame. It never reads the snapshot itself: each part below subscribes to the
+    store, so a step re-renders the parts that change, not the whole page."""
     router = solara.use_router()
     initial, problems = solara.use_memo(lambda: initial_state(router.search), [])
-    snap, set_snap = solara.use_state(Snapshot())
-    session = solara.use_memo(lambda: _start(set_snap, initial), [])
+    store = solara.use_memo(lambda: solara.reactive(Snapshot()), [])
+    session = solara.use_memo(lambda: _start(store, initial), [])
     solara.use_effect(lambda: session.stop, [])  # the tab closed: end the worker
     chosen_scenario = solara.use_reactive(initial["scenario"])
     seed_text = solara.use_reactive(str(initial["seed"]))
-    chosen = solara.use_reactive(list(live_charts.DEFAULT_INDICATORS))
-
-    name = snap.scenario or initial["scenario"]
-    info = solara.use_memo(lambda: scenario_info(name), [name])
-    marks = solara.use_memo(lambda: event_marks(name, snap.changes), [name, snap.changes])
-    try:
-        seed = int(seed_text.value)
-    except ValueError:
-        seed = None
-    query = live_export.state_query(name, snap.seed, snap.step, snap.changes) if snap.view else ""
+    chosen = solara.use_reactive(list(DEFAULT_INDICATORS))
+    seed = _seed(seed_text.value)
 
     solara.Title("ClusterLab")
     solara.Style(CSS)
@@ -159,32 +167,53 @@ def Page():
         solara.AppBarTitle("ClusterLab: industrial cluster")
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
-            Controls(session, snap, chosen_scenario.value, seed if seed is not None else snap.seed)
+            Controls(session, store, chosen_scenario.value, seed if seed is not None else initial["seed"])
         with solara.Card("Scenario and seed (applied by Reset)", margin=0):
             solara.Select("Scenario", values=list(scenario_names()), value=chosen_scenario)
             solara.InputText("Seed", value=seed_text, error=None if seed is not None else "an integer")
         with solara.Card("Policy levers", margin=0):
-            LeverPanel(session, snap)
+            LeverPanel(session, store)
         with solara.Card("Export", margin=0):
-            Exports(snap, scenario(name).schedule)
+            Exports(store, lambda n: scenario(n).schedule)
     with solara.Column(gap="6px", style={"max-width": "100%"}):
         for problem in problems:
             solara.Warning(f"Address ignored: {problem}", dense=True)
-        Status(snap)
-        ScenarioCard(info)
-        if snap.view:
-            frame = snap.view["frame"]
-            scales = live_frame.scales()
-            with solara.Columns([1, 1]):
-                ClusterCanvas(frame=frame, mode="map", title=f"Map, quarter {snap.step}", scales=scales,
-                              url_query=query)
-                ClusterCanvas(frame=frame, mode="network", title="Supply network", scales=scales)
-            solara.SelectMultiple("Indicators", values=chosen, all_values=list(INDICATORS), dense=True)
-            Charts(snap, chosen.value or list(live_charts.DEFAULT_INDICATORS), {}, marks)
+        Status(store)
+        ScenarioPanel(store, initial["scenario"])
+        Views(store)
+        solara.SelectMultiple("Indicators", values=chosen, all_values=list(INDICATORS), dense=True)
+        ChartsPanel(store, chosen.value or list(DEFAULT_INDICATORS))
 
 
 @solara.component
-def Status(snap: Snapshot):
+def ScenarioPanel(store, first: str):
+    name = store.value.scenario or first
+    info = solara.use_memo(lambda: scenario_info(name), [name])
+    ScenarioCard(info)
+
+
+@solara.component
+def Views(store):
+    """Map and network, and the page's state in the address bar."""
+    snap = store.value
+    if not snap.view:
+        return
+    query = live_export.state_query(snap.scenario, snap.seed, snap.step, snap.changes)
+    ClusterCanvas(frame_json=snap.view["frame_json"], scales_json=SCALES, url_query=query)
+
+
+@solara.component
+def ChartsPanel(store, chosen: list[str]):
+    snap = store.value
+    marks = solara.use_memo(lambda: event_marks(snap.scenario or "baseline", snap.changes),
+                            [snap.scenario, snap.changes])
+    if snap.view:
+        Charts(snap, chosen, TITLES, marks)
+
+
+@solara.component
+def Status(store):
+    snap = store.value
     ind = snap.view.get("indicators", {})
     funded = snap.view.get("funded", 1.0)
     text = (f"Quarter {snap.step} · {ind.get('firms', 0):.0f} firms ({ind.get('lead_firms', 0):.0f} lead) · "

@@ -16,8 +16,6 @@ import numpy as np
 MARK_COLOURS = {"page": "#dc143c", "schedule": "#ff7f0e", "demand": "#555555"}
 MARK_DASH = {"page": [4, 3], "schedule": [2, 2], "demand": [1, 3]}
 SPEND_PREFIX = "spend_"
-DEFAULT_INDICATORS = ("firms", "suppliers", "output", "mean_knowledge", "ellison_glaeser",
-                      "local_sourcing_share")
 BUDGET_SERIES = (("gov_budget", "#1f77b4"), ("gov_revenue", "#2ca02c"), ("gov_spending", "#d62728"))
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f", "#17becf", "#bcbd22")
 

@@ -4,6 +4,7 @@ the page's `LiveSession`; none reads or changes the model itself (see experiment
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import reacton.ipyvue as rvue
@@ -20,18 +21,22 @@ SPEEDS = {"1/s": 1.0, "2/s": 2.0, "4/s": 4.0, "8/s": 8.0, "max": 0.0}
 
 
 @solara.component_vue(str(HERE / "live_canvas.vue"))
-def ClusterCanvas(frame: dict, mode: str, title: str, scales: dict, url_query: str = ""):
-    """The map (mode "map") or the supply network (mode "network"), drawn in the browser."""
+def ClusterCanvas(frame_json: str, scales_json: str, url_query: str = ""):
+    """The map and the supply network side by side, drawn in the browser from one
+    `live_frame.frame` (as JSON text); `url_query` is written to the address bar."""
 
 
 @solara.component_vue(str(HERE / "live_vega.vue"))
-def VegaLive(spec: dict, datasets: dict, step: int = 0, css_class: str = "", file_name: str = "clusterlab-chart"):
-    """A Vega-Lite chart whose data change without re-embedding it."""
+def VegaLive(spec_json: str, datasets_json: str, step: int = 0, css_class: str = "",
+             file_name: str = "clusterlab-chart"):
+    """A Vega-Lite chart (spec and {dataset: rows} as JSON text) whose data change without
+    re-embedding it."""
 
 
 @solara.component
-def Controls(session: LiveSession, snap: Snapshot, scenario: str, seed: int):
+def Controls(session: LiveSession, store, scenario: str, seed: int):
     """Reset / Play / Step / Run to end, the speed, and where the run stands."""
+    snap = store.value
     busy = snap.busy is not None and snap.busy != "stopped"
     with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
         solara.Button("Reset", color="primary", on_click=lambda: session.reset(scenario, seed), disabled=busy,
@@ -68,8 +73,9 @@ def LeverSlider(name: str, value, on_change, hint: str):
 
 
 @solara.component
-def LeverPanel(session: LiveSession, snap: Snapshot):
+def LeverPanel(session: LiveSession, store):
     """One slider per policy lever, with unit and meaning; moved levers act from the next quarter."""
+    snap = store.value
     view = snap.view
     funding, share = view.get("funding", {}), view.get("funded", 1.0)
     if share < 0.999:
@@ -80,9 +86,7 @@ def LeverPanel(session: LiveSession, snap: Snapshot):
         if value is None:
             continue
         note = live_levers.funding_note(name, funding.get(name), share)
-        with solara.Tooltip(live_levers.meaning(name)):
-            with solara.Div():
-                LeverSlider(name, value, session.set_lever, note)
+        LeverSlider(name, value, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""))
     if snap.pending:
         solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in snap.pending.items())
                     + " (applied when the control is released)", style={"color": MARK})
@@ -97,25 +101,32 @@ def LeverPanel(session: LiveSession, snap: Snapshot):
 @solara.component
 def ScenarioCard(info: dict):
     """The scenario's question and the outcome its authors expect."""
-    with solara.Card(info.get("title") or info.get("name", ""), classes=["clusterlab-scenario"]):
-        if info.get("question"):
-            solara.Markdown(f"**Question.** {info['question']}")
-        if info.get("expected"):
-            solara.Markdown(f"**Expected.** {info['expected']}")
-        if info.get("events"):
-            solara.Markdown("**Scheduled.** " + "; ".join(info["events"]))
+    with solara.Card(info.get("title") or info.get("name", ""), classes=["clusterlab-scenario"], margin=0):
+        # plain text, not Markdown: Solara's Markdown asks a CDN for mermaid, which is offline here
+        for key, head in (("question", "Question"), ("expected", "Expected"), ("events", "Scheduled")):
+            text = "; ".join(info[key]) if key == "events" else info.get(key)
+            if text:
+                with solara.Div(classes=[f"clusterlab-{key}"], style={"margin-bottom": "4px"}):
+                    solara.Text(f"{head}. ", style={"font-weight": "bold"})
+                    solara.Text(text)
 
 
 @solara.component
-def Exports(snap: Snapshot, schedule):
-    hist = snap.view.get("history", {})
-    base = f"clusterlab-{snap.scenario}-seed{snap.seed}-q{snap.step}"
+def Exports(store, schedule_of):
+    """Downloads of the run as it stands when clicked (read from the store then, so a step does not
+    re-render them)."""
+    def csv():
+        return live_export.indicator_csv(store.peek().view.get("history", {}))
+
+    def toml():
+        snap = store.peek()
+        return live_export.scenario_toml(snap.scenario, snap.seed, snap.step, snap.changes,
+                                         schedule_of(snap.scenario))
+
     with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
-        solara.FileDownload(lambda: live_export.indicator_csv(hist), filename=f"{base}.csv",
-                            label="Indicators CSV", mime_type="text/csv")
-        solara.FileDownload(lambda: live_export.scenario_toml(snap.scenario, snap.seed, snap.step, snap.changes,
-                                                              schedule),
-                            filename=f"{base}.toml", label="Scenario TOML", mime_type="application/toml")
+        solara.FileDownload(csv, filename="clusterlab-indicators.csv", label="Indicators CSV", mime_type="text/csv")
+        solara.FileDownload(toml, filename="clusterlab-run.toml", label="Scenario TOML",
+                            mime_type="application/toml")
 
 
 @solara.component
@@ -123,11 +134,14 @@ def Charts(snap: Snapshot, chosen: list[str], titles: dict, marks: list[dict]):
     hist = snap.view.get("history", {})
     end = max(snap.end, snap.step)
     spend = live_charts.spend_columns(hist)
-    ind_spec = solara.use_memo(lambda: live_charts.indicators_spec(chosen, end, titles), [tuple(chosen), end])
-    gov_spec = solara.use_memo(lambda: live_charts.government_spec(spend, end), [tuple(spend), end])
+    ind_spec = solara.use_memo(lambda: json.dumps(live_charts.indicators_spec(chosen, end, titles)),
+                               [tuple(chosen), end])
+    gov_spec = solara.use_memo(lambda: json.dumps(live_charts.government_spec(spend, end)), [tuple(spend), end])
+    ind_data = json.dumps({"history": live_charts.records(hist, chosen), "marks": marks})
+    gov_data = json.dumps({"history": live_charts.records(hist, live_charts.government_columns(spend)),
+                           "marks": marks})
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        VegaLive(spec=ind_spec, datasets={"history": live_charts.records(hist, chosen), "marks": marks},
-                 step=snap.step, css_class="clusterlab-indicators", file_name=f"clusterlab-{snap.scenario}-indicators")
-        VegaLive(spec=gov_spec, datasets={"history": live_charts.records(hist, live_charts.government_columns(spend)),
-                                          "marks": marks},
-                 step=snap.step, css_class="clusterlab-government", file_name=f"clusterlab-{snap.scenario}-government")
+        VegaLive(spec_json=ind_spec, datasets_json=ind_data, step=snap.step, css_class="clusterlab-indicators",
+                 file_name=f"clusterlab-{snap.scenario}-indicators")
+        VegaLive(spec_json=gov_spec, datasets_json=gov_data, step=snap.step, css_class="clusterlab-government",
+                 file_name=f"clusterlab-{snap.scenario}-government")

@@ -10,6 +10,7 @@ with a colour bar (`scales`): label, unit, ends and a CSS gradient.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
 import numpy as np
@@ -53,8 +54,14 @@ def gradient(cmap: str, n: int = 6) -> str:
 
 def layer_png(model, layer: str) -> str:
     """The layer as a data-URL PNG, one pixel per cell (row 0 = the top of the map)."""
-    attr, cmap, *_, low, high, log, alpha = LAYERS[layer]
-    data = np.asarray(getattr(model.grid, attr).data, float)
+    data = np.ascontiguousarray(getattr(model.grid, LAYERS[layer][0]).data, dtype=float)
+    return _layer_png(layer, data.shape, data.tobytes())
+
+
+@functools.lru_cache(maxsize=64)  # parks and infrastructure rarely change: encoded once
+def _layer_png(layer: str, shape: tuple, raw: bytes) -> str:
+    _, cmap, *_, low, high, log, alpha = LAYERS[layer]
+    data = np.frombuffer(raw, dtype=float).reshape(shape)
     u = _unit(data, low, high, log)
     rgba = colormaps[cmap](u)
     rgba[..., 3] = alpha
@@ -111,29 +118,29 @@ def ties(model) -> dict:
             "t": _round(np.asarray(net.trust, float)[ok], 3)}
 
 
-def flows(model) -> list[dict]:
-    """Supply volume between regions (`region_size` squares), drawn between their centres:
-    [{x0, y0, x1, y1, v (share of the largest flow), n (ties)}], within-region trade left out."""
+def flows(model) -> dict:
+    """Supply volume between regions (`region_size` squares), drawn between the mean positions of
+    the trading enterprises: columns x0, y0, x1, y1, v (share of the largest flow), n (ties);
+    trade within a region is left out."""
     pop, net, p = model.population, model.network, model.params
-    size, h = p["region_size"], p["height"]
+    empty = {k: [] for k in ("x0", "y0", "x1", "y1", "v", "n")}
     if len(net) == 0:
-        return []
-    rs = region_index(pop.x[net.src], pop.y[net.src], size, h)
-    rb = region_index(pop.x[net.dst], pop.y[net.dst], size, h)
+        return empty
+    rs = region_index(pop.x[net.src], pop.y[net.src], p["region_size"], p["height"])
+    rb = region_index(pop.x[net.dst], pop.y[net.dst], p["region_size"], p["height"])
     between = rs != rb
     if not between.any():
-        return []
-    pairs, inverse = np.unique(np.stack([rs[between], rb[between]], 1), axis=0, return_inverse=True)
-    vol = np.bincount(inverse.ravel(), weights=np.asarray(net.volume, float)[between])
-    count = np.bincount(inverse.ravel())
-    sx = np.bincount(inverse.ravel(), weights=pop.x[net.src][between]) / count
-    sy = np.bincount(inverse.ravel(), weights=pop.y[net.src][between]) / count
-    bx = np.bincount(inverse.ravel(), weights=pop.x[net.dst][between]) / count
-    by = np.bincount(inverse.ravel(), weights=pop.y[net.dst][between]) / count
-    top = max(float(vol.max()), 1e-12)
-    return [{"x0": round(a, 2), "y0": round(b, 2), "x1": round(c, 2), "y1": round(d, 2),
-             "v": round(v / top, 3), "n": int(n)}
-            for a, b, c, d, v, n in zip(sx, sy, bx, by, vol, count) if len(pairs)]
+        return empty
+    _, inverse = np.unique(np.stack([rs[between], rb[between]], 1), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    count = np.bincount(inverse)
+
+    def mean(a):
+        return np.round(np.bincount(inverse, weights=a[between]) / count, 2).tolist()
+
+    vol = np.bincount(inverse, weights=np.asarray(net.volume, float)[between])
+    return {"x0": mean(pop.x[net.src]), "y0": mean(pop.y[net.src]), "x1": mean(pop.x[net.dst]),
+            "y1": mean(pop.y[net.dst]), "v": _round(vol / max(float(vol.max()), 1e-12), 3), "n": count.tolist()}
 
 
 def frame(model, layers=tuple(LAYERS)) -> dict:

@@ -58,8 +58,11 @@ def label(name: str, value) -> str:
 
 
 def meaning(name: str) -> str:
+    """What the lever does and its declared range, e.g. "labour training funding (≥ 0 units/quarter)"."""
     p = PARAMS[name]
-    return f"{p.meaning} (range {p.low:g}–{p.high:g} {p.unit})"
+    unit = short_unit(name)
+    span = f"≥ {p.low:g}" if p.high - p.low > WIDE else f"{p.low:g}–{p.high:g}"
+    return f"{p.meaning} ({span}{' ' + unit if unit else ''})"
 
 
 def funding(government) -> dict:
