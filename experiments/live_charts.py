@@ -16,6 +16,9 @@ import numpy as np
 MARK_COLOURS = {"page": "#dc143c", "schedule": "#ff7f0e", "demand": "#555555"}
 MARK_DASH = {"page": [4, 3], "schedule": [2, 2], "demand": [1, 3]}
 SPEND_PREFIX = "spend_"
+# a panel's lines and its event marks each keep their own colours (no merged legend or domain)
+LAYER_RESOLVE = {"scale": {"color": "independent", "strokeDash": "independent"},
+                 "legend": {"color": "independent"}}
 BUDGET_SERIES = (("gov_budget", "#1f77b4"), ("gov_revenue", "#2ca02c"), ("gov_spending", "#d62728"))
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f", "#17becf", "#bcbd22")
 
@@ -97,7 +100,8 @@ def line_panel(title: str, series, x: dict, width: int, height: int, labels: boo
         layers.insert(0, {"data": {"name": "ghost"}, "transform": fold,
                           "mark": {"type": "line", "strokeWidth": 1.5, "opacity": 0.45, "strokeDash": [3, 2]},
                           "encoding": {**enc, "tooltip": None}})
-    return {"title": title, "width": width, "height": height, "layer": [*layers, *_mark_layers(x, labels)]}
+    return {"title": title, "width": width, "height": height, "layer": [*layers, *_mark_layers(x, labels)],
+            "resolve": LAYER_RESOLVE}
 
 
 def _spec(body: dict) -> dict:
@@ -140,6 +144,7 @@ def government_spec(spend: list[str], end: int, width: int = 300, height: int = 
                             {"field": "lever", "type": "nominal"},
                             {"field": "spending", "type": "quantitative", "format": ".3~g"}]}},
             *_mark_layers(x, labels=False)],
+        "resolve": LAYER_RESOLVE,
     }
     return _spec({"vconcat": [budget, spending]})
 

@@ -62,11 +62,13 @@ def Controls(session: LiveSession, store, scenario: str, seed: int):
 
 
 @solara.component
-def LeverSlider(name: str, value, on_change, hint: str):
-    rng = live_levers.slider_range(name, value)
-    slider = rv.Slider(v_model=value, label=live_levers.label(name, value), hint=hint, persistent_hint=bool(hint),
-                              dense=True, hide_details=not hint, thumb_label=True, class_="clusterlab-lever",
-                              **rng)
+def LeverSlider(name: str, value, shown, on_change, hint: str):
+    """`value`: the model's lever value, the only value pushed to the slider (so a snapshot that
+    does not know the latest key press yet never moves the thumb back); `shown`: the value moved
+    to (pending) or the model's, for the label."""
+    rng = live_levers.slider_range(name, max(value, shown))
+    slider = rv.Slider(v_model=value, label=live_levers.label(name, shown), hint=hint, persistent_hint=bool(hint),
+                       dense=True, hide_details=not hint, thumb_label=True, class_="clusterlab-lever", **rng)
     # "change" fires once when a drag ends (and once per key press); "input" while dragging is ignored
     rvue.use_event(slider, "change", lambda widget, event, data: on_change(name, data))
     return slider
@@ -82,11 +84,11 @@ def LeverPanel(session: LiveSession, store):
         solara.Warning(f"The budget covers only {share:.0%} of what the levers ask for: every programme is cut "
                        "by that share.", dense=True, classes=["clusterlab-underfunded"])
     for name in LEVERS:
-        value = snap.lever_value(name)
+        value, shown = snap.levers.get(name), snap.lever_value(name)
         if value is None:
             continue
         note = live_levers.funding_note(name, funding.get(name), share)
-        LeverSlider(name, value, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""))
+        LeverSlider(name, value, shown, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""))
     if snap.pending:
         solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in snap.pending.items())
                     + " (applied when the control is released)", style={"color": MARK})
@@ -121,7 +123,7 @@ def Exports(store, schedule_of):
     def toml():
         snap = store.peek()
         return live_export.scenario_toml(snap.scenario, snap.seed, snap.step, snap.changes,
-                                         schedule_of(snap.scenario))
+                                         schedule_of(snap.scenario), snap.end)
 
     with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
         solara.FileDownload(csv, filename="clusterlab-indicators.csv", label="Indicators CSV", mime_type="text/csv")

@@ -51,9 +51,11 @@ def _toml_value(v) -> str:
     return str(v)
 
 
-def scenario_toml(scenario: str, seed: int, steps: int, changes, scenario_schedule=()) -> str:
-    """A scenario file reproducing the page's run (see the module docstring)."""
+def scenario_toml(scenario: str, seed: int, steps: int, changes, scenario_schedule=(), run_steps: int = 0) -> str:
+    """A scenario file reproducing the page's run to quarter `steps` (see the module docstring);
+    its run length is the scenario's (`run_steps`) or longer, so every scheduled step fits."""
     schedule = merged_schedule(scenario_schedule, changes)
+    length = max(int(steps), int(run_steps), *(s for s, _, _ in schedule), 1)
     lines = [
         f"# Exported from the ClusterLab live page: scenario {scenario}, seed {seed}, {steps} quarters.",
         f"# Reproduce: clusterlab run THIS_FILE.toml --seed {seed} --steps {steps}",
@@ -66,7 +68,7 @@ def scenario_toml(scenario: str, seed: int, steps: int, changes, scenario_schedu
         f"expected = {_toml_value('the same indicators as the page showed, quarter by quarter')}",
         "",
         "[run]",
-        f"steps = {max(int(steps), 1)}",
+        f"steps = {length}",
     ]
     for step, lever, value in schedule:
         lines += ["", "[[policy.schedule]]", f"step = {step}", f"lever = {_toml_value(lever)}",

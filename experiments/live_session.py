@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import queue
 import threading
 import time
@@ -265,13 +264,6 @@ class LiveSession:
             self._cond.notify_all()
         if self._publish is not None:
             try:
-                _t = time.perf_counter()
-                if os.environ.get("CLUSTERLAB_PROFILE") and snap.step == 3 and snap.view:
-                    import cProfile
-                    cProfile.runctx("self._publish(snap)", globals(), locals(), os.environ["CLUSTERLAB_PROFILE"])
-                else:
-                    self._publish(snap)
-                if os.environ.get("CLUSTERLAB_TIMING"):
-                    print(f"publish {1000 * (time.perf_counter() - _t):.0f} ms", flush=True)
+                self._publish(snap)
             except Exception:  # the page is gone: nothing to show it on
                 log.debug("publishing a snapshot failed", exc_info=True)

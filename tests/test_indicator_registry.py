@@ -3,7 +3,7 @@
 import importlib
 
 from model import ClusterModel
-from model.indicator_registry import INDICATORS, NAMES, PANEL_ORDER, figure_panels, live_panels
+from model.indicator_registry import INDICATORS, NAMES, PANEL_ORDER, figure_panels
 
 
 def _resolve(dotted: str):
@@ -26,7 +26,8 @@ def test_consumers_read_the_registry():
     app, compare, plots, runner, sweep = (importlib.import_module(f"experiments.{m}")
                                           for m in ("app", "compare", "plots", "runner", "sweep"))
     assert sweep.indicator_names() == NAMES
-    assert plots.PANELS == figure_panels() and app.INDICATOR_PANELS == live_panels()
+    assert plots.PANELS == figure_panels()
+    assert app.DEFAULT_INDICATORS == tuple(n for n, i in INDICATORS.items() if i.live)
     assert set(compare.PLOTTED) == {n for n, i in INDICATORS.items() if i.compared}
     assert set(runner.FLOWS) == {n for n, i in INDICATORS.items() if i.starts_at_quarter_1}
     drawn = {c for _, _, left, right in plots.PANELS for c, _ in [*left, *(right[1] if right else [])]}

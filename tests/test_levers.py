@@ -1,7 +1,7 @@
 """Every policy lever acts: changed mid-run by any route, it changes the next quarter.
 
 The routes are the Python API (`model.set_lever`), a scenario's policy schedule and the live
-page's handler (`experiments.app.change_lever`). For each lever, a twin run without the change
+page's worker (`experiments.live_session.LiveSession.set_lever`, what a released slider calls). For each lever, a twin run without the change
 (same seed) is the reference: the quarter after the change must differ from it in the
 enterprises' state, the government's stocks or accounts, or the indicators.
 """
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from agents.population import COLUMNS
-from experiments.app import change_lever
+from experiments.live_session import LiveSession
 from model import ClusterModel
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, PARAMS
 
@@ -42,6 +42,18 @@ def state(model) -> dict:
     out["rent_paid"] = model.fields["rent_paid"].copy()
     out["indicators"] = model.results().iloc[-1].to_numpy(dtype=float)
     return out
+
+
+def page_change(model, name, value) -> None:
+    """Move a lever the way the live page does: through the worker that owns the model."""
+    session = LiveSession(lambda *_: model, lambda _: {}, debounce=0.0)
+    try:
+        session.reset("twin", 11)
+        session.set_lever(name, value)
+        session.wait_for(lambda snap: bool(snap.changes))
+    finally:
+        session.stop()
+        session.join(10)
 
 
 def differs(a: dict, b: dict) -> list[str]:
@@ -94,7 +106,7 @@ def test_a_lever_changed_mid_run_changes_the_next_quarter(name, route, reference
     if route == "python":
         m.set_lever(name, value)
     elif route == "page":
-        change_lever(m, name, value)
+        page_change(m, name, value)
     m.step()
     assert m.levers()[name] == value
     assert differs(state(m), after_ref), f"{name} changed via {route} left the next quarter unchanged"

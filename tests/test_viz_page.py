@@ -1,11 +1,13 @@
-"""The live page without a browser: Solara's test renderer, the chart specs, the GIF, the assets."""
+"""The live page without a browser: its worker (LiveSession), lever controls, frames, charts,
+exports and URL state, and the page in Solara's test renderer; the GIF; the assets."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pytest
 import solara
@@ -13,169 +15,293 @@ from PIL import Image
 
 import scenarios
 from experiments import animate as anim
-from experiments import app, viz, viz_assets
+from experiments import app, live_charts, live_export, live_frame, live_levers, viz, viz_assets
+from experiments.live_session import LeverChange, LiveSession
 from model import ClusterModel
+from model.params import LEVERS, PARAMS
+from scenarios import load_scenario
+
+SMALL = dict(width=30, height=30, n_firms=20, n_suppliers=40)
+
+
+def small_build(name, seed, schedule):
+    return ClusterModel(seed=seed, policy_schedule=schedule, default_steps=30, **SMALL)
+
+
+def describe(model):
+    return {"indicators": dict(model.indicators)}
 
 
 @pytest.fixture
-def live(monkeypatch):
-    """The rendered page and the models it built (newest last)."""
-    built = []
+def session():
+    s = LiveSession(small_build, describe, debounce=0.05)
+    s.reset("small", 3)
+    s.wait_for(lambda x: x.view != {})
+    yield s
+    s.stop()
+    s.join(5)
 
-    class Recorded(app.LiveModel):
-        def __init__(self, scenario_name="baseline", seed="1"):  # Mesa wants named parameters
-            super().__init__(scenario_name, seed)
-            built.append(self)
 
-    monkeypatch.setattr(app, "LiveModel", Recorded)
+# --- the worker ---------------------------------------------------------------------------------
+
+def test_a_lever_moved_during_play_acts_between_steps_and_play_goes_on(session):
+    session.play()
+    session.wait_for(lambda x: x.step >= 2)
+    session.set_lever("training", 3.0)
+    snap = session.wait_for(lambda x: x.changes and x.step >= x.changes[0].step + 2)
+    (change,) = snap.changes
+    assert change.name == "training" and change.value == 3.0 and snap.levers["training"] == 3.0
+    assert snap.playing
+    session.pause()
+    assert not session.wait_for(lambda x: not x.playing).playing
+
+
+def test_a_drag_is_one_change_not_one_per_value(session):
+    for value in (1.0, 2.0, 3.0, 4.0):                   # intermediate values within the debounce
+        session.set_lever("training", value)
+    session.step()                                        # a Step applies what is pending first
+    snap = session.wait_for(lambda x: x.step == 1)
+    assert snap.changes == (LeverChange(1, "training", 4.0),)
+    assert snap.pending == {}
+
+
+def test_moving_a_lever_back_to_its_value_is_no_change(session):
+    session.set_lever("tax_rate", PARAMS["tax_rate"].default)
+    session.step()
+    assert session.wait_for(lambda x: x.step == 1).changes == ()
+
+
+def test_run_to_end_stops_at_the_end(session):
+    session.play(until=5)
+    snap = session.wait_for(lambda x: not x.playing and x.step >= 5)
+    assert snap.step == 5
+
+
+def test_stop_ends_the_worker_even_while_playing():
+    s = LiveSession(small_build, describe)
+    s.reset("small", 1)
+    s.play()
+    s.wait_for(lambda x: x.step >= 1)
+    s.stop()
+    s.join(5)
+    assert not s.alive
+    assert s.snapshot.busy == "stopped"
+
+
+def test_commands_from_many_threads_never_interleave_with_a_step():
+    """Every model access is on the worker: a model whose step notices a concurrent call fails."""
+    inside = threading.Event()
+
+    class Guarded(ClusterModel):
+        def step(self):
+            assert not inside.is_set()
+            inside.set()
+            try:
+                super().step()
+            finally:
+                inside.clear()
+
+        def set_lever(self, name, value):
+            assert not inside.is_set(), "a lever was set during a step"
+            super().set_lever(name, value)
+
+    s = LiveSession(lambda n, sd, sch: Guarded(seed=sd, policy_schedule=sch, **SMALL), describe, debounce=0.0)
+    s.reset("small", 2)
+    s.play()
+
+    def mover(k):
+        for i in range(20):
+            s.set_lever("training", float(k + i % 5))
+            time.sleep(0.002)
+
+    threads = [threading.Thread(target=mover, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    snap = s.wait_for(lambda x: x.step >= 8 and not x.pending)
+    s.stop()
+    assert snap.error is None and snap.changes
+
+
+def test_replaying_the_changes_rebuilds_the_same_run(session):
+    session.step(2)
+    session.set_lever("training", 6.0)
+    session.step(3)
+    live = session.wait_for(lambda x: x.step == 5)
+    session.reset("small", 3, changes=live.changes, to_step=5)
+    replay = session.wait_for(lambda x: x.step == 5 and x.version > live.version and x.busy is None)
+    assert replay.view["indicators"] == live.view["indicators"]
+    assert replay.levers == live.levers
+
+
+# --- levers --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", LEVERS)
+def test_slider_ranges_fit_the_declared_range_and_the_value(name):
+    p = PARAMS[name]
+    for value in (p.default, p.high if p.high < 1e3 else 150.0, p.high if p.high < 1e3 else 4321.0):
+        rng = live_levers.slider_range(name, value)
+        assert p.low <= rng["min"] <= value <= rng["max"] <= p.high
+        assert rng["step"] > 0
+
+
+def test_lever_labels_name_value_and_unit():
+    assert live_levers.label("training", 5) == "training = 5 units/quarter"
+    assert "≥ 0 units/quarter" in live_levers.meaning("training")
+    assert "0–0.6" in live_levers.meaning("tax_rate")
+
+
+def test_funding_reads_requested_and_funded_from_the_government():
+    model = ClusterModel(seed=1, gov_initial_budget=2.0, training=10.0, tech_centre=10.0, **SMALL)
+    model.step()
+    rows = live_levers.funding(model.government)
+    share = model.government.funded
+    assert share < 1.0
+    assert rows["training"]["requested"] == pytest.approx(10.0)
+    assert rows["training"]["granted"] == pytest.approx(10.0 * share)
+    assert "budget covers only" in live_levers.funding_note("training", rows["training"], share)
+
+
+# --- frame, charts, exports ----------------------------------------------------------------------
+
+def test_frame_has_every_enterprise_and_fixed_colours():
+    model = ClusterModel(seed=1, **SMALL)
+    f = live_frame.frame(model)
+    json.dumps(f, allow_nan=False)
+    assert len(f["e"]["x"]) == len(model.population.live)
+    assert len(f["ties"]["a"]) == len(model.network)
+    # colours on the fixed scale: the same relative knowledge gets the same colour in any frame
+    k = model.population.knowledge[model.population.live] / model.frontier
+    expected = live_frame.hex_colours("viridis", np.clip(k / live_frame.KNOWLEDGE_RANGE[1], 0, 1))
+    assert f["e"]["c"] == expected
+    for layer, url in f["layers"].items():
+        import base64
+        import io
+
+        img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+        assert img.size == (model.grid.width, model.grid.height), layer
+
+
+def test_flows_add_up_to_the_trade_between_regions():
+    model = ClusterModel(seed=2, **SMALL).run(3)
+    fl = live_frame.flows(model)
+    assert sum(fl["n"]) <= len(model.network) and max(fl["v"]) == pytest.approx(1.0)
+
+
+def test_chart_specs_are_json_and_mark_every_kind_of_event():
+    s = load_scenario("xiqiao_decline_revival")
+    marks = live_charts.event_marks([LeverChange(5, "training", 2.0)], s.schedule, s.params["demand_shifts"])
+    kinds = {(m["step"], m["kind"]) for m in marks}
+    assert {(5, "page"), (40, "schedule"), (12, "demand")} <= kinds
+    for spec in (live_charts.indicators_spec(["firms", "output"], 80), live_charts.government_spec([], 80)):
+        json.dumps(spec, allow_nan=False)
+
+
+def test_records_turn_nan_into_null():
+    rows = live_charts.records({"step": [0, 1], "output": [float("nan"), 2.0]}, ["output"])
+    assert rows == [{"step": 0.0, "output": None}, {"step": 1.0, "output": 2.0}]
+
+
+def test_exported_scenario_reproduces_the_live_run(tmp_path):
+    s = LiveSession(lambda n, sd, sch: app.build_model(n, sd, app._changes(sch)), app.describe, debounce=0.0)
+    try:
+        s.reset("xiqiao_decline_revival", 4)
+        s.wait_for(lambda x: x.view != {})
+        s.step(2)
+        s.set_lever("training", 7.0)
+        s.step(2)
+        live = s.wait_for(lambda x: x.step == 4)
+    finally:
+        s.stop()
+    text = live_export.scenario_toml(live.scenario, live.seed, live.step, live.changes,
+                                     app.scenario("xiqiao_decline_revival").schedule, live.end)
+    path = tmp_path / "run.toml"
+    path.write_text(text)
+    rerun = load_scenario(path).build(seed=4).run(4)
+    assert rerun.indicators == live.view["indicators"]
+    csv = live_export.indicator_csv(live.view["history"])
+    assert csv.splitlines()[0].startswith("step,") and len(csv.splitlines()) == 5 + 1
+
+
+def test_page_changes_and_schedule_at_the_same_step_keep_the_page_order():
+    merged = live_export.merged_schedule([(3, "training", 1.0)], [LeverChange(3, "training", 9.0)])
+    assert merged == [(3, "training", 9.0), (3, "training", 1.0)]   # the schedule acts last, as live
+
+
+def test_url_state_round_trip_and_bad_input():
+    changes = [LeverChange(4, "training", 5.0), LeverChange(9, "tax_rate", 0.2)]
+    q = live_export.state_query("baseline", 7, 12, changes)
+    state, problems = live_export.parse_query(q, ["baseline"])
+    assert problems == [] and state == {"scenario": "baseline", "seed": 7, "step": 12, "changes": changes}
+    state, problems = live_export.parse_query("scenario=../etc&seed=x&change=3:nolever=1&change=2:tax_rate=9",
+                                              ["baseline"])
+    assert state == {} and len(problems) == 4
+
+
+# --- the page in Solara's test renderer ----------------------------------------------------------
+
+def text_of(rc, css_class):
+    return rc.find(v.Html, class_=css_class).widget.children[0]
+
+
+def wait_until(check, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the page did not update"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def live_page():
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
-    yield rc, built
+    wait_until(lambda: "Quarter 0 · 0 firms" not in text_of(rc, "clusterlab-status"))
+    yield rc
     rc.close()
 
 
-def button(rc, label):
-    return rc.find(v.Btn, children=[label]).widget
-
-
-def lever_slider(rc, name):
+def lever(rc, name):
     (slider,) = [w for w in rc.find(v.Slider).widgets if w.label.startswith(f"{name} = ")]
     return slider
 
 
-def image(rc, css_class):
-    (img,) = [w for w in rc.find(ipywidgets.Image).widgets if css_class in w._dom_classes]
-    return img.value
+def test_page_steps_and_a_released_slider_changes_the_model(live_page):
+    rc = live_page
+    rc.find(v.Btn, class_="clusterlab-step").widget.click()
+    wait_until(lambda: text_of(rc, "clusterlab-status").startswith("Quarter 1 ·"))
+    lever(rc, "training").fire_event("change", 5)          # what releasing the slider sends
+    wait_until(lambda: lever(rc, "training").label == "training = 5 units/quarter")
+    rc.find(v.Btn, class_="clusterlab-step").widget.click()
+    wait_until(lambda: text_of(rc, "clusterlab-status").startswith("Quarter 2 ·"))
+    wait_until(lambda: "asked 5" in lever(rc, "training").hint)
+    changes = [w.children[0] for w in rc.find(v.Html, class_="clusterlab-change").widgets]
+    assert changes == ["training = 5 from quarter 2"]
 
 
-def charts(rc):
-    return rc.find(solara.widgets.VegaLite).widgets
-
-
-def test_step_button_advances_the_model_and_the_page(live):
-    rc, built = live
-    model = built[-1]
-    assert model.steps == 0
-    rc.find(v.Html, children=["Time: 0.0"]).assert_single()
-    map_before = image(rc, "clusterlab-map")
-
-    button(rc, "Step").click()
-    button(rc, "Step").click()
-
-    assert built[-1] is model and model.steps == 2
-    rc.find(v.Html, children=["Time: 2.0"]).assert_single()
-    status = rc.find(v.Html, class_="clusterlab-status").widget.children[0]
-    assert status.startswith("Step 2 ·")
-    assert image(rc, "clusterlab-map") != map_before
-    history = charts(rc)[0].spec["datasets"]["history"]
-    assert [row["step"] for row in history] == [0.0, 1.0, 2.0]
-
-
-def test_a_lever_moved_on_the_page_reaches_the_running_model(live):
-    rc, built = live
-    model = built[-1]
-    button(rc, "Step").click()
-
-    lever_slider(rc, "tax_rate").v_model = 0.3          # what dragging the slider does
-
-    assert model.levers()["tax_rate"] == pytest.approx(0.3)
-    assert built[-1] is model and model.steps == 1       # no reset
-    assert lever_slider(rc, "tax_rate").label == "tax_rate = 0.3"
-    change = rc.find(v.Html, class_="clusterlab-change").widget.children[0]
-    assert change == "tax_rate = 0.3 from the next step"
-    for chart in charts(rc):                             # every chart marks the step it acts from
-        assert chart.spec["datasets"]["marks"] == [{"step": 2, "label": "tax_rate=0.3"}]
-
-    button(rc, "Step").click()
-    assert model.steps == 2 and model.levers()["tax_rate"] == pytest.approx(0.3)
-    assert rc.find(v.Html, class_="clusterlab-change").widget.children[0] == "tax_rate = 0.3 from step 2"
-
-
-def test_funding_lever_shows_up_as_spending(live):
-    rc, built = live
-    model = built[-1]
-    lever_slider(rc, "training").v_model = 5.0
-    button(rc, "Step").click()
-    assert model.levers()["training"] == 5.0
-    assert model.government.spending_by_lever["training"] > 0
-    history = charts(rc)[1].spec["datasets"]["history"]
-    assert history[-1]["spend_training"] > 0
-
-
-def test_reset_builds_the_chosen_scenario_and_seed(live):
-    rc, built = live
-    button(rc, "Step").click()
-    seed_box = rc.find(v.TextField, label="Seed").widget
-    seed_box.v_model = "7"                       # typed, then Enter: the box sends a string
-    seed_box.fire_event("keyup.enter", None)
-    button(rc, "Reset").click()
-    model = built[-1]
-    assert len(built) == 2 and model.steps == 0
-    reference = scenarios.build("baseline", seed=7)
-    assert model.indicators == reference.indicators
-    rc.find(v.Html, children=["Time: 0.0"]).assert_single()
-
-    if "dartboard" in app.scenario_names():
-        rc.find(v.Select, label="Scenario").widget.v_model = "dartboard"
-        button(rc, "Reset").click()
-        assert built[-1].scenario_name == "dartboard"
-        assert built[-1].params == scenarios.build("dartboard", seed=7).params
-
-
-def test_each_page_has_its_own_model(live):
-    rc, built = live
-    box2, rc2 = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+@pytest.mark.slow
+def test_the_page_never_changes_a_scenario_nobody_touched(monkeypatch):
+    """xiqiao's centre (150 from quarter 40) stays 150: no slider clamps or re-sends it."""
+    monkeypatch.setattr(app, "START_SCENARIO", "xiqiao_decline_revival")
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     try:
-        first, second = built
-        assert first is not second
-        button(rc, "Step").click()
-        assert (first.steps, second.steps) == (1, 0)
+        wait_until(lambda: "Quarter 0 · 0 firms" not in text_of(rc, "clusterlab-status"))
+        rc.find(v.Btn, class_="clusterlab-to-end").widget.click()
+        wait_until(lambda: int(text_of(rc, "clusterlab-quarter").split()[1]) >= 41, timeout=120)
+        rc.find(v.Btn, class_="clusterlab-pause").widget.click()
+        wait_until(lambda: lever(rc, "tech_centre").label == "tech_centre = 150 units/quarter")
+        assert lever(rc, "tech_centre").max >= 150
+        assert not rc.find(v.Html, class_="clusterlab-change").widgets
     finally:
-        rc2.close()
+        rc.close()
 
 
-def test_live_model_is_the_scenario_model():
-    a = app.LiveModel("baseline", "3").run(3)
+def test_build_model_is_the_scenario_model():
+    a = app.build_model("baseline", 3).run(3)
     b = scenarios.build("baseline", seed=3).run(3)
     assert a.indicators == b.indicators
 
 
-def test_seed_text_is_converted():
-    assert app.to_seed("42") == 42
-    assert app.to_seed(" 5 ") == 5
-    assert app.to_seed("7.0") == 7
-    assert app.to_seed("abc") == app.to_seed("abc")
-
-
-def test_specs_are_json_and_mark_lever_changes():
-    model = ClusterModel(seed=2)
-    model.step()
-    app.change_lever(model, "rd_subsidy", 0.2)
-    app.change_lever(model, "training", 3.0)
-    app.change_lever(model, "training", 4.0)              # same step: the last value counts
-    for spec in (app.indicators_spec(model), app.government_spec(model)):
-        json.dumps(spec, allow_nan=False)
-        assert spec["datasets"]["marks"] == [{"step": 2, "label": "rd_subsidy=0.2, training=4"}]
-    assert app.lever_values(model)["training"] == 4.0
-
-
-def test_slider_ranges_fit_the_parameters():
-    for name in app.LEVERS:
-        rng = app.lever_slider(name)
-        p = app.PARAMS[name]
-        assert p.low <= rng["min"] < rng["max"] <= p.high
-        assert p.low <= p.default <= rng["max"]
-
-
-def test_figures_draw_from_the_arrays():
-    model = ClusterModel(seed=1, width=40, height=30, n_firms=30, n_suppliers=60, n_lead_firms=2)
-    model.run(2)
-    for fig in (app.map_figure(model, anim.LAYERS), app.network_figure(model)):
-        data = app.png(fig)
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    ax = app.map_figure(model, ["parks"]).axes[0]
-    drawn = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets"))
-    assert drawn >= len(model.population.live)
-
+# --- GIF, serving, assets -------------------------------------------------------------------------
 
 def test_animate_writes_a_gif(tmp_path):
     model = ClusterModel(seed=1, width=30, height=30, n_firms=15, n_suppliers=30)
