@@ -27,14 +27,15 @@ import os
 import solara
 
 from experiments import live_charts, live_export, live_frame, live_levers
-from experiments.live_components import (Charts, ClusterCanvas, Controls, Exports, LeverPanel, ScenarioCard)
+from experiments.conventions import DEFAULT_SEED
+from experiments.live_components import Charts, ClusterCanvas, Controls, Exports, LeverPanel, ScenarioCard
 from experiments.live_session import LiveSession, Snapshot
 from model import ClusterModel
 from model.indicator_registry import INDICATORS as REGISTRY
 from model.indicator_registry import MODEL_NAMES
 
 START_SCENARIO = os.environ.get("CLUSTERLAB_SCENARIO", "baseline")
-START_SEED = int(os.environ.get("CLUSTERLAB_SEED", "1"))
+START_SEED = int(os.environ.get("CLUSTERLAB_SEED", str(DEFAULT_SEED)))
 INDICATORS = tuple(MODEL_NAMES)                                  # the chooser's choices
 DEFAULT_INDICATORS = tuple(n for n, i in REGISTRY.items() if i.live)
 TITLES = {n: i.title for n, i in REGISTRY.items()}             # panel titles: label (unit)

@@ -75,7 +75,7 @@ def served(scenario: str = "baseline", port: int | None = None, log: Path | None
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"the server did not answer in {timeout} s:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.3)
         yield url, proc, log
     finally:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from experiments.conventions import DEFAULT_SEED
 from experiments.viz_assets import AssetsError, ensure_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +25,7 @@ def command(port: int = 8765, host: str = "127.0.0.1") -> list[str]:
             "--host", host, "--port", str(port), "--no-open", "--production"]
 
 
-def environment(scenario: str = "baseline", seed: int | str = 1, cache_dir: Path | None = None) -> dict:
+def environment(scenario: str = "baseline", seed: int | str = DEFAULT_SEED, cache_dir: Path | None = None) -> dict:
     env = dict(os.environ)
     env["CLUSTERLAB_SCENARIO"] = scenario
     env["CLUSTERLAB_SEED"] = str(seed)
@@ -35,7 +37,11 @@ def environment(scenario: str = "baseline", seed: int | str = 1, cache_dir: Path
     return env
 
 
-def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = 1) -> int:
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = DEFAULT_SEED) -> int:
     """Serve the live page until interrupted; returns the server's exit code.
 
     Makes sure the offline Solara assets are present (npm pack, once), prints the address, and runs
@@ -48,6 +54,8 @@ def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1",
         cache = None
     print(f"ClusterLab live page ({scenario}, seed {seed}): http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     proc = subprocess.Popen(command(port, host), env=environment(scenario, seed, cache), cwd=ROOT)
+    # SIGTERM to this process stops the server too (a service manager, `kill`): same as Ctrl-C
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -64,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenario", nargs="?", default="baseline")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--seed", default="1")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = ap.parse_args(argv)
     return serve(args.scenario, port=args.port, host=args.host, seed=args.seed)
 

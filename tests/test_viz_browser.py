@@ -9,7 +9,6 @@ once its tabs close and stops on SIGTERM. Screenshots go to docs/figures/ only w
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import time
