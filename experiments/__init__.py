@@ -1,7 +1,8 @@
 """Experiments on ClusterModel: single runs, sweeps, comparisons, sensitivity, the live page.
 
-`import experiments` stays light: each name is imported on first use. Comparisons, sensitivity
-and cost-effectiveness live in `experiments.compare`, `.sensitivity`, `.cost_effectiveness`.
+`import experiments` stays light: each name is imported on first use. Comparisons, sensitivity,
+cost-effectiveness, dose-response and the policy brief live in `experiments.compare`,
+`.sensitivity`, `.cost_effectiveness`, `.dose_response`, `.report`; designs in `.design`.
 
     run_scenario   one run with an output folder           (experiments.runner)
     sweep          run a sweep file into a results folder  (experiments.sweep)
