@@ -259,7 +259,8 @@ def cmd_sensitivity(args) -> int:
     if report.failed:
         return 1
     result = analyse(report.out, args.indicators.split(",") if args.indicators else None)
-    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    shown = result.table.assign(above_noise=result.table["above_noise"].map({True: "yes", False: "no"}).fillna(""))
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"wrote {result.out}/: sensitivity.csv, sensitivity.png")
     return 0
 
