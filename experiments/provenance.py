@@ -65,13 +65,14 @@ def library_versions() -> dict:
     return versions
 
 
-def _plain(obj):
+def plain(obj):
+    """JSON round-trip with sorted keys (numpy scalars → numbers, tuples → lists)."""
     return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o), sort_keys=True))
 
 
 def scenario_hash(scenario) -> str:
     """SHA-256 (16 hex chars) of the scenario's parameters and schedule."""
-    data = {"params": _plain(getattr(scenario, "params", {})), "schedule": _plain(getattr(scenario, "schedule", ()))}
+    data = {"params": plain(getattr(scenario, "params", {})), "schedule": plain(getattr(scenario, "schedule", ()))}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -79,7 +80,7 @@ def resolved(scenario, overrides: dict | None = None) -> dict:
     """Every model parameter of the scenario with `overrides` (defaults filled in)."""
     from model.params import resolve_params
 
-    return _plain(resolve_params({**getattr(scenario, "params", {}), **(overrides or {})}))
+    return plain(resolve_params({**getattr(scenario, "params", {}), **(overrides or {})}))
 
 
 def provenance(scenarios: dict, common: dict | None = None) -> dict:

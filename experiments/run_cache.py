@@ -1,8 +1,8 @@
 """A cache of finished runs shared by every command (compare, cost-effectiveness, sweep, ...).
 
-A run is identified by what determines its results: the scenario (hash of its parameters and
-schedule), the overrides, the seed, the number of steps and the code (the source hash of
-model/, agents/, scenarios/: `experiments.provenance.source_hash`). Two commands asking for the
+A run is identified by what determines its results: the resolved parameter set (the scenario's
+parameters with the overrides, defaults filled in) and schedule, the seed, the number of steps
+and the code (the source hash of model/, agents/, scenarios/: `experiments.provenance.source_hash`). Two commands asking for the
 same run get the same stored table — the model is reproducible (same scenario + seed →
 identical output), so reusing a run changes no number.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.provenance import scenario_hash, source_hash
+from experiments.provenance import plain, resolved, scenario_hash, source_hash
 
 
 def default_root() -> Path:
@@ -28,10 +28,13 @@ def default_root() -> Path:
 
 
 def run_key(spec) -> str:
-    """SHA-256 (hex) of scenario hash, overrides, seed, steps and code version."""
-    overrides = json.loads(json.dumps(spec.overrides, sort_keys=True,
-                                      default=lambda o: o.item() if hasattr(o, "item") else str(o)))
-    data = {"scenario": scenario_hash(spec.scenario), "overrides": overrides, "seed": spec.seed,
+    """SHA-256 (hex) of the resolved parameter set (scenario + overrides, defaults filled in: an
+    override equal to the scenario's value changes nothing), the schedule, seed, steps and code."""
+    try:
+        params = resolved(spec.scenario, spec.overrides)
+    except ValueError:                     # an infeasible point: key on what was asked
+        params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides)}
+    data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ())), "seed": spec.seed,
             "steps": spec.steps, "code": source_hash()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 

@@ -277,3 +277,17 @@ def test_dose_response_sweep_gives_a_self_contained_report(tmp_path):
     assert "tech_centre=40" in md and "funded below its request" in md and "fewer than 10" in md
     assert page.count("data:image/png;base64,") >= 3 and 'src="figures' not in page
     assert {"dose-dose_response.png", "dose-pareto.png", "dose-budget.png"} <= {p.name for p in (out / "figures").iterdir()}
+
+
+def test_the_cache_key_is_the_resolved_parameter_set():
+    from experiments.compare import arm_specs
+    from experiments.cost_effectiveness import lever_arms
+    from experiments.run_cache import run_key
+
+    ce = arm_specs(lever_arms("baseline", {"tech_centre": 20.0}, TINY), reps=1, steps=3)
+    sw = parse_sweep({**BASE, "replications": 1, "design": {"method": "dose_response"},
+                      "vary": {"tech_centre": [20.0], "association": [5.0]}})
+    dose = {s.arm: s for s in run_specs(sw)}
+    assert run_key(ce[0]) == run_key(dose["baseline"])                 # association = 0 is the default
+    assert run_key(ce[1]) == run_key(dose["baseline:tech_centre=20"])
+    assert run_key(ce[1]) != run_key(dose["baseline:association=5"])
