@@ -33,6 +33,7 @@ from experiments.design import REFERENCED
 from experiments.store import load_plan, load_results
 from experiments.sweep import load_scenario_checked
 
+
 def default_outcomes() -> tuple[str, ...]:
     """The cluster's output (value added once the registry has it, else output), local sourcing,
     firms and knowledge: the default outcomes of every analysis and of the report."""
