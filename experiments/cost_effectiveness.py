@@ -10,7 +10,8 @@ w_t = (1 + r)^(−t/4) the discount weight of quarter t at the annual rate r (0 
     ΔY_k = Y_arm,k,T − Y_ref,k,T                        final effect        [indicator unit]
 
 S is what the government actually paid (spend_<lever>, after pro-rata cuts), summed over the
-levers the arm changes (`cost="lever"`), or its net fiscal cost gov_spending − gov_revenue
+levers the arm changes (`cost="lever"`; all its spending when the arm is another scenario and
+changes no lever), or its net fiscal cost gov_spending − gov_revenue
 (`cost="net"`, the only meaningful cost of tax levers). The table gives mean ΔB, mean ΔS,
 per_unit = mean ΔB / mean ΔS and cost_per = mean ΔS / mean ΔY (money per unit of final effect;
 per percentage point for shares). Every interval is a paired BCa bootstrap (Efron 1987;
@@ -129,6 +130,8 @@ def _matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:
 def spending_matrix(series, arm, changes, cost) -> pd.DataFrame:
     if cost == "net":
         return _matrix(series, arm, "gov_spending") - _matrix(series, arm, "gov_revenue")
+    if not changes:                   # another scenario, no lever changed: all the government's spending
+        return _matrix(series, arm, "gov_spending")
     cols = [f"spend_{lever}" for lever in changes if f"spend_{lever}" in series.columns]
     if not cols:
         return _matrix(series, arm, "gov_spending") * 0.0
@@ -203,7 +206,7 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
     dS_t = dS_t.dropna()
     w = discount_weights(dS_t.shape[1], discount)
     dS = dS_t.to_numpy() @ w
-    (lever, value), = changes.items() if len(changes) == 1 else ((" + ".join(changes) or "(none)", np.nan),)
+    (lever, value), = changes.items() if len(changes) == 1 else ((" + ".join(changes) or "(scenario)", np.nan),)
     rows = []
     for ind in outcomes:
         dY_t = (_matrix(series, arm, ind) - _matrix(series, ref, ind)).reindex(dS_t.index)
@@ -212,7 +215,7 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
         effect, per, final, cost_per = (paired_bca(dB, None, level, seed), paired_bca(dB, dS, level, seed),
                                         paired_bca(dY, None, level, seed), paired_bca(dS, dY * scale, level, seed))
         spend = paired_bca(dS, None, level, seed)
-        if not final[0] > 0:                             # no gain: no cost per unit of it
+        if not final[0] > 0 or np.isclose(spend[0], 0.0):  # no gain, or no money: no cost per unit
             cost_per = (np.nan, np.nan, np.nan)
         elif not final[1] > 0:                           # gain not told from 0: the cost is unbounded
             cost_per = (cost_per[0], cost_per[1], np.inf)

@@ -256,7 +256,9 @@ def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
             "changes only the seed: an index not above the dummy's is not told apart from seed noise.")
     cols = [c for c in ("indicator", "parameter", "S1", "S1_conf", "ST", "ST_conf", "mu_star", "mu_star_conf",
                         "sigma", "above_noise", "seed_noise_share") if c in table.columns]
-    brief.table(table[cols].round(3))
+    shown = table[cols].round(3)
+    shown["above_noise"] = table["above_noise"].map({True: "yes", False: "no"}).fillna("—")
+    brief.table(shown)
     brief.fig(plot_indices(table, figures / f"{out.name}-sensitivity.png"), "Sensitivity indices with intervals; "
               "dashed: the noise floor (dummy's upper end)")
     brief.caveats += [f"{out.name}: {note}" for note in table.attrs.get("diagnostics", [])]
