@@ -42,7 +42,55 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
     w, h = model.grid.width, model.grid.height
     extent = (-0.5, w - 0.5, -0.5, h - 0.5)
     ax.set_facecolor("white")
-    layers = set(layers or ())
+    draw_layers(ax, model, set(layers or ()), extent)
+    e = enterprises(model)
+    k = e["knowledge"]
+    if norm is None:
+        norm = Normalize(vmin=float(k.min()) if k.size else 0.0, vmax=float(k.max()) if k.size else 1.0)
+        if norm.vmax <= norm.vmin:
+            norm = Normalize(vmin=norm.vmin - 0.5, vmax=norm.vmin + 0.5)
+    size = 6.0 + 2.5 * np.sqrt(np.maximum(e["workers"], 0.0))
+    if w * h > 20_000:  # smaller marks on bigger grids
+        size *= np.sqrt(20_000 / (w * h))
+    lead = e["is_lead"].astype(bool)
+    groups = [
+        ((e["kind"] == 1), SUPPLIER, 1.0, 0.2),
+        ((e["kind"] == 0) & ~lead, FIRM, 1.0, 0.2),
+        (lead, LEAD, 6.0, 0.8),
+    ]
+    for mask, marker, scale, edge in groups:
+        if mask.any():
+            ax.scatter(e["x"][mask], e["y"][mask], c=k[mask], cmap=KNOWLEDGE_CMAP, norm=norm,
+                       s=size[mask] * scale, marker=marker, edgecolors="black",
+                       linewidths=edge, zorder=3 if marker != LEAD else 4)
+    if cax is not None:
+        from matplotlib.cm import ScalarMappable
+
+        ax.figure.colorbar(ScalarMappable(norm=norm, cmap=KNOWLEDGE_CMAP), cax=cax, label="knowledge")
+    _frame(ax, extent)
+    if title:
+        n_f = int(((e["kind"] == 0)).sum())
+        n_s = int((e["kind"] == 1).sum())
+        ax.set_title(f"step {model.steps}: {n_f} firms ({int(lead.sum())} lead), {n_s} suppliers", fontsize=10)
+    return norm
+
+
+def _frame(ax, extent) -> None:
+    """Axes limits, equal aspect, no ticks, and the marker legend below the map."""
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    handles = [Line2D([], [], ls="", marker=m, color="grey", markeredgecolor="black", ms=s, label=lab)
+               for m, s, lab in ((FIRM, 6, "firm"), (SUPPLIER, 6, "supplier"), (LEAD, 11, "lead firm"))]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=3,
+              fontsize=8, frameon=False, handletextpad=0.2, columnspacing=1.0)
+
+
+def draw_layers(ax, model, layers: set, extent) -> None:
+    """The background layers named in `layers` (infrastructure, rent, pollution, parks) on `ax`."""
+    w, h = model.grid.width, model.grid.height
     if "infrastructure" in layers:
         ax.imshow(layer_data(model, "infrastructure").T, origin="lower", extent=extent,
                   cmap="Greys", vmin=0.0, vmax=1.0, alpha=0.55, interpolation="nearest")
@@ -64,45 +112,6 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
                       cmap="Greens", vmin=0.0, vmax=2.0, alpha=0.45, interpolation="nearest")
             ax.contour(np.arange(w), np.arange(h), (park > 0).T.astype(float), levels=[0.5],
                        colors="darkgreen", linewidths=0.8)
-
-    e = enterprises(model)
-    k = e["knowledge"]
-    if norm is None:
-        norm = Normalize(vmin=float(k.min()) if k.size else 0.0, vmax=float(k.max()) if k.size else 1.0)
-        if norm.vmax <= norm.vmin:
-            norm = Normalize(vmin=norm.vmin - 0.5, vmax=norm.vmin + 0.5)
-    size = 6.0 + 2.5 * np.sqrt(np.maximum(e["workers"], 0.0))
-    if w * h > 20_000:  # smaller marks on bigger grids
-        size *= np.sqrt(20_000 / (w * h))
-    lead = e["is_lead"].astype(bool)
-    groups = [
-        ((e["kind"] == 1), SUPPLIER, 1.0, 0.2),
-        ((e["kind"] == 0) & ~lead, FIRM, 1.0, 0.2),
-        (lead, LEAD, 6.0, 0.8),
-    ]
-    for mask, marker, scale, edge in groups:
-        if mask.any():
-            ax.scatter(e["x"][mask], e["y"][mask], c=k[mask], cmap=KNOWLEDGE_CMAP, norm=norm,
-                            s=size[mask] * scale, marker=marker, edgecolors="black",
-                            linewidths=edge, zorder=3 if marker != LEAD else 4)
-    if cax is not None:
-        from matplotlib.cm import ScalarMappable
-
-        ax.figure.colorbar(ScalarMappable(norm=norm, cmap=KNOWLEDGE_CMAP), cax=cax, label="knowledge")
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    handles = [Line2D([], [], ls="", marker=m, color="grey", markeredgecolor="black", ms=s, label=lab)
-               for m, s, lab in ((FIRM, 6, "firm"), (SUPPLIER, 6, "supplier"), (LEAD, 11, "lead firm"))]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=3,
-              fontsize=8, frameon=False, handletextpad=0.2, columnspacing=1.0)
-    if title:
-        n_f = int(((e["kind"] == 0)).sum())
-        n_s = int((e["kind"] == 1).sum())
-        ax.set_title(f"step {model.steps}: {n_f} firms ({int(lead.sum())} lead), {n_s} suppliers", fontsize=10)
-    return norm
 
 
 def _build(model_or_scenario, seed: int):

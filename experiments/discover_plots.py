@@ -49,7 +49,7 @@ def boxes(result, plt):
     if not rows:
         return None
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
-    for y, (i, name, (low, high), (lo0, hi0)) in enumerate(rows):
+    for y, (i, _name, (low, high), (lo0, hi0)) in enumerate(rows):
         span = hi0 - lo0 if hi0 > lo0 else 1.0
         a, b = (low - lo0) / span, (high - lo0) / span
         ax.plot([0, 1], [y, y], color="0.85", lw=6, solid_capstyle="butt")

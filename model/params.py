@@ -34,6 +34,11 @@ def _lever(name, default, unit, low, high, meaning, lever: Lever, source=SOURCE_
     return Param(name, default, unit, low, high, meaning, "policy", source, lever=lever)
 
 
+def _money(name, meaning, mechanism: str, source=SOURCE_CAL):
+    """A money lever: units per quarter, default 0, up to 1e9, acting through `mechanism`."""
+    return _lever(name, 0.0, "units/quarter", 0.0, 1e9, meaning, Lever("money", mechanism), source)
+
+
 _PARAMS = [
     # --- space --------------------------------------------------------------------------
     _p("space", "width", 100, "cells", 10, 2000, "grid width (1 cell ≈ 1 km)"),
@@ -255,33 +260,23 @@ _PARAMS = [
            Lever("tax", "model.production.tax_exempt")),
     _lever("rd_subsidy", 0.0, "share of R&D", 0.0, 0.9, "share of R&D spending the government refunds",
            Lever("rate", "model.innovation.rd_intensity", base="rd", grossed=True)),
-    _lever("infrastructure", 0.0, "units/quarter", 0.0, 1e9, "investment in transport, power, telecom",
-           Lever("money", "model.space.invest_infrastructure")),
+    _money("infrastructure", "investment in transport, power, telecom", "model.space.invest_infrastructure"),
     _lever("park_subsidy", 0.0, "share of rent", 0.0, 1.0, "share of park tenants' rent the government pays",
            Lever("rate", "model.fields.cluster_fields", base="park_rent")),
-    _lever("tech_centre", 0.0, "units/quarter", 0.0, 1e9,
-           "funding of a public technology/design service centre (Xiqiao)",
-           Lever("money", "model.spillover.service_learning"), SOURCE_SEEDS),
-    _lever("university_links", 0.0, "units/quarter", 0.0, 1e9, "industry–university–research link funding",
-           Lever("money", "model.innovation.innovate")),
-    _lever("credit_guarantee", 0.0, "units/quarter", 0.0, 1e9, "contribution to an SME credit-guarantee fund",
-           Lever("money", "model.production.credit_limit")),
-    _lever("training", 0.0, "units/quarter", 0.0, 1e9, "labour training funding",
-           Lever("money", "model.production.productivity")),
-    _lever("entrepreneurship", 0.0, "units/quarter", 0.0, 1e9, "start-up grants (entrepreneurship programme)",
-           Lever("money", "agents.enterprises.Enterprises.enter")),
+    _money("tech_centre", "funding of a public technology/design service centre (Xiqiao)",
+           "model.spillover.service_learning", SOURCE_SEEDS),
+    _money("university_links", "industry–university–research link funding", "model.innovation.innovate"),
+    _money("credit_guarantee", "contribution to an SME credit-guarantee fund", "model.production.credit_limit"),
+    _money("training", "labour training funding", "model.production.productivity"),
+    _money("entrepreneurship", "start-up grants (entrepreneurship programme)", "agents.enterprises.Enterprises.enter"),
     _lever("ip_protection", 0.0, "0–1", 0.0, 1.0, "intellectual-property protection level",
            Lever("programme", "model.spillover.spatial_learning", cost="ip_cost")),
-    _lever("investment_attraction", 0.0, "units/quarter", 0.0, 1e9, "招商引资: recruiting outside firms",
-           Lever("money", "agents.enterprises.Enterprises.enter")),
+    _money("investment_attraction", "招商引资: recruiting outside firms", "agents.enterprises.Enterprises.enter"),
     _lever("recruit_lead_share", 0.0, "share", 0.0, 1.0, "share of attraction funding aimed at lead firms",
            Lever("setting", "agents.enterprises.Enterprises.enter")),
-    _lever("brand_promotion", 0.0, "units/quarter", 0.0, 1e9, "regional brand promotion (区域品牌)",
-           Lever("money", "model.market.demand_level")),
-    _lever("market_building", 0.0, "units/quarter", 0.0, 1e9, "building the specialised market (专业市场)",
-           Lever("money", "model.market.demand_level")),
-    _lever("association", 0.0, "units/quarter", 0.0, 1e9, "support of an industry association",
-           Lever("money", "model.supply_network.search")),
+    _money("brand_promotion", "regional brand promotion (区域品牌)", "model.market.demand_level"),
+    _money("market_building", "building the specialised market (专业市场)", "model.market.demand_level"),
+    _money("association", "support of an industry association", "model.supply_network.search"),
     _lever("environmental_regulation", 0.0, "0–1", 0.0, 1.0, "required abatement share of emissions",
            Lever("programme", "model.environment.abatement", cost="monitoring_cost")),
     # --- run ----------------------------------------------------------------------------
