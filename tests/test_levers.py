@@ -121,3 +121,18 @@ def test_tax_rate_changed_mid_run_changes_revenue(reference):
     m.step()
     ratio = m.government.revenue / after_ref["gov.revenue"][0]
     assert ratio == pytest.approx(0.6 / 0.15, rel=0.05)
+
+
+def test_the_model_reads_lever_values_only_from_the_government():
+    """No code in model/ or agents/ reads a lever from the parameters (params["tax_rate"] was the
+    issue-9 bug: the government's value changed, production kept reading the initial one)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\b(p|params)\[\s*[\"'](" + "|".join(LEVERS) + r")[\"']\s*\]")
+    found = [f"{path.relative_to(root)}:{n}: {line.strip()}"
+             for pkg in ("model", "agents") for path in sorted((root / pkg).rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if pattern.search(line) and "LEVERS" not in line]
+    assert found == [], "\n".join(found)
