@@ -35,7 +35,8 @@ def expected_entrants(n: int, margin: float, p: dict) -> float:
 
 
 def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray, count_by_stage) -> np.ndarray:
-    """Probability that an entrant chooses each stage (0 … n_stages, the last = final firms)."""
+    """Probability (n_stages + 1,) that an entrant chooses each stage (the last = final firms):
+    ∝ max(margin, 0) · (1 + import share) per stage; ∝ count + 1 when no stage earns a margin."""
     w = np.maximum(margin_by_stage, 0.0) * (1.0 + import_share_by_stage)
     if w.sum() <= 0:
         w = np.asarray(count_by_stage, float) + 1.0
@@ -43,13 +44,15 @@ def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray
 
 
 def spinoff_parents(rng, profit, workers, rate) -> np.ndarray:
-    """Boolean mask of enterprises that spawn a spin-off this quarter."""
+    """(n,) boolean mask of enterprises spawning a spin-off this quarter: hazard
+    s · min(5, L / 20) for profitable ones (Klepper 2007), one uniform draw each from `rng`."""
     hazard = rate * np.minimum(5.0, workers / 20.0) * (profit > 0)
     return rng.random(len(profit)) < hazard
 
 
 def exiting(loss_streak, cash, limit, patience) -> np.ndarray:
-    """Sustained losses once savings are gone (in debt), or debt beyond the credit limit."""
+    """(n,) boolean mask of exits: `patience` loss quarters in a row once cash < 0 (savings gone),
+    or debt beyond the credit limit (cash < −limit; units)."""
     return ((loss_streak >= patience) & (cash < 0)) | (cash < -limit)
 
 

@@ -25,7 +25,11 @@ import numpy as np
 
 
 def innovate(rng, rd_share, rd, linked, p: dict):
-    """Return (jump factor per enterprise, novelty gained, number of innovations)."""
+    """One quarter's innovation draws for n enterprises (module docstring: hazards, jumps).
+
+    rd_share: (n,) R&D share of revenue ρ; rd: (n,) R&D spending (units); linked: (n,) 1 for
+    university-linked firms; `rng`: numpy Generator (two uniforms per enterprise). Returns
+    ((n,) knowledge jump factor ≥ 1, (n,) novelty gained (share), number of innovations)."""
     boost = 1.0 + p["university_boost"] * linked
     h_inc = p["innovation"] * p["incremental_rate"] * rd_share * boost
     h_rad = p["innovation"] * p["radical_rate"] * rd * boost

@@ -43,12 +43,15 @@ def leakage(ip: float, cut: float) -> float:
 
 
 def spatial_learning(k, pool, contact, rate, leakage) -> np.ndarray:
-    """Δk from the local knowledge pool (arrays over the learning enterprises)."""
+    """Δk = σ_s · leakage · contact · absorb(k, pool − k) from the local knowledge pool: k, pool,
+    contact (n,) arrays over the learners; rate σ_s per quarter; leakage 0–1 (`leakage`)."""
     return rate * leakage * contact * absorb(k, pool - k)
 
 
 def network_learning(k, src, dst, trust, rate, n) -> np.ndarray:
-    """Δk along ties; k indexed by row, src/dst are row indices of the ties (n rows)."""
+    """Δk along supply ties, both ways, weighted by trust and averaged over a row's ties:
+    σ_n · mean_ties τ · absorb(k_i, k_j − k_i). k: (n,) knowledge by row; src, dst, trust: (m,)
+    per tie (row indices); returns (n,) (zeros when there are no ties or rate is 0)."""
     if len(src) == 0 or rate == 0:
         return np.zeros(n)
     to_dst = trust * absorb(k[dst], k[src] - k[dst])

@@ -207,3 +207,10 @@ def test_supply_network_is_handed_out_frozen():
     assert isinstance(m.government.schedule, tuple) and isinstance(m.levers(), dict)
     m.levers()["tax_rate"] = 0.5
     assert m.levers()["tax_rate"] == PARAMS["tax_rate"].default
+
+
+def test_step_runs_the_odd_phases_in_order():
+    from model.model import PHASES
+
+    m = ClusterModel(seed=1, **SMALL).run(1)
+    assert tuple(m.phase_seconds) == PHASES
