@@ -214,3 +214,16 @@ def test_step_runs_the_odd_phases_in_order():
 
     m = ClusterModel(seed=1, **SMALL).run(1)
     assert tuple(m.phase_seconds) == PHASES
+
+
+def test_thin_agents_read_their_row_and_remove_cuts_ties():
+    """Firm/Supplier are views of one row; Supplier.buyers matches the graph; remove() frees the row."""
+    m = ClusterModel(seed=1, **SMALL).run(2)
+    g = m.supply_network
+    supplier = next(a for a in m.enterprises if isinstance(a, Supplier) and g.out_degree(a.unique_id) > 0)
+    assert sorted(supplier.buyers) == sorted(g.successors(supplier.unique_id))
+    assert supplier.workers == m.population.workers[supplier.row]
+    row, n = supplier.row, len(m.population)
+    supplier.remove()
+    assert not m.population.alive[row] and len(m.population) == n - 1
+    assert row not in m.network.src and row not in m.network.dst
