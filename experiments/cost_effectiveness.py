@@ -217,8 +217,8 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
         spend = paired_bca(dS, None, level, seed)
         if not final[0] > 0 or np.isclose(spend[0], 0.0):  # no gain, or no money: no cost per unit
             cost_per = (np.nan, np.nan, np.nan)
-        elif not final[1] > 0:                           # gain not told from 0: the cost is unbounded
-            cost_per = (cost_per[0], cost_per[1], np.inf)
+        elif not final[1] > 0:      # gain not told from 0: from spending / upper end of the gain to ∞
+            cost_per = (cost_per[0], spend[0] / (final[2] * scale), np.inf)
         rows.append({"arm": arm, "lever": lever, "value": value, "indicator": ind, "unit": unit(ind),
                      "cost": cost, "discount": discount, "quarters": len(w), "n": len(dS),
                      **_triple("effect", effect), **_triple("spending", spend), **_triple("per_unit", per),
@@ -284,6 +284,8 @@ def print_table(table: pd.DataFrame, level: float = 0.95) -> None:
 def interval(est, low, high) -> str:
     """'12.3 [4.5, 20.1]', 'n/a' for an undefined estimate, '[n/a]' for an undefined interval."""
     def num(x):
+        if x is not None and np.isinf(x):
+            return "∞" if x > 0 else "−∞"
         return "n/a" if x is None or not np.isfinite(x) else f"{x:.4g}"
     if est is None or not np.isfinite(est):
         return "n/a"
