@@ -7,8 +7,9 @@ cell agents over one row each (identity, cell, moves). The rules gather arrays, 
 mechanism's array functions in `model/` (their equations and sources are documented there) and
 write the columns back:
 
-    produce   plan output (model.production), price and trade (model.market, model.supply_network),
-              book the quarter: costs, tax, investment, credit (model.production, model.environment)
+    produce   plan output (model.production), price and trade (model.market, model.supply_network,
+              model.intermediate_market), book the quarter: costs, tax, investment, credit
+              (model.production, model.environment) and its accounts (model.accounts)
     innovate  R&D hazards and jumps (model.innovation)
     learn     spillover through space, ties and public services (model.spillover)
     exit, spin_off, enter, relocate   the life cycle (agents.life_cycle, model.demography,
@@ -23,7 +24,7 @@ import numpy as np
 
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
-from model import environment, market, production, spillover
+from model import accounts, environment, intermediate_market, market, production, spillover
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
 from model.quarter import Quarter
@@ -44,10 +45,10 @@ class Enterprises(LifeCycle, Population):
         if len(live) == 0:
             return
         L, Q, unit_labour_parts = self._plan_output(live)
-        revenue, input_cost, freight, bought, need = self._sell_and_trade(live, Q)
-        self._book(q, live, L, Q, unit_labour_parts, revenue, input_cost, freight)
-        self.local_input[live] = bought
-        self.total_input[live] = need
+        revenue, input_cost, freight, trade = self._sell_and_trade(live, Q)
+        self._book(q, live, L, Q, unit_labour_parts, revenue, input_cost, freight, trade)
+        self.local_input[live] = trade["bought"]
+        self.total_input[live] = np.where(self.stage[live] >= 1, Q, 0.0)
 
     def _plan_output(self, live):
         """Workers moved toward L* and this quarter's output Q (model.production)."""
@@ -68,12 +69,13 @@ class Enterprises(LifeCycle, Population):
         return L, Q, (wage, rent, park_rate, in_park)
 
     def _sell_and_trade(self, live, Q):
-        """Clear the final market, trade inputs along ties (imports fill the rest) and sell.
+        """Clear the final market, trade inputs along ties and on the local spot market, clear
+        each intermediate good's market (imports fill the rest, the surplus is exported) and sell.
 
-        Returns per live row: revenue, input cost, market freight, inputs bought locally, inputs needed."""
+        Returns per live row: revenue, input cost (incl. freight on inputs), market freight, and
+        the trade record of `trade_inputs`."""
         m, p = self.model, self.model.params
-        S, cap = p["n_stages"], self.capacity
-        x, y, stage = self.x[live], self.y[live], self.stage[live]
+        x, y, stage = self.x[live], self.y[live], self.stage[live].astype(np.int64)
         firm = self.kind[live] == KIND_FIRM
         infra = m.grid.infrastructure.data
         appeal = market.appeal(self.knowledge[live], m.quality_standard * m.frontier, p["quality_sensitivity"])
@@ -83,23 +85,52 @@ class Enterprises(LifeCycle, Population):
                                      gov.market_capacity, p)
         m.price = market.clearing_price(demand, float((Q * quality)[firm].sum()), p["demand_elasticity"],
                                         p["price_ceiling"])
-        # the chain (intermediates, their imports) is priced per physical unit of the final good
-        m.chain_price = P = market.chain_price(m.price, Q[firm], appeal[firm])
-        need = np.zeros(cap)
-        need[live] = np.where(stage >= 1, Q, 0.0)
-        supply = np.zeros(cap)
-        supply[live] = np.where(firm, 0.0, Q)
-        bought, local_cost, sold = m.network.trade(need, supply, tie_costs(m.network, self, infra, p, P), cap)
-        bought, local_cost, sold = bought[live], local_cost[live], sold[live]
-        imports = need[live] - bought
-        in_price = market.input_price(np.maximum(stage - 1, 0), S, P) * (stage >= 1)
-        input_cost = local_cost + imports * in_price * (1 + p["import_markup"])
-        own_price = market.input_price(np.minimum(stage, S - 1), S, P)
-        revenue = market.sales(firm, m.price, Q, quality, own_price, sold, p["outside_sale_discount"])
+        trade = self.trade_inputs(live, Q, stage, firm, infra)
+        input_cost = trade["local_cost"] + trade["freight"] + trade["imported"] * m.parity[stage]
+        revenue = np.where(firm, m.price * Q * quality, trade["sales"])
         freight = market.market_freight(firm, x, y, m.market, at(infra, x, y), Q, p["market_transport_cost"])
-        return revenue, input_cost, freight, bought, need[live]
+        return revenue, input_cost, freight, trade
 
-    def _book(self, q: Quarter, live, L, Q, unit_labour_parts, revenue, input_cost, freight) -> None:
+    def trade_inputs(self, live, Q, stage, firm, infra, clear: bool = True) -> dict:
+        """Inputs along ties, then the local spot market, then each intermediate good's market
+        clears between export demand and import parity (model.intermediate_market).
+
+        Q, stage, firm: arrays over the live rows. Returns arrays over them — units bought and
+        sold locally, imported (stage 0: its raw input), the cost of local purchases at the
+        ex-works prices, freight (ties; spot trade via the market gateway), sales value of
+        intermediates — and per stage the surplus exported and its value; sets
+        `model.stage_price` when `clear`."""
+        m, p, net = self.model, self.model.params, self.model.network
+        cap, S = self.capacity, p["n_stages"]
+        need, supply = np.zeros(cap), np.zeros(cap)
+        need[live] = np.where(stage >= 1, Q, 0.0)
+        supply[live] = np.where(firm, 0.0, Q)
+        bought, freight, sold = net.trade(need, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap)
+        bought, freight, sold = bought[live], freight[live], sold[live]
+        unsold_i, unmet_i = np.where(firm, 0.0, Q - sold), np.where(stage >= 1, Q - bought, 0.0)
+        good_in, good_out = np.maximum(stage - 1, 0), np.minimum(stage, S - 1)
+        unsold = intermediate_market.by_stage(stage, unsold_i, S)
+        unmet = np.bincount(good_in, unmet_i, S)
+        spot = intermediate_market.spot_match(unsold, unmet, p["spot_matching"])
+        spot_sold = unsold_i * intermediate_market.gap_shares(spot, unsold)[good_out]
+        spot_bought = unmet_i * intermediate_market.gap_shares(spot, unmet)[good_in]
+        x, y = self.x[live], self.y[live]
+        to_market = p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1]) * (1 - 0.5 * at(infra, x, y))
+        unsold = unsold - spot
+        if clear:
+            scale = intermediate_market.export_scale(m.export_base, p["demand_growth"], m.steps)
+            m.stage_price = intermediate_market.clearing_prices(unsold, scale, m.outside_price[1:],
+                                                                p["import_markup"], p["export_elasticity"])
+        price = m.stage_price
+        local_cost = np.bincount(net.dst, net.volume * price[self.stage[net.src]], cap)[live]
+        return dict(bought=bought + spot_bought, sold=sold + spot_sold,
+                    imported=np.where(stage >= 1, unmet_i - spot_bought, Q),
+                    local_cost=local_cost + spot_bought * price[good_in],
+                    freight=freight + to_market * (spot_sold + spot_bought),
+                    sales=np.where(firm, 0.0, price[good_out] * Q),
+                    unsold=unsold, exports=float(np.sum(unsold * price)))
+
+    def _book(self, q: Quarter, live, L, Q, unit_labour_parts, revenue, input_cost, freight, trade) -> None:
         """Costs, subsidies, tax, investment and credit; write the quarter's columns."""
         m, p = self.model, self.model.params
         gov = m.government
@@ -126,7 +157,9 @@ class Enterprises(LifeCycle, Population):
         # invest toward the target capital, financed by cash and credit
         n_sme = max(1, int((~lead).sum()))
         limit = production.credit_limit(K, lead, p["leverage"], p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
-        unit_value = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
+        # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
+        unit_value = production.expected_unit_value(self.unit_value[live], (revenue - input_cost - freight)
+                                                    / np.maximum(Q, 1e-12), p["expectation_speed"])
         K_target = production.target_capital(unit_value, Q, p["capital_share"], p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
         invest = production.investment(K, K_target, cash_flow, limit, p["adjustment"], p["depreciation"])
@@ -138,8 +171,26 @@ class Enterprises(LifeCycle, Population):
         self.loss_streak[live] = np.where(profit < 0, self.loss_streak[live] + 1, 0)
         self.age[live] += 1
         q.rows, q.rd_share, q.credit_limit = live, rd_share, limit
+        self._account(q, live, L * wage, rent_bill - park_paid, revenue, input_cost, freight, rd, cash,
+                      abatement_cost, tax, invest, trade)
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
         m.network.update_trust(p["trust_growth"] * (1 + gov.association))
+
+    def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
+                 invest, trade) -> None:
+        """Book the quarter's money flows with the rest of the world and its production accounts
+        (model.accounts): arrays over the live rows, model currency."""
+        m, p = self.model, self.model.params
+        stage = self.stage[live].astype(np.int64)
+        firm = self.kind[live] == KIND_FIRM
+        overhead = p["fixed_cost"] * m.stage_scale[stage]
+        q.production_accounts = accounts.production_accounts(
+            revenue, input_cost + freight + abatement + overhead, wages, tax, firm)
+        q.book(final_sales=revenue[firm].sum(), intermediate_exports=trade["exports"],
+               imports=(trade["imported"] * m.parity[stage]).sum(), wages=wages.sum(), rent=rent.sum(),
+               freight=trade["freight"].sum() + freight.sum(), rd=rd.sum(),
+               interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
+               overhead=overhead.sum(), investment=invest.sum())
 
     # --- knowledge -------------------------------------------------------------------------
     def innovate(self, q: Quarter) -> None:

@@ -1,7 +1,11 @@
 """The local government: collects taxes, holds a finite budget and funds the policy levers.
 
-Budget identity, every quarter t:   budget_t = budget_{t−1} + revenue_t − spending_t,
-with revenue = enterprise income tax + fiscal transfers and spending = Σ_levers paid_l.
+Budget identity, every quarter t:
+    budget_t = budget_{t−1} + revenue_t + transfers_t − spending_t − remittance_t − public_service_t,
+with revenue = enterprise income tax, transfers from the upper level (`gov_transfer`), spending =
+Σ_levers paid_l, and the budget rule's disposal of the surplus above the reserve (`gov_reserve`
+plus what the levers asked this quarter) as a remittance upward or the default public service
+(model/fiscal_rule.py).
 
 At the start of a quarter each lever asks for money (`request`): a spending lever asks its
 value; a rate lever asks its rate times last quarter's base (R&D spending, park rent); a
@@ -35,6 +39,7 @@ from typing import Any
 
 from mesa import Agent
 
+from model import fiscal_rule
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, check_value, did_you_mean
 
 
@@ -48,7 +53,11 @@ class Government(Agent):
         self.budget = float(budget)
         self.levers = {name: levers[name] for name in LEVERS}
         self.schedule = check_schedule(schedule)
-        self.revenue = 0.0
+        self.revenue = 0.0          # enterprise income tax this quarter
+        self.transfers = 0.0        # fiscal transfers from the upper level this quarter
+        self.remittance = 0.0       # surplus remitted upward (budget rule, model/fiscal_rule.py)
+        self.public_service = 0.0   # surplus spent on the default public service (budget rule)
+        self.committed = 0.0        # what the levers asked this quarter: kept from the rule's disposal
         self.requested: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}   # asked, before cuts
         self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}     # funded, after cuts
         self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
@@ -102,6 +111,7 @@ class Government(Agent):
         total = sum(asks.values())
         self.funded = 1.0 if total <= self.budget else (self.budget / total if total > 0 else 1.0)
         self.granted = {name: ask * self.funded for name, ask in asks.items()}
+        self.committed = total
         self.spending_by_lever = {name: 0.0 for name in PAID_LEVERS}
         self.revenue = 0.0
 
@@ -130,9 +140,21 @@ class Government(Agent):
         return sum(self.spending_by_lever.values())
 
     def close_books(self) -> None:
-        """budget_t = budget_{t−1} + revenue_t − spending_t."""
-        self.collect(self.model.params["gov_transfer"])
-        self.budget = self.budget + self.revenue - self.spending
+        """budget_t = budget_{t−1} + revenue_t + transfers_t − spending_t − disposal_t: the budget
+        rule (model/fiscal_rule.py) disposes of the surplus above `gov_reserve` plus what the levers
+        asked this quarter (committed programmes keep their money), as a remittance to the upper
+        level or the default public service (`gov_surplus_use`)."""
+        p = self.model.params
+        self.transfers = p["gov_transfer"]
+        self.budget, disposal = fiscal_rule.close_budget(self.budget, self.revenue, self.transfers, self.spending,
+                                                         p["gov_reserve"] + self.committed, p["gov_surplus_rate"])
+        remit = p["gov_surplus_use"] == "remit"
+        self.remittance, self.public_service = (disposal, 0.0) if remit else (0.0, disposal)
+
+    def outside_spending(self) -> float:
+        """This quarter's lever spending paid outside the cluster's sectors (model.accounts): all
+        but the R&D refunds (to enterprises) and guarantee contributions (the fund it holds)."""
+        return sum(v for k, v in self.spending_by_lever.items() if k not in ("rd_subsidy", "credit_guarantee"))
 
     # --- programmes that build stocks -----------------------------------------------------
     def run_programmes(self, total_workers: float) -> None:
@@ -164,9 +186,11 @@ class Government(Agent):
         self.association = spend / (spend + self.model.params["association_half"])
         return self.association
 
-    def cover_defaults(self, debt: float) -> None:
-        """The guarantee fund covers defaulted debt (units) while it lasts."""
-        self.guarantee_fund = max(0.0, self.guarantee_fund - debt)
+    def cover_defaults(self, debt: float) -> float:
+        """The guarantee fund covers defaulted debt (units) while it lasts; returns what it paid."""
+        paid = min(self.guarantee_fund, max(debt, 0.0))
+        self.guarantee_fund -= paid
+        return paid
 
     def service_clients(self, lever: str) -> int:
         """Clients a service programme (technology centre, university links) can serve."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM
-from model import demography, market, production
+from model import demography, production
 from model.location_choice import candidate_sites, choose, site_scores
 from model.quarter import Quarter
 
@@ -38,12 +38,14 @@ class LifeCycle:
         agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
                     capital=float(capital), cash=float(cash), is_lead=is_lead)
         self.unit_value[agent.row] = unit_value
+        m.quarter.book(founders_capital=cash)   # the founders' capital comes from outside (model.accounts)
         return agent
 
     def typical_unit_values(self) -> list[float]:
         """Net value per unit of output a founder of each stage expects: the median of that
         stage's producing enterprises, or, where none produces yet, what prices imply (own price
-        less inputs, half of them imported). Computed once per batch of founders."""
+        less the input at its local price; stage 0: its raw input at import parity). Computed
+        once per batch of founders."""
         m, S = self.model, self.model.params["n_stages"]
         producing = self.live[self.output[self.live] > 0]
         stage, value = self.stage[producing], self.unit_value[producing]
@@ -52,9 +54,8 @@ class LifeCycle:
             if (stage == s).any():
                 out.append(float(np.median(value[stage == s])))
                 continue
-            price = m.chain_price if s == S else float(market.input_price(s, S, m.chain_price))
-            in_price = float(market.input_price(s - 1, S, m.chain_price)) if s >= 1 else 0.0
-            out.append(price - in_price * (1 + 0.5 * m.params["import_markup"]))
+            price = m.price if s == S else float(m.stage_price[s])
+            out.append(price - (float(m.stage_price[s - 1]) if s >= 1 else float(m.parity[0])))
         return out
 
     def site_for(self, stage, is_final, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
@@ -107,7 +108,9 @@ class LifeCycle:
         if len(out) == 0:
             return
         debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"])
-        m.government.cover_defaults(float(debt.sum()))
+        paid = m.government.cover_defaults(float(debt.sum()))
+        # the owners take the cash with them; a debt they leave is a negative withdrawal (model.accounts)
+        q.book(exit_withdrawal=self.cash[out].sum(), guarantee_payouts=paid)
         m.network.drop_rows(out)
         for row in out.tolist():
             self.agent[row].leave()
@@ -207,7 +210,7 @@ class LifeCycle:
             xs[i], ys[i] = int(px), int(py)
         knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(
             0, p["knowledge_dispersion"], n)
-        size = np.where(lead, p["lead_size"], m.stage_scale[stage]) * rng.lognormal(0, 0.3, n)
+        size = np.where(lead, p["lead_size"], m.stage_scale[stage]) * rng.lognormal(0, p["initial_size_dispersion"], n)
         for i in range(n):
             cls = Firm if stage[i] == S else Supplier
             cls(m, m.grid[(int(xs[i]), int(ys[i]))], stage=int(stage[i]), knowledge=float(knowledge[i]),

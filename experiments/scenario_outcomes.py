@@ -9,8 +9,8 @@ the same seeds (common random numbers).
 Besides the model's indicators, a run records per quarter what the cases need and the
 indicators do not hold:
 
-- `final_sales`, `final_output`: sales value and physical output of the final firms alone
-  (`output` also counts intermediate sales, which Xiqiao's sales figures do not);
+- `final_output`: physical output of the final firms alone (their sales value is the
+  indicator `final_sales`; `output` is the cluster's value added);
 - `profit`, `capital`: all enterprises' profit after tax (returns) and capital (assets);
 - `tie_length`: mean distance (cells) between the two ends of a supply tie;
 - `lead_distance`: mean distance of the suppliers to their nearest lead firm;
@@ -106,7 +106,7 @@ def _extra(model) -> dict:
     S = p["n_stages"]
     stage = pop.stage[live].astype(int)
     final = live[stage == S]
-    out = {"final_sales": float(pop.revenue[final].sum()), "final_output": float(pop.output[final].sum()),
+    out = {"final_output": float(pop.output[final].sum()),   # final_sales is an indicator
            "profit": float(pop.profit[live].sum()), "capital": float(pop.capital[live].sum())}
     counts = np.bincount(stage, minlength=S + 1)
     out |= {f"stage_{s}": int(counts[s]) for s in range(S + 1)}

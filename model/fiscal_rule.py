@@ -10,7 +10,8 @@ economy for good. The rule, applied when the books close each quarter:
     disposal_t = r · max(0, b̃_t − R)
     b_t        = b̃_t − disposal_t
 
-R = `gov_reserve` (a working balance the government keeps), r = `gov_surplus_rate` (share of the
+R = `gov_reserve` (a working balance the government keeps) plus what its programmes asked this
+quarter (committed spending is not disposed of: agents/government.py), r = `gov_surplus_rate` (share of the
 excess disposed of each quarter). `gov_surplus_use` says where it goes: "remit" (to the upper
 level of government) or "public_service" (the default local public service: education, health,
 administration, paid to households). Either way it is its own flow in the accounts, so

@@ -59,6 +59,7 @@ class Indicator:
 
 
 _C = "model.indicators.compute"
+_A = "model.accounts.production_accounts"
 _M = "model.metrics."
 _I = Indicator
 _ENT, _OUT, _LAB, _KNOW = "Enterprises", "Output", "Labour", "Knowledge and innovation"
@@ -72,8 +73,17 @@ _MODEL_INDICATORS = (
     _I("births", "births", "enterprises/quarter", "flow", _C),
     _I("spinoffs", "spin-offs", "enterprises/quarter", "flow", _C),
     _I("exits", "exits", "enterprises/quarter", "flow", _C),
-    _I("output", "output", "units/quarter", "flow", _C, panel=_OUT, color="#2ca02c",
+    # "output" is value added (the cluster's GDP), so comparisons and sweeps count each sale once
+    _I("output", "output (value added)", "units/quarter", "flow", _A, panel=_OUT, color="#2ca02c",
        headline=True, compared=True, live=True),
+    _I("value_added", "value added", "units/quarter", "flow", _A),
+    _I("gross_output", "gross output", "units/quarter", "flow", _A, panel=_OUT, color="#17becf", live=True),
+    _I("final_sales", "final sales", "units/quarter", "flow", _A),
+    _I("exports", "exports", "units/quarter", "flow", _A),
+    _I("imports", "imports", "units/quarter", "flow", _A),
+    _I("wage_bill", "wage bill", "units/quarter", "flow", _A),
+    _I("operating_surplus", "operating surplus", "units/quarter", "flow", _A),
+    _I("taxes", "enterprise income tax", "units/quarter", "flow", _A),
     _I("employment", "employment", "workers", "stock", _C, panel=_LAB, headline=True, compared=True),
     _I("mean_wage", "mean wage", "units/worker/quarter", "stock", _C, panel=_LAB, right=True, headline=True),
     _I("mean_knowledge", "mean knowledge", "× frontier at step 0", "index", _C, panel=_KNOW, color="#9467bd",
@@ -97,7 +107,12 @@ _MODEL_INDICATORS = (
     _I("max_lq", "largest location quotient", "", "index", _M + "location_quotient"),
     _I("gov_budget", "government budget", "units", "stock", _C, panel=_GOV, color="#1f77b4",
        headline=True, compared=True),
-    _I("gov_revenue", "government revenue", "units/quarter", "flow", _C, panel=_GOV, right=True, color="#2ca02c"),
+    _I("gov_revenue", "government tax revenue", "units/quarter", "flow", _C, panel=_GOV, right=True, color="#2ca02c"),
+    _I("gov_transfers", "transfers received", "units/quarter", "flow", _C),
+    _I("gov_remittance", "surplus remitted upward", "units/quarter", "flow", "model.fiscal_rule.close_budget",
+       panel=_GOV, right=True, color="#9467bd"),
+    _I("gov_public_service", "surplus spent on public service", "units/quarter", "flow",
+       "model.fiscal_rule.close_budget"),
     _I("gov_spending", "government spending", "units/quarter", "flow", _C, panel=_GOV, right=True,
        color="#d62728"),
     # the quarter's emissions (model.environment.raw_emissions less abatement), not the stock
@@ -105,6 +120,7 @@ _MODEL_INDICATORS = (
        headline=True, live=True),
     _I("price", "final-good price", "units/unit", "stock", "model.market.clearing_price"),
     _I("frontier", "outside frontier", "× frontier at step 0", "index", _C, panel=_KNOW),
+    _I("sfc_residual", "stock-flow residual", "units/quarter", "flow", "model.accounts.sfc_residual"),
 )
 _SPENDING = tuple(_I(f"spend_{lever}", f"spending on {lever}", "units/quarter", "flow", _C)
                   for lever in PAID_LEVERS)

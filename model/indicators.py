@@ -103,7 +103,6 @@ def compute(model) -> dict:
         "spinoffs": model.counts["spinoffs"],
         "exits": model.counts["exits"],
         "innovations": model.counts["innovations"],
-        "output": float(pop.revenue[live].sum()),
         "employment": float(workers.sum()),
         "price": model.price,
         "frontier": model.frontier,
@@ -123,6 +122,18 @@ def compute(model) -> dict:
     out["hhi"] = metrics.herfindahl(sales)
     out["cr4"] = metrics.concentration_ratio(sales, 4)
 
+    # national accounts (model.accounts): "output" is value added, the cluster's GDP
+    q = model.quarter
+    acc = q.production_accounts or dict.fromkeys(
+        ("value_added", "gross_output", "final_sales", "wage_bill", "operating_surplus", "taxes"), 0.0)
+    out.update(acc)
+    out["output"] = acc["value_added"]
+    out["exports"] = q.flows.get("final_sales", 0.0) + q.flows.get("intermediate_exports", 0.0)
+    out["imports"] = q.flows.get("imports", 0.0)
+    out["gov_transfers"] = gov.transfers
+    out["gov_remittance"] = gov.remittance
+    out["gov_public_service"] = gov.public_service
+    out["sfc_residual"] = q.sfc_residual
     out["gov_budget"] = gov.budget
     out["gov_revenue"] = gov.revenue
     out["gov_spending"] = gov.spending

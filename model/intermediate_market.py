@@ -15,11 +15,13 @@ input bought outside. Prices are in units of the final good's reference price P�
 **Export demand with finite elasticity.** Outside buyers take the cluster's surplus of good s
 along an iso-elastic demand curve (Armington 1969: goods distinguished by origin),
 
-    X_s(p) = X̄_s,t · (p / w_s)^(−η),        X̄_s,t = χ · D_s,0 · (1 + g)^t,
+    X_s(p) = X̄_s,t · (p / w_s)^(−η),        X̄_s,t = X̄_s,0 · (1 + g)^t,
+    X̄_s,0 = max(U_s,0, χ · D_s,0),
 
-η = `export_elasticity`, χ = `export_demand_share` (outside demand at the outside price, as a
-share of the cluster's initial local use D_s,0 of the good), g = `demand_growth`. There is no
-unlimited sink: selling twice as much outside lowers the price by the factor 2^(−1/η).
+η = `export_elasticity`, g = `demand_growth`; X̄_s,0 is set at the start: what the initial
+cluster leaves unsold locally, U_s,0, and at least χ = `export_demand_share` of its initial
+local use D_s,0. There is
+no unlimited sink: selling twice as much outside lowers the price by the factor 2^(−1/η).
 
 **Clearing.** Output Q_s is fixed within the quarter (Marshall's market period). Trade along
 supply ties allocates U_s = Q_s − (units sold along ties) that no local buyer takes; the single
@@ -30,6 +32,16 @@ is the one at which outside buyers take exactly U_s, capped at import parity:
     p_s = w_s (1 + m)                                          (U_s = 0: local buyers import
                                                                  at the margin, so they bid the
                                                                  price up to parity).
+
+**Local spot market.** Trade along ties leaves some suppliers with unsold output while some
+buyers import; before anything leaves or enters the cluster, a local spot market (dealers,
+the town's market place) matches a share φ = `spot_matching` of what could be matched:
+
+    spot_s = φ · min(U_s, M_s),          M_s the need for good s that ties left unmet,
+
+each unsold seller selling, and each short buyer buying, the same share of its gap. What is
+then left unsold, U_s − spot_s, is exported; what is left unmet is imported. U_s below is
+the surplus after the spot market.
 
 A market-clearing solve rather than tâtonnement: output is fixed when the good is sold, the
 demand curve is known in closed form, so the quarter's price is the one that sells all of it —
@@ -78,9 +90,32 @@ def clearing_prices(unsold, scale, outside_price, markup: float, elasticity: flo
     return np.minimum(cap, w * ratio ** (1.0 / elasticity))
 
 
-def export_scale(local_use0, share: float, growth: float, t: int) -> np.ndarray:
-    """X̄_s,t = χ · D_s,0 · (1 + g)^t (units per quarter), D_s,0 the initial local use of each good."""
-    return share * np.asarray(local_use0, float) * (1.0 + growth) ** t
+def export_base(unsold0, local_use0, floor_share: float) -> np.ndarray:
+    """X̄_s,0 = max(U_s,0, χ D_s,0): outside demand at the outside price — what the initial
+    cluster leaves unsold locally (so the start clears at the outside prices where that is
+    larger), and at least χ = `export_demand_share` of the initial local use D_s,0 (outside
+    buyers of a good exist whether or not the cluster exported it). Units per quarter."""
+    return np.maximum(np.asarray(unsold0, float), floor_share * np.asarray(local_use0, float))
+
+
+def export_scale(base, growth: float, t: int) -> np.ndarray:
+    """X̄_s,t = X̄_s,0 (1 + g)^t: outside demand grows with the final good's demand trend g."""
+    return np.asarray(base, float) * (1.0 + growth) ** t
+
+
+def spot_match(unsold, unmet, matching: float) -> np.ndarray:
+    """spot_s = φ min(U_s, M_s): units traded on the local spot market, per stage (arrays of one
+    shape, units per quarter); φ ∈ [0, 1]."""
+    if not 0.0 <= matching <= 1.0:
+        raise ValueError(f"matching must be in [0, 1], got {matching}")
+    return matching * np.minimum(np.maximum(unsold, 0.0), np.maximum(unmet, 0.0))
+
+
+def gap_shares(spot, gap) -> np.ndarray:
+    """spot / gap per stage (0 where the gap is 0): the share of its own gap (unsold output or
+    unmet need) each enterprise of the stage trades on the spot market."""
+    gap = np.asarray(gap, float)
+    return np.where(gap > 0, np.asarray(spot, float) / np.where(gap > 0, gap, 1.0), 0.0)
 
 
 def by_stage(stage, values, n_stages: int) -> np.ndarray:

@@ -6,13 +6,13 @@ site score in log points (≈ share of profit), summing Weber's three factors:
     U(c) = ln m_agg(c)                                   agglomeration (Marshall)
          − α · ln((w(c) + ℓ · rent_eff(c)) / w0)           labour and land cost
          + μ · s/(s+1) · S(c) / (S(c) + need)             buyers: local supply of its input
-         + (1 − δ) · D(c) / (D(c) + output)               suppliers: local demand for its good
+         + μ/(1+μ) · D(c) / (D(c) + output)               suppliers: local demand for its good
          − τ_m · dist(c, market) / P                       final firms: freight to the market
          + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
 
 S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
-sells to (both distance-weighted), μ the import markup a local supplier saves, δ the discount on
-unsold output. The chooser takes the best candidate. With `location_choice = "random"` every
+sells to (both distance-weighted), μ the import markup a local supplier saves its buyers (its
+share μ/(1+μ) of the import parity price is what nearby buyers gain by tying to it). The chooser takes the best candidate. With `location_choice = "random"` every
 site is a uniformly random cell: the dartboard null model of Ellison & Glaeser.
 """
 
@@ -54,7 +54,7 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
     s_out = np.clip(stage, 0, n_stages - 1)
     demand = f["demand"][s_out[:, None], cx, cy]
     u += np.where((~kind_is_firm)[:, None],
-                  (1 - p["outside_sale_discount"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
+                  p["import_markup"] / (1 + p["import_markup"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
     mx, my = gateway
     freight = p["market_transport_cost"] * np.hypot(cx - mx, cy - my) / max(final_price, 1e-9)

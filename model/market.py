@@ -15,11 +15,9 @@ A firm's appeal a_i = min(1, k_i / q*)^θ falls when its knowledge k_i is below 
 market requires, q* = quality_standard × frontier: a shift toward quality (Xiqiao) hurts the
 firms that stopped learning.
 
-P is the price of a quality-adjusted unit. The chain's intermediate prices follow the value of
-a *physical* unit of the final good, the chain price P̄ = P · Σ Q_i a_i / Σ Q_i (output-weighted
-appeal of the final firms; P̄ = P while no quality is required): a shift toward quality lowers
-what every stage earns, as the whole chain makes the product the market no longer wants,
-while final firms above the cluster's average appeal still earn more than their inputs cost.
+P is the price of a quality-adjusted unit. The intermediate goods have markets of their own
+(model/intermediate_market.py): a shift toward quality shrinks the final firms that lost appeal,
+their input demand falls, and the intermediate prices fall with it.
 """
 
 from __future__ import annotations
@@ -45,25 +43,10 @@ def demand_level(base_demand: float, step: int, shift: float, brand_capital: flo
     return base_demand * (1 + p["demand_growth"]) ** step * shift * brand * market
 
 
-def sales(is_final, final_price: float, Q, quality, own_price, sold, outside_discount: float):
-    """Revenue (units/quarter): final goods at P · quality per unit; intermediates at their
-    ex-works price, what no local buyer took sold outside at `outside_discount` of it."""
-    return np.where(is_final, final_price * Q * quality,
-                    own_price * (sold + outside_discount * np.maximum(Q - sold, 0.0)))
-
-
 def market_freight(is_final, x, y, gateway, infra_here, Q, cost_per_cell: float):
     """Freight of final output to the market gateway: τ_m · distance · (1 − infra/2) · Q (0 for suppliers)."""
     mx, my = gateway
     return np.where(is_final, cost_per_cell * np.hypot(x - mx, y - my) * (1 - 0.5 * infra_here) * Q, 0.0)
-
-
-def chain_price(final_price: float, output, appeal) -> float:
-    """P̄ = P · Σ Q a / Σ Q over the final firms: the value of one physical unit of the final good."""
-    total = float(np.sum(output))
-    if total <= 0:
-        return final_price
-    return final_price * float(np.sum(output * appeal)) / total  # not np.dot: see metrics._dot
 
 
 def clearing_price(demand: float, supply: float, elasticity: float, ceiling: float = np.inf) -> float:
@@ -75,10 +58,3 @@ def clearing_price(demand: float, supply: float, elasticity: float, ceiling: flo
     if supply <= 0:
         return min(ceiling, 1e9) * REFERENCE_PRICE if np.isfinite(ceiling) else REFERENCE_PRICE
     return REFERENCE_PRICE * min((demand / supply) ** (1.0 / elasticity), ceiling)
-
-
-def input_price(stage, n_stages: int, final_price: float):
-    """Ex-works price of the good of `stage` (0 … n_stages−1): each of the n_stages + 1 stages
-    adds an equal share of the final good's value, p_s = (s + 1) / (n_stages + 1) · P. The
-    whole chain thus shares the outside demand the final price reflects."""
-    return (np.asarray(stage) + 1.0) / (n_stages + 1.0) * final_price

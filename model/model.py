@@ -30,9 +30,10 @@ import pandas as pd
 from mesa import Model
 from mesa.datacollection import DataCollector
 
-from agents import Enterprises, Government
+from agents import Enterprises, Government, start
 from agents.population import KIND_FIRM, gc_paused
-from model import environment, indicator_registry, indicators, labour, market, production
+from model import accounts, environment, indicator_registry, indicators, intermediate_market, labour, market
+from model import production
 from model.fields import KernelConvolution, cell_sums, cluster_fields, decay_kernel
 from model.params import LEVERS, resolve_params
 from model.quarter import Quarter
@@ -67,7 +68,13 @@ class ClusterModel(Model):
         self.demand_shift = 1.0
         self.frontier = 1.0
         self.price = market.REFERENCE_PRICE
-        self.chain_price = self.price   # value of a physical unit of the final good (model.market)
+        # intermediate goods (model.intermediate_market): outside prices w (raw input, stages
+        # 0 … S−1), import parity, this quarter's ex-works prices, outside demand at w
+        S = p["n_stages"]
+        self.outside_price = intermediate_market.outside_prices(S, p["raw_input_share"])
+        self.parity = intermediate_market.import_parity(self.outside_price, p["import_markup"])
+        self.stage_price = self.outside_price[1:].copy()
+        self.export_base = np.zeros(S)
         self.quarter = Quarter()
         self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
 
@@ -92,15 +99,15 @@ class ClusterModel(Model):
         """The initial enterprises at their optimal size, prices, demand anchor and supply ties."""
         p, ent = self.params, self.population
         ent.place_initial()
-        self.update_fields()
+        self.update_fields(migrate=False)
         # the initial price follows from demand_level alone: P = P0 · demand_level^(1/ε)
         self.price = market.clearing_price(p["demand_level"], 1.0, p["demand_elasticity"], p["price_ceiling"])
-        self.chain_price = self.price * self._initial_mean_appeal()
         ent.start_at_optimal_size()
-        self.update_fields()
-        self.base_demand = p["demand_level"] * self._initial_quality_output()
+        self.update_fields(migrate=False)
         for _ in range(3):  # existing business relationships at the start
             self.search_suppliers(everyone=True)
+        start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
+        self.base_demand = p["demand_level"] * self._initial_quality_output()
 
     # ------------------------------------------------------------------ public API -------
     def run(self, steps: int | None = None) -> ClusterModel:
@@ -156,6 +163,7 @@ class ClusterModel(Model):
     def step(self):
         """One quarter, in the ODD process order."""
         q = self.quarter = Quarter(self.steps)
+        q.stocks_before = self.stocks()
         ent, gov = self.population, self.government
         with self._timed("policy"):
             self.apply_policy()
@@ -206,9 +214,9 @@ class ClusterModel(Model):
                               gov.pay("infrastructure", gov.granted["infrastructure"]),
                               p["infrastructure_decay"], p["infrastructure_cost"])
 
-    def update_fields(self) -> None:
-        """Recompute the fields (model.fields.cluster_fields), let labour migrate, and copy the
-        fields shown on the grid's property layers."""
+    def update_fields(self, migrate: bool = True) -> None:
+        """Recompute the fields (model.fields.cluster_fields), let labour migrate (unless
+        `migrate` is False: the set-up), and copy the fields shown on the grid's property layers."""
         p, pop = self.params, self.population
         live = pop.live
         x, y = pop.x[live], pop.y[live]
@@ -216,7 +224,8 @@ class ClusterModel(Model):
         self.fields, emp = cluster_fields(self.kernel, self.shape, x, y, pop.workers[live], pop.knowledge[live],
                                           pop.stage[live].astype(np.int64),  # int16 would overflow in stage·W·H
                                           pop.output[live], self.labour_supply, rent_subsidy, p)
-        labour.migrate(self.labour_supply, emp, p["migration"])
+        if migrate:
+            labour.migrate(self.labour_supply, emp, p["migration"])
         g = self.grid
         g.rent.data[:] = self.fields["rent"]
         g.wage.data[:] = self.fields["wage"]
@@ -226,8 +235,8 @@ class ClusterModel(Model):
     def search_suppliers(self, everyone: bool = False) -> None:
         """Supplier search of this quarter (model.sourcing.search_suppliers)."""
         search_suppliers(self.network, self.population, self.grid.infrastructure.data, self.params,
-                         self.slot_factor, self.government.association, self.chain_price, self.rng, self.shape,
-                         everyone)
+                         self.slot_factor, self.government.association, self.stage_price, self.parity[1:],
+                         self.rng, self.shape, everyone)
 
     def pollute(self) -> None:
         """This quarter's emissions deposited on the pollution stock (model.environment.accumulate)."""
@@ -236,8 +245,30 @@ class ClusterModel(Model):
         deposited = cell_sums(pop.x[live], pop.y[live], pop.emissions[live], self.shape)
         environment.accumulate(self.grid.pollution.data, deposited, self.params["pollution_decay"])
 
+    def stocks(self) -> dict:
+        """The financial stocks of the cluster's sectors (model.accounts): enterprises' cash, the
+        government's budget and the guarantee fund it holds (model currency)."""
+        gov, pop = self.government, self.population
+        return {"enterprise_cash": float(pop.cash[pop.live].sum()), "gov_budget": gov.budget,
+                "guarantee_fund": gov.guarantee_fund}
+
+    @property
+    def flows(self) -> dict:
+        """This quarter's money flows with the rest of the world (model.accounts.FLOWS)."""
+        return self.quarter.flows
+
+    @property
+    def sfc_residual(self) -> float:
+        """This quarter's Δ stocks − net outside flow (model.accounts.sfc_residual; 0 up to rounding)."""
+        return self.quarter.sfc_residual
+
     def close_quarter(self) -> None:
-        """The frontier moves on; the indicators are computed and collected."""
+        """The quarter's government flows are booked and the stock-flow identity evaluated; the
+        frontier moves on; the indicators are computed and collected."""
+        q, gov = self.quarter, self.government
+        q.book(transfers=gov.transfers, remittance=gov.remittance, public_service=gov.public_service,
+               gov_purchases=gov.outside_spending())
+        q.sfc_residual = accounts.sfc_residual(q.stocks_before, self.stocks(), q.flows)
         self.frontier *= 1 + self.params["frontier_growth"]
         self.indicators = indicators.compute(self)
         self.datacollector.collect(self)
@@ -255,10 +286,3 @@ class ClusterModel(Model):
         Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
         quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
         return max(float((Q * quality).sum()), 1e-9)
-
-    def _initial_mean_appeal(self) -> float:
-        """Mean appeal of the initial final firms (1 while no quality is required)."""
-        pop = self.population
-        firms = pop.live[pop.kind[pop.live] == KIND_FIRM]
-        a = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, self.params["quality_sensitivity"])
-        return float(a.mean()) if len(a) else 1.0

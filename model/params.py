@@ -79,6 +79,9 @@ _PARAMS = [
        "mean initial knowledge relative to the outside technology frontier"),
     _p("agents", "knowledge_dispersion", 0.2, "log sd", 0.0, 2.0,
        "dispersion of initial and entrant knowledge (lognormal)"),
+    _p("agents", "initial_size_dispersion", 0.3, "log sd", 0.0, 2.0,
+       "dispersion of initial enterprise size (workers, capital, cash; lognormal) before the "
+       "start's equilibrium sizing"),
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
@@ -105,13 +108,15 @@ _PARAMS = [
        "growth of the outside technology frontier"),
     _p("market", "import_markup", 0.2, "share", 0.0, 5.0,
        "extra cost of buying an intermediate from outside the cluster"),
-    _p("market", "outside_sale_discount", 0.7, "share", 0.0, 1.0,
-       "price a supplier gets for output no local buyer takes, relative to the local price"),
     _p("market", "raw_input_share", 0.2, "× reference price", 0.0, 0.9,
        "outside price of stage 0's raw input (fibre, steel …) as a share of the final good's "
        "reference price; each stage of the outside chain adds an equal share of the rest "
        "(model/intermediate_market.py). Calibration: materials ≈ 1/5 of a light-industry "
        "final good's price, and equal value added per stage at outside prices"),
+    _p("market", "spot_matching", 0.5, "share", 0.0, 1.0,
+       "share of the possible matches between unsold local output and buyers' unmet need that "
+       "the local spot market (dealers, the town's market place) makes each quarter; "
+       "calibration: half"),
     _p("market", "export_elasticity", 4.0, "—", 1.01, 50.0,
        "price elasticity of outside demand for the cluster's intermediate goods, "
        "X = X̄ (p/w)^(−η) (Simonovska & Waugh 2014: trade elasticity ≈ 4)", SOURCE_LIT),
@@ -190,8 +195,8 @@ _PARAMS = [
        "share of excess nearby labour demand met by migrants each quarter"),
     _p("labour", "land_per_worker", 0.005, "cell-rent units/worker", 0.0, 10.0, "land rent paid per worker"),
     _p("labour", "base_rent", 1.0, "units/quarter", 0.0, 1e4, "land rent of an uncongested cell"),
-    _p("labour", "tfp", 1.6, "output/(worker^α·capital^β)", 0.01, 100.0,
-       "total factor productivity at knowledge 1 in a 3-stage chain; a stage of an n-stage chain makes (n+1)/4 times as many units (sets firm size at the base wage)"),
+    _p("labour", "tfp", 2.5, "output/(worker^α·capital^β)", 0.01, 100.0,
+       "total factor productivity at knowledge 1 in a 3-stage chain; a stage of an n-stage chain makes (n+1)/4 times as many units (sets firm size at the base wage). Calibration: baseline employment at the start ≈ 2,250 (≈ 5 workers per enterprise), as before the intermediate markets"),
     _p("labour", "labour_share", 0.5, "—", 0.05, 0.9, "output elasticity of labour (α)", SOURCE_LIT),
     _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
     _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4,
@@ -202,6 +207,10 @@ _PARAMS = [
        "credit limit of an SME without guarantee (financing constraint)", SOURCE_SEEDS),
     _p("labour", "max_hiring_growth", 0.25, "per quarter", 0.0, 10.0,
        "largest quarterly growth of a workforce (hiring and training take time)"),
+    _p("labour", "expectation_speed", 0.3, "share", 0.01, 1.0,
+       "adaptive expectations of the net value per unit of output that guides hiring and "
+       "investment: v^e += λ (v − v^e) (Nerlove 1958; 1 = last quarter's value, the naive "
+       "cobweb expectation)", SOURCE_LIT),
     _p("labour", "adjustment", 0.3, "share", 0.01, 1.0, "speed of adjusting workers and capital to target"),
     # --- environment --------------------------------------------------------------------
     _p("environment", "emission_intensity", 0.02, "emission/unit", 0.0, 10.0, "emissions per unit output"),
@@ -281,6 +290,10 @@ _PARAMS = [
            Lever("programme", "model.environment.abatement", cost="monitoring_cost")),
     # --- run ----------------------------------------------------------------------------
     _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
+    _p("run", "init_iterations", 40, "quarters", 0, 200,
+       "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
+       "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
+       "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}

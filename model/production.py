@@ -110,3 +110,10 @@ def stage_technology(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     slot_factor = scale / np.concatenate([[1.0], scale[:-1]])
     tfp = p["tfp"] * (S + 1) / 4.0 * scale ** (1 - p["labour_share"] - p["capital_share"])
     return scale, slot_factor, tfp
+
+
+def expected_unit_value(expected, realised, speed: float):
+    """v^e_t = v^e_{t−1} + λ (v_t − v^e_{t−1}): adaptive expectations (Nerlove 1958) of the net
+    value per unit of output (units per unit; arrays broadcast). λ = 1 is last quarter's value
+    (naive, cobweb-prone: output fixed in the quarter meets a price that clears it)."""
+    return expected + speed * (realised - expected)

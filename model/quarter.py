@@ -25,6 +25,17 @@ class Quarter:
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of revenue
     credit_limit: np.ndarray | None = None                                # units; None before production
+    # money flows with the rest of the world this quarter (model.accounts.FLOWS names them), the
+    # sectors' stocks when the quarter began, and the production accounts (model.accounts)
+    flows: dict = field(default_factory=dict)
+    stocks_before: dict = field(default_factory=dict)
+    production_accounts: dict = field(default_factory=dict)
+    sfc_residual: float = 0.0
+
+    def book(self, **flows: float) -> None:
+        """Add money flows (model currency) to this quarter's ledger."""
+        for name, value in flows.items():
+            self.flows[name] = self.flows.get(name, 0.0) + float(value)
 
     @property
     def counts(self) -> dict:

@@ -5,8 +5,10 @@ search run vectorised; `to_networkx` gives the `networkx.DiGraph` view (nodes = 
 
 Trade (each quarter). A buyer of stage s needs one unit of the stage s−1 good per unit of output. It orders
 from its suppliers in proportion to trust (τ + 0.1); a supplier with more orders than output
-fills them pro rata. What local suppliers cannot deliver is imported at p_{s−1} (1 + markup).
-Delivered cost of a tie: p_{s−1} + t · d · (1 − ½ infra), d the distance in cells.
+fills them pro rata. What local suppliers cannot deliver is imported at import parity
+w_{s−1} (1 + markup); the ex-works prices p_s clear each good's market after trade
+(model/intermediate_market.py). Delivered cost of a tie: p_{s−1} + t · d · (1 − ½ infra), d the
+distance in cells.
 
 Trust. Each quarter of trade raises trust, τ += g (1 + assoc) (1 − τ); a quarter without
 trade lowers it by 10%; ties below τ = 0.05 lapse. Exit of either partner cuts the tie.
@@ -31,7 +33,6 @@ import networkx as nx
 import numpy as np
 
 from model.fields import at
-from model.market import input_price
 
 BUCKET = 8  # cells per side of a spatial search bucket
 
@@ -298,10 +299,11 @@ def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost) -> n
 
 
 def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict,
-           association: float, final_price: float, rng, n_rows: int, slots=None, draws: int = 1) -> int:
+           association: float, prices, rng, n_rows: int, slots=None, draws: int = 1, parity=None) -> int:
     """Buyers look for suppliers; returns the number of ties formed. `slots`: ties each buyer
     may keep (default `max_suppliers`); `draws` > 1: rounds of candidates, and up to that many
-    new ties per buyer."""
+    new ties per buyer. `prices`: ex-works price of the good of each stage 0 … n_stages − 1;
+    `parity`: its import parity (default prices × (1 + import_markup))."""
     if len(buyers) == 0:
         return 0
     x, y, stage = pop.x, pop.y, pop.stage
@@ -314,7 +316,8 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     c = np.where(ok, cand, 0)
     ok &= stage[c] == want[:, None]
     ok &= ~net.has(c, bmat, n_rows)
-    price = input_price(want, p["n_stages"], final_price)
+    prices = np.asarray(prices, float)
+    price = prices[want]
     bx, by = x[buyers][:, None], y[buyers][:, None]
     sx, sy = x[c], y[c]
     cost = delivered_cost(price[:, None], sx, sy, bx, by, at(infra, sx, sy), at(infra, bx, by), p["transport_cost"])
@@ -328,7 +331,7 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     best_row = c[np.arange(len(buyers)), best]
 
     degree = np.bincount(net.dst, minlength=n_rows)[buyers]
-    import_price = price * (1 + p["import_markup"])
+    import_price = (prices * (1 + p["import_markup"]) if parity is None else np.asarray(parity, float))[want]
     slots = p["max_suppliers"] if slots is None else slots
     add = (degree < slots) & (best_cost < import_price)
 
@@ -336,7 +339,7 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     full = np.flatnonzero((degree >= slots) & np.isfinite(best_cost))
     drop = np.zeros(len(net), bool)
     if len(full) and len(net):
-        worst, worst_cost = _worst_ties(net, buyers[full], pop, infra, p, final_price, n_rows)
+        worst, worst_cost = _worst_ties(net, buyers[full], pop, infra, p, prices, n_rows)
         has_tie = worst < len(net)
         replace = has_tie & (best_cost[full] < 0.95 * worst_cost)
         drop[worst[replace]] = True
@@ -356,11 +359,11 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     return len(new_src)
 
 
-def _worst_ties(net: SupplyNetwork, buyers, pop, infra, p: dict, final_price: float, n_rows: int):
+def _worst_ties(net: SupplyNetwork, buyers, pop, infra, p: dict, prices, n_rows: int):
     """(tie index, perceived cost) of each buyer's worst tie: the highest perceived cost, the
     earliest tie among equals; tie index len(net) for a buyer without ties."""
     owner, tie = net.ties_of_buyers(buyers, n_rows)
-    perceived_tie = tie_costs(net, pop, infra, p, final_price, tie) * (1 - p["trust_weight"] * net.trust[tie])
+    perceived_tie = tie_costs(net, pop, infra, p, prices, tie) * (1 - p["trust_weight"] * net.trust[tie])
     worst_cost = np.full(len(buyers), -np.inf)
     np.maximum.at(worst_cost, owner, perceived_tie)
     worst = np.full(len(buyers), len(net))
@@ -368,9 +371,11 @@ def _worst_ties(net: SupplyNetwork, buyers, pop, infra, p: dict, final_price: fl
     return worst, worst_cost
 
 
-def tie_costs(net: SupplyNetwork, pop, infra, p: dict, final_price: float, ties=None) -> np.ndarray:
-    """Delivered cost per unit on every tie (or on the given tie indices)."""
+def tie_costs(net: SupplyNetwork, pop, infra, p: dict, prices, ties=None) -> np.ndarray:
+    """Delivered cost per unit on every tie (or on the given tie indices): the ex-works price of
+    the supplier's good (`prices`, one per stage 0 … n_stages − 1; zeros give freight alone)
+    plus freight."""
     x, y = pop.x, pop.y
     s, d = (net.src, net.dst) if ties is None else (net.src[ties], net.dst[ties])
-    return delivered_cost(input_price(pop.stage[s], p["n_stages"], final_price), x[s], y[s], x[d], y[d],
+    return delivered_cost(np.asarray(prices, float)[pop.stage[s]], x[s], y[s], x[d], y[d],
                           at(infra, x[s], y[s]), at(infra, x[d], y[d]), p["transport_cost"])

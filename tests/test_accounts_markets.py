@@ -59,9 +59,21 @@ def test_no_unlimited_sink_doubling_exports_lowers_the_price_by_two_to_the_minus
     assert p[1] / p[0] == pytest.approx(2 ** (-1 / 4))
 
 
-def test_export_scale_grows_with_outside_demand():
-    x = im.export_scale(np.array([10.0, 20.0]), 0.25, 0.01, 4)
-    assert np.allclose(x, np.array([2.5, 5.0]) * 1.01**4)
+def test_export_scale_starts_at_the_initial_surplus_with_a_floor_and_grows_with_outside_demand():
+    base = im.export_base(np.array([5.0, 0.0, 1.0]), np.array([10.0, 20.0, 10.0]), 0.25)
+    assert np.allclose(base, [5.0, 5.0, 2.5])
+    assert np.allclose(im.export_scale(base, 0.01, 4), base * 1.01**4)
+    # where the surplus is above the floor the market clears at the outside price
+    p = im.clearing_prices(np.array([5.0]), base[:1], np.array([0.4]), 0.2, 4.0)
+    assert p[0] == pytest.approx(0.4)
+
+
+def test_spot_market_matches_a_share_of_what_could_be_matched():
+    spot = im.spot_match(np.array([4.0, 0.0, 3.0]), np.array([1.0, 5.0, 6.0]), 0.5)
+    assert np.allclose(spot, [0.5, 0.0, 1.5])
+    assert np.allclose(im.gap_shares(spot, np.array([4.0, 0.0, 3.0])), [0.125, 0.0, 0.5])
+    with pytest.raises(ValueError, match="matching"):
+        im.spot_match(np.ones(1), np.ones(1), 1.5)
 
 
 def test_by_stage_drops_final_firms():

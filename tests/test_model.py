@@ -124,11 +124,13 @@ def test_invariants_hold_every_step(seed, n_firms, n_suppliers, n_lead, spill, a
         assert pop.alive[m.network.src].all() and pop.alive[m.network.dst].all()
         # budget identity, and never spending money it does not have
         assert gov.spending <= previous_budget + 1e-9
-        assert gov.budget == pytest.approx(previous_budget + gov.revenue - gov.spending, abs=1e-9)
+        assert gov.budget == pytest.approx(previous_budget + gov.revenue + gov.transfers - gov.spending
+                                           - gov.remittance - gov.public_service, abs=1e-9)
         assert gov.budget >= -1e-9
         previous_budget = gov.budget
     df = m.results()
-    assert np.allclose(df.gov_budget.diff()[1:], (df.gov_revenue - df.gov_spending)[1:])
+    assert np.allclose(df.gov_budget.diff()[1:], (df.gov_revenue + df.gov_transfers - df.gov_spending
+                                                  - df.gov_remittance - df.gov_public_service)[1:])
     spend_cols = [c for c in df.columns if c.startswith("spend_")]
     assert np.allclose(df[spend_cols].sum(axis=1), df.gov_spending)
 
