@@ -46,10 +46,10 @@ def run_one(scenario: str, seed: int, steps: int, snapshots: tuple[int, ...]) ->
     snaps = {0: stage_snapshot(model)} if 0 in snapshots else {}
     worst_abs = worst_rel = 0.0
     for t in range(1, steps + 1):
-        before = model._stocks()
+        before = model.stocks()
         model.step()
         worst_abs = max(worst_abs, abs(model.sfc_residual))
-        worst_rel = max(worst_rel, accounts.relative_residual(before, model._stocks(), model.flows))
+        worst_rel = max(worst_rel, accounts.relative_residual(before, model.stocks(), model.flows))
         if t in snapshots:
             snaps[t] = stage_snapshot(model)
     df = model.results()

@@ -290,7 +290,7 @@ _PARAMS = [
            Lever("programme", "model.environment.abatement", cost="monitoring_cost")),
     # --- run ----------------------------------------------------------------------------
     _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
-    _p("run", "init_iterations", 40, "quarters", 0, 200,
+    _p("run", "init_iterations", 20, "quarters", 0, 200,
        "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
        "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
        "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),

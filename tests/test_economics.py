@@ -25,9 +25,9 @@ def test_every_quarter_is_stock_flow_consistent(seed, tax, transfer, grant, attr
                      parks=[[15, 15, 3]], import_markup=markup, gov_surplus_use=use, gov_reserve=reserve,
                      demand_shifts=[[6, 0.3, 0.9]])
     for _ in range(14):
-        before = m._stocks()
+        before = m.stocks()
         m.step()
-        assert accounts.relative_residual(before, m._stocks(), m.flows) < 1e-9
+        assert accounts.relative_residual(before, m.stocks(), m.flows) < 1e-9
         assert abs(m.indicators["sfc_residual"]) <= 1e-9 * (1 + sum(abs(v) for v in m.flows.values()))
     assert m.counts is not None
 
