@@ -4,8 +4,8 @@ Budget identity, every quarter t:
     budget_t = budget_{t−1} + revenue_t + transfers_t − spending_t − remittance_t − public_service_t,
 with revenue = enterprise income tax, transfers from the upper level (`gov_transfer`), spending =
 Σ_levers paid_l, and the budget rule's disposal of the surplus above the reserve (`gov_reserve`
-plus what the levers asked this quarter) as a remittance upward or the default public service
-(model/fiscal_rule.py).
+or the rest of the initial budget, plus what the levers asked this quarter) as a remittance
+upward or the default public service (model/fiscal_rule.py).
 
 At the start of a quarter each lever asks for money (`request`): a spending lever asks its
 value; a rate lever asks its rate times last quarter's base (R&D spending, park rent); a
@@ -58,6 +58,7 @@ class Government(Agent):
         self.remittance = 0.0       # surplus remitted upward (budget rule, model/fiscal_rule.py)
         self.public_service = 0.0   # surplus spent on the default public service (budget rule)
         self.committed = 0.0        # what the levers asked this quarter: kept from the rule's disposal
+        self.endowment = self.budget  # what is left of the initial budget: kept, drawn down, never refilled
         self.requested: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}   # asked, before cuts
         self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}     # funded, after cuts
         self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
@@ -141,13 +142,16 @@ class Government(Agent):
 
     def close_books(self) -> None:
         """budget_t = budget_{t−1} + revenue_t + transfers_t − spending_t − disposal_t: the budget
-        rule (model/fiscal_rule.py) disposes of the surplus above `gov_reserve` plus what the levers
-        asked this quarter (committed programmes keep their money), as a remittance to the upper
-        level or the default public service (`gov_surplus_use`)."""
+        rule (model/fiscal_rule.py) disposes of the surplus above the reserve — `gov_reserve` or
+        what is left of the initial budget, whichever is larger, plus what the levers asked this
+        quarter — as a remittance to the upper level or the default public service
+        (`gov_surplus_use`)."""
         p = self.model.params
         self.transfers = p["gov_transfer"]
+        reserve = fiscal_rule.reserve(p["gov_reserve"], self.endowment, self.committed)
         self.budget, disposal = fiscal_rule.close_budget(self.budget, self.revenue, self.transfers, self.spending,
-                                                         p["gov_reserve"] + self.committed, p["gov_surplus_rate"])
+                                                         reserve, p["gov_surplus_rate"])
+        self.endowment = min(self.endowment, self.budget)
         remit = p["gov_surplus_use"] == "remit"
         self.remittance, self.public_service = (disposal, 0.0) if remit else (0.0, disposal)
 

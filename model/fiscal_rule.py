@@ -10,8 +10,10 @@ economy for good. The rule, applied when the books close each quarter:
     disposal_t = r · max(0, b̃_t − R)
     b_t        = b̃_t − disposal_t
 
-R = `gov_reserve` (a working balance the government keeps) plus what its programmes asked this
-quarter (committed spending is not disposed of: agents/government.py), r = `gov_surplus_rate` (share of the
+R = max(`gov_reserve`, E_t) + C_t (`reserve`): a working balance the government keeps, or what is
+left of its initial budget E_t = min(E_{t−1}, b_t), E_0 = b_0, if that is larger (an endowment
+is spent down, not remitted, and revenue never refills it), plus what its programmes asked
+this quarter C_t (committed spending is not disposed of); r = `gov_surplus_rate` (share of the
 excess disposed of each quarter). `gov_surplus_use` says where it goes: "remit" (to the upper
 level of government) or "public_service" (the default local public service: education, health,
 administration, paid to households). Either way it is its own flow in the accounts, so
@@ -19,10 +21,15 @@ administration, paid to households). Either way it is its own flow in the accoun
     b_t = b_{t−1} + revenue_t + transfers_t − spending_t − remittance_t − public_service_t
 
 holds exactly, and with r > 0 the no-policy budget stays bounded: b_t ≤ max(b_0, R) +
-max revenue + max transfers (see `budget_bound`).
+max revenue + max transfers (see `budget_bound`; C_t = 0 without policy).
 """
 
 from __future__ import annotations
+
+
+def reserve(working_balance: float, endowment: float, committed: float) -> float:
+    """R_t = max(working balance, what is left of the initial budget) + committed spending (units)."""
+    return max(working_balance, endowment) + max(committed, 0.0)
 
 
 def surplus_disposal(budget_before_rule: float, reserve: float, rate: float) -> float:

@@ -162,6 +162,11 @@ def test_budget_identity_holds_exactly_and_the_budget_stays_bounded(quarters, b0
         assert b <= fiscal_rule.budget_bound(b0, reserve, 150.0, rate) + 1e-9
 
 
+def test_the_reserve_is_the_larger_of_balance_and_endowment_plus_commitments():
+    assert fiscal_rule.reserve(100.0, 40.0, 5.0) == 105.0
+    assert fiscal_rule.reserve(100.0, 1e5, 0.0) == 1e5
+
+
 def test_without_the_rule_the_budget_hoards_and_with_it_stays_at_the_reserve():
     hoard = keep = 100.0
     for _ in range(160):

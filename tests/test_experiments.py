@@ -288,9 +288,10 @@ def test_identical_arms_differ_by_exactly_zero_and_a_fixed_spend_by_its_amount(t
     assert (twin[["difference", "low", "high"]] == 0).all().all()       # CRN: same seeds, same runs
     spend = diff.loc[("baseline:brand_promotion=5", "gov_spending")]
     assert spend["low"] <= 5.0 <= spend["high"] and spend["difference"] == pytest.approx(5.0)
-    # the budget identity: 4 quarters of 5 more spending, minus the extra tax the brand brings
-    budget = diff.loc[("baseline:brand_promotion=5", "gov_budget")]
-    assert budget["high"] < 0
+    # the budget rule (model/fiscal_rule.py): the 5 more spending a quarter is committed, so the
+    # government keeps it back and remits less of its revenue (plus the extra tax the brand brings)
+    remitted = diff.loc[("baseline:brand_promotion=5", "gov_remittance")]
+    assert remitted["high"] < 0
     assert set(result.bands["arm"]) == {"baseline", "baseline #2", "baseline:brand_promotion=5"}
     assert (tmp_path / "cmp" / "compare.png").stat().st_size > 0
 
