@@ -32,8 +32,7 @@ from mesa.datacollection import DataCollector
 
 from agents import Enterprises, Government, start
 from agents.population import KIND_FIRM, gc_paused
-from model import accounts, environment, indicator_registry, indicators, intermediate_market, labour, market
-from model import production
+from model import accounts, environment, indicator_registry, indicators, intermediate_market, labour, market, production
 from model.fields import KernelConvolution, cell_sums, cluster_fields, decay_kernel
 from model.params import LEVERS, resolve_params
 from model.quarter import Quarter
