@@ -20,7 +20,7 @@ from scipy import stats
 from experiments import load_results, sweep
 from experiments.compare import compare, parse_arm, parse_assignments
 from experiments.conventions import DEFAULT_SEED, arm_label
-from experiments.cost_effectiveness import cost_effectiveness, discount_weights, paired_bca
+from experiments.cost_effectiveness import OUTCOMES, cost_effectiveness, discount_weights, paired_bca
 from experiments.design import DUMMY, allocations, design_points, run_specs
 from experiments.store import load_plan, load_provenance
 from experiments.sweep import SweepError, parse_sweep
@@ -37,14 +37,14 @@ def test_cost_effectiveness_is_cumulative_benefit_per_cumulative_funded_spending
     with pytest.warns(UserWarning, match="only 4 paired replication"):
         table = cost_effectiveness("baseline", "brand_promotion=5", reps=4, steps=5, out=tmp_path / "ce",
                                    common=TINY, executor="serial", progress=False, discount=0.1)
-    row = table.set_index("indicator").loc["output"]
+    row = table.set_index("indicator").loc[OUTCOMES[0]]          # the cluster's output: value added
     series = load_results(tmp_path / "ce", "series")
     arm = "baseline:brand_promotion=5"
     assert set(series["arm"]) == {"baseline", arm}
     w = (1.1) ** (-np.arange(1, 6) / 4)
-    on = series[(series["arm"] == arm) & (series["step"] > 0)].pivot(index="rep", columns="step", values="output")
+    on = series[(series["arm"] == arm) & (series["step"] > 0)].pivot(index="rep", columns="step", values=OUTCOMES[0])
     off = series[(series["arm"] == "baseline") & (series["step"] > 0)].pivot(index="rep", columns="step",
-                                                                            values="output")
+                                                                            values=OUTCOMES[0])
     dB = (on - off).to_numpy() @ w                     # by hand: Σ_t w_t ΔY_t per seed
     dS = 5.0 * w.sum()                                 # funded every quarter in full, same in every seed
     assert row["effect"] == pytest.approx(dB.mean()) and row["spending"] == pytest.approx(dS)

@@ -18,7 +18,7 @@ import pytest
 
 from experiments import load_results, sweep
 from experiments.compare import compare, parse_arm
-from experiments.cost_effectiveness import cost_effectiveness
+from experiments.cost_effectiveness import OUTCOMES, cost_effectiveness
 from experiments.executors import execute_run
 from experiments.sensitivity import sensitivity
 from experiments.store import Store, StoreError, load_manifest, read_manifest
@@ -299,7 +299,7 @@ def test_identical_arms_differ_by_exactly_zero_and_a_fixed_spend_by_its_amount(t
 def test_cost_effectiveness_of_a_fixed_spend_lever(tmp_path):
     table = cost_effectiveness("baseline", "brand_promotion=5", reps=4, steps=5, out=tmp_path / "ce",
                                common=TINY, executor="serial", progress=False)
-    row = table.set_index("indicator").loc["output"]
+    row = table.set_index("indicator").loc[OUTCOMES[0]]          # the cluster's output: value added
     assert row["spending"] == pytest.approx(25.0) and row["spending_low"] == pytest.approx(25.0)
     assert row["per_unit"] == pytest.approx(row["effect"] / 25.0)
     assert row["per_unit_low"] <= row["per_unit"] <= row["per_unit_high"]
