@@ -67,9 +67,10 @@ class Population:
 
     @property
     def live(self) -> np.ndarray:
-        """Rows in use, ascending (a cached int array; recomputed after allocate/release)."""
+        """Rows in use, ascending (a cached, read-only int array; recomputed after allocate/release)."""
         if self._live is None:
             self._live = np.flatnonzero(self.alive)
+            self._live.flags.writeable = False
         return self._live
 
     def _grow(self, needed: int) -> None:

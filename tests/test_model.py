@@ -229,3 +229,9 @@ def test_thin_agents_read_their_row_and_remove_cuts_ties():
     supplier.remove()
     assert not m.population.alive[row] and len(m.population) == n - 1
     assert row not in m.network.src and row not in m.network.dst
+
+
+def test_live_rows_are_handed_out_read_only():
+    m = ClusterModel(seed=1, **SMALL)
+    with pytest.raises(ValueError):
+        m.population.live[0] = 5
