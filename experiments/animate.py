@@ -1,7 +1,10 @@
 """The cluster map drawn with matplotlib from the model's numpy arrays, and an animated GIF of it.
 
-`draw_map` is shared with the live page (experiments/app.py); `animate` writes a GIF of the map
-over a run (`clusterlab run SCENARIO --animate`).
+`draw_map` draws the map of the run figures (experiments/plots.py); `animate` writes a GIF of the
+map over a run (`clusterlab run SCENARIO --animate`): 840 × 800 pixels, a fixed layout (the first
+frame is complete and nothing moves between frames) and fixed colour scales (knowledge on
+[0, 1.5 × the frontier the run ends with]; pollution and rent on the live page's log scales),
+each with a colour bar and its unit.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.colors import Normalize, PowerNorm
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+
+from experiments.live_frame import KNOWLEDGE_RANGE, POLLUTION_RANGE, RENT_RANGE
 
 # Background layers the map can show under the enterprises (name -> property layer on model.grid).
 LAYERS = ("parks", "infrastructure", "pollution", "rent")
@@ -64,8 +70,6 @@ def draw_map(ax, model, layers=("parks",), cax=None, norm: Normalize | None = No
                        s=size[mask] * scale, marker=marker, edgecolors="black",
                        linewidths=edge, zorder=3 if marker != LEAD else 4)
     if cax is not None:
-        from matplotlib.cm import ScalarMappable
-
         ax.figure.colorbar(ScalarMappable(norm=norm, cmap=KNOWLEDGE_CMAP), cax=cax, label="knowledge")
     _frame(ax, extent)
     if title:
@@ -94,17 +98,14 @@ def draw_layers(ax, model, layers: set, extent) -> None:
     if "infrastructure" in layers:
         ax.imshow(layer_data(model, "infrastructure").T, origin="lower", extent=extent,
                   cmap="Greys", vmin=0.0, vmax=1.0, alpha=0.55, interpolation="nearest")
-    if "rent" in layers:
-        rent = layer_data(model, "rent")
-        ax.imshow(rent.T, origin="lower", extent=extent, cmap="Purples",
-                  vmin=0.0, vmax=max(float(rent.max()), 1e-9), alpha=0.5, interpolation="nearest")
-    if "pollution" in layers:
+    if "rent" in layers:  # fixed scale: × base rent
+        rent = layer_data(model, "rent") / max(model.params["base_rent"], 1e-12)
+        ax.imshow(np.clip(rent, *RENT_RANGE).T, origin="lower", extent=extent, cmap="Purples",
+                  norm=LogNorm(*RENT_RANGE), alpha=0.5, interpolation="nearest")
+    if "pollution" in layers:  # fixed scale: emission units in the cell's stock
         pol = layer_data(model, "pollution")
-        top = float(pol.max())
-        if top > 0:
-            ax.imshow(np.ma.masked_less_equal(pol, top * 1e-3).T, origin="lower", extent=extent,
-                      cmap="Reds", norm=PowerNorm(0.5, vmin=0.0, vmax=top), alpha=0.7,
-                      interpolation="nearest")
+        ax.imshow(np.ma.masked_less(np.clip(pol, None, POLLUTION_RANGE[1]), POLLUTION_RANGE[0]).T, origin="lower",
+                  extent=extent, cmap="Reds", norm=LogNorm(*POLLUTION_RANGE), alpha=0.7, interpolation="nearest")
     if "parks" in layers:
         park = layer_data(model, "parks")
         if park.any():
@@ -123,24 +124,35 @@ def _build(model_or_scenario, seed: int):
 
 
 def animate(model_or_scenario, steps: int, path, fps: int = 5, *, seed: int = 1,
-            layers=("parks", "pollution"), dpi: int = 80) -> Path:
+            layers=("parks", "pollution"), dpi: int = 100) -> Path:
     """Run `steps` steps and write an animated GIF of the map (first frame = the current state).
 
     `model_or_scenario` is a ClusterModel (advanced in place) or a scenario name (built with
-    `seed`). Returns the path written.
+    `seed`). Frames are 840 × 800 pixels at the default dpi; axes and colour scales are the same
+    in every frame. Returns the path written.
     """
     model = _build(model_or_scenario, seed)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig = Figure(figsize=(6.4, 6.0), layout="constrained")
-    ax, cax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [30, 1]})
+    fig = Figure(figsize=(8.4, 8.0))
+    ax = fig.add_axes((0.02, 0.09, 0.74, 0.85))
+    cax = fig.add_axes((0.775, 0.09, 0.022, 0.85))
+    pax = fig.add_axes((0.885, 0.09, 0.022, 0.85)) if "pollution" in layers else None
+    # knowledge grows with the frontier: the scale ends at 1.5 × the frontier of the last frame
+    top = KNOWLEDGE_RANGE[1] * model.frontier * (1 + model.params["frontier_growth"]) ** int(steps)
+    norm = Normalize(0.0, top)
 
     def frame(i):
         if i > 0:
             model.step()
         ax.clear()
         cax.clear()
-        draw_map(ax, model, layers=layers, cax=cax)
+        draw_map(ax, model, layers=layers, cax=cax, norm=norm)
+        cax.set_ylabel("knowledge (frontier at step 0 = 1)")
+        if pax is not None:
+            pax.clear()
+            fig.colorbar(ScalarMappable(norm=LogNorm(*POLLUTION_RANGE), cmap="Reds"), cax=pax,
+                         label="pollution stock (emission units, log)")
         return []
 
     anim = FuncAnimation(fig, frame, frames=int(steps) + 1, blit=False, repeat=False)

@@ -315,6 +315,11 @@ def test_animate_writes_a_gif(tmp_path):
             gif.seek(i)
             frames.append(np.asarray(gif.convert("RGB")))
     assert not np.array_equal(*frames)
+    assert gif.size[0] >= 800
+    # fixed colour scales: the knowledge colour bar's tick labels are the same in every frame
+    # (up to the GIF's per-frame palette)
+    ticks = (slice(30, 760), slice(668, 700))
+    assert np.abs(frames[0][ticks].astype(int) - frames[1][ticks].astype(int)).mean() < 2.0
 
 
 def test_serve_command_runs_the_page_with_the_scenario():
