@@ -61,16 +61,46 @@ def Controls(session: LiveSession, store, scenario: str, seed: int):
         solara.Error(snap.error)
 
 
+def thumb_value(value, previous, sent: list):
+    """What to push to a slider's thumb when the model's lever value is `value`.
+
+    `sent`: values this slider sent, oldest first; `previous`: what was pushed last. The model
+    catching up with an older key press or drag must not pull the thumb back from where the user
+    has moved it since, so a value the user sent is pushed only if it is the latest one; any other
+    value (a scheduled change, a reset) is pushed and forgets what was sent."""
+    if value in sent:
+        return value if value == sent[-1] else previous
+    sent.clear()
+    return value
+
+
 @solara.component
-def LeverSlider(name: str, value, shown, on_change, hint: str):
-    """`value`: the model's lever value, the only value pushed to the slider (so a snapshot that
-    does not know the latest key press yet never moves the thumb back); `shown`: the value moved
-    to (pending) or the model's, for the label."""
+def LeverSlider(name: str, value, shown, on_change, hint: str, generation: int = 0):
+    """`value`: the model's lever value (see `thumb_value`); `shown`: the value moved to (pending)
+    or the model's, for the label; `generation`: counts resets (a reset always moves the thumb).
+
+    The thumb is set from Python only when `thumb_value` changes or on a reset, never on every
+    render: reacton re-assigns every argument of a widget on each render, which would pull a
+    thumb the user just moved back to the model's older value at every step of Play."""
+    sent = solara.use_ref([])
+    pushed = solara.use_ref(value)
+    pushed.current = thumb_value(value, pushed.current, sent.current)
     rng = live_levers.slider_range(name, max(value, shown))
-    slider = rv.Slider(v_model=value, label=live_levers.label(name, shown), hint=hint, persistent_hint=bool(hint),
-                       dense=True, hide_details=not hint, thumb_label=True, class_="clusterlab-lever", **rng)
+    slider = rv.Slider(label=live_levers.label(name, shown), hint=hint, persistent_hint=bool(hint), dense=True,
+                       hide_details=not hint, thumb_label=True, class_="clusterlab-lever", **rng)
+
+    def push():
+        solara.get_widget(slider).v_model = pushed.current
+
+    solara.use_effect(push, [pushed.current, generation])
+
+    def changed(widget, event, data):
+        sent.current.append(data)
+        del sent.current[:-50]
+        on_change(name, data)
+
     # "change" fires once when a drag ends (and once per key press); "input" while dragging is ignored
-    rvue.use_event(slider, "change", lambda widget, event, data: on_change(name, data))
+    rvue.use_event(slider, "change", changed)
     return slider
 
 
@@ -80,15 +110,17 @@ def LeverPanel(session: LiveSession, store):
     snap = store.value
     view = snap.view
     funding, share = view.get("funding", {}), view.get("funded", 1.0)
-    if share < 0.999:
-        solara.Warning(f"The budget covers only {share:.0%} of what the levers ask for: every programme is cut "
-                       "by that share.", dense=True, classes=["clusterlab-underfunded"])
+    with solara.Div():  # always there, so the sliders below keep their place (and keyboard focus)
+        if share < 0.999:
+            solara.Warning(f"The budget covers only {share:.0%} of what the levers ask for: every programme is "
+                           "cut by that share.", dense=True, classes=["clusterlab-underfunded"])
     for name in LEVERS:
         value, shown = snap.levers.get(name), snap.lever_value(name)
         if value is None:
             continue
         note = live_levers.funding_note(name, funding.get(name), share)
-        LeverSlider(name, value, shown, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""))
+        LeverSlider(name, value, shown, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""),
+                    snap.generation).key(f"lever-{name}")
     if snap.pending:
         solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in snap.pending.items())
                     + " (applied when the control is released)", style={"color": MARK})

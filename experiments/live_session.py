@@ -46,6 +46,7 @@ class Snapshot:
     """
 
     version: int = 0
+    generation: int = 0          # counts resets
     scenario: str = ""
     seed: int = 0
     step: int = 0
@@ -204,7 +205,8 @@ class LiveSession:
             log.exception("live model build failed")
             self._emit(error=f"{type(e).__name__}: {e}")
             return
-        self._snapshot = dataclasses.replace(self._snapshot, scenario=scenario, seed=seed, error=None)
+        self._snapshot = dataclasses.replace(self._snapshot, scenario=scenario, seed=seed, error=None,
+                                             generation=self._snapshot.generation + 1)
         if to_step > 0:
             self._emit(busy=f"replaying to quarter {to_step} …")
             for _ in range(to_step):

@@ -97,27 +97,45 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(FIGURES / name))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_a_lever_moved_during_play_keeps_the_page_running(tab, server, scenario):
-    """Issue 14's freeze: Play, move `training` three notches with the keyboard, and the counter
-    keeps advancing while the label shows the new value."""
-    page = tab
+def choose_scenario(page, name: str) -> None:
+    """Pick a scenario in the selector and press Reset (the page builds it in its worker)."""
     from playwright.sync_api import expect
 
+    page.locator(".v-select", has=page.get_by_text("Scenario", exact=True)).click()
+    page.locator(".v-menu__content .v-list-item", has_text=re.compile(f"^{name}$")).click()
+    page.locator(".clusterlab-reset").click()
+    expect(page.locator(".clusterlab-scenario")).to_contain_text(page_title(name))
+    expect(page.locator(".clusterlab-quarter")).to_have_text(re.compile(r"^Quarter 0 of "))
+    wait_drawn(page, 0)
+
+
+def page_title(name: str) -> str:
+    from scenarios import load_scenario
+
+    return load_scenario(name).title
+
+
+@pytest.mark.slow
+def test_a_lever_moved_during_play_keeps_every_scenario_running(tab, server):
+    """Issue 14's freeze: on every scenario, Play, move `training` three notches with the
+    keyboard; the counter keeps advancing and the label shows the new value."""
+    from playwright.sync_api import expect
+
+    page = tab
     url, _, _ = server
-    open_at(page, url, f"scenario={scenario}&seed=1")
-    start = drawn(page)
-    page.locator(".clusterlab-play").click()
-    wait_drawn(page, start + 2)
-    before = float(lever_label(page, "training").inner_text().split("=")[1].split()[0])
-    press_lever(page, "training", "ArrowRight", 3)
-    expect(lever_label(page, "training")).to_have_text(re.compile(f"^training = {before + 3:g} "))
-    moved_at = drawn(page)
-    wait_drawn(page, moved_at + 3)                        # still playing after the change
-    expect(page.locator(".clusterlab-change").first).to_contain_text(f"training = {before + 3:g} from quarter")
-    page.locator(".clusterlab-pause").click()
-    expect(page.locator(".clusterlab-step")).to_be_enabled()
+    open_at(page, url)
+    for scenario in SCENARIOS:
+        choose_scenario(page, scenario)
+        page.locator(".clusterlab-play").click()
+        wait_drawn(page, 2)
+        before = float(lever_label(page, "training").inner_text().split("=")[1].split()[0])
+        press_lever(page, "training", "ArrowRight", 3)
+        expect(lever_label(page, "training")).to_have_text(re.compile(f"^training = {before + 3:g} "))
+        moved_at = drawn(page)
+        wait_drawn(page, moved_at + 3)                    # still playing after the change
+        expect(page.locator(".clusterlab-change").first).to_contain_text(f"training = {before + 3:g} from quarter")
+        page.locator(".clusterlab-pause").click()
+        expect(page.locator(".clusterlab-step")).to_be_enabled()
 
 
 @pytest.mark.slow

@@ -146,6 +146,15 @@ def test_slider_ranges_fit_the_declared_range_and_the_value(name):
         assert rng["step"] > 0
 
 
+def test_a_late_model_value_never_pulls_the_thumb_back():
+    from experiments.live_components import thumb_value
+
+    sent = [1, 2]                                   # the user pressed twice; the model applied 1
+    assert thumb_value(1, 0, sent) == 0             # stale: keep what was pushed (nothing sent)
+    assert thumb_value(2, 0, sent) == 2             # caught up with the latest press
+    assert thumb_value(150, 2, sent) == 150 and sent == []   # a scheduled change moves the thumb
+
+
 def test_lever_labels_name_value_and_unit():
     assert live_levers.label("training", 5) == "training = 5 units/quarter"
     assert "≥ 0 units/quarter" in live_levers.meaning("training")
