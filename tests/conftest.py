@@ -32,7 +32,6 @@ SLOW_BY_MEASUREMENT = {
                            "test_technology_centre_raises_knowledge"),
     "test_model.py": ("test_same_seed_same_table_in_another_process",),
     "test_scenarios.py": ("test_fuzz_generated_files", "test_fuzz_mutated_shipped_files"),
-    "test_viz_page.py": ("test_each_page_has_its_own_model", "test_reset_builds_the_chosen_scenario_and_seed"),
 }
 
 
