@@ -139,6 +139,7 @@ class Evaluator:
     out: Path
     executor: object
     cache: object = True          # the shared run cache (experiments.run_cache): True, False or a RunCache
+    progress: bool = False        # a bar per batch (the runs of one generation)
     ran: int = 0                  # model runs computed by this process (not read from a cache)
     cached: int = 0               # runs taken from the shared run cache
     failed: int = 0
@@ -159,7 +160,7 @@ class Evaluator:
                                         params=settings, series=kept_series(self.spec))
         if todo:
             report = run_batch(list(todo.values()), self.out / "evals", self.executor, store_plan(self.spec),
-                               resume=True, progress=False, cache=self.cache)
+                               resume=True, progress=self.progress, cache=self.cache)
             self.ran += report.ok + report.failed
             self.cached += report.cached
             self.failed += report.failed

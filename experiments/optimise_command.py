@@ -29,7 +29,7 @@ def optimise(path_or_spec, out=None, *, executor="local", workers=None, address=
     total = spec.generations * spec.population * spec.replications * len(arms(spec))
     bar = tqdm(total=total, unit="run", desc=spec.name, disable=not progress, file=sys.stderr, dynamic_ncols=True)
     with opened(executor, workers=workers, address=address) as ex, bar:
-        evaluate = Evaluator(spec, out, ex, cache)
+        evaluate = Evaluator(spec, out, ex, cache, progress)
         points = search(spec, evaluate, bar, on_generation)
         bar.set_description(f"{spec.name}: checking the front on {spec.check_replications} fresh seeds")
         return pareto.write(spec, out, points, evaluate)

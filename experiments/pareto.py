@@ -55,7 +55,8 @@ class Outcome:
         lines += [f"hypervolume after {int(hv['generation'])} generations: "
                   + ", ".join(f"{arm} {hv[f'hv_{arm}']:.4f}" for arm in arms(spec))]
         ours = self.front[self.front["arm"] == spec.algorithm]
-        lines.append(f"front of {spec.algorithm}: {len(ours)} points (feasible, non-dominated)")
+        missed = "nearest_miss" in ours and ours["nearest_miss"].fillna(False).astype(bool).any()
+        lines.append(f"front of {spec.algorithm}: {0 if missed else len(ours)} points (feasible, non-dominated)")
         if self.chosen:
             lines.append(f"chosen ({self.note}): " + ", ".join(f"{k} = {v:g}" for k, v in self.chosen["settings"].items()))
             for label, entry in self.chosen["out_of_sample"].items():
@@ -142,6 +143,15 @@ def _interval(name: str, x: np.ndarray) -> dict:
     return {name: mean, f"{name}_low": mean - half, f"{name}_high": mean + half, f"{name}_n": n}
 
 
+def nearest(spec, points: pd.DataFrame, arm: str) -> pd.DataFrame:
+    """The point of `arm` with the least constraint violation, each violation relative to its bound."""
+    mine = points[points["arm"] == arm].reset_index(drop=True)
+    _, G = objective_matrix(spec, mine)
+    scale = np.array([abs(c.bound) or 1.0 for c in spec.constraints])
+    violation = (np.clip(G, 0, None) / scale).sum(axis=1)
+    return mine.iloc[[int(violation.argmin())]].reset_index(drop=True)
+
+
 def choose(spec, checked: pd.DataFrame) -> tuple[dict | None, str]:
     """The reported mix: best on `choose` among points meeting the constraints on fresh seeds."""
     if checked.empty:
@@ -178,10 +188,16 @@ def _plain(value):
 def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
     """front.parquet, hypervolume.csv, summary.json and the two figures."""
     fronts = {arm: front(spec, points, arm) for arm in arms(spec)}
-    checked = check(spec, fronts[spec.algorithm], evaluate)
+    ours = fronts[spec.algorithm]
+    if ours.empty:                      # nothing feasible: report (and check) the nearest miss instead
+        ours = nearest(spec, points, spec.algorithm).assign(nearest_miss=True)
+    checked = check(spec, ours, evaluate)
     table = pd.concat([checked, *(fronts[a] for a in arms(spec)[1:])], ignore_index=True)
     hv = hypervolume(spec, points)
     chosen, note = choose(spec, checked)
+    if "nearest_miss" in checked:
+        note = ("NO point met the constraints on the search seeds; shown: the nearest miss (least "
+                "violation relative to each bound)")
     _atomic_parquet(table, out / "front.parquet")
     hv.to_csv(out / "hypervolume.csv", index=False)
     summary = {"name": spec.name, "source": spec.source, "scenario": spec.scenario.name, "steps": spec.steps,
@@ -224,7 +240,9 @@ def plot_front(spec, points, table, chosen, path) -> None:
     ax.scatter(ok[a], ok[b], s=10, c="0.6", label="feasible")
     for arm, marker, colour in zip(arms(spec), ("o", "s"), ("C0", "C1")):
         f = table[table["arm"] == arm].sort_values(a)
-        ax.plot(f[a], f[b], marker=marker, color=colour, label=f"front: {arm}", lw=1)
+        missed = "nearest_miss" in f and f["nearest_miss"].fillna(False).astype(bool).any()
+        ax.plot(f[a], f[b], marker=marker, color=colour, lw=1,
+                label=f"{arm}: nearest miss (nothing feasible)" if missed else f"front: {arm}")
     if chosen and chosen["out_of_sample"]:
         oa, ob = chosen["out_of_sample"][a], chosen["out_of_sample"][b]
         ax.errorbar([oa["mean"]], [ob["mean"]], xerr=[[oa["mean"] - oa["low"]], [oa["high"] - oa["mean"]]],

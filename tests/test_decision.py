@@ -137,6 +137,21 @@ def test_constraint_handling_keeps_infeasible_points_off_the_front(tmp_path):
     assert (late["firms"] >= 0.5).mean() > (ours[ours["generation"] == 1]["firms"] >= 0.5).mean() - 1e-9
 
 
+def test_an_unreachable_target_reports_the_nearest_miss_not_a_front(tmp_path):
+    from experiments.optimise import search
+    from experiments.pareto import write
+
+    spec = tiny_spec(constraints=[{"indicator": "firms", "op": ">=", "bound": 5.0}], check_replications=0)
+    evaluate = ToyEvaluator(tmp_path)
+    points = search(spec, evaluate)
+    outcome = write(spec, tmp_path, points, evaluate)
+    assert "NO point met the constraints" in outcome.note
+    best = points[points["arm"] == "nsga2"]["firms"].max()
+    assert outcome.chosen["in_sample"]["firms"] == pytest.approx(best)
+    assert "front of nsga2: 0 points" in outcome.report()
+    assert (outcome.hypervolume[["hv_nsga2", "hv_random"]] == 0).all().all()
+
+
 def front_of(out) -> pd.DataFrame:
     table = pd.read_parquet(Path(out) / "front.parquet")
     return table.drop(columns=[c for c in table if c.endswith("_sd")]).sort_values(
