@@ -56,7 +56,7 @@ def boxes(result, plt):
         ax.plot([a, b], [y, y], color=f"C{i - 1}", lw=6, solid_capstyle="butt")
         ax.text(1.02, y, f"{low:.3g} – {high:.3g}  (of {lo0:.3g} – {hi0:.3g})", va="center", fontsize=8)
     ax.set_yticks(np.arange(len(rows)), [f"box {i}: {name}" for i, name, _, _ in rows])
-    ax.set_xlim(0, 1.6)
+    ax.set_xlim(0, 2.0)
     ax.set_xticks([0, 0.5, 1], ["low end", "", "high end"])
     ax.invert_yaxis()
     stats = "; ".join(f"box {i}: coverage {b['coverage']:.2f}, density {b['density']:.2f}"
