@@ -10,7 +10,9 @@ sourcing share at quarter 40 ≥ 0.5 and annual output growth ≥ 2%). Over the 
   density = share of runs inside the box that succeed; mass = share of runs inside. The peeling
   trajectory trades one for the other; the box reported is the one with the highest coverage
   whose density reaches `threshold` (else the densest). Boxes after the first are found on the
-  runs outside the earlier ones.
+  runs outside the earlier ones. Each restriction carries its quasi-p value (Bryant & Lempert
+  2010: one-sided binomial test of the density gained by that restriction); restrictions with
+  large quasi-p are weak and may be dropped.
 - Feature scoring (Jaxa-Rozen & Kwakkel 2018; ema-workbench's extra-trees scoring on
   scikit-learn's ExtraTreesClassifier/Regressor, fixed random_state): the importance of every
   varied input for success and for each [scoring] outcome.
@@ -51,7 +53,7 @@ class Discovery:
             lines.append(f"box {i}: coverage {box['coverage']:.2f}, density {box['density']:.2f}, "
                          f"mass {box['mass']:.2f} (step {box['step']} of {len(box['trajectory'])} on the trajectory)")
             for name, (low, high) in box["limits"].items():
-                lines.append(f"  {low:.4g} <= {name} <= {high:.4g}")
+                lines.append(f"  {low:.4g} <= {name} <= {high:.4g}   (quasi-p {box['qp'][name]:.2g})")
             if not box["limits"]:
                 lines.append("  (no restriction: success is not concentrated in any box)")
         if self.scores is not None:
@@ -125,7 +127,9 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, threshold=0.6, peel_alpha=0.05, p
         lims = box.box_lims[step]
         limits = {c: (float(lims[c].iloc[0]), float(lims[c].iloc[1])) for c in x.columns
                   if (lims[c].iloc[0], lims[c].iloc[1]) != (finder.box_init[c].iloc[0], finder.box_init[c].iloc[1])}
-        found.append({"limits": limits, "coverage": float(trajectory["coverage"].iloc[step]),
+        qp = {c: max((float(v) for v in box.p_values[step].get(c, []) if v is not None and v >= 0), default=np.nan)
+              for c in limits}
+        found.append({"limits": limits, "qp": qp, "coverage": float(trajectory["coverage"].iloc[step]),
                       "density": float(trajectory["density"].iloc[step]), "mass": float(trajectory["mass"].iloc[step]),
                       "step": step, "trajectory": trajectory,
                       "initial": {c: (float(finder.box_init[c].iloc[0]), float(finder.box_init[c].iloc[1])) for c in x}})
@@ -184,16 +188,17 @@ def write(result: Discovery, inputs, values, y) -> None:
 
     out, spec = result.out, result.spec
     inputs.join(values).assign(success=y).to_parquet(out / "outcomes.parquet")
-    rows = [{"box": i, "input": name, "low": low, "high": high, "coverage": b["coverage"], "density": b["density"],
-             "mass": b["mass"]} for i, b in enumerate(result.boxes, 1) for name, (low, high) in b["limits"].items()]
-    pd.DataFrame(rows, columns=["box", "input", "low", "high", "coverage", "density", "mass"]).to_csv(
+    rows = [{"box": i, "input": name, "low": low, "high": high, "quasi_p": b["qp"][name], "coverage": b["coverage"],
+             "density": b["density"], "mass": b["mass"]}
+            for i, b in enumerate(result.boxes, 1) for name, (low, high) in b["limits"].items()]
+    pd.DataFrame(rows, columns=["box", "input", "low", "high", "quasi_p", "coverage", "density", "mass"]).to_csv(
         out / "boxes.csv", index=False)
     pd.concat([b["trajectory"].assign(box=i) for i, b in enumerate(result.boxes, 1)] or [pd.DataFrame()]).to_csv(
         out / "trajectory.csv", index_label="step")
     result.scores.to_csv(out / "feature_scores.csv", index_label="input")
     summary = {"name": spec.name, "source": spec.source, "store": str(spec.store), "runs": result.runs,
                "successes": result.successes, "rule": [c.label for c in spec.success],
-               "boxes": [{k: b[k] for k in ("limits", "coverage", "density", "mass", "step")} for b in result.boxes]}
+               "boxes": [{k: b[k] for k in ("limits", "qp", "coverage", "density", "mass", "step")} for b in result.boxes]}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     result.files = ["outcomes.parquet", "boxes.csv", "trajectory.csv", "feature_scores.csv", "summary.json"]
     try:

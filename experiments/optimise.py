@@ -41,7 +41,6 @@ from model.params import PARAMS
 
 CHECK_OFFSET = 10_000          # out-of-sample seeds: seed + CHECK_OFFSET + k, never used by the search
 FAILED = 1e12                  # objective and violation given to a point whose runs failed
-EXTRA_SERIES = ("output", "local_sourcing_share", "mean_knowledge", "pollution", "gov_spending", "firms")
 
 
 # --- the decision vector ------------------------------------------------------------------------
@@ -124,10 +123,10 @@ def store_plan(spec: OptimiseSpec) -> dict:
 
 
 def kept_series(spec: OptimiseSpec) -> tuple[str, ...]:
+    """Every indicator, every quarter: the cache then serves any objective asked for later."""
     from experiments.design import indicator_names
 
-    names = indicator_names()
-    return tuple(dict.fromkeys([m.indicator for m in measures(spec)] + [n for n in EXTRA_SERIES if n in names]))
+    return indicator_names()
 
 
 # --- evaluation through the batch machinery -------------------------------------------------------
