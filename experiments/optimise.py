@@ -113,11 +113,13 @@ def check_seeds(spec: OptimiseSpec) -> list[int]:
 
 
 def store_plan(spec: OptimiseSpec) -> dict:
-    """What determines a run besides its settings and seed (checked when the cache is reused)."""
+    """What determines a run besides its settings and seed, including the model's source hash: a
+    search folder made with another version of the model is refused, not silently reused."""
     from experiments.design import plain as _plain
     from experiments.design import scenario_label
+    from experiments.provenance import source_hash
 
-    return {"kind": "optimise", "name": spec.name, "scenario": scenario_label(spec.scenario),
+    return {"kind": "optimise", "name": spec.name, "code": source_hash(), "scenario": scenario_label(spec.scenario),
             "scenario_params": _plain(spec.scenario.params), "scenario_schedule": _plain(spec.scenario.schedule),
             "steps": spec.steps, "fixed": _plain(spec.fixed), "series": list(kept_series(spec))}
 
