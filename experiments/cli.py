@@ -20,7 +20,10 @@ import tomllib
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
-from scenarios import ScenarioError, list_scenarios, load_scenario
+from experiments.formatting import fmt_float
+from experiments.interrupts import Terminated, batch, on_sigterm
+from experiments.inputs import argparse_type, check_port, is_loopback, parse_seed, probe_output_dir
+from scenarios import ScenarioError, check_steps, list_scenarios, load_scenario
 from scenarios.loader import OVERRIDES, scenario_names
 
 
@@ -72,7 +75,7 @@ def add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO",
                         help="a scenario name or a .toml file (default: baseline)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters to run (default: the scenario's)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+    parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
                         help=f"random seed (default: {DEFAULT_SEED})")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
@@ -93,8 +96,11 @@ def cmd_run(args) -> int:
     except ScenarioError as exc:  # name the command-line option, not "overrides"
         raise ScenarioError([dataclasses.replace(p, file="--set") if p.file == OVERRIDES else p
                              for p in exc.problems]) from None
+    steps = check_steps(scenario, args.steps, "--steps")
+    for warning in scenario.warnings:
+        print(f"clusterlab run: warning: {warning}", file=sys.stderr)
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
-    steps = args.steps or scenario.steps
+    probe_output_dir(out, "--out" if args.out else "output folder")  # before the run, not after it
     print(f"{scenario.name} (seed {args.seed}, {steps} quarters): {scenario.question}")
     try:
         result = run_scenario(scenario, seed=args.seed, steps=steps, out=out, progress=not args.quiet)
@@ -115,16 +121,25 @@ def cmd_run(args) -> int:
 def add_viz(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO",
                         help="scenario shown first (default: baseline); others can be picked on the page")
-    parser.add_argument("--port", type=positive_int, default=8765, help="port (default: 8765)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"initial seed (default: {DEFAULT_SEED})")
+    parser.add_argument("--port", type=port_type, default=8765, help="port (default: 8765)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this "
+                        "machine only; any other address needs --allow-remote)")
+    parser.add_argument("--allow-remote", action="store_true", help="allow a --host other than loopback: the "
+                        "page has no login, so anyone reaching that address can run models on this machine")
+    parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, help=f"initial seed (default: {DEFAULT_SEED})")
 
 
 def cmd_viz(args) -> int:
+    from experiments.inputs import check_host, check_port_free
     from experiments.viz import serve
 
+    check_host(args.host, args.allow_remote)
     load_scenario(args.scenario)  # a clear error before the server starts
-    return serve(args.scenario, port=args.port, host=args.host, seed=args.seed)
+    check_port_free(args.host, args.port)
+    if args.allow_remote and not is_loopback(args.host):
+        print(f"clusterlab viz: warning: serving on {args.host} without a login: anyone who can reach it "
+              "can open the page and run models on this machine", file=sys.stderr)
+    return serve(args.scenario, port=args.port, host=args.host, seed=args.seed, allow_remote=args.allow_remote)
 
 
 def parse_overrides(items: list[str]) -> dict:
@@ -142,6 +157,10 @@ def parse_overrides(items: list[str]) -> dict:
     return overrides
 
 
+seed_type = argparse_type(parse_seed, "--seed")
+port_type = argparse_type(check_port, "--port")
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -151,7 +170,7 @@ def positive_int(text: str) -> int:
 
 # --- sweep, compare, sensitivity, cost-effectiveness (many runs into a results folder) -------
 # Exit codes: 0 every run succeeded, 1 some runs failed (recorded in DIR/manifest.jsonl),
-# 2 bad input, 3 a worker process died, 130 interrupted (finished runs are kept: use --resume).
+# 2 bad input, 3 a worker process died, 130 Ctrl-C, 143 SIGTERM (finished runs are kept: use --resume; experiments.interrupts).
 def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> None:
     parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: runs/<name>)")
     parser.add_argument("--workers", type=positive_int, metavar="N", help="worker processes (default: all cores)")
@@ -169,34 +188,6 @@ def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> N
 def batch_options(args) -> dict:
     return dict(workers=args.workers, executor=args.executor, address=args.address,
                 resume=getattr(args, "resume", True), progress=not args.quiet, cache=not args.no_cache)
-
-
-def batch(run):
-    """Run a batch handler: warnings as plain lines, Ctrl-C and a dead worker as exit codes."""
-    import warnings
-
-    def handler(args) -> int:
-        def show(message, *rest, **kw):
-            print(f"clusterlab {args.command}: warning: {message}", file=sys.stderr)
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("always", UserWarning)
-            warnings.showwarning = show
-            try:
-                return run(args)
-            except KeyboardInterrupt:
-                print(f"clusterlab {args.command}: interrupted; every finished run is stored: run the same "
-                      "command with --resume to finish", file=sys.stderr)
-                return 130
-            except RuntimeError as exc:
-                from experiments.executors import WorkerPoolError
-
-                if not isinstance(exc, WorkerPoolError):
-                    raise
-                print(f"clusterlab {args.command}: {exc}", file=sys.stderr)
-                return 3
-
-    return handler
 
 
 def add_sweep(parser: argparse.ArgumentParser) -> None:
@@ -218,7 +209,7 @@ def add_compare(parser: argparse.ArgumentParser) -> None:
                         "(e.g. baseline:tech_centre=20,rd_subsidy=0.3); the first arm is the reference")
     parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the first scenario's)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+    parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
                         help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter in every arm (repeatable, or comma-separated)")
@@ -235,7 +226,7 @@ def cmd_compare(args) -> int:
     print(result.report)
     shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
     print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(shown.to_string(index=False, float_format=fmt_float))
     print(f"wrote {result.out}/: compare.png, differences.png (paired), bands.csv, paired_bands.csv, differences.csv")
     return 1 if result.report.failed else 0
 
@@ -260,7 +251,7 @@ def cmd_sensitivity(args) -> int:
         return 1
     result = analyse(report.out, args.indicators.split(",") if args.indicators else None)
     shown = result.table.assign(above_noise=result.table["above_noise"].map({True: "yes", False: "no"}).fillna(""))
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(shown.to_string(index=False, float_format=lambda v: fmt_float(v, 3)))
     print(f"wrote {result.out}/: sensitivity.csv, sensitivity.png")
     return 0
 
@@ -275,7 +266,7 @@ def add_cost_effectiveness(parser: argparse.ArgumentParser) -> None:
                         help="annual discount rate of benefits and spending (default 0)")
     parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the scenario's)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
+    parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
                         help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter in every arm (repeatable, or comma-separated)")
@@ -370,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    import signal
+    import threading
+
+    args.own_process = argv is None          # the `clusterlab` command itself (not a call from Python)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if main_thread else None  # SIGTERM stops like Ctrl-C
     try:
         return int(args.handler(args) or 0)
     except (ValueError, OSError) as exc:  # ScenarioError, parameter errors, an unwritable --out
@@ -377,9 +374,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"clusterlab {args.command}: error:\n{exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"clusterlab {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"clusterlab {args.command}: {'terminated (SIGTERM)' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.inputs import probe_output_dir
 from experiments.store import Store
 
 EXECUTORS = ("local", "serial", "dask")
@@ -164,14 +165,22 @@ class LocalExecutor(SerialExecutor):
         return as_completed(futures)
 
     def cancel(self, futures):
-        """Drop queued runs and stop the workers (runs in progress are abandoned)."""
+        """Drop queued runs and stop the workers (runs in progress are abandoned): terminate,
+        wait up to 5 s each, then kill, so no worker outlives the batch and nothing waits on one."""
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self._cancelled = True
         self.pool.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             proc.terminate()
+        for proc in processes:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
 
     def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # after cancel the workers are gone: waiting on the pool's bookkeeping could hang
+        self.pool.shutdown(wait=not getattr(self, "_cancelled", False), cancel_futures=True)
 
 
 def _worker_init(parent_pid: int) -> None:
@@ -289,14 +298,14 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
     A run found in the run cache (`cache`: True for the default one, False for none) is stored
     without running. A run that raises is recorded (error + traceback) and the batch goes on.
     On Ctrl-C the runs already finished are stored, queued ones dropped, and KeyboardInterrupt
-    re-raised. The folder's provenance.json records code, libraries and scenarios.
-    """
+    re-raised. The folder is write-probed first; its provenance.json records code and scenarios."""
     from tqdm.auto import tqdm
 
     from experiments.provenance import provenance
     from experiments.run_cache import make_cache
 
     start, cache = time.perf_counter(), make_cache(cache)
+    probe_output_dir(out, "results folder")  # unwritable or full: said now, before any run
     with Store.open(out, plan, resume=resume) as store:
         store.add_provenance(provenance({s.scenario.name if hasattr(s.scenario, "name") else str(s.scenario):
                                          s.scenario for s in specs}))

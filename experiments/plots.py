@@ -58,6 +58,11 @@ def indicators_figure(results: pd.DataFrame, title: str = "", events=()) -> Figu
     return fig
 
 
+def na_label(label: str, y) -> str:
+    """The legend label, marked "n/a" when the series is undefined throughout (all NaN)."""
+    return f"{label} (n/a: undefined)" if len(y) and pd.isna(pd.Series(y)).all() else label
+
+
 def plot_panel(ax, results: pd.DataFrame, title: str, ylabel: str, left, right=None, events=()) -> None:
     """Lines of `left` columns (and of `right` ones on a twin axis) against the step."""
     colours = iter(f"C{i}" for i in range(10))
@@ -65,7 +70,7 @@ def plot_panel(ax, results: pd.DataFrame, title: str, ylabel: str, left, right=N
     for column, label in left:
         if column in results and (column != "lead_firms" or results[column].any()):
             x, y = _series(results, column)
-            handles += ax.plot(x, y, color=next(colours), lw=1.6, label=label)
+            handles += ax.plot(x, y, color=next(colours), lw=1.6, label=na_label(label, y))
     ax.set_ylabel(ylabel)
     if right:
         rlabel, rcols = right
@@ -74,7 +79,7 @@ def plot_panel(ax, results: pd.DataFrame, title: str, ylabel: str, left, right=N
             if column in results:
                 x, y = _series(results, column)
                 handles += twin.plot(x, y, color=next(colours), lw=1.2, ls=":" if column != "innovations" else "-",
-                                     alpha=0.85, label=label)
+                                     alpha=0.85, label=na_label(label, y))
         twin.set_ylabel(rlabel)
     for step, _ in events:
         ax.axvline(step, **EVENT)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from model.indicator_registry import FLOWS, HEADLINE, INDICES
+from experiments.formatting import fmt, fmt_change
+from model.indicator_registry import FLOWS, HEADLINE, INDICES, INDICATORS
 from model.params import PARAMS
 from scenarios import Scenario, load_scenario
 
@@ -124,11 +125,14 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
         "growth": growth,
         "totals": totals,
         "final": {name: _plain(value) for name, value in last.items()},
+        "undefined": {name: INDICATORS[name].undefined for name, value in last.items()
+                      if name in INDICATORS and _plain(value) is None},
     }
 
 
 def summary_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Headline indicators at the start and the end of a run (flows: first and last quarter)."""
+    """Headline indicators at the start and the end of a run (flows: first and last quarter);
+    an undefined value (NaN) is shown as "n/a" (experiments.formatting)."""
     rows = []
     for name, label in HEADLINE:
         if name not in results:
@@ -136,11 +140,8 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         series = results[name]
         start = series.iloc[1] if name in FLOWS and len(series) > 1 else series.iloc[0]
         end = series.iloc[-1]
-        if name in INDICES:
-            change = f"{end - start:+.3g}"
-        else:
-            change = f"{(end / start - 1) * 100:+.0f}%" if abs(start) > 1e-12 else ""
-        rows.append({"indicator": label, "start": _fmt(start), "end": _fmt(end), "change": change})
+        rows.append({"indicator": label, "start": fmt(start), "end": fmt(end),
+                     "change": fmt_change(start, end, index=name in INDICES)})
     return pd.DataFrame(rows).set_index("indicator")
 
 
@@ -166,10 +167,3 @@ def _plain(value):
 
 def _round(x: float, digits: int = 2):
     return round(x, digits) if math.isfinite(x) else None
-
-
-def _fmt(x) -> str:
-    x = float(x)
-    if x == int(x) and abs(x) < 1e9:
-        return f"{int(x):,}"
-    return f"{x:,.1f}" if abs(x) >= 100 else f"{x:.3g}"

@@ -36,7 +36,6 @@ every problem at once (file, key, what is allowed, what was given).
 
 from __future__ import annotations
 
-import tomllib
 import warnings
 from pathlib import Path
 
@@ -51,6 +50,8 @@ from experiments.design import (
     indicator_names,
     scenario_label,
 )
+from experiments.design_size import size_problem
+from experiments.inputs import check_folder_name
 from model.params import PARAMS, check_value, did_you_mean
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
@@ -73,19 +74,21 @@ class SweepError(ScenarioError):
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise SweepError listing every problem."""
+    from scenarios import read_toml
+
     path = Path(path)
     where = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError([Problem(where, "(file)", "no such file")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError([Problem(where, "(file)", f"not valid TOML: {exc}")]) from None
-    return parse_sweep(data, where, default_name=path.stem)
+    try:  # no such file, binary, BOM, malformed, too deep: each named with the file
+        data = read_toml(path, "sweep")
+    except ScenarioError as exc:
+        raise SweepError(exc.problems) from None
+    return parse_sweep(data, where, default_name=path.stem, referrer=path)
 
 
-def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep") -> Sweep:
-    """Validate a sweep given as a dict (the parsed TOML)."""
+def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep", referrer: Path | None = None) -> Sweep:
+    """Validate a sweep given as a dict (the parsed TOML). referrer: the sweep file, from whose
+    folder (or scenarios/) its `scenario` is read (`scenarios.resolve_reference`). The design's
+    size is checked (experiments.design_size) before any design point is made."""
     problems: list[Problem] = []
 
     def bad(key, message, allowed="", given=_NOTHING):
@@ -99,10 +102,10 @@ def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep")
         bad("scenario", "missing", "a scenario name (see scenarios/) or a path to a scenario file")
     else:
         try:
-            scenario = load_scenario_checked(data["scenario"], where)
+            scenario = load_scenario_checked(data["scenario"], where, referrer)
         except SweepError as exc:
             problems += exc.problems
-    steps = _int(data, "steps", getattr(scenario, "steps", None), 1, bad)
+    steps = _check_steps(scenario, _int(data, "steps", getattr(scenario, "steps", None), 1, bad), data, bad)
     reps = _int(data, "replications", 1, 1, bad)
     seed = _int(data, "seed", DEFAULT_SEED, 0, bad)
     design = _design(_table(data, "design", bad), bad)
@@ -125,13 +128,15 @@ def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep")
     series = _indicators(keep, "series", (), bad)
     if not final and not series:
         bad("keep", "keeps nothing", "indicators in keep.final and/or keep.series")
+    name = _folder_name(data, default_name, bad)
     if problems:
         raise SweepError(problems)
-    sw = Sweep(name=str(data.get("name", default_name)), scenario=scenario, steps=steps, replications=reps,
+    sw = Sweep(name=name, scenario=scenario, steps=steps, replications=reps,
                seed=seed, method=method, factors=tuple(factors), fixed=fixed, samples=design["samples"],
                second_order=design["second_order"], levels=design["levels"], final=final, series=series,
                source=where, dummy=design["dummy"], budget=design["budget"],
                description=str(data.get("description", "")))
+    _check_size(sw, data, where)
     warn_infeasible(sw)
     return sw
 
@@ -242,11 +247,14 @@ def warn_infeasible(sw: Sweep) -> None:
                       stacklevel=3)
 
 
-def load_scenario_checked(name_or_path, where: str = "scenario"):
-    """`scenarios.load_scenario`, its problems reported as a SweepError (a missing scenario at `where`)."""
-    from scenarios import load_scenario
+def load_scenario_checked(name_or_path, where: str = "scenario", referrer: Path | None = None):
+    """`scenarios.load_scenario`, its problems reported as a SweepError (a missing scenario at `where`).
+    With `referrer` (the sweep file) the reference is confined like an `extends`."""
+    from scenarios import load_scenario, resolve_reference
 
     try:
+        if referrer is not None and not hasattr(name_or_path, "params"):
+            name_or_path = resolve_reference(name_or_path, referrer, where, "scenario")
         return load_scenario(name_or_path)
     except ScenarioError as exc:
         problems = []
@@ -351,6 +359,39 @@ def _int(table, key, default, minimum, bad, prefix=""):
         bad(prefix + key, "must be a whole number", f"an integer >= {minimum}", value)
         return default if isinstance(default, int) else minimum
     return value
+
+
+def _check_steps(scenario, steps, data: dict, bad):
+    """`steps` checked against the largest run and the resource bounds (scenarios.check_steps)."""
+    from scenarios import check_steps
+
+    if scenario is not None and "steps" in data and isinstance(steps, int):
+        try:
+            check_steps(scenario, steps, "steps")
+        except ScenarioError as exc:
+            for p in exc.problems:
+                bad("steps", p.message, p.allowed, steps)
+    return steps
+
+
+def _folder_name(data: dict, default_name: str, bad) -> str:
+    name = str(data.get("name", default_name))
+    try:
+        check_folder_name(name, "name")
+    except ValueError:
+        bad("name", "not a safe folder name (the results go to runs/<name>)",
+            "letters, digits, '.', '_', '-', not starting with '.'", data.get("name"))
+    return name
+
+
+def _check_size(sw: Sweep, data: dict, where: str) -> None:
+    """SweepError if the design is too big to hold (experiments.design_size), before sampling."""
+    too_big = size_problem(sw)
+    if too_big:
+        key = too_big[0]
+        given = {"design.samples": sw.samples, "design.levels": sw.levels}.get(key, data.get(key))
+        raise SweepError([Problem(where, key, too_big[1], "a design of fewer runs: fewer levels, samples or "
+                                  "replications", given)])
 
 
 def _table(data, key, bad) -> dict:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
+from experiments.inputs import InputError, argparse_type, check_host, check_port, check_port_free, parse_seed
 from experiments.viz_assets import AssetsError, ensure_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +42,20 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = DEFAULT_SEED) -> int:
+def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = DEFAULT_SEED,
+          allow_remote: bool = False) -> int:
     """Serve the live page until interrupted; returns the server's exit code.
+
+    Refuses (experiments.inputs.InputError) a host other than loopback unless `allow_remote`
+    (the page has no login and runs models on request), and a port nothing can listen on,
+    before printing an address.
 
     Makes sure the offline Solara assets are present (npm pack, once), prints the address, and runs
     the Solara server as a subprocess (blocking). Ctrl-C stops it.
     """
+    check_port(port)
+    check_host(host, allow_remote)
+    check_port_free(host, port)
     try:
         cache = ensure_assets()
     except AssetsError as e:
@@ -70,11 +79,16 @@ def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1",
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m experiments.viz", description="Serve the ClusterLab live page.")
     ap.add_argument("scenario", nargs="?", default="baseline")
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=argparse_type(check_port, "--port"), default=8765)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--allow-remote", action="store_true", help="serve on a --host other than loopback")
+    ap.add_argument("--seed", type=argparse_type(parse_seed, "--seed"), default=DEFAULT_SEED)
     args = ap.parse_args(argv)
-    return serve(args.scenario, port=args.port, host=args.host, seed=args.seed)
+    try:
+        return serve(args.scenario, port=args.port, host=args.host, seed=args.seed, allow_remote=args.allow_remote)
+    except InputError as exc:
+        print(f"{ap.prog}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

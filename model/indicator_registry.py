@@ -40,6 +40,7 @@ class Indicator:
     headline: bool = False      # a row of the printed summary table
     compared: bool = False      # drawn by default in a comparison of arms
     live: bool = False          # drawn on the live page
+    undefined: str = ""         # when the value is NaN (shown as n/a), and why
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -100,7 +101,10 @@ _MODEL_INDICATORS = (
     _I("largest_component_share", "largest component share", "share of enterprises", "index",
        "model.indicators.largest_component_share"),
     _I("ellison_glaeser", "Ellison–Glaeser index", "", "index", _M + "ellison_glaeser", panel=_SPACE,
-       color="#d62728", headline=True, live=True),
+       color="#d62728", headline=True, live=True,
+       undefined="undefined with a single region (region_size covers the grid) or all employment in one "
+                 "region, with no employment, or with one plant holding all of it: the index compares "
+                 "regions' shares of employment with plants' shares"),
     _I("morans_i", "Moran's I", "", "index", _M + "morans_i", panel=_SPACE, headline=True),
     _I("hhi", "Herfindahl index of final sales", "", "index", _M + "herfindahl"),
     _I("cr4", "four-firm concentration ratio", "", "index", _M + "concentration_ratio"),

@@ -294,6 +294,10 @@ _PARAMS = [
        "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
        "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
        "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
+    _p("run", "max_enterprises", 1_000_000, "enterprises", 1000, 10_000_000,
+       "resource bound: most enterprises a run may create (initial, base_entry, and all the budget can "
+       "buy); a run that could exceed it is refused before it starts (≈ 4.5 KB each with their share "
+       "of the grid: 453 MiB for 100,000 on 500 × 500)", "benchmark (README)"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}
@@ -340,12 +344,18 @@ def check_value(name: str, value: Any) -> Any:
 
 
 def resolve_params(overrides: dict | None = None) -> dict:
-    """Defaults updated by `overrides`, every value checked."""
+    """Defaults updated by `overrides`, every value checked on its own, then every joint
+    condition of `model.feasibility` (decreasing returns, a positive user cost of capital, an
+    initial workforce the grid can house, enterprises that fit in memory, stage lists that match
+    n_stages): ValueError naming the keys and what is allowed."""
     values = {name: p.default for name, p in PARAMS.items()}
     for name, value in (overrides or {}).items():
         values[name] = check_value(name, value)
-    if values["labour_share"] + values["capital_share"] >= 1.0:
-        raise ValueError("labour_share + capital_share must be < 1 (decreasing returns give firms a finite size)")
+    from model.feasibility import message, violations
+
+    found = violations(values, given=overrides or ())
+    if found:
+        raise ValueError(message(found))
     return values
 
 

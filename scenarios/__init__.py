@@ -2,9 +2,15 @@
 
     import scenarios
     model = scenarios.build("baseline", seed=1)        # = load_scenario("baseline").build(seed=1)
+
+schema.py (what a file may hold, Problem), scenario.py (Scenario), checks.py (every check: `validate`,
+`check_steps`), loader.py (finding and reading files; `resolve_reference`, `load_named_scenario`).
 """
 
-from scenarios.loader import Problem, Scenario, ScenarioError, list_scenarios, load_scenario
+from scenarios.checks import check_steps, validate
+from scenarios.loader import list_scenarios, load_named_scenario, load_scenario, read_toml, resolve_reference
+from scenarios.scenario import Scenario
+from scenarios.schema import Problem, ScenarioError
 
 
 def build(name_or_path, seed: int | None = None, **overrides):
@@ -14,4 +20,5 @@ def build(name_or_path, seed: int | None = None, **overrides):
     return load_scenario(name_or_path).build(seed=seed, **overrides)
 
 
-__all__ = ["build", "load_scenario", "list_scenarios", "Scenario", "ScenarioError", "Problem"]
+__all__ = ["build", "load_scenario", "load_named_scenario", "list_scenarios", "resolve_reference", "read_toml",
+           "check_steps", "validate", "Scenario", "ScenarioError", "Problem"]

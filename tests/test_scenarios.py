@@ -98,9 +98,9 @@ value = 5.0
 
 
 def test_extends_deep_merges_tables_and_replaces_lists(tmp_path):
-    write(tmp_path / "parent.toml", PARENT)
+    write(tmp_path / "sub" / "parents" / "parent.toml", PARENT)
     child = write(tmp_path / "sub" / "child.toml", """
-extends = "../parent.toml"
+extends = "parents/parent.toml"
 [space]
 width = 60
 [[space.parks]]

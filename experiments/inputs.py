@@ -1,0 +1,131 @@
+"""Run inputs given on a command line or a page, checked where they arrive: seeds, ports, hosts,
+output folders. Each check raises `InputError` (a ValueError) naming the option or field the
+value came from and what is allowed, before anything is computed.
+
+    parse_seed("42", "--seed") -> 42        parse_seed("-5", "seed box") -> InputError
+    check_port(70000)                        -> InputError ("--port: ... in [1, 65535]")
+    check_host("0.0.0.0", allow_remote=False) -> InputError (says what would be exposed)
+    probe_output_dir(Path("out"), "--out")   -> creates it and writes a probe file, or InputError
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import os
+import shutil
+import socket
+from pathlib import Path
+
+SEED_MAX = 2**32 - 1          # numpy and Mesa accept any non-negative int; 32 bits keep seed + k exact everywhere
+PORT_RANGE = (1, 65535)
+MIN_FREE_BYTES = 10_000_000   # a run's files (indicators.csv, summary.json, three PNGs) take ~1 MB
+
+
+class InputError(ValueError):
+    """A command-line or page input that cannot be used; the message names where it came from."""
+
+
+def parse_seed(value, source: str = "--seed") -> int:
+    """A random seed: an integer in [0, 2**32 − 1] (text such as "42" or "42.0" accepted)."""
+    allowed = f"an integer in [0, {SEED_MAX}]"
+    if isinstance(value, bool):
+        raise InputError(f"{source}: wrong type (a boolean); allowed: {allowed}")
+    try:
+        number = float(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise InputError(f"{source}: not a number; allowed: {allowed}; given: {str(value)[:40]!r}") from None
+    if isinstance(number, float) and (number != number or number in (float("inf"), float("-inf"))
+                                      or number != int(number)):
+        raise InputError(f"{source}: not a whole number; allowed: {allowed}; given: {str(value)[:40]!r}")
+    number = int(number)
+    if not 0 <= number <= SEED_MAX:
+        raise InputError(f"{source}: out of range; allowed: {allowed}; given: {number}")
+    return number
+
+
+def check_port(port, source: str = "--port") -> int:
+    low, high = PORT_RANGE
+    if isinstance(port, str):
+        port = int(port) if port.strip().isdigit() else port
+    if isinstance(port, bool) or not isinstance(port, int) or not low <= port <= high:
+        raise InputError(f"{source}: out of range; allowed: an integer in [{low}, {high}]; given: {port!r}")
+    return port
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, allow_remote: bool = False, source: str = "--host") -> str:
+    """`host` if it is a loopback address, or any address with `allow_remote`; else InputError
+    saying what serving there exposes."""
+    if is_loopback(host) or allow_remote:
+        return host
+    raise InputError(f"{source} {host}: the live page has no login: anyone who can reach this machine "
+                     f"on that address could open it, run models here (CPU and memory) and see every "
+                     f"scenario; serve on 127.0.0.1 (the default), or add --allow-remote to expose it")
+
+
+def check_port_free(host: str, port: int, source: str = "--port") -> None:
+    """InputError if nothing can listen on (host, port): taken by another program, or not allowed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            why = ("already in use (another server is running there?)" if exc.errno == errno.EADDRINUSE else
+                   exc.strerror or str(exc))
+            raise InputError(f"{source} {port}: cannot listen on {host}:{port}: {why}; "
+                             f"choose another port, e.g. --port {port + 1 if port < PORT_RANGE[1] else 8765}") from None
+
+
+def probe_output_dir(folder, source: str = "--out", need: int = MIN_FREE_BYTES) -> Path:
+    """Create `folder` if needed and write (then delete) a probe file in it, and check that
+    `need` bytes are free, so an unwritable or full output folder is found before a run."""
+    folder = Path(folder)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"{source} {folder}: is a file, not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        with open(probe, "wb") as f:
+            f.write(b"\0" * 4096)
+            f.flush()
+            os.fsync(f.fileno())
+        probe.unlink()
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        raise InputError(f"{source} {folder}: cannot write there: {exc.strerror or exc}") from None
+    if free < need:
+        raise InputError(f"{source} {folder}: only {free / 1e6:.1f} MB free; a run needs about "
+                         f"{need / 1e6:.0f} MB: free some space or choose another folder")
+    return folder
+
+
+def argparse_type(check, source: str):
+    """An argparse `type=` from a check: its message becomes argparse's (exit 2 with usage)."""
+
+    def convert(text):
+        try:
+            return check(text, source)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{source}: ")) from None
+
+    return convert
+
+
+def check_folder_name(name: str, source: str = "name") -> str:
+    """`name` if it is a safe folder name (letters, digits, '.', '_', '-'; not '.' or '..'; at
+    most 100 characters): it becomes runs/<name>, so it can never point elsewhere."""
+    if (not isinstance(name, str) or not name or len(name) > 100 or name in (".", "..")
+            or name.startswith(".") or not all(c.isascii() and (c.isalnum() or c in "._-") for c in name)):
+        raise InputError(f"{source}: not a safe folder name (it names a folder under runs/); given: {str(name)[:60]!r}")
+    return name
