@@ -53,19 +53,18 @@ def test_formatting_shows_undefined_values_as_na():
 
 
 @pytest.mark.parametrize("overrides", [
-    dict(region_size=100),                                                 # one region (issue)
+    dict(TINY, region_size=30),                                            # one region (issue: region_size=100)
     dict(width=10, height=10, n_firms=10, n_suppliers=20),                 # the smallest grid: one region
-    dict(n_firms=1, n_suppliers=0, base_entry=0.0, entry_rate=0.0, spinoff_rate=0.0),  # one firm, no suppliers
-], ids=["one-region", "smallest-grid", "one-firm"])
+    dict(width=30, height=30, n_firms=1, n_suppliers=0, base_entry=0.0, entry_rate=0.0, spinoff_rate=0.0),
+], ids=["one-region", "smallest-grid", "one-firm"])                        # one firm, no suppliers
 def test_undefined_indicators_are_na_with_a_reason(overrides, tmp_path):
-    result = run_scenario("baseline", seed=0, steps=2, out=tmp_path, progress=False, **overrides)
+    result = run_scenario("baseline", seed=0, steps=2, progress=False, **overrides)   # figures: the CLI test
     table = summary_table(result.results)
     eg = table.loc["Ellison–Glaeser index"]
     assert eg["end"] == NA and eg["change"] == NA
     assert "ellison_glaeser" in result.summary["undefined"]
     assert "region" in result.summary["undefined"]["ellison_glaeser"]
     assert result.summary["final"]["ellison_glaeser"] is None       # JSON null, not NaN
-    assert (tmp_path / "indicators.png").exists()                   # the figures cope with NaN
 
 
 def test_figures_mark_an_undefined_series_na():
@@ -80,11 +79,13 @@ def test_validate_warns_of_a_single_region():
     assert load_scenario("baseline").warnings == ()
 
 
+@pytest.mark.slow
 def test_run_with_one_region_exits_0_and_prints_na(tmp_path, capsys):
     code = cli.main(["run", "baseline", "--set", "region_size=100", "--steps", "1", "--quiet", "--out", str(tmp_path)])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "single region" in err and NA in out
+    assert (tmp_path / "indicators.png").exists()                   # the figures cope with NaN
 
 
 # --- kind 2: inputs that would exhaust the machine or corrupt the state ---------------------------
@@ -213,13 +214,13 @@ def test_a_scheduled_lever_counts_in_the_resource_bound(tmp_path):
 # --- kind 4: files stay in their place ------------------------------------------------------------
 @pytest.mark.parametrize("ref", ["/etc/os-release", "../../../../etc/os-release", "../outside.toml"])
 def test_extends_outside_its_place_is_not_read(tmp_path, ref):
-    write(tmp_path / "outside.toml", "[space]\nwidth = 44\n")
+    write(tmp_path / "outside.toml", "[meta]\ntitle = 'OUTSIDE-MARKER'\n[space]\nwidth = 44\n")
     child = write(tmp_path / "here" / "child.toml", f'extends = "{ref}"\n')
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
     text = str(err.value)
     assert "child.toml: extends: outside the referring file's folder and scenarios/ (not read)" in text
-    assert "44" not in text and "NAME=" not in text and "ID=" not in text
+    assert "OUTSIDE-MARKER" not in text and "NAME=" not in text and "ID=" not in text
 
 
 def test_a_link_leading_out_is_refused(tmp_path):
