@@ -14,16 +14,19 @@ The rules, and why they are the real conditions:
   exists only then.
 * **User cost of capital**: c_K = `interest_rate` + `depreciation` > 0, else K* = β v Q / c_K
   is infinite (capital costs nothing to hold).
-* **Initial labour demand fits the region**: every initial enterprise starts at its
-  profit-maximising size, L* ∝ [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) with lognormal knowledge
+* **Initial labour demand can fit the region**: every initial enterprise is first sized at its
+  profit-maximising size at the outside prices, L* ∝ [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) with lognormal knowledge
   (log sd σ = `knowledge_dispersion`). The expected total over N enterprises is
   N · L*(median) · exp(½ (σ / (1−α−β))²): the exponent 1/(1−α−β) turns a small user cost, a
-  sum α + β near 1 or a wide knowledge dispersion into astronomically large plants. It must not
-  exceed the residents of the grid, `labour_density` × `width` × `height` (no enterprise can
+  sum α + β near 1 or a wide knowledge dispersion into astronomically large plants. What the
+  start can make of it must not exceed the residents of the grid, `labour_density` × `width` × `height` (no enterprise can
   employ people who do not exist). L*(median) uses the documented normalisation: each of the
   n_stages + 1 stages adds an equal share v = P / (n_stages + 1) of the initial price P, the
   wage is `base_wage` plus `land_per_worker` × `base_rent`, the productivity
-  A = `tfp` (n_stages + 1)/4 × `initial_knowledge` (`lead_knowledge` for lead firms).
+  A = `tfp` (n_stages + 1)/4 × `initial_knowledge` (`lead_knowledge` for lead firms). The
+  start's fixed point (agents/start.py) then moves workers a share `adjustment` toward their
+  target per round, for `init_iterations` rounds, so it can shrink them at most by
+  (1 − adjustment)^init_iterations: the expected total times that factor must fit.
 * **Enterprises over the run fit in memory**: the initial enterprises, `base_entry` entrants
   a quarter, and every enterprise the budget can buy (the initial budget plus the transfers of
   the whole run, spent on the cheapest of `recruit_cost`, `startup_grant`, `lead_recruit_cost`
@@ -127,15 +130,20 @@ def _production_rules(p: dict) -> list[Violation]:
                           "optimal capital K* = β v Q / (interest_rate + depreciation) is infinite",
                           "interest_rate + depreciation > 0")]
     demand, supply = initial_labour_demand(p), p["labour_density"] * p["width"] * p["height"]
-    if not demand <= supply:  # also catches an overflow to inf or nan
+    a, n = p["adjustment"], p.get("init_iterations", 0)
+    floor = demand * (1.0 - a) ** n
+    if not floor <= supply:  # also catches an overflow to inf or nan
         return [Violation(_size_culprits(p),
-                          f"the initial enterprises' profit-maximising workforce is {demand:.3g} workers "
-                          f"(expected, at the reservation wage), more than the {supply:.3g} who live on the grid "
-                          f"(labour_density × width × height); it grows as [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) · "
+                          f"the initial enterprises' profit-maximising workforce at the outside prices is "
+                          f"{demand:.3g} workers (expected); the start's fixed point moves workers at most a share "
+                          f"adjustment = {a:g} toward their target in each of init_iterations = {n} rounds, so "
+                          f"the run would open with at least {floor:.3g}, more than the {supply:.3g} who live on "
+                          f"the grid (labour_density × width × height); the optimum grows as [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) · "
                           f"exp(½(σ/(1−α−β))²), here with 1/(1−α−β) = {1 / (1 - alpha - beta):.3g}, "
                           f"c_K = interest_rate + depreciation = {user_cost:g}, σ = knowledge_dispersion = "
                           f"{p['knowledge_dispersion']:g}",
                           "a smaller labour_share + capital_share, a larger interest_rate + depreciation, a "
+                          "larger adjustment or init_iterations, a "
                           "smaller knowledge_dispersion, tfp or initial_knowledge, fewer enterprises (n_firms, "
                           "n_suppliers), or more labour (labour_density, width, height)")]
     return []

@@ -95,14 +95,14 @@ EXHAUSTING = [
     (dict(gov_transfer=1e9, lead_recruit_cost=1.0, recruit_cost=1.0, investment_attraction=1e9), "max_enterprises"),
     (dict(base_entry=1e4, default_steps=10_000), "base_entry × steps"),
     (dict(depreciation=0.0, interest_rate=0.0), "interest_rate + depreciation = 0"),
-    (dict(depreciation=0.0, interest_rate=2.2e-308), "profit-maximising workforce is inf"),
-    (dict(depreciation=0.0, interest_rate=0.001), "profit-maximising workforce"),
+    (dict(depreciation=0.0, interest_rate=2.2e-308), "profit-maximising workforce at the outside prices is inf"),
+    (dict(depreciation=0.0, interest_rate=1e-6), "profit-maximising workforce"),
     (dict(labour_share=0.05, capital_share=0.9), "1/(1−α−β) = 20"),
     (dict(labour_share=0.05, capital_share=0.9, knowledge_dispersion=2.0), "profit-maximising workforce"),
     (dict(knowledge_dispersion=2.0), "σ = knowledge_dispersion = 2"),
     (dict(labour_share=0.5, capital_share=0.5), "labour_share + capital_share must be < 1"),
     (dict(tfp=100.0), "profit-maximising workforce"),
-    (dict(labour_density=0.1), "more than the 1e+03 who live on the grid"),
+    (dict(knowledge_dispersion=1.0, labour_density=0.1), "more than the 1e+03 who live on the grid"),
 ]
 
 
@@ -118,13 +118,15 @@ def test_exhausting_or_corrupting_parameters_are_refused_up_front(overrides, phr
             ClusterModel(seed=1, **model_overrides)
 
 
-def test_the_labour_rule_matches_the_model_it_protects():
-    """The expected initial workforce of model.feasibility is the model's own to within a factor of 2."""
+def test_the_labour_rule_brackets_the_workforce_the_model_opens_with():
+    """The start's fixed point can shrink the expected optimum at most by (1 − adjustment)^init_iterations
+    (the bound model.feasibility uses), and it does shrink it: the opening workforce lies in between."""
     for overrides in ({}, dict(tfp=2.0), dict(n_stages=2, initial_knowledge=0.8)):
+        p = resolve_params({**TINY, **overrides})
         model = ClusterModel(seed=3, **TINY, **overrides)
         actual = model.population.workers[model.population.live].sum()
-        expected = initial_labour_demand(resolve_params({**TINY, **overrides}))
-        assert 0.5 < expected / actual < 2.0, overrides
+        expected = initial_labour_demand(p)
+        assert expected * (1 - p["adjustment"]) ** p["init_iterations"] <= actual <= expected, overrides
 
 
 def test_violations_name_only_keys_that_exist():
