@@ -38,7 +38,7 @@ PANELS = {
          [("stage_0", "raw material"), ("stage_1", "knitting"), ("stage_2", "seaming"), ("stage_3", "dyeing"),
           ("stage_4", "shaping"), ("stage_5", "packaging"), ("stage_6", "sales agents (final)")]),
         ("Local sourcing", "share of inputs bought in the cluster", [("local_sourcing_share", "local sourcing share")]),
-        ("Output", "sales value (units / quarter)", [("output", "output, all stages"), ("final_sales", "final sales")]),
+        ("Output", "units / quarter", [("output", "value added"), ("final_sales", "final sales")]),
         ("Employment", "workers", [("employment", "employment")]),
     ],
     "jiangxi_auto_hub": [
@@ -47,18 +47,18 @@ PANELS = {
         ("Lead firms' local sourcing", "share of inputs bought in the cluster",
          [("lead_local_sourcing_share", "lead firms"), ("local_sourcing_share", "all buyers")]),
         ("Enterprises", "enterprises", [("suppliers", "suppliers"), ("firms", "final firms (incl. lead)")]),
-        ("Output", "sales value (units / quarter)", [("output", "output")]),
+        ("Output", "value added (units / quarter)", [("output", "value added")]),
     ],
     "jilin_policy_push": [
         ("Final firms", "final firms", [("firms", "final firms")]),
         ("Enterprises", "firms + suppliers", [("enterprises", "enterprises")]),
-        ("Output", "sales value (units / quarter)", [("output", "output")]),
+        ("Output", "value added (units / quarter)", [("output", "value added")]),
         ("Government", "units", [("gov_budget", "budget"), ("gov_spending", "spending / quarter")]),
     ],
     "hunan_linkage_policy": [
         ("Network density", "ties / (n (n − 1))", [("network_density", "network density")]),
         ("Local sourcing", "share of inputs bought in the cluster", [("local_sourcing_share", "local sourcing share")]),
-        ("Output", "sales value (units / quarter)", [("output", "output")]),
+        ("Output", "value added (units / quarter)", [("output", "value added")]),
         ("Supply ties per enterprise", "ties / enterprise", [("ties_per_enterprise", "ties per enterprise")]),
     ],
     "xiqiao_decline_revival": [
@@ -69,7 +69,7 @@ PANELS = {
     ],
     "dyeing_regulation": [
         ("Emissions", "emissions / quarter", [("pollution", "emissions")]),
-        ("Output", "sales value (units / quarter)", [("output", "output")]),
+        ("Output", "value added (units / quarter)", [("output", "value added")]),
         ("Dyeing works", "enterprises", [("dirty_enterprises", "dyeing works")]),
         ("Dyeing's shares", "share", [("dirty_share_firms", "of enterprises"), ("dirty_share_emissions", "of emissions")]),
     ],
