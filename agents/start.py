@@ -2,7 +2,7 @@
 
 After the initial enterprises are placed at their profit-maximising size at the outside prices
 and the first supply ties are made, `equilibrate` runs `init_iterations` rounds of the quarter's
-own adjustment rules with no entry, exit, learning or money — output at the current sizes →
+own adjustment rules with no entry, exit, learning or money (migration included) — output at the current sizes →
 trade along the ties and on the spot market → clearing intermediate prices (outside demand set
 by `model.intermediate_market.export_base` from the surplus each round) → realised unit values →
 adaptive expectations → hiring and capital toward their targets (model.production) → fields.
@@ -62,6 +62,6 @@ def equilibrate(ent) -> None:
         K_target = production.target_capital(expected, production.output(A, L, K, alpha, beta), beta, user_cost)
         ent.workers[live] = L
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), 0.1)
-        m.update_fields(migrate=False)
+        m.update_fields()   # migrants answer the labour demand, as they do every quarter
     ent.unit_value[live] = expected
     m.network.volume[:] = 0.0

@@ -82,6 +82,10 @@ _PARAMS = [
     _p("agents", "initial_size_dispersion", 0.3, "log sd", 0.0, 2.0,
        "dispersion of initial enterprise size (workers, capital, cash; lognormal) before the "
        "start's equilibrium sizing"),
+    _p("agents", "init_iterations", 20, "quarters", 0, 200,
+       "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
+       "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
+       "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
@@ -290,10 +294,6 @@ _PARAMS = [
            Lever("programme", "model.environment.abatement", cost="monitoring_cost")),
     # --- run ----------------------------------------------------------------------------
     _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
-    _p("run", "init_iterations", 20, "quarters", 0, 200,
-       "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
-       "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
-       "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
     _p("run", "max_enterprises", 1_000_000, "enterprises", 1000, 10_000_000,
        "resource bound: most enterprises a run may create (initial, base_entry, and all the budget can "
        "buy); a run that could exceed it is refused before it starts (≈ 4.5 KB each with their share "
