@@ -21,8 +21,8 @@ from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
 from experiments.formatting import fmt_float
-from experiments.interrupts import Terminated, batch, on_sigterm
 from experiments.inputs import argparse_type, check_port, is_loopback, parse_seed, probe_output_dir
+from experiments.interrupts import Terminated, batch, on_sigterm
 from scenarios import ScenarioError, check_steps, list_scenarios, load_scenario
 from scenarios.loader import OVERRIDES, scenario_names
 

@@ -21,7 +21,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from experiments.formatting import fmt, fmt_change
-from model.indicator_registry import FLOWS, HEADLINE, INDICES, INDICATORS
+from model.indicator_registry import FLOWS, HEADLINE, INDICATORS, INDICES
 from model.params import PARAMS
 from scenarios import Scenario, load_scenario
 

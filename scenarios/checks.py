@@ -30,8 +30,22 @@ from model.feasibility import violations
 from model.params import LEVERS, PARAMS, check_value, did_you_mean, resolve_params
 from model.space import n_regions
 from scenarios import targets
-from scenarios.schema import (OVERRIDES, META_KEYS, PARAM_SECTIONS, RUN_KEYS, SCHEDULE_KEYS, TABLE_LISTS, TOP_KEYS, NOTHING,
-                              Problem, ScenarioError, kind, label, spelling, toml_key)
+from scenarios.schema import (
+    META_KEYS,
+    NOTHING,
+    OVERRIDES,
+    PARAM_SECTIONS,
+    RUN_KEYS,
+    SCHEDULE_KEYS,
+    TABLE_LISTS,
+    TOP_KEYS,
+    Problem,
+    ScenarioError,
+    kind,
+    label,
+    spelling,
+    toml_key,
+)
 
 _BAD = object()
 

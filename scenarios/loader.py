@@ -26,8 +26,18 @@ from pathlib import Path
 from model.params import PARAMS, did_you_mean
 from scenarios.checks import check_steps  # noqa: F401  (public via this module too)
 from scenarios.scenario import Scenario, ScenarioInfo, from_data
-from scenarios.schema import (NOTHING, LEAF_KEYS, OVERRIDES, SCENARIO_DIR, TOP_KEYS, Problem,  # noqa: F401
-                              ScenarioError, kind, label, mark)
+from scenarios.schema import (  # noqa: F401
+    LEAF_KEYS,
+    NOTHING,
+    OVERRIDES,
+    SCENARIO_DIR,
+    TOP_KEYS,
+    Problem,
+    ScenarioError,
+    kind,
+    label,
+    mark,
+)
 
 MAX_FILE_BYTES = 1_000_000   # a scenario file is a few KB; a bigger one is not a scenario
 MAX_DEPTH = 16               # tables and arrays nest 3 deep in a scenario file

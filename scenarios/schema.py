@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.params import PARAMS, SECTIONS, did_you_mean
+from model.params import PARAMS, SECTIONS
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 PARAM_SECTIONS = tuple(s for s in SECTIONS if s != "run")
