@@ -24,7 +24,7 @@ import numpy as np
 
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
-from model import accounts, environment, intermediate_market, market, production, spillover
+from model import accounts, brand, environment, intermediate_market, market, product_lines, production, spillover
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
 from model.quarter import Quarter
@@ -58,6 +58,7 @@ class Enterprises(LifeCycle, Population):
         in_park = at(m.grid.park.data, x, y)
         A = production.productivity(m.stage_tfp[stage], self.knowledge[live], at(f["productivity"], x, y),
                                     p["skill_premium"], gov.skill)
+        A = A * product_lines.line_factor(self.lines[live], p["labour_share"], p["capital_share"])
         wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
         park_rate = gov.effective("park_subsidy") * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
@@ -81,14 +82,20 @@ class Enterprises(LifeCycle, Population):
         appeal = market.appeal(self.knowledge[live], m.quality_standard * m.frontier, p["quality_sensitivity"])
         quality = appeal * (1 + self.novelty[live])
         gov = m.government
-        demand = market.demand_level(m.base_demand, m.steps, m.demand_shift, gov.brand_capital,
+        demand = market.demand_level(m.base_demand, m.steps, m.demand_shift, gov.brand_capital, gov.goodwill,
                                      gov.market_capacity, p)
         m.price = market.clearing_price(demand, float((Q * quality)[firm].sum()), p["demand_elasticity"],
                                         p["price_ceiling"])
         trade = self.trade_inputs(live, Q, stage, firm, infra)
         input_cost = trade["local_cost"] + trade["freight"] + trade["imported"] * m.parity[stage]
         revenue = np.where(firm, m.price * Q * quality, trade["sales"])
-        freight = market.market_freight(firm, x, y, m.market, at(infra, x, y), Q, p["market_transport_cost"])
+        m.final_sales = float(revenue[firm].sum())
+        m.quality_share = brand.quality_share(Q[firm], appeal[firm])
+        # value of sales outside the cluster: final goods, and what no local buyer took (exported)
+        good_out = np.minimum(stage, p["n_stages"] - 1)
+        sold_outside = np.where(firm, revenue, np.maximum(Q - trade["sold"], 0.0) * m.stage_price[good_out])
+        self.exported[live] = sold_outside
+        freight = market.market_freight(firm, x, y, m.market, at(infra, x, y), Q, sold_outside, p)
         return revenue, input_cost, freight, trade
 
     def trade_inputs(self, live, Q, stage, firm, infra, clear: bool = True) -> dict:
@@ -143,17 +150,17 @@ class Enterprises(LifeCycle, Population):
         refund = rd * s_rd * gov.pay_pro_rata("rd_subsidy", s_rd * rd.sum())
         rent_bill = p["land_per_worker"] * rent * L
         park_paid = rent_bill * park_rate * gov.pay_pro_rata("park_subsidy", (rent_bill * park_rate).sum())
-        regulation = gov.effective("environmental_regulation")
-        gov.pay("environmental_regulation", gov.granted["environmental_regulation"])
-        emitted, abatement_cost = environment.abatement(environment.raw_emissions(Q, stage, p), regulation,
-                                                        in_park, p)
+        emitted, abatement_cost, fines = self._regulate(Q, stage, in_park)
         profit = production.profit_before_tax(
             revenue, L * wage, rent_bill - park_paid, input_cost, freight, rd - refund, p["depreciation"] * K,
             p["interest_rate"] * np.maximum(-cash, 0.0), abatement_cost, p["fixed_cost"] * m.stage_scale[stage])
         exempt = production.tax_exempt(self.born[live], self.age[live], gov.value("tax_holiday"))
         tax = production.income_tax(profit, exempt, gov.value("tax_rate"))
         gov.collect(float(tax.sum()))
-        profit -= tax
+        # fines are paid out of profit after tax (not deductible) to the government: a transfer
+        # inside the cluster, not a flow with the outside world (model.accounts)
+        gov.collect(float(fines.sum()))
+        profit -= tax + fines
         # invest toward the target capital, financed by cash and credit
         n_sme = max(1, int((~lead).sum()))
         limit = production.credit_limit(K, lead, p["leverage"], p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
@@ -192,6 +199,22 @@ class Enterprises(LifeCycle, Population):
                interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
                overhead=overhead.sum(), investment=invest.sum())
 
+    def _regulate(self, Q, stage, in_park):
+        """(emitted, abatement cost, fines) per live row: each firm's cheapest response to the
+        standard, the inspection probability the enforcement money buys and the fine
+        (model.environment); fines are drawn for the inspected firms."""
+        m, p = self.model, self.model.params
+        gov = m.government
+        standard = gov.effective("environmental_regulation")
+        inspections = gov.pay("environmental_enforcement", gov.granted["environmental_enforcement"]) / p["inspection_cost"]
+        raw = environment.raw_emissions(Q, stage, p)
+        prob = environment.inspection_probability(inspections, raw)
+        share, cost, _ = environment.abatement_choice(raw, standard, prob, p["emission_fine"], p["abatement_cost"],
+                                                      p["abatement_fixed_cost"], p["park_treatment"] * in_park)
+        inspected = m.rng.random(len(raw)) < prob
+        m.compliance = environment.compliance_rate(raw, share, standard)
+        return raw * (1.0 - share), cost, p["emission_fine"] * (standard - share) * raw * inspected
+
     # --- knowledge -------------------------------------------------------------------------
     def innovate(self, q: Quarter) -> None:
         """R&D turns into knowledge jumps and novelty (model.innovation); university links raise hazards."""
@@ -207,6 +230,9 @@ class Enterprises(LifeCycle, Population):
         ip = gov.effective("ip_protection")
         gov.pay("ip_protection", gov.granted["ip_protection"])
         self.novelty[live] = novelty(self.novelty[live], gained, p["novelty_decay"], ip)
+        # product lines: profitable enterprises add lines, every line may be lost (model.product_lines)
+        self.lines[live] = product_lines.update_lines(m.rng, self.lines[live], self.profit[live] > 0,
+                                                      p["line_birth"], p["line_loss"], floor=p["line_floor"])
 
     def learn(self, q: Quarter) -> None:
         """Knowledge spillover through space (less IP leakage), along ties and from the
@@ -218,10 +244,17 @@ class Enterprises(LifeCycle, Population):
         x, y = self.x[live], self.y[live]
         k = self.knowledge[live]
         leakage = spillover.leakage(gov.effective("ip_protection"), p["ip_leak_cut"])
-        gain = spillover.spatial_learning(k, at(f["pool"], x, y), at(f["contact"], x, y), p["spillover"], leakage)
+        d_opt = p["optimal_cognitive_distance"]
+        gain = spillover.spatial_learning(k, at(f["pool"], x, y), at(f["contact"], x, y), p["spillover"], leakage, d_opt)
         net = m.network
         gain += spillover.network_learning(self.knowledge, net.src, net.dst, net.trust,
-                                           p["network_spillover"], self.capacity)[live]
+                                           p["network_spillover"], self.capacity, d_opt)[live]
         clients = m.rng.choice(len(live), min(gov.service_clients("tech_centre"), len(live)), replace=False)
-        gain[clients] += spillover.service_learning(k[clients], m.frontier, p["service_learning"])
+        gain[clients] += spillover.service_learning(k[clients], m.frontier, p["service_learning"], d_opt)
+        # outside technology: imported inputs (stage 0's raw input always), outside buyers, lead firms' ties
+        need, stage = self.total_input[live], self.stage[live]
+        imported = np.where(stage == 0, 1.0, np.where(need > 0, 1.0 - self.local_input[live] / np.maximum(need, 1e-12), 0.0))
+        exported = self.exported[live] / np.maximum(self.revenue[live], 1e-12)
+        exposure = spillover.outside_exposure(imported, exported, self.is_lead[live])
+        gain += spillover.frontier_learning(k, m.frontier, exposure, p["outside_learning"], d_opt)
         self.knowledge[live] = k + gain

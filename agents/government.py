@@ -24,13 +24,14 @@ its money into the input of one mechanism — no lever sets an outcome:
 | university_links       | linked firms: higher innovation hazard            | innovation         |
 | credit_guarantee       | a guarantee fund; banks lend `leverage` × fund    | finance, exit      |
 | training               | trained workers: the skill stock                  | labour productivity|
-| entrepreneurship       | start-up grants: extra entrants                   | entry              |
+| entrepreneurship       | start-up grants to marginal founders (their need) | entry decision     |
 | ip_protection          | enforcement: less leakage, slower imitation       | spillover          |
-| investment_attraction  | recruited outside firms and lead firms            | entry              |
-| brand_promotion        | brand capital                                     | outside demand     |
-| market_building        | specialised-market capacity                       | outside demand     |
+| investment_attraction  | relocation subsidies to outside prospects         | entry decision     |
+| brand_promotion        | brand goodwill (× share of goods up to standard)  | outside demand     |
+| market_building        | market capacity: lower distribution margin        | outside demand     |
 | association            | association strength: trust, referrals            | supply network     |
-| environmental_regulation | monitoring: firms must abate emissions          | environment        |
+| environmental_regulation | the standard (costs nothing by itself)          | environment        |
+| environmental_enforcement | inspections: expected fines make firms abate   | environment        |
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from typing import Any
 
 from mesa import Agent
 
-from model import fiscal_rule
+from model import brand, fiscal_rule
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, check_value, did_you_mean
+
+CARRIED_LEVERS = ("investment_attraction", "entrepreneurship")   # paid only when a subsidy is taken up
 
 
 class Government(Agent):
@@ -65,12 +68,11 @@ class Government(Agent):
         self.funded = 1.0
         # programme stocks
         self.brand_capital = 0.0
+        self.goodwill = 0.0          # the firms' own goodwill (marketing, reputation of their sales)
         self.market_capacity = 0.0
         self.skill = 0.0            # share of the workforce trained (0–1)
         self.guarantee_fund = 0.0
-        self.recruit_progress = 0.0
-        self.lead_recruit_progress = 0.0
-        self.grant_progress = 0.0
+        self.carry = {name: 0.0 for name in CARRIED_LEVERS}
         self.lever_changes: list[tuple[int, str, Any]] = []
         # last quarter's cost bases of the rate levers (units): see model.params.Lever.base
         self.bases: dict[str, float] = {"rd": 0.0, "park_rent": 0.0}
@@ -99,7 +101,8 @@ class Government(Agent):
 
     def request(self, name: str, bases: dict) -> float:
         """What lever `name` asks for this quarter (before cuts): see `model.params.Lever.ask`."""
-        return LEVER_SPECS[name].ask(self.levers[name], bases, self.model.params)
+        ask = LEVER_SPECS[name].ask(self.levers[name], bases, self.model.params)
+        return ask + self.carry.get(name, 0.0)   # unspent subsidy money stays available
 
     def record_bases(self, **bases: float) -> None:
         """Store this quarter's cost bases (units) for next quarter's requests."""
@@ -148,6 +151,8 @@ class Government(Agent):
         (`gov_surplus_use`)."""
         p = self.model.params
         self.transfers = p["gov_transfer"]
+        for name in CARRIED_LEVERS:   # what a subsidy programme did not pay out stays available to it
+            self.carry[name] = self.granted[name] - self.spending_by_lever[name] if self.levers[name] > 0 else 0.0
         reserve = fiscal_rule.reserve(p["gov_reserve"], self.endowment, self.committed)
         self.budget, disposal = fiscal_rule.close_budget(self.budget, self.revenue, self.transfers, self.spending,
                                                          reserve, p["gov_surplus_rate"])
@@ -157,31 +162,33 @@ class Government(Agent):
 
     def outside_spending(self) -> float:
         """This quarter's lever spending paid outside the cluster's sectors (model.accounts): all
-        but the R&D refunds (to enterprises) and guarantee contributions (the fund it holds)."""
-        return sum(v for k, v in self.spending_by_lever.items() if k not in ("rd_subsidy", "credit_guarantee"))
+        but the R&D refunds and entry subsidies (to enterprises) and guarantee contributions (the
+        fund it holds)."""
+        inside = ("rd_subsidy", "credit_guarantee", *CARRIED_LEVERS)
+        return sum(v for k, v in self.spending_by_lever.items() if k not in inside)
 
     # --- programmes that build stocks -----------------------------------------------------
     def run_programmes(self, total_workers: float) -> None:
         """Spend the stock-building levers and update their stocks."""
         p = self.model.params
-        self.brand_capital = (1 - p["brand_decay"]) * self.brand_capital + self.pay(
-            "brand_promotion", self.granted["brand_promotion"])
-        self.market_capacity = (1 - p["brand_decay"] / 2) * self.market_capacity + self.pay(
-            "market_building", self.granted["market_building"])
+        self._build_demand_stocks(p)
         trained = self.pay("training", self.granted["training"]) / p["training_cost"]
         self.skill = min(1.0, (1 - p["skill_turnover"]) * self.skill + trained / max(total_workers, 1.0))
         self.guarantee_fund += self.pay("credit_guarantee", self.granted["credit_guarantee"])
-        attraction = self.pay("investment_attraction", self.granted["investment_attraction"])
-        lead_share = self.levers["recruit_lead_share"]
-        self.recruit_progress += attraction * (1 - lead_share) / p["recruit_cost"]
-        self.lead_recruit_progress += attraction * lead_share / p["lead_recruit_cost"]
-        self.grant_progress += self.pay("entrepreneurship", self.granted["entrepreneurship"]) / p["startup_grant"]
 
-    def take_whole(self, attr: str) -> int:
-        """Whole units accumulated in a progress counter (recruits, grants), removed from it."""
-        n = int(getattr(self, attr))
-        setattr(self, attr, getattr(self, attr) - n)
-        return n
+    def _build_demand_stocks(self, p) -> None:
+        """Brand goodwill, the firms' own goodwill and market capacity (model.brand): built by
+        spending (and by the firms' own marketing) only as far as the goods meet the standard."""
+        m = self.model
+        quality = m.quality_share   # q̄ = Σ Q a / Σ Q of final firms (last quarter)
+        sales = m.final_sales
+        if self.goodwill <= 0:   # the firms' goodwill starts at its steady state
+            self.goodwill = p["own_marketing_share"] * sales * quality / max(p["brand_decay"], 1e-9)
+        self.goodwill = brand.stock_update(self.goodwill, p["own_marketing_share"] * sales, quality, p["brand_decay"])
+        self.brand_capital = brand.stock_update(self.brand_capital, self.pay("brand_promotion", self.granted["brand_promotion"]),
+                                                quality, p["brand_decay"])
+        self.market_capacity = brand.stock_update(self.market_capacity, self.pay("market_building", self.granted["market_building"]),
+                                                  quality, p["market_decay"])
 
     def fund_association(self) -> float:
         """Pay the association; its strength (0–1: how much it raises trust building and

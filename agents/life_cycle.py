@@ -14,12 +14,13 @@ import numpy as np
 
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM
-from model import demography, production
+from agents.prospects import Prospects
+from model import demography, production, transport
 from model.location_choice import candidate_sites, choose, site_scores
 from model.quarter import Quarter
 
 
-class LifeCycle:
+class LifeCycle(Prospects):
     """Life-cycle rules over the columns of `Enterprises` (needs `self.model` and the columns)."""
 
     model: Any
@@ -31,14 +32,17 @@ class LifeCycle:
         def __getattr__(self, name: str) -> np.ndarray: ...
 
     # --- founding and site choice ------------------------------------------------------------
-    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value):
-        """A new Firm (final stage) or Supplier at cell (x, y); returns the agent."""
+    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0, lines=1.0):
+        """A new Firm (final stage) or Supplier at cell (x, y) with `lines` product lines; returns
+        the agent. `cash` includes `subsidy`, the part the government paid (not outside capital)."""
         m = self.model
         cls = Firm if stage == m.params["n_stages"] else Supplier
         agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
                     capital=float(capital), cash=float(cash), is_lead=is_lead)
         self.unit_value[agent.row] = unit_value
-        m.quarter.book(founders_capital=cash)   # the founders' capital comes from outside (model.accounts)
+        self.lines[agent.row] = lines
+        # the founders' capital comes from outside (model.accounts); a subsidy from the government
+        m.quarter.book(founders_capital=cash - subsidy)
         return agent
 
     def typical_unit_values(self) -> list[float]:
@@ -54,8 +58,12 @@ class LifeCycle:
             if (stage == s).any():
                 out.append(float(np.median(value[stage == s])))
                 continue
+            p = m.params
             price = m.price if s == S else float(m.stage_price[s])
-            out.append(price - (float(m.stage_price[s - 1]) if s >= 1 else float(m.parity[0])))
+            # final goods pay the long haul to outside buyers at the base infrastructure (model.transport)
+            freight = float(transport.long_haul_share(p["long_haul_freight"], p["base_infrastructure"],
+                                                      p["infrastructure_freight_saving"])) * price * (s == S)
+            out.append(price - (float(m.stage_price[s - 1]) if s >= 1 else float(m.parity[0])) - freight)
         return out
 
     def site_for(self, stage, is_final, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
@@ -104,7 +112,9 @@ class LifeCycle:
         if len(live) == 0:
             return
         limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
-        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"])]
+        # insolvency, sustained losses, or no product line left (model.product_lines)
+        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"])
+                   | (self.lines[live] < 1)]
         if len(out) == 0:
             return
         debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"])
@@ -140,46 +150,37 @@ class LifeCycle:
         q.births += len(parents)
 
     def enter(self, q: Quarter) -> None:
-        """Local entrants (snowball: model.demography.expected_entrants) plus the programmes'
-        start-up grants, recruited SMEs and lead firms; recruits settle in a park if there is one."""
-        m, p, gov = self.model, self.model.params, self.model.government
+        """Local entrants (snowball: model.demography.expected_entrants) plus the prospects who
+        decide to come (agents.prospects: outside firms, lead firms, founders with a grant)."""
+        m, p = self.model, self.model.params
         live, S = self.live, p["n_stages"]
         revenue = self.revenue[live].sum()
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
+        m.exit_rate = 0.9 * m.exit_rate + 0.1 * q.exits / max(len(live), 1)
         n_local = int(m.rng.poisson(demography.expected_entrants(len(live), margin, p)))
-        n_grants = gov.take_whole("grant_progress")
-        n_recruits = gov.take_whole("recruit_progress")
-        n_leads = gov.take_whole("lead_recruit_progress")
-        n = n_local + n_grants + n_recruits
-        if n + n_leads == 0:
-            return
-        weights = demography.entrant_stage_weights(
-            self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],
-            self.local_input[live], S, margin, m.stage_scale)
-        stage = np.concatenate([m.rng.choice(S + 1, n, p=weights), np.full(n_leads, S)])
-        lead = np.arange(len(stage)) >= n
-        recruit = np.arange(len(stage)) >= n_local + n_grants
-        mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
-        local_k = 0.9 * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], len(stage))
-        knowledge = np.where(lead, m.frontier * p["lead_knowledge"],
-                             np.where(recruit, m.frontier * max(p["initial_knowledge"], 0.9), local_k))
-        size = np.where(lead, p["lead_size"], m.stage_scale[stage])
-        out = (np.median(self.output[live]) if len(live) else 1.0) * size
-        near_x = near_y = None
         if len(live):
-            ref = live[m.rng.integers(0, len(live), len(stage))]
-            near_x, near_y = self.x[ref], self.y[ref]
-        sx, sy = self.site_for(stage, stage == S, out * (stage >= 1), out, near_x, near_y, p["kernel_radius"])
-        if m.grid.park.data.any() and recruit.any():
-            px, py = np.nonzero(m.grid.park.data)
-            pick = m.rng.integers(0, len(px), int(recruit.sum()))
-            sx[recruit], sy[recruit] = px[pick], py[pick]
-        cash = p["initial_cash"] + np.where((np.arange(len(stage)) >= n_local) & ~recruit, p["startup_grant"], 0.0)
+            weights = demography.entrant_stage_weights(
+                self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],
+                self.local_input[live], S, margin, m.stage_scale)
+        else:
+            weights = np.full(S + 1, 1.0 / (S + 1))
+        mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
+        stage = m.rng.choice(S + 1, n_local, p=weights)
+        size = m.stage_scale[stage]
+        sx, sy = self.entrant_sites(stage, size, False)
+        local = dict(stage=stage, knowledge=p["entrant_knowledge"] * mean_k * m.rng.lognormal(
+                         0.0, p["knowledge_dispersion"], n_local),
+                     size=size, x=sx, y=sy, lines=np.ones(n_local), cash=np.zeros(n_local), lead=np.zeros(n_local, bool))
         typical = self.typical_unit_values()
-        for i in range(len(stage)):
-            self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], p["initial_workers"] * size[i],
-                       p["initial_capital"] * size[i], cash[i] * size[i], bool(lead[i]), typical[stage[i]])
-        q.births += len(stage)
+        came = [local] + [self.decide(g, typical) for g in self.prospect_groups(weights, mean_k)]
+        new = {key: np.concatenate([c[key] for c in came]) for key in local}
+        for i in range(len(new["stage"])):
+            s = int(new["stage"][i])
+            self.found(s, int(new["x"][i]), int(new["y"][i]), new["knowledge"][i],
+                       p["initial_workers"] * new["size"][i], p["initial_capital"] * new["size"][i],
+                       p["initial_cash"] * new["size"][i] + new["cash"][i], bool(new["lead"][i]), typical[s],
+                       subsidy=new["cash"][i], lines=new["lines"][i])
+        q.births += len(new["stage"])
 
     # --- the initial population ----------------------------------------------------------------
     def place_initial(self) -> None:

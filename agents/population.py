@@ -37,6 +37,8 @@ COLUMNS: dict[str, type] = {
     "local_input": np.float64,  # input units bought inside the cluster last quarter
     "total_input": np.float64,  # input units needed last quarter
     "emissions": np.float64,
+    "lines": np.float64,
+    "exported": np.float64,   # value of last quarter's sales outside the cluster      # product lines / markets the enterprise serves (model.product_lines)
     "loss_streak": np.int32,
     "age": np.int32,          # quarters since entry
     "born": np.int32,         # step of entry

@@ -256,7 +256,7 @@ def _dyeing(df, base, start: int | None = None):
         "output_cost": 1 - float(after["output"].mean()) / float(after_base["output"].mean()),
         "dyeing_plants_regulated": float(df["dirty_enterprises"].iloc[-1]),
         "dyeing_plants_free": float(base["dirty_enterprises"].iloc[-1]),
-        "monitoring_spending_total": float(df["spend_environmental_regulation"].sum()),
+        "monitoring_spending_total": float(df["spend_environmental_enforcement"].sum()),
     }
 
 

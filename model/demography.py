@@ -8,11 +8,12 @@ import much of that stage's good (unfilled niches: the division of labour deepen
 nobody works in (yet, or any more) entrants expect the cluster's average margin, so a niche
 left empty can be filled again; a stage of large plants (`stage_scale` > 1) draws
 proportionally fewer entrants, each of them larger. Local
-entrants know about as much as the cluster (0.9 × mean knowledge, lognormal spread).
+entrants know about as much as the cluster (`entrant_knowledge` × mean knowledge, lognormal).
 
-Programmes add entrants: start-up grants (one per `startup_grant`), and recruited outside SMEs
-and lead firms (investment attraction) who bring outside knowledge and settle in a park if
-there is one.
+Prospects add entrants by their own decision (`model.entry_decision`): outside SMEs and lead
+firms drawn from an outside distribution, and local would-be founders, come when their expected
+profit, net of the sunk entry cost and of any subsidy (start-up grants, investment attraction),
+beats their outside option; recruits settle in a park if there is one.
 
 Spin-offs (Klepper 2007). A profitable enterprise spawns one with probability
 s · min(5, L/20); the founder takes a share of the parent's knowledge and some of its workers

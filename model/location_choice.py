@@ -7,7 +7,8 @@ site score in log points (≈ share of profit), summing Weber's three factors:
          − α · ln((w(c) + ℓ · rent_eff(c)) / w0)           labour and land cost
          + μ · s/(s+1) · S(c) / (S(c) + need)             buyers: local supply of its input
          + μ/(1+μ) · D(c) / (D(c) + output)               suppliers: local demand for its good
-         − τ_m · dist(c, market) / P                       final firms: freight to the market
+         − t(c) · dist(c, market) / P − θ(c)                final firms: local and long-haul freight
+                                                              (both fall with infrastructure, model.transport)
          + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
 
 S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import transport
 from model.fields import at
 
 
@@ -57,7 +59,9 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
                   p["import_markup"] / (1 + p["import_markup"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
     mx, my = gateway
-    freight = p["market_transport_cost"] * np.hypot(cx - mx, cy - my) / max(final_price, 1e-9)
+    infra, saving = at(f["infrastructure"], cx, cy), p["infrastructure_freight_saving"]
+    freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * np.hypot(cx - mx, cy - my)
+               / max(final_price, 1e-9) + transport.long_haul_share(p["long_haul_freight"], infra, saving))
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
     return u
 

@@ -7,9 +7,9 @@ The cluster is a price taker in no sense: its final goods face an iso-elastic ou
 where Y is quality-adjusted output, D_t the demand level and P̂ the price at which outside
 producers (the competitive fringe) take the market over. D_t grows at `demand_growth`,
 is scaled by exogenous demand shifts, and is raised by the regional brand and the specialised
-market (both capital stocks the government builds, with diminishing returns):
+market (stocks built by spending and the cluster's quality, `model.brand`):
 
-    D_t = D_0 (1+g)^t · Π shifts · (1 + b·B/(B + B½)) · (1 + m·M/(M + M½)).
+    D_t = D_0 (1+g)^t · Π shifts · ((G + B)/G)^η · ((1 + θ0)/(1 + θ(M)))^ε.
 
 A firm's appeal a_i = min(1, k_i / q*)^θ falls when its knowledge k_i is below the quality the
 market requires, q* = quality_standard × frontier: a shift toward quality (Xiqiao) hurts the
@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import brand, transport
+
 REFERENCE_PRICE = 1.0
 
 
@@ -34,19 +36,26 @@ def appeal(knowledge: np.ndarray, required: float, sensitivity: float) -> np.nda
     return np.minimum(1.0, knowledge / required) ** sensitivity
 
 
-def demand_level(base_demand: float, step: int, shift: float, brand_capital: float, market_capacity: float,
-                 p: dict) -> float:
-    """D_t = D_0 (1+g)^t · shifts · brand gain · market gain: the outside demand for
-    quality-adjusted output this quarter (units of D_0: initial quality-adjusted output)."""
-    brand = 1 + p["brand_effect"] * brand_capital / (brand_capital + p["brand_half"])
-    market = 1 + p["market_effect"] * market_capacity / (market_capacity + p["market_half"])
-    return base_demand * (1 + p["demand_growth"]) ** step * shift * brand * market
+def demand_level(base_demand: float, step: int, shift: float, brand_capital: float, goodwill: float,
+                 market_capacity: float, p: dict) -> float:
+    """D_t = D_0 (1+g)^t · shifts · ((G + B)/G)^η · ((1 + θ0)/(1 + θ(M)))^ε: the outside demand for
+    quality-adjusted output this quarter (units of D_0: initial quality-adjusted output); brand
+    goodwill B, the firms' own goodwill G and market capacity M from `model.brand`."""
+    gain = brand.brand_multiplier(brand_capital, goodwill, p["brand_elasticity"])
+    gain *= brand.market_multiplier(market_capacity, p["distribution_margin"], p["market_margin_cut"],
+                                    p["market_half"], p["demand_elasticity"])
+    return base_demand * (1 + p["demand_growth"]) ** step * shift * gain
 
 
-def market_freight(is_final, x, y, gateway, infra_here, Q, cost_per_cell: float):
-    """Freight of final output to the market gateway: τ_m · distance · (1 − infra/2) · Q (0 for suppliers)."""
+def market_freight(is_final, x, y, gateway, infra_here, Q, sold_outside, p: dict):
+    """Freight (units/quarter, model.transport): final output's local leg to the market gateway,
+    t(c) · distance · Q, plus the long haul θ(c) · value of every sale outside the cluster
+    (`sold_outside`, units), both falling with the infrastructure at the enterprise's cell."""
     mx, my = gateway
-    return np.where(is_final, cost_per_cell * np.hypot(x - mx, y - my) * (1 - 0.5 * infra_here) * Q, 0.0)
+    saving = p["infrastructure_freight_saving"]
+    local = transport.local_freight_rate(p["market_transport_cost"], infra_here, saving) * np.hypot(x - mx, y - my) * Q
+    return (np.where(is_final, local, 0.0)
+            + transport.long_haul_share(p["long_haul_freight"], infra_here, saving) * sold_outside)
 
 
 def clearing_price(demand: float, supply: float, elasticity: float, ceiling: float = np.inf) -> float:

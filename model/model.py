@@ -75,6 +75,9 @@ class ClusterModel(Model):
         self.stage_price = self.outside_price[1:].copy()
         self.export_base = np.zeros(S)
         self.quarter = Quarter()
+        self.quality_share = 1.0   # Σ Q a / Σ Q of final firms: goods that meet the standard (model.brand)
+        self.compliance = 1.0   # share of the abatement the emission standard requires that is done
+        self.exit_rate = 0.02   # smoothed exit hazard prospects expect (updated each quarter)
         self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
 
         self.grid = build_grid(p, self.random)
@@ -107,6 +110,7 @@ class ClusterModel(Model):
             self.search_suppliers(everyone=True)
         start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
         self.base_demand = p["demand_level"] * self._initial_quality_output()
+        self.final_sales = self.price * self._initial_quality_output()   # the firms' goodwill starts from it
 
     # ------------------------------------------------------------------ public API -------
     def run(self, steps: int | None = None) -> ClusterModel:
@@ -226,6 +230,7 @@ class ClusterModel(Model):
         if migrate:
             labour.migrate(self.labour_supply, emp, p["migration"])
         g = self.grid
+        self.fields["infrastructure"] = g.infrastructure.data   # freight in site choice (model.transport)
         g.rent.data[:] = self.fields["rent"]
         g.wage.data[:] = self.fields["wage"]
         g.knowledge_pool.data[:] = self.fields["pool"]

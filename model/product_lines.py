@@ -25,11 +25,12 @@ def line_factor(lines, alpha: float, beta: float) -> np.ndarray:
     return np.maximum(np.asarray(lines, float), 1.0) ** (1.0 - alpha - beta)
 
 
-def update_lines(rng, lines, profitable, birth: float, loss: float) -> np.ndarray:
-    """New line counts: n + Bin(n, b·1[profitable]) − Bin(n, d), at least 1 (1-d arrays)."""
+def update_lines(rng, lines, profitable, birth: float, loss: float, floor: int = 1) -> np.ndarray:
+    """New line counts: max(floor, n + Bin(n, b·1[profitable]) − Bin(n, d)) (1-d arrays).
+    floor = 0: a firm that loses its last line has nothing left to sell (it exits)."""
     if not (0 <= birth <= 1 and 0 <= loss <= 1):
         raise ValueError(f"line birth and loss probabilities must be in [0, 1], got {birth!r}, {loss!r}")
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
     gained = rng.binomial(n, birth * np.asarray(profitable, bool))
     lost = rng.binomial(n, loss)
-    return np.maximum(n + gained - lost, 1).astype(float)
+    return np.maximum(n + gained - lost, floor).astype(float)

@@ -1,35 +1,32 @@
-"""Knowledge spillover: through space, along supply ties, and from public services.
+"""Knowledge spillover and learning from the frontier: through space, along supply ties, from
+public services and from outside technology.
 
-What a firm can learn from a source with knowledge k_s > k is limited by its absorptive
-capacity (Cohen & Levinthal 1990), which shrinks as the gap g = k_s − k grows relative to its
-own knowledge: the absorbable part of a gap is
+What a firm can learn from a source of knowledge k_s is limited by its absorptive capacity,
+which peaks at a moderate cognitive distance d = ln(k_s / k) (Nooteboom et al. 2007): novelty
+grows with d, understanding falls with it, and their product is an inverted U,
 
-    absorb(k, g) = k · g / (k + g)        (≈ g for small gaps, → k for huge ones).
+    absorb_u(k, k_s) = k · d · max(0, 1 − d / (2 d*))   (d > 0; 0 from sources behind),
+
+≈ k_s − k for small gaps (Cohen & Levinthal's linear limit), largest at d = d*, nil beyond 2 d*.
 
 Space: the knowledge pool of a cell is the employment-weighted mean knowledge around it,
 K(c) = Σ exp(−d/λ) k L / Σ exp(−d/λ) L; contact grows with nearby employment E, saturating at
 E½. IP protection cuts this involuntary leakage:
 
-    Δk_space = σ_s · (1 − cut·ip) · E/(E + E½) · absorb(k, max(0, K − k)).
+    Δk_space = σ_s · (1 − cut·ip) · E/(E + E½) · absorb_u(k, K).
 
 Ties: knowledge flows both ways along supply ties, stronger with trust τ:
 
-    Δk_net,i = σ_n · mean_{j ∈ ties(i)} τ_ij · absorb(k_i, max(0, k_j − k_i)).
+    Δk_net,i = σ_n · mean_{j ∈ ties(i)} τ_ij · absorb_u(k_i, k_j).
 
-Services: clients of the technology centre learn toward the outside frontier F:
-Δk = s · absorb(k, max(0, F − k)).
+Services: clients of the technology centre learn from the outside frontier F:
+Δk = s · absorb_u(k, F). Outside technology: Δk = σ_o · e_i · absorb_u(k, F), with exposure e_i
+the mean of the shares of inputs imported and of sales made outside (1 for lead firms).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def absorb(k: np.ndarray, gap: np.ndarray) -> np.ndarray:
-    """absorb(k, g) = k · g / (k + g): the part of a knowledge gap g ≥ 0 (negative gaps count as 0)
-    that absorptive capacity k lets through (Cohen & Levinthal 1990); arrays of one length."""
-    gap = np.maximum(gap, 0.0)
-    return k * gap / np.maximum(k + gap, 1e-12)
 
 
 def contact(employment_near, scale: float):
@@ -42,28 +39,30 @@ def leakage(ip: float, cut: float) -> float:
     return 1 - cut * ip
 
 
-def spatial_learning(k, pool, contact, rate, leakage) -> np.ndarray:
-    """Δk = σ_s · leakage · contact · absorb(k, pool − k) from the local knowledge pool: k, pool,
-    contact (n,) arrays over the learners; rate σ_s per quarter; leakage 0–1 (`leakage`)."""
-    return rate * leakage * contact * absorb(k, pool - k)
+def spatial_learning(k, pool, contact, rate, leakage, optimal_distance) -> np.ndarray:
+    """Δk = σ_s · leakage · contact · absorb_u(k, K): learning from the local knowledge pool K.
+    k, pool, contact: arrays of one length (the learning enterprises); rate σ_s per quarter;
+    leakage 0–1; optimal_distance d* (log points). Returns Δk, same length, ≥ 0."""
+    return rate * leakage * contact * cognitive_absorption(k, pool, optimal_distance)
 
 
-def network_learning(k, src, dst, trust, rate, n) -> np.ndarray:
-    """Δk along supply ties, both ways, weighted by trust and averaged over a row's ties:
-    σ_n · mean_ties τ · absorb(k_i, k_j − k_i). k: (n,) knowledge by row; src, dst, trust: (m,)
-    per tie (row indices); returns (n,) (zeros when there are no ties or rate is 0)."""
+def network_learning(k, src, dst, trust, rate, n, optimal_distance) -> np.ndarray:
+    """Δk_i = σ_n · mean over i's ties of τ_ij · absorb_u(k_i, k_j), both directions along each tie.
+    k: knowledge by row (length ≥ n); src, dst: row indices of the ties; trust τ per tie; n rows.
+    Returns Δk by row, length n (0 for rows without ties)."""
     if len(src) == 0 or rate == 0:
         return np.zeros(n)
-    to_dst = trust * absorb(k[dst], k[src] - k[dst])
-    to_src = trust * absorb(k[src], k[dst] - k[src])
+    to_dst = trust * cognitive_absorption(k[dst], k[src], optimal_distance)
+    to_src = trust * cognitive_absorption(k[src], k[dst], optimal_distance)
     gain = np.bincount(dst, to_dst, n) + np.bincount(src, to_src, n)
     degree = np.bincount(dst, minlength=n) + np.bincount(src, minlength=n)
     return rate * gain / np.maximum(degree, 1)
 
 
-def service_learning(k, frontier, rate) -> np.ndarray:
-    """Δk = s · absorb(k, F − k): what a technology-centre client learns toward the frontier F."""
-    return rate * absorb(k, frontier - k)
+def service_learning(k, frontier, rate, optimal_distance) -> np.ndarray:
+    """Δk = s · absorb_u(k, F): what technology-centre clients (knowledge k, array) learn from the
+    frontier F at rate s, limited by cognitive distance (`cognitive_absorption`)."""
+    return rate * cognitive_absorption(k, frontier, optimal_distance)
 
 
 # --- cognitive distance (Nooteboom et al. 2007) ----------------------------------------------

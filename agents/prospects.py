@@ -1,0 +1,105 @@
+"""Who comes to the cluster from outside or with a grant (a mixin of `agents.enterprises.Enterprises`).
+
+Each quarter outside SMEs, outside lead firms and local would-be founders consider the cluster.
+Outside prospects are drawn from the outside distribution, local founders from the cluster's
+own; each values a plant of its size and knowledge at the site it would choose against its
+outside option and the sunk entry cost, and the programmes (`investment_attraction`,
+`entrepreneurship`) pay the marginal ones exactly what they need, cheapest first, from the
+money they have. The equations are in `model.entry_decision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model import entry_decision, product_lines
+from model.fields import at
+
+
+@dataclass
+class Group:
+    """Prospects of one kind: the lever that may pay them and their drawn characteristics."""
+
+    lever: str
+    fund_share: float
+    stage: np.ndarray
+    size: np.ndarray        # × the stage's plant size (= product lines they bring)
+    knowledge: np.ndarray
+    option: np.ndarray      # outside option, × their value in the cluster
+    to_park: bool
+    lead: bool
+    on_their_own: bool      # False: those who would come anyway are among the ordinary entrants
+
+    @property
+    def lines(self) -> np.ndarray:
+        """Product lines an SME prospect brings (its size); a lead firm's size is in its knowledge and
+        plant (`lead_size`), as for the initial lead firms, so it starts with one line."""
+        return np.ones(len(self.size)) if self.lead else np.maximum(np.rint(self.size), 1.0)
+
+
+class Prospects:
+    """Prospect rules over the columns of `Enterprises` (needs `self.model`, `site_for`, `typical_unit_values`)."""
+
+    def prospect_groups(self, weights, mean_k) -> list[Group]:
+        """This quarter's outside SMEs, outside lead firms and local would-be founders."""
+        m, p, rng = self.model, self.model.params, self.model.rng
+        S, F = p["n_stages"], m.frontier
+        n_out, n_lead, n_cand = (int(rng.poisson(p[k])) for k in ("outside_prospects", "lead_prospects",
+                                                                   "founder_candidates"))
+        opt = (p["outside_option"], p["outside_option_dispersion"])
+        size, k, option = entry_decision.draw_prospects(rng, n_out, F, p["outside_size"], p["outside_size_dispersion"],
+                                                        p["outside_knowledge"], p["knowledge_dispersion"], *opt)
+        lead_share = m.government.value("recruit_lead_share")
+        groups = [Group("investment_attraction", 1 - lead_share, rng.choice(S + 1, n_out, p=weights), size, k, option,
+                        True, False, True)]
+        size, k, option = entry_decision.draw_prospects(rng, n_lead, F, p["lead_size"], 0.0, p["lead_knowledge"],
+                                                        p["knowledge_dispersion"], *opt)
+        groups.append(Group("investment_attraction", lead_share, np.full(n_lead, S), size, k, option, True, True, True))
+        size, k, option = entry_decision.draw_prospects(rng, n_cand, p["entrant_knowledge"] * mean_k, 1.0, 0.0, 1.0,
+                                                        p["knowledge_dispersion"], *opt)
+        groups.append(Group("entrepreneurship", 1.0, rng.choice(S + 1, n_cand, p=weights), size, k, option,
+                            False, False, False))
+        return groups
+
+    def decide(self, g: Group, typical) -> dict:
+        """The prospects of group `g` that come (arrays) and the subsidies the lever pays them."""
+        m, p = self.model, self.model.params
+        gov, f = m.government, m.fields
+        plant = m.stage_scale[g.stage] * g.size
+        sx, sy = self.entrant_sites(g.stage, plant, g.to_park)
+        A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
+             * product_lines.line_factor(g.lines, p["labour_share"], p["capital_share"]))
+        unit_labour = at(f["wage"], sx, sy) + p["land_per_worker"] * at(f["rent_paid"], sx, sy)
+        profit = entry_decision.operating_profit(np.asarray(typical)[g.stage], A, unit_labour,
+                                                 p["interest_rate"] + p["depreciation"], p["labour_share"],
+                                                 p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
+        cost = p["entry_cost"] * plant
+        gain = entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], m.exit_rate)
+        if not g.on_their_own:
+            gain = np.where(gain >= 0, -np.inf, gain)
+        fund = (gov.granted[g.lever] - gov.spending_by_lever[g.lever]) * g.fund_share
+        comes, paid = entry_decision.subsidised_entry(gain, cost, p["max_subsidy_share"], fund)
+        gov.pay(g.lever, float(paid.sum()))
+        return dict(stage=g.stage[comes], knowledge=g.knowledge[comes], size=plant[comes], x=sx[comes], y=sy[comes],
+                    lines=g.lines[comes], cash=paid[comes],
+                    lead=np.full(int(comes.sum()), g.lead))
+
+    def entrant_sites(self, stage, size, to_park):
+        """Sites of founders (site choice near a random incumbent), or a random park cell."""
+        m, p, live = self.model, self.model.params, self.live
+        if len(stage) == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        out = (np.median(self.output[live]) if len(live) else 1.0) * size
+        near_x = near_y = None
+        if len(live):
+            ref = live[m.rng.integers(0, len(live), len(stage))]
+            near_x, near_y = self.x[ref], self.y[ref]
+        S = p["n_stages"]
+        sx, sy = self.site_for(stage, stage == S, out * (stage >= 1), out, near_x, near_y, p["kernel_radius"])
+        if to_park and m.grid.park.data.any():
+            px, py = np.nonzero(m.grid.park.data)
+            pick = m.rng.integers(0, len(px), len(stage))
+            sx, sy = px[pick], py[pick]
+        return sx, sy
