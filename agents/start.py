@@ -30,8 +30,10 @@ def unit_values_now(ent, stage, firm, infra, clear: bool):
     trade = ent.trade_inputs(live, Q, stage, firm, infra, clear=clear)
     inputs = trade["local_cost"] + trade["freight"] + trade["imported"] * m.parity[stage]
     appeal = market.appeal(ent.knowledge[live], m.quality_standard * m.frontier, p["quality_sensitivity"])
-    freight = market.market_freight(firm, x, y, m.market, at(infra, x, y), Q, p["market_transport_cost"])
     sales = np.where(firm, m.price * appeal * Q, trade["sales"])
+    good_out = np.minimum(stage, p["n_stages"] - 1)
+    sold_outside = np.where(firm, sales, np.maximum(Q - trade["sold"], 0.0) * m.stage_price[good_out])
+    freight = market.market_freight(firm, x, y, m.market, at(infra, x, y), Q, sold_outside, p)
     ent.unit_value[live] = (sales - inputs - freight) / np.maximum(Q, 1e-12)
     return Q, trade
 
