@@ -97,9 +97,9 @@ def test_quality_shift_hurts_firms_below_the_standard():
 def test_pollution_follows_output_and_regulation_cuts_it():
     assert all(r.pollution == 0 for r in finals(steps=10, pollution=0.0))
     free = finals(steps=30, dirty_stage=1)
-    unenforced = finals(steps=30, dirty_stage=1, environmental_regulation=0.8, gov_initial_budget=1e4)
-    enforced = finals(steps=30, dirty_stage=1, environmental_regulation=0.8, environmental_enforcement=60.0,
-                      gov_initial_budget=1e4)
+    funded = dict(gov_transfer=100.0)      # the budget rule remits a hoard: enforcement needs a steady income
+    unenforced = finals(steps=30, dirty_stage=1, environmental_regulation=0.8, **funded)
+    enforced = finals(steps=30, dirty_stage=1, environmental_regulation=0.8, environmental_enforcement=60.0, **funded)
     # a standard nobody enforces is not met (expected fine 0); inspections and fines make firms abate
     assert [r.pollution for r in unenforced] == [r.pollution for r in free]
     assert mean(enforced, "pollution") < 0.5 * mean(free, "pollution")
