@@ -16,11 +16,11 @@ from experiments.live_session import LiveSession
 from model import ClusterModel
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, PARAMS
 
-# small, with a park, a lead firm, a funded budget and some investment attraction (so that
-# recruit_lead_share has money to steer)
+# small, with a park, a lead firm, a funded budget and some investment attraction and enough
+# outside prospects every quarter (so that recruit_lead_share has money and prospects to steer)
 BASE = dict(width=24, height=24, region_size=8, n_firms=25, n_suppliers=50, n_lead_firms=1,
             parks=[[12, 12, 4]], gov_initial_budget=1e5, investment_attraction=40.0,
-            pollution=5.0, rd_subsidy=0.0)
+            outside_prospects=10.0, lead_prospects=3.0, pollution=5.0, rd_subsidy=0.0)
 NEW = {"tax_rate": 0.6, "tax_holiday": 40, "rd_subsidy": 0.5, "park_subsidy": 0.9,
        "investment_attraction": 400.0, "recruit_lead_share": 1.0, "ip_protection": 1.0,
        "environmental_regulation": 0.9}
@@ -35,9 +35,11 @@ def state(model) -> dict:
     """Everything the next quarter can change: enterprise columns, government, fields, indicators."""
     pop, gov = model.population, model.government
     out = {f"pop.{c}": getattr(pop, c)[pop.live].copy() for c in COLUMNS}
-    for attr in ("budget", "revenue", "spending", "brand_capital", "market_capacity", "skill",
-                 "guarantee_fund", "recruit_progress", "lead_recruit_progress", "grant_progress"):
+    for attr in ("budget", "revenue", "spending", "brand_capital", "goodwill", "market_capacity", "skill",
+                 "guarantee_fund"):
         out[f"gov.{attr}"] = np.array([getattr(gov, attr)])
+    for lever, unspent in gov.carry.items():   # subsidy money a programme has not paid out yet
+        out[f"gov.carry.{lever}"] = np.array([unspent])
     out["infrastructure"] = model.grid.infrastructure.data.copy()
     out["rent_paid"] = model.fields["rent_paid"].copy()
     out["indicators"] = model.results().iloc[-1].to_numpy(dtype=float)
