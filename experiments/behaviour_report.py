@@ -31,17 +31,17 @@ LAG = 4
 
 
 def knowledge(seed: int, steps: int = 160) -> dict:
-    from model import ClusterModel
+    from scenarios import build
 
-    df = ClusterModel.from_scenario("baseline", seed=seed).run(steps).results()
+    df = build("baseline", seed=seed).run(steps).results()
     r = df.mean_knowledge / df.frontier
     return {"k_over_F_80": float(r[80]), "k_over_F_160": float(r[steps]), "change": float(r[steps] - r[80])}
 
 
 def firm_sizes(seed: int, steps: int = 160, **overrides) -> dict:
-    from model import ClusterModel
+    from scenarios import build
 
-    m = ClusterModel.from_scenario("baseline", seed=seed, **{**LARGE, **overrides})
+    m = build("baseline", seed=seed, **{**LARGE, **overrides})
     m.run(steps - LAG)
     pop = m.population
     u0, s0 = pop.uid[pop.live].copy(), pop.workers[pop.live].copy()

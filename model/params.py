@@ -150,7 +150,7 @@ _PARAMS = [
        "learning rate from the outside technology frontier at full exposure (imported inputs, "
        "outside buyers, lead firms' global ties); calibration target: no trend in baseline "
        "knowledge / frontier between quarters 80 and 160 (issue 10)"),
-    _p("mechanisms", "line_birth", 0.04, "per line per quarter", 0.0, 1.0,
+    _p("mechanisms", "line_birth", 0.05, "per line per quarter", 0.0, 1.0,
        "chance that a line of a profitable enterprise spawns a new product line / market "
        "(Klette & Kortum 2004); calibration target: Hill α of the top 5% in [0.8, 1.6] (Axtell 2001)"),
     _p("mechanisms", "line_loss", 0.02, "per line per quarter", 0.0, 1.0,
