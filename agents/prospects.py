@@ -82,9 +82,8 @@ class Prospects:
         fund = (gov.granted[g.lever] - gov.spending_by_lever[g.lever]) * g.fund_share
         comes, paid = entry_decision.subsidised_entry(gain, cost, p["max_subsidy_share"], fund)
         gov.pay(g.lever, float(paid.sum()))
-        return dict(stage=g.stage[comes], knowledge=g.knowledge[comes], size=plant[comes], x=sx[comes], y=sy[comes],
-                    lines=g.lines[comes], cash=paid[comes],
-                    lead=np.full(int(comes.sum()), g.lead))
+        return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
+                "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead)}
 
     def entrant_sites(self, stage, size, to_park):
         """Sites of founders (site choice near a random incumbent), or a random park cell."""

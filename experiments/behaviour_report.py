@@ -26,7 +26,7 @@ import numpy as np
 
 from model.size_distribution import growth_rates, hill_alpha, volatility_slope
 
-LARGE = dict(width=300, height=300, n_firms=1350, n_suppliers=2700)
+LARGE = {"width": 300, "height": 300, "n_firms": 1350, "n_suppliers": 2700}
 LAG = 4
 
 
@@ -48,7 +48,7 @@ def firm_sizes(seed: int, steps: int = 160, **overrides) -> dict:
     m.run(LAG)
     u1, s1 = pop.uid[pop.live].copy(), pop.workers[pop.live].copy()
     above = s0 > 1.0 + 1e-9
-    return {"enterprises": int(len(s1)), "hill_alpha_top5": hill_alpha(s1, 0.05),
+    return {"enterprises": len(s1), "hill_alpha_top5": hill_alpha(s1, 0.05),
             "volatility_slope": volatility_slope(*growth_rates(u0[above], s0[above], u1, s1))}
 
 

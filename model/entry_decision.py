@@ -49,7 +49,7 @@ def operating_profit(v, A, unit_labour_cost, user_cost, alpha, beta, fixed_cost)
 
     At the optimum wages are α v Q* and the user cost of capital β v Q*, so the rest of the
     net value, (1 − α − β) v Q*, is the operating surplus; `fixed_cost` is per plant."""
-    L, K = optimal_size(v, A, unit_labour_cost, user_cost, alpha, beta)
+    L, _ = optimal_size(v, A, unit_labour_cost, user_cost, alpha, beta)
     Q = L * unit_labour_cost / (alpha * np.maximum(v, 1e-9))
     return (1.0 - alpha - beta) * np.maximum(v, 0.0) * Q * (np.asarray(v) > 0) - fixed_cost
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hill_alpha", "growth_rates", "volatility_slope"]
+__all__ = ["growth_rates", "hill_alpha", "volatility_slope"]
 
 
 def _positive_1d(values, name: str) -> np.ndarray:
@@ -65,7 +65,7 @@ def growth_rates(uid_before, size_before, uid_after, size_after) -> tuple[np.nda
     sb, sa = _positive_1d(size_before, "size_before"), _positive_1d(size_after, "size_after")
     if ub.shape != sb.shape or ua.shape != sa.shape:
         raise ValueError("each uid array must have the length of its size array")
-    common, ib, ia = np.intersect1d(ub, ua, assume_unique=True, return_indices=True)
+    _, ib, ia = np.intersect1d(ub, ua, assume_unique=True, return_indices=True)
     log_before = np.log(sb[ib])
     return log_before, np.log(sa[ia]) - log_before
 

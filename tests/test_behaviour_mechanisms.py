@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import brand, entry_decision, environment, product_lines, size_distribution, spillover, transport
+from model import (
+    brand,
+    entry_decision,
+    environment,
+    product_lines,
+    size_distribution,
+    spillover,
+    transport,
+)
 
 FAST = settings(max_examples=60, deadline=None)
 pos = st.floats(0.01, 100.0, allow_nan=False)
@@ -20,7 +28,7 @@ pos = st.floats(0.01, 100.0, allow_nan=False)
 
 def _hill_loop(sizes, share):
     s = sorted(sizes, reverse=True)
-    k = int(math.floor(share * len(s)))
+    k = math.floor(share * len(s))
     return k / sum(math.log(s[i] / s[k]) for i in range(k))
 
 
@@ -193,7 +201,7 @@ def test_more_money_never_brings_fewer_firms(gain, fund):
 
 def test_a_more_profitable_cluster_needs_less_money_per_firm():
     rng = np.random.default_rng(4)
-    size, k, option = entry_decision.draw_prospects(rng, 2000, 1.0, 1.0, 0.5, 0.6, 0.2, 1.0, 0.5)
+    size, _, option = entry_decision.draw_prospects(rng, 2000, 1.0, 1.0, 0.5, 0.6, 0.2, 1.0, 0.5)
     costs = 15.0 * size
     counts = []
     for profit in (0.4, 0.8):
