@@ -103,7 +103,8 @@ def _spatial_reads(model, E, pool):
         "knowledge_pool": pool,
         "agglomeration_gain": agglomeration.productivity_gain(E, p["agglomeration"], p["agglomeration_scale"]),
         "contact": contact,
-        "spatial_learning": spillover.spatial_learning(k, pool, contact, p["spillover"], leakage),
+        "spatial_learning": spillover.spatial_learning(k, pool, contact, p["spillover"], leakage,
+                                                       p["optimal_cognitive_distance"]),
     }
 
 

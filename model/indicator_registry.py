@@ -124,7 +124,6 @@ _MODEL_INDICATORS = (
        headline=True, live=True),
     _I("compliance", "compliance with the emission standard", "share of required abatement", "index", _C,
        over_quarter=True, panel=_ENV, right=True, color="#17becf"),
-    _I("size_tail_index", "Hill tail index of firm size (top 5%)", "", "index", "model.size_distribution.hill_alpha"),
     _I("price", "final-good price", "units/unit", "stock", "model.market.clearing_price"),
     _I("frontier", "outside frontier", "× frontier at step 0", "index", _C, panel=_KNOW),
     _I("sfc_residual", "stock-flow residual", "units/quarter", "flow", "model.accounts.sfc_residual"),

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from agents.population import KIND_FIRM
-from model import metrics, size_distribution
+from model import metrics
 from model.fields import at, cell_sums
 from model.indicator_registry import MODEL_NAMES
 from model.space import n_regions, region_index
@@ -143,5 +143,4 @@ def compute(model) -> dict:
         out[f"funded_{lever}"] = gov.granted[lever]
     out["pollution"] = float(pop.emissions[live].sum())
     out["compliance"] = model.compliance
-    out["size_tail_index"] = size_distribution.hill_alpha(workers, 0.05) if len(live) else float("nan")
     return {key: (float(v) if isinstance(v, (np.floating, np.integer)) else v) for key, v in out.items()}
