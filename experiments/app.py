@@ -20,6 +20,7 @@ shared link replays the same run.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -28,7 +29,16 @@ import solara
 
 from experiments import live_charts, live_export, live_frame, live_levers
 from experiments.conventions import DEFAULT_SEED
-from experiments.live_components import Charts, ClusterCanvas, Controls, Exports, LeverPanel, ScenarioCard
+from experiments.live_components import (
+    Charts,
+    ClusterCanvas,
+    Controls,
+    Exports,
+    LeverPanel,
+    LeverView,
+    ScenarioCard,
+    lever_view,
+)
 from experiments.live_session import LiveSession, Snapshot
 from model import ClusterModel
 from model.indicator_registry import INDICATORS as REGISTRY
@@ -110,18 +120,20 @@ def _kernel_context():
         return None
 
 
-def _start(store: solara.Reactive, initial: dict) -> LiveSession:
-    """A session publishing its snapshots into `store` (the components reading it re-render)."""
+def _start(store: solara.Reactive, levers: solara.Reactive, initial: dict) -> LiveSession:
+    """A session publishing its snapshots into `store` and the lever panel's view into `levers`
+    when it changed (the components reading them re-render)."""
     ctx = _kernel_context()
 
     def publish(snap):
-        if ctx is None:
+        view = lever_view(snap)
+        with ctx if ctx is not None else contextlib.nullcontext():
+            if view != levers.peek():
+                levers.set(view)
             store.set(snap)
-        else:
-            with ctx:
-                store.set(snap)
 
-    session = LiveSession(lambda n, s, ch: build_model(n, s, _changes(ch)), describe, publish)
+    session = LiveSession(lambda n, s, ch: build_model(n, s, _changes(ch)), describe, publish,
+                          describe_ghost=lambda g: {"history": live_charts.history(g)})
     if ctx is not None:
         ctx.on_close(session.stop)
     session.reset(initial["scenario"], initial["seed"], initial.get("changes", ()), initial.get("step", 0))
@@ -155,7 +167,8 @@ def Page():
     router = solara.use_router()
     initial, problems = solara.use_memo(lambda: initial_state(router.search), [])
     store = solara.use_memo(lambda: solara.reactive(Snapshot()), [])
-    session = solara.use_memo(lambda: _start(store, initial), [])
+    levers = solara.use_memo(lambda: solara.reactive(LeverView()), [])
+    session = solara.use_memo(lambda: _start(store, levers, initial), [])
     solara.use_effect(lambda: session.stop, [])  # the tab closed: end the worker
     chosen_scenario = solara.use_reactive(initial["scenario"])
     seed_text = solara.use_reactive(str(initial["seed"]))
@@ -173,7 +186,7 @@ def Page():
             solara.Select("Scenario", values=list(scenario_names()), value=chosen_scenario)
             solara.InputText("Seed", value=seed_text, error=None if seed is not None else "an integer")
         with solara.Card("Policy levers", margin=0):
-            LeverPanel(session, store)
+            LeverPanel(session, levers)
         with solara.Card("Export", margin=0):
             Exports(store, lambda n: scenario(n).schedule)
     with solara.Column(gap="6px", style={"max-width": "100%"}):

@@ -123,10 +123,11 @@ def indicators_spec(indicators, end: int, titles: dict | None = None, columns: i
     return _spec({"columns": columns, "concat": panels})
 
 
-def government_spec(spend: list[str], end: int, width: int = 300, height: int = 90) -> dict:
+def government_spec(spend: list[str], end: int, width: int = 300, height: int = 90, ghost: bool = False) -> dict:
     """Budget, revenue and spending; spending by lever stacked below (units/quarter)."""
     x = x_axis(end)
-    budget = line_panel("Government budget, revenue, spending (units)", BUDGET_SERIES, x, width, height, labels=True)
+    budget = line_panel("Government budget, revenue, spending (units)", BUDGET_SERIES, x, width, height, labels=True,
+                        ghost=ghost)
     spending = {
         "title": "Spending by lever (units/quarter)", "width": width, "height": height,
         "layer": [{

@@ -5,6 +5,7 @@ the page's `LiveSession`; none reads or changes the model itself (see experiment
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import reacton.ipyvue as rvue
@@ -53,6 +54,9 @@ def Controls(session: LiveSession, store, scenario: str, seed: int):
     speed = next((k for k, s in SPEEDS.items() if s == snap.speed), "max")
     solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), dense=True,
                                on_value=lambda k: session.set_speed(SPEEDS[k]))
+    with solara.Div(classes=["clusterlab-ghost"]):
+        solara.Checkbox(label="compare: the same run without my lever changes (dashed)", value=snap.ghost,
+                        on_value=session.set_ghost)
     solara.Text(f"Quarter {snap.step} of {snap.end}" + (" · playing" if snap.playing else ""),
                 classes=["clusterlab-quarter"])
     if snap.busy:
@@ -104,31 +108,48 @@ def LeverSlider(name: str, value, shown, on_change, hint: str, generation: int =
     return slider
 
 
-@solara.component
-def LeverPanel(session: LiveSession, store):
-    """One slider per policy lever, with unit and meaning; moved levers act from the next quarter."""
-    snap = store.value
-    view = snap.view
-    funding, share = view.get("funding", {}), view.get("funded", 1.0)
-    with solara.Div():  # always there, so the sliders below keep their place (and keyboard focus)
-        if share < 0.999:
-            solara.Warning(f"The budget covers only {share:.0%} of what the levers ask for: every programme is "
-                           "cut by that share.", dense=True, classes=["clusterlab-underfunded"])
+@dataclass(frozen=True)
+class LeverView:
+    """What the lever panel shows, taken from a snapshot; equal views need no re-render (the
+    page publishes a new one only when it differs, so a step does not redraw 18 sliders)."""
+
+    rows: tuple = ()          # (name, model value, shown value, hint)
+    share: float = 1.0
+    pending: tuple = ()
+    changes: tuple = ()       # (text, ...) of the latest page changes
+    generation: int = 0
+
+
+def lever_view(snap: Snapshot) -> LeverView:
+    funding, share = snap.view.get("funding", {}), round(float(snap.view.get("funded", 1.0)), 2)
+    rows = []
     for name in LEVERS:
-        value, shown = snap.levers.get(name), snap.lever_value(name)
-        if value is None:
-            continue
-        note = live_levers.funding_note(name, funding.get(name), share)
-        LeverSlider(name, value, shown, session.set_lever, live_levers.meaning(name) + (f" · {note}" if note else ""),
-                    snap.generation).key(f"lever-{name}")
-    if snap.pending:
-        solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in snap.pending.items())
+        value = snap.levers.get(name)
+        if value is not None:
+            note = live_levers.funding_note(name, funding.get(name), share)
+            rows.append((name, value, snap.lever_value(name), live_levers.meaning(name) + (f" · {note}" if note else "")))
+    changes = tuple(f"{c.name} = {c.value:g} " + (f"from quarter {c.step}" if c.step <= snap.step else "from the next quarter")
+                    for c in snap.changes[-6:])
+    return LeverView(tuple(rows), share, tuple(snap.pending.items()), changes, snap.generation)
+
+
+@solara.component
+def LeverPanel(session: LiveSession, levers):
+    """One slider per policy lever, with unit and meaning; moved levers act from the next quarter.
+    `levers`: a reactive `LeverView`."""
+    view = levers.value
+    with solara.Div():  # always there, so the sliders below keep their place (and keyboard focus)
+        if view.share < 0.999:
+            solara.Warning(f"The budget covers only {view.share:.0%} of what the levers ask for: every programme "
+                           "is cut by that share.", dense=True, classes=["clusterlab-underfunded"])
+    for name, value, shown, hint in view.rows:
+        LeverSlider(name, value, shown, session.set_lever, hint, view.generation).key(f"lever-{name}")
+    if view.pending:
+        solara.Text("moved: " + ", ".join(f"{k} = {v:g}" for k, v in view.pending)
                     + " (applied when the control is released)", style={"color": MARK})
-    if snap.changes:
-        for c in snap.changes[-6:]:
-            when = f"from quarter {c.step}" if c.step <= snap.step else "from the next quarter"
-            solara.Text(f"{c.name} = {c.value:g} {when}", style={"color": MARK}, classes=["clusterlab-change"])
-    else:
+    for text in view.changes:
+        solara.Text(text, style={"color": MARK}, classes=["clusterlab-change"])
+    if not view.changes:
         solara.Text("A lever acts from the next quarter; no reset needed.")
 
 
@@ -168,12 +189,18 @@ def Charts(snap: Snapshot, chosen: list[str], titles: dict, marks: list[dict]):
     hist = snap.view.get("history", {})
     end = max(snap.end, snap.step)
     spend = live_charts.spend_columns(hist)
-    ind_spec = solara.use_memo(lambda: json.dumps(live_charts.indicators_spec(chosen, end, titles)),
-                               [tuple(chosen), end])
-    gov_spec = solara.use_memo(lambda: json.dumps(live_charts.government_spec(spend, end)), [tuple(spend), end])
-    ind_data = json.dumps({"history": live_charts.records(hist, chosen), "marks": marks})
-    gov_data = json.dumps({"history": live_charts.records(hist, live_charts.government_columns(spend)),
-                           "marks": marks})
+    ghost = snap.view.get("ghost", {}).get("history")
+    ind_spec = solara.use_memo(lambda: json.dumps(live_charts.indicators_spec(chosen, end, titles, ghost=bool(ghost))),
+                               [tuple(chosen), end, bool(ghost)])
+    gov_spec = solara.use_memo(lambda: json.dumps(live_charts.government_spec(spend, end, ghost=bool(ghost))),
+                               [tuple(spend), end, bool(ghost)])
+    gov_columns = live_charts.government_columns(spend)
+    ind_data = {"history": live_charts.records(hist, chosen), "marks": marks}
+    gov_data = {"history": live_charts.records(hist, gov_columns), "marks": marks}
+    if ghost:
+        ind_data["ghost"] = live_charts.records(ghost, chosen)
+        gov_data["ghost"] = live_charts.records(ghost, gov_columns)
+    ind_data, gov_data = json.dumps(ind_data), json.dumps(gov_data)
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         VegaLive(spec_json=ind_spec, datasets_json=ind_data, step=snap.step, css_class="clusterlab-indicators",
                  file_name=f"clusterlab-{snap.scenario}-indicators")

@@ -60,6 +60,7 @@ class Snapshot:
     view: dict = field(default_factory=dict)
     error: str | None = None
     busy: str | None = None
+    ghost: bool = False          # a comparison run is stepped beside the model
 
     def lever_value(self, name: str):
         """The value a lever's control shows: moved-but-pending first, else the model's."""
@@ -74,8 +75,11 @@ class LiveSession:
     """
 
     def __init__(self, build: Callable, describe: Callable, publish: Callable | None = None, *,
-                 debounce: float = 0.4, speed: float = 0.0):
+                 debounce: float = 0.4, speed: float = 0.0, describe_ghost: Callable | None = None):
         self._build, self._describe, self._publish = build, describe, publish
+        self._describe_ghost = describe_ghost or describe
+        self._ghost = None       # the comparison run: same scenario and seed, no page changes
+        self._ghost_on = False
         self.debounce = float(debounce)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._cond = threading.Condition()
@@ -109,6 +113,11 @@ class LiveSession:
 
     def set_lever(self, name: str, value) -> None:
         self._queue.put(("lever", name, value, time.monotonic()))
+
+    def set_ghost(self, on: bool) -> None:
+        """Run a comparison beside the model: same scenario and seed without the page's lever
+        changes, stepped with it (its description goes to `view["ghost"]`)."""
+        self._queue.put(("ghost", bool(on)))
 
     def stop(self) -> None:
         """End the worker (the tab closed); the model is dropped. Safe to call twice."""
@@ -194,6 +203,12 @@ class LiveSession:
         elif kind == "speed":
             self._speed = max(0.0, cmd[1])
             self._emit()
+        elif kind == "ghost":
+            self._ghost_on = cmd[1]
+            self._ghost = None
+            if self._ghost_on and self._model is not None:
+                self._start_ghost()
+            self._emit(full=True)
 
     def _reset(self, scenario: str, seed: int, changes: tuple, to_step: int) -> None:
         self._playing, self._pending, self._changes = False, {}, list(changes)
@@ -211,11 +226,22 @@ class LiveSession:
             self._emit(busy=f"replaying to quarter {to_step} …")
             for _ in range(to_step):
                 self._model.step()
+        self._ghost = None
+        if self._ghost_on:
+            self._start_ghost()
         self._emit(full=True)
+
+    def _start_ghost(self) -> None:
+        snap = self._snapshot
+        self._ghost = self._build(snap.scenario, snap.seed, [])
+        for _ in range(self._model.steps):
+            self._ghost.step()
 
     def _advance(self, n: int) -> None:
         for _ in range(n):
             self._model.step()
+            if self._ghost is not None:
+                self._ghost.step()
             self._last_step = time.monotonic()
             if self._until is not None and self._model.steps >= self._until:
                 self._playing, self._until = False, None
@@ -252,8 +278,11 @@ class LiveSession:
             error=error if error is not None else (snap.error if busy is None and not full else None),
             busy=busy)
         if m is not None and (full or not snap.view):
-            changes.update(step=int(m.steps), end=int(m.default_steps), levers=dict(m.levers()),
-                           view=self._describe(m))
+            view = self._describe(m)
+            if self._ghost is not None:
+                view = {**view, "ghost": self._describe_ghost(self._ghost)}
+            changes.update(step=int(m.steps), end=int(m.default_steps), levers=dict(m.levers()), view=view,
+                           ghost=self._ghost_on)
         self._set(dataclasses.replace(snap, **changes))
 
     def _emit_final(self) -> None:

@@ -135,6 +135,23 @@ def test_replaying_the_changes_rebuilds_the_same_run(session):
     assert replay.levers == live.levers
 
 
+def test_the_ghost_is_the_same_run_without_the_page_changes():
+    s = LiveSession(small_build, describe, debounce=0.0)
+    try:
+        s.reset("small", 5)
+        s.wait_for(lambda x: x.view != {})
+        s.step(2)
+        s.set_lever("training", 8.0)
+        s.set_ghost(True)                                  # turned on mid-run: replayed to quarter 2
+        s.step(3)
+        snap = s.wait_for(lambda x: x.step == 5 and "ghost" in x.view)
+    finally:
+        s.stop()
+    alone = small_build("small", 5, []).run(5)
+    assert snap.view["ghost"]["indicators"] == alone.indicators
+    assert snap.view["indicators"] != alone.indicators      # training changed the live run
+
+
 # --- levers --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", LEVERS)
