@@ -264,8 +264,7 @@ def test_dose_response_sweep_gives_a_self_contained_report(tmp_path):
                       "description": "Which lever, at what budget?",
                       "design": {"method": "dose_response"},
                       "vary": {"association": [10.0, 40.0], "tech_centre": [10.0, 40.0]},
-                      "keep": {"final": ["output"], "series": ["output", "local_sourcing_share", "firms",
-                                                               "mean_knowledge", "gov_spending", "gov_revenue",
+                      "keep": {"final": ["output"], "series": [*OUTCOMES, "gov_spending", "gov_revenue",
                                                                "spend_association", "spend_tech_centre",
                                                                "requested_association", "funded_association",
                                                                "requested_tech_centre", "funded_tech_centre"]}})
