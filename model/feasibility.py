@@ -28,10 +28,9 @@ The rules, and why they are the real conditions:
   target per round, for `init_iterations` rounds, so it can shrink them at most by
   (1 − adjustment)^init_iterations: the expected total times that factor must fit.
 * **Enterprises over the run fit in memory**: the initial enterprises, `base_entry` entrants
-  a quarter, and every enterprise the budget can buy (the initial budget plus the transfers of
-  the whole run, spent on the cheapest of `recruit_cost`, `startup_grant`, `lead_recruit_cost`
-  while `investment_attraction` or `entrepreneurship` is funded) must stay within
-  `max_enterprises`.
+  a quarter, and every prospect that could come (`outside_prospects` + `lead_prospects` +
+  `founder_candidates` a quarter: money buys no fixed number of firms, it only pays prospects
+  who consider the cluster, model/entry_decision.py) must stay within `max_enterprises`.
 * **Stages exist**: `stage_shares` and `stage_scale` list one entry per stage (`n_stages`);
   `dirty_stage` is −1 or a stage 0 … n_stages; the market gateway lies on the grid.
 """
@@ -192,35 +191,22 @@ def _size_culprits(p: dict) -> tuple[str, ...]:
 
 
 def _resource_rules(p: dict, steps: int, levers_used: dict) -> list[Violation]:
-    """Enterprises that could exist over the run, against `max_enterprises`."""
-    lever = lambda name: max(p[name], levers_used.get(name, 0.0))  # noqa: E731
+    """Enterprises that could exist over the run, against `max_enterprises` (`levers_used` is
+    accepted for the callers: lever money does not raise the bound, prospects do)."""
     initial = p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"]
     organic = p["base_entry"] * steps
-    money = p["gov_initial_budget"] + p["gov_transfer"] * steps
-    costs = []
-    if lever("investment_attraction") > 0:
-        costs += [p["recruit_cost"], p["lead_recruit_cost"]]
-        money_attr = min(money, lever("investment_attraction") * steps)
-    else:
-        money_attr = 0.0
-    if lever("entrepreneurship") > 0:
-        costs += [p["startup_grant"]]
-    bought = 0.0
-    if costs:
-        spendable = max(money_attr, min(money, lever("entrepreneurship") * steps))
-        bought = spendable / min(costs)
-    total, cap = initial + organic + bought, p["max_enterprises"]
+    prospects = (p["outside_prospects"] + p["lead_prospects"] + p["founder_candidates"]) * steps
+    total, cap = initial + organic + prospects, p["max_enterprises"]
     if total <= cap:
         return []
-    keys = (["gov_initial_budget", "gov_transfer", "recruit_cost", "startup_grant", "investment_attraction",
-             "entrepreneurship"] if bought >= max(organic, initial) else
+    keys = (["outside_prospects", "founder_candidates", "lead_prospects"] if prospects >= max(organic, initial) else
             ["base_entry"] if organic >= initial else ["n_firms", "n_suppliers"])
     return [Violation((*keys, "max_enterprises"),
                       f"up to {total:.3g} enterprises over {steps} quarters ({initial:,} initial, "
-                      f"{organic:.3g} from base_entry × steps, {bought:.3g} the budget can buy: "
-                      f"(gov_initial_budget + gov_transfer × steps) / the cheapest programme cost), "
+                      f"{organic:.3g} from base_entry × steps, {prospects:.3g} prospects who could come: "
+                      f"(outside_prospects + lead_prospects + founder_candidates) × steps), "
                       f"more than max_enterprises = {cap:,}",
-                      "a smaller budget or lever, a larger unit cost, fewer quarters, or a larger "
+                      "fewer prospects or entrants a quarter, fewer quarters, or a larger "
                       "max_enterprises if the machine has the memory")]
 
 

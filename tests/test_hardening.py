@@ -55,7 +55,8 @@ def test_formatting_shows_undefined_values_as_na():
 @pytest.mark.parametrize("overrides", [
     dict(TINY, region_size=30),                                            # one region (issue: region_size=100)
     dict(width=10, height=10, n_firms=10, n_suppliers=20),                 # the smallest grid: one region
-    dict(width=30, height=30, n_firms=1, n_suppliers=0, base_entry=0.0, entry_rate=0.0, spinoff_rate=0.0),
+    dict(width=30, height=30, n_firms=1, n_suppliers=0, base_entry=0.0, entry_rate=0.0, spinoff_rate=0.0,
+         outside_prospects=0.0, lead_prospects=0.0),
 ], ids=["one-region", "smallest-grid", "one-firm"])                        # one firm, no suppliers
 def test_undefined_indicators_are_na_with_a_reason(overrides, tmp_path):
     result = run_scenario("baseline", seed=0, steps=2, progress=False, **overrides)   # figures: the CLI test
@@ -90,9 +91,8 @@ def test_run_with_one_region_exits_0_and_prints_na(tmp_path, capsys):
 
 # --- kind 2: inputs that would exhaust the machine or corrupt the state ---------------------------
 EXHAUSTING = [
-    (dict(gov_initial_budget=1e9, recruit_cost=0.1, investment_attraction=1e9), "max_enterprises"),
-    (dict(gov_initial_budget=1e9, startup_grant=0.1, entrepreneurship=1e9), "max_enterprises"),
-    (dict(gov_transfer=1e9, lead_recruit_cost=1.0, recruit_cost=1.0, investment_attraction=1e9), "max_enterprises"),
+    (dict(outside_prospects=1e4, founder_candidates=1e4), "max_enterprises"),
+    (dict(founder_candidates=1e4, default_steps=200), "max_enterprises"),
     (dict(base_entry=1e4, default_steps=10_000), "base_entry × steps"),
     (dict(depreciation=0.0, interest_rate=0.0), "interest_rate + depreciation = 0"),
     (dict(depreciation=0.0, interest_rate=2.2e-308), "profit-maximising workforce at the outside prices is inf"),
@@ -199,18 +199,25 @@ def test_validate_refuses_what_run_would_refuse_or_ignore(tmp_path, text, phrase
     assert f"odd.toml: {phrase}" in capsys.readouterr().out
 
 
-def test_a_scheduled_lever_counts_in_the_resource_bound(tmp_path):
-    path = write(tmp_path / "later.toml", """
+def test_money_alone_buys_no_firms_so_it_does_not_trip_the_resource_bound(tmp_path):
+    """Subsidies only pay prospects who consider the cluster (model.entry_decision): a huge
+    scheduled budget passes, a huge flow of prospects is refused."""
+    rich = write(tmp_path / "rich.toml", """
         [government]
         gov_initial_budget = 1e9
-        recruit_cost = 0.1
         [[policy.schedule]]
         step = 10
         lever = "investment_attraction"
         value = 1e9
     """)
+    load_scenario(rich)
+    crowded = write(tmp_path / "crowded.toml", """
+        [government]
+        outside_prospects = 1e4
+        founder_candidates = 1e4
+    """)
     with pytest.raises(ScenarioError, match="max_enterprises"):
-        load_scenario(path)
+        load_scenario(crowded)
 
 
 # --- kind 4: files stay in their place ------------------------------------------------------------
