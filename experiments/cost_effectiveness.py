@@ -282,11 +282,15 @@ def print_table(table: pd.DataFrame, level: float = 0.95) -> None:
 
 
 def interval(est, low, high) -> str:
-    """'12.3 [4.5, 20.1]', 'n/a' for an undefined estimate, '[n/a]' for an undefined interval."""
+    """'12.3 [4.5, 20.1]' (4 significant figures), "n/a" for an undefined estimate or end
+    (experiments.formatting), ∞ for an unbounded end."""
+    from experiments.formatting import NA, defined, fmt_float
+
     def num(x):
-        if x is not None and np.isinf(x):
+        if x is not None and not isinstance(x, str) and np.isinf(x):
             return "∞" if x > 0 else "−∞"
-        return "n/a" if x is None or not np.isfinite(x) else f"{x:.4g}"
-    if est is None or not np.isfinite(est):
-        return "n/a"
+        return fmt_float(x)
+
+    if not defined(est):
+        return NA
     return f"{num(est)} [{num(low)}, {num(high)}]"

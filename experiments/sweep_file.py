@@ -40,16 +40,7 @@ import warnings
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
-from experiments.design import (
-    ALONE,
-    DESIGNS,
-    SAMPLED,
-    Factor,
-    Sweep,
-    design_points,
-    indicator_names,
-    scenario_label,
-)
+from experiments.design import ALONE, DESIGNS, SAMPLED, Factor, Sweep, design_points, indicator_names, scenario_label
 from experiments.design_size import size_problem
 from experiments.inputs import check_folder_name
 from model.params import PARAMS, check_value, did_you_mean
