@@ -8,8 +8,6 @@ agent (`agents.Firm` at the final stage, else `agents.Supplier`) over a new row.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import numpy as np
 
 from agents.enterprise import Firm, Supplier
@@ -22,14 +20,6 @@ from model.quarter import Quarter
 
 class LifeCycle(Prospects):
     """Life-cycle rules over the columns of `Enterprises` (needs `self.model` and the columns)."""
-
-    model: Any
-    agent: list
-    live: np.ndarray
-    capacity: int
-
-    if TYPE_CHECKING:  # the columns of agents.population.Population
-        def __getattr__(self, name: str) -> np.ndarray: ...
 
     # --- founding and site choice ------------------------------------------------------------
     def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0, lines=1.0):

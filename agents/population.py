@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -110,6 +110,20 @@ class Population:
         self._free.append(row)
         self._stale.append(row)
         self._live = None
+
+
+class RowRules:
+    """Typing base of the rule mixins of `agents.enterprises.Enterprises` (LifeCycle, Prospects):
+    declares what they use of the agent set — the model, the rows, the columns and the other
+    mixins' methods. Adds nothing at run time."""
+
+    model: Any
+    agent: list
+    live: np.ndarray
+    capacity: int
+
+    if TYPE_CHECKING:  # the columns (COLUMNS) and the methods of the other mixins
+        def __getattr__(self, name: str) -> Any: ...
 
 
 class Column:

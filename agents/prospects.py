@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.population import RowRules
 from model import entry_decision, product_lines
 from model.fields import at
 
@@ -39,7 +40,7 @@ class Group:
         return np.ones(len(self.size)) if self.lead else np.maximum(np.rint(self.size), 1.0)
 
 
-class Prospects:
+class Prospects(RowRules):
     """Prospect rules over the columns of `Enterprises` (needs `self.model`, `site_for`, `typical_unit_values`)."""
 
     def prospect_groups(self, weights, mean_k) -> list[Group]:
