@@ -77,9 +77,9 @@ def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_loca
 # Where a case lost (part of) its pattern the expectation stays as it was, as a strict xfail that
 # gives the measured miss (seeds 0–2); docs/scenarios.md reports it.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS since issue 10: Datang's 2 dyeing plants (stage_scale 127) die out "
-                   "in some quarter in seeds 0 and 1 (re-entering later) and local sourcing ends at 0.39-0.55 "
-                   "(min after year 2: 0.33-0.43); output still grows 5.4-6.2x")
+@pytest.mark.xfail(strict=True, reason="MISS since issue 10 (main at 35b47e8, seeds 0-2): Datang's 2 dyeing plants "
+                   "(stage_scale 127) die out in every seed; local sourcing ends at 0.75-0.78 but falls to "
+                   "0.57-0.62 after year 2; value added grows only 0.84-1.26x")
 def test_datang_socks_keeps_every_stage_and_sources_locally():
     o = outcome("datang_socks")
     assert (o.smallest_stage_min >= 1).all()                 # no stage ever dies out, in any quarter
@@ -110,9 +110,9 @@ def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS since issue 10: the policy mix gives 1.13-1.21x the enterprises and "
-                   "1.25-1.33x the value added of no policy (before: > 1.5x, with sales counted along the chain "
-                   "and a fixed number of firms per unit of money)")
+@pytest.mark.xfail(strict=True, reason="MISS since issue 10: with clearing markets alone the mix gave 1.13-1.21x the "
+                   "enterprises and 1.25-1.33x the value added of no policy; with B2's behavioural levers "
+                   "(main at 35b47e8) 0.80-0.98x the enterprises and 1.14-1.71x the value added")
 def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
     o = outcome("jilin_policy_push")
     assert (o.enterprises > 1.5 * o.enterprises_no_policy).all()
@@ -136,8 +136,8 @@ def test_xiqiao_centre_keeps_more_mills_than_the_run_without_it():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS since issue 10: after the centre opens final sales grow 1.75-1.89x "
-                   "(5.7-6.6% a year) and end 1.07-1.26x the run without the centre")
+@pytest.mark.xfail(strict=True, reason="MISS since issue 10 (main at 35b47e8, seeds 0-2): after the centre opens final "
+                   "sales grow 2.3-2.8x but end 1.22-1.40x the run without the centre (seed 1 below 1.3)")
 def test_xiqiao_centre_leads_a_strong_revival():
     o = outcome("xiqiao_decline_revival")
     assert (o.sales_end > 1.8 * o.sales_at_opening).all()    # sustained growth once the centre opens …
