@@ -33,10 +33,13 @@ from experiments.live_components import (
     Charts,
     ClusterCanvas,
     Controls,
+    ControlsView,
     Exports,
     LeverPanel,
     LeverView,
+    Quarter,
     ScenarioCard,
+    controls_view,
     lever_view,
 )
 from experiments.live_session import LiveSession, Snapshot
@@ -120,16 +123,17 @@ def _kernel_context():
         return None
 
 
-def _start(store: solara.Reactive, levers: solara.Reactive, initial: dict) -> LiveSession:
-    """A session publishing its snapshots into `store` and the lever panel's view into `levers`
-    when it changed (the components reading them re-render)."""
+def _start(store: solara.Reactive, derived: list, initial: dict) -> LiveSession:
+    """A session publishing its snapshots into `store`, and into each `(reactive, view)` of
+    `derived` the view of the snapshot when it changed (the components reading them re-render)."""
     ctx = _kernel_context()
 
     def publish(snap):
-        view = lever_view(snap)
         with ctx if ctx is not None else contextlib.nullcontext():
-            if view != levers.peek():
-                levers.set(view)
+            for reactive, view in derived:
+                value = view(snap)
+                if value != reactive.peek():
+                    reactive.set(value)
             store.set(snap)
 
     session = LiveSession(lambda n, s, ch: build_model(n, s, _changes(ch)), describe, publish,
@@ -168,7 +172,10 @@ def Page():
     initial, problems = solara.use_memo(lambda: initial_state(router.search), [])
     store = solara.use_memo(lambda: solara.reactive(Snapshot()), [])
     levers = solara.use_memo(lambda: solara.reactive(LeverView()), [])
-    session = solara.use_memo(lambda: _start(store, levers, initial), [])
+    controls = solara.use_memo(lambda: solara.reactive(ControlsView()), [])
+    name = solara.use_memo(lambda: solara.reactive(initial["scenario"]), [])
+    derived = [(levers, lever_view), (controls, controls_view), (name, lambda snap: snap.scenario or initial["scenario"])]
+    session = solara.use_memo(lambda: _start(store, derived, initial), [])
     solara.use_effect(lambda: session.stop, [])  # the tab closed: end the worker
     chosen_scenario = solara.use_reactive(initial["scenario"])
     seed_text = solara.use_reactive(str(initial["seed"]))
@@ -181,7 +188,8 @@ def Page():
         solara.AppBarTitle("ClusterLab: industrial cluster")
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
-            Controls(session, store, chosen_scenario.value, seed if seed is not None else initial["seed"])
+            Controls(session, controls, chosen_scenario.value, seed if seed is not None else initial["seed"])
+            Quarter(store)
         with solara.Card("Scenario and seed (applied by Reset)", margin=0):
             solara.Select("Scenario", values=list(scenario_names()), value=chosen_scenario)
             solara.InputText("Seed", value=seed_text, error=None if seed is not None else "an integer")
@@ -193,16 +201,16 @@ def Page():
         for problem in problems:
             solara.Warning(f"Address ignored: {problem}", dense=True)
         Status(store)
-        ScenarioPanel(store, initial["scenario"])
+        ScenarioPanel(name)
         Views(store)
         solara.SelectMultiple("Indicators", values=chosen, all_values=list(INDICATORS), dense=True)
         ChartsPanel(store, chosen.value or list(DEFAULT_INDICATORS))
 
 
 @solara.component
-def ScenarioPanel(store, first: str):
-    name = store.value.scenario or first
-    info = solara.use_memo(lambda: scenario_info(name), [name])
+def ScenarioPanel(name):
+    """The scenario's card; `name`: a reactive scenario name (re-rendered on a reset only)."""
+    info = solara.use_memo(lambda: scenario_info(name.value), [name.value])
     ScenarioCard(info)
 
 

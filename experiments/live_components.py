@@ -34,35 +34,57 @@ def VegaLive(spec_json: str, datasets_json: str, step: int = 0, css_class: str =
     re-embedding it."""
 
 
+@dataclass(frozen=True)
+class ControlsView:
+    """What the run controls show (they re-render only when it changes, not at every quarter)."""
+
+    playing: bool = False
+    busy: str | None = None
+    error: str | None = None
+    end: int = 0
+    at_end: bool = False
+    speed: float = 0.0
+    ghost: bool = False
+
+
+def controls_view(snap: Snapshot) -> ControlsView:
+    return ControlsView(snap.playing, snap.busy, snap.error, snap.end, snap.step >= snap.end, snap.speed, snap.ghost)
+
+
 @solara.component
-def Controls(session: LiveSession, store, scenario: str, seed: int):
-    """Reset / Play / Step / Run to end, the speed, and where the run stands."""
-    snap = store.value
-    busy = snap.busy is not None and snap.busy != "stopped"
+def Controls(session: LiveSession, controls, scenario: str, seed: int):
+    """Reset / Play / Step / Run to end, the speed and the comparison run. `controls`: a reactive
+    `ControlsView`."""
+    c = controls.value
+    busy = c.busy is not None and c.busy != "stopped"
     with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
         solara.Button("Reset", color="primary", on_click=lambda: session.reset(scenario, seed), disabled=busy,
                       classes=["clusterlab-reset"])
-        if snap.playing:
+        if c.playing:
             solara.Button("❚❚ Pause", color="primary", on_click=session.pause, classes=["clusterlab-pause"])
         else:
             solara.Button("▶ Play", color="primary", on_click=session.play, disabled=busy, classes=["clusterlab-play"])
-        solara.Button("Step", color="primary", on_click=lambda: session.step(1), disabled=busy or snap.playing,
+        solara.Button("Step", color="primary", on_click=lambda: session.step(1), disabled=busy or c.playing,
                       classes=["clusterlab-step"])
-        solara.Button(f"Run to {max(snap.end, snap.step + 1)}", on_click=lambda: session.play(until=snap.end),
-                      disabled=busy or snap.playing or snap.step >= snap.end, outlined=True,
-                      classes=["clusterlab-to-end"])
-    speed = next((k for k, s in SPEEDS.items() if s == snap.speed), "max")
+        solara.Button(f"Run to {c.end}", on_click=lambda: session.play(until=c.end),
+                      disabled=busy or c.playing or c.at_end, outlined=True, classes=["clusterlab-to-end"])
+    speed = next((k for k, s in SPEEDS.items() if s == c.speed), "max")
     solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), dense=True,
                                on_value=lambda k: session.set_speed(SPEEDS[k]))
     with solara.Div(classes=["clusterlab-ghost"]):
-        solara.Checkbox(label="compare: the same run without my lever changes (dashed)", value=snap.ghost,
+        solara.Checkbox(label="compare: the same run without my lever changes (dashed)", value=c.ghost,
                         on_value=session.set_ghost)
+    if c.busy:
+        solara.Text(c.busy, classes=["clusterlab-busy"])
+    if c.error:
+        solara.Error(c.error)
+
+
+@solara.component
+def Quarter(store):
+    snap = store.value
     solara.Text(f"Quarter {snap.step} of {snap.end}" + (" · playing" if snap.playing else ""),
                 classes=["clusterlab-quarter"])
-    if snap.busy:
-        solara.Text(snap.busy, classes=["clusterlab-busy"])
-    if snap.error:
-        solara.Error(snap.error)
 
 
 def thumb_value(value, previous, sent: list):
