@@ -103,7 +103,7 @@ def describe(model) -> dict:
     """The snapshot's view: indicator history, map/network frame, indicators and funding."""
     gov = model.government
     return {"history": live_charts.history(model), "frame_json": json.dumps(live_frame.frame(model)),
-            "indicators": dict(model.indicators), "funding": live_levers.funding(gov),
+            "indicators": dict(model.indicators), "funding": live_levers.funding(model.indicators),
             "funded": float(gov.funded), "budget": float(gov.budget)}
 
 
@@ -239,7 +239,7 @@ def Status(store):
     ind = snap.view.get("indicators", {})
     funded = snap.view.get("funded", 1.0)
     text = (f"Quarter {snap.step} · {ind.get('firms', 0):.0f} firms ({ind.get('lead_firms', 0):.0f} lead) · "
-            f"{ind.get('suppliers', 0):.0f} suppliers · output {ind.get('output', 0):,.0f} · "
+            f"{ind.get('suppliers', 0):.0f} suppliers · {REGISTRY['output'].label} {ind.get('output', 0):,.0f} · "
             f"budget {snap.view.get('budget', 0):,.1f}" + (f" · levers funded {funded:.0%}" if funded < 0.999 else ""))
     solara.Text(text, classes=["clusterlab-status"])
 

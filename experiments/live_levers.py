@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from model.indicator_registry import FUNDED_PREFIX, REQUESTED_PREFIX, SPEND_PREFIX
 from model.params import LEVERS, PARAMS
 
 SPENDING_FLOOR = 100.0  # units/quarter: the smallest top of a spending lever's slider
@@ -65,18 +66,19 @@ def meaning(name: str) -> str:
     return f"{p.meaning} ({span}{' ' + unit if unit else ''})"
 
 
-def funding(government) -> dict:
-    """Per paid lever: what it asked for this quarter, what was granted and what was spent.
+def funding(indicators: dict) -> dict:
+    """Per paid lever: what it asked for this quarter, what the budget granted and what was spent.
 
-    {lever: {"requested", "granted", "spent"}} in units/quarter, read from the government's state
-    after its last `plan` (every request is cut by the same share `government.funded`).
+    {lever: {"requested", "granted", "spent"}} in units/quarter, read from the indicators
+    requested_<lever>, funded_<lever> and spend_<lever> (model/indicator_registry.py; every
+    request is cut by the same share when the requests exceed the budget).
     """
-    share = float(getattr(government, "funded", 1.0))
     out = {}
-    for name, granted in getattr(government, "granted", {}).items():
-        requested = granted / share if share > 0 else float("nan")
-        out[name] = {"requested": float(requested), "granted": float(granted),
-                     "spent": float(government.spending_by_lever.get(name, 0.0))}
+    for key, value in indicators.items():
+        if key.startswith(REQUESTED_PREFIX):
+            lever = key[len(REQUESTED_PREFIX):]
+            out[lever] = {"requested": float(value), "granted": float(indicators.get(FUNDED_PREFIX + lever, 0.0)),
+                          "spent": float(indicators.get(SPEND_PREFIX + lever, 0.0))}
     return out
 
 

@@ -178,10 +178,10 @@ def test_lever_labels_name_value_and_unit():
     assert "0–0.6" in live_levers.meaning("tax_rate")
 
 
-def test_funding_reads_requested_and_funded_from_the_government():
+def test_funding_reads_requested_and_funded_from_the_indicators():
     model = ClusterModel(seed=1, gov_initial_budget=2.0, training=10.0, tech_centre=10.0, **SMALL)
     model.step()
-    rows = live_levers.funding(model.government)
+    rows = live_levers.funding(model.indicators)
     share = model.government.funded
     assert share < 1.0
     assert rows["training"]["requested"] == pytest.approx(10.0)
