@@ -23,8 +23,8 @@ side by side with the model's own vectorised computation: its whole fields phase
 of a step, FFT convolution) plus the reads (`spillover_fast`). The two must agree (tests).
 
 The scaling exponent b is the least-squares slope of log(seconds per step) on log(agents).
-Targets (pass/fail; step times judged by the minimum over repeats, the usual benchmark estimate
-on a shared machine — the median is shown next to it): 100,000 agents ≤ 0.25 s per step,
+Targets (pass/fail; step times judged by the median over repeats, as issue 10 requires — the
+minimum, the usual best-case estimate on a shared machine, is shown next to it): 100,000 agents ≤ 0.25 s per step,
 10,000 ≤ 30 ms, ≥ 100× faster than the naive reference at 10,000, b ≤ 1.15 over 1,000–100,000,
 model memory at 100,000 ≤ 1.5 GiB, construction at 100,000 ≤ 5 s.
 
@@ -258,16 +258,17 @@ def verdicts(rows, exponent) -> list[tuple[str, str, str]]:
 
     if 100_000 in by_n:
         r = by_n[100_000]
-        add("step at 100,000 ≤ 0.25 s", f"{r['step_min_s']:.3f} s (median {r['step_median_s']:.3f})",
-            r["step_min_s"] <= TARGETS["step_100k_s"])
+        add("step at 100,000 ≤ 0.25 s (median)", f"{r['step_median_s']:.3f} s (min {r['step_min_s']:.3f})",
+            r["step_median_s"] <= TARGETS["step_100k_s"])
         add("model memory at 100,000 ≤ 1.5 GiB", f"{r['model_mib']:.0f} MiB (process peak {r['peak_rss_mib']:.0f})",
             r["model_mib"] <= TARGETS["memory_100k_mib"])
         add("construction at 100,000 ≤ 5 s", f"{r['construct_min_s']:.2f} s",
             r["construct_min_s"] <= TARGETS["construct_100k_s"])
     if 10_000 in by_n:
         r = by_n[10_000]
-        add("step at 10,000 ≤ 30 ms", f"{r['step_min_s'] * 1000:.1f} ms (median {r['step_median_s'] * 1000:.1f})",
-            r["step_min_s"] <= TARGETS["step_10k_s"])
+        add("step at 10,000 ≤ 30 ms (median)",
+            f"{r['step_median_s'] * 1000:.1f} ms (min {r['step_min_s'] * 1000:.1f})",
+            r["step_median_s"] <= TARGETS["step_10k_s"])
     for r in rows:
         if "naive_ratio" in r:
             add(f"≥ 100× the naive reference at {r['agents']:,}",
