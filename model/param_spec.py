@@ -104,3 +104,18 @@ def did_you_mean(name: str, options) -> str:
     """' (did you mean …?)' with the closest of `options` to `name`, or '' if none is close."""
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def declare(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
+    """A `Param` of `section` (the one-line form of the tables in model/params.py)."""
+    return Param(name, default, unit, low, high, meaning, section, source, choices)
+
+
+def declare_lever(name, default, unit, low, high, meaning, lever: Lever, source=SOURCE_CAL):
+    """A policy parameter with its `Lever` declaration (section "policy")."""
+    return Param(name, default, unit, low, high, meaning, "policy", source, lever=lever)
+
+
+def declare_money(name, meaning, mechanism: str, source=SOURCE_CAL):
+    """A money lever: units per quarter, default 0, up to 1e9, acting through `mechanism`."""
+    return declare_lever(name, 0.0, "units/quarter", 0.0, 1e9, meaning, Lever("money", mechanism), source)

@@ -22,21 +22,15 @@ from model.param_spec import (  # noqa: F401  (re-exported: model.params is the 
     SOURCE_SEEDS,
     Lever,
     Param,
+    declare,
+    declare_lever,
+    declare_money,
     did_you_mean,
 )
+from model.policy_params import GOVERNMENT_AND_POLICY
 
-
-def _p(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
-    return Param(name, default, unit, low, high, meaning, section, source, choices)
-
-
-def _lever(name, default, unit, low, high, meaning, lever: Lever, source=SOURCE_CAL):
-    return Param(name, default, unit, low, high, meaning, "policy", source, lever=lever)
-
-
-def _money(name, meaning, mechanism: str, source=SOURCE_CAL):
-    """A money lever: units per quarter, default 0, up to 1e9, acting through `mechanism`."""
-    return _lever(name, 0.0, "units/quarter", 0.0, 1e9, meaning, Lever("money", mechanism), source)
+# one-line declarations of the table below (model.param_spec)
+_p, _lever, _money = declare, declare_lever, declare_money
 
 
 _PARAMS = [
@@ -261,104 +255,7 @@ _PARAMS = [
        "cost of one inspection (about one inspector-quarter at the base wage, sampling included)"),
     _p("environment", "park_treatment", 0.5, "share", 0.0, 1.0, "abatement cost saving in a park with shared treatment"),
     _p("environment", "pollution_decay", 0.3, "per quarter", 0.0, 1.0, "share of the pollution stock that dissipates"),
-    # --- government (programme unit costs) ----------------------------------------------
-    _p("government", "gov_initial_budget", 100.0, "units", 0.0, 1e9, "budget at the start"),
-    _p("government", "gov_transfer", 0.0, "units/quarter", 0.0, 1e9, "fiscal transfer from the upper level"),
-    _p("government", "gov_reserve", 100.0, "units", 0.0, 1e9,
-       "working balance the government keeps; the budget rule disposes of the excess "
-       "(model/fiscal_rule.py). Calibration: the default initial budget"),
-    _p("government", "gov_surplus_rate", 1.0, "per quarter", 0.0, 1.0,
-       "share of the budget above gov_reserve disposed of each quarter (0 = the government "
-       "hoards, the model before the rule)"),
-    _p("government", "gov_surplus_use", "remit", "—", None, None,
-       "where the budget surplus goes: 'remit' to the upper level (China's tax sharing: "
-       "enterprise income tax shared with the centre since 2002) or 'public_service' (the "
-       "default local public service, paid to households)", SOURCE_SEEDS,
-       choices=("remit", "public_service")),
-    _p("government", "infrastructure_cost", 20.0, "units/cell-level", 0.01, 1e6,
-       "cost of raising one cell's infrastructure by 1"),
-    _p("government", "infrastructure_decay", 0.01, "per quarter", 0.0, 1.0, "infrastructure depreciation"),
-    _p("government", "entry_cost", 3.0, "units/SME", 0.0, 1e7,
-       "sunk cost of setting up (or moving) a plant of an SME's size beyond its capital (whose user "
-       "cost is paid as it is used): permits, search, learning; set to an SME's initial cash"),
-    _p("government", "max_subsidy_share", 0.5, "share of entry cost", 0.0, 1.0,
-       "largest share of a prospect's entry cost a grant or relocation package covers"),
-    _p("government", "outside_prospects", 1.0, "firms/quarter", 0.0, 1e4,
-       "outside SMEs that consider the cluster each quarter (footloose investment)"),
-    _p("government", "lead_prospects", 0.05, "firms/quarter", 0.0, 100.0,
-       "outside lead firms that consider the cluster each quarter"),
-    _p("government", "founder_candidates", 2.0, "people/quarter", 0.0, 1e4,
-       "local would-be founders each quarter whom only a grant would bring to start"),
-    _p("government", "outside_size", 1.0, "× SME", 0.05, 1000.0, "median size of an outside prospect"),
-    _p("government", "outside_size_dispersion", 0.8, "log sd", 0.0, 3.0,
-       "dispersion of outside prospects' size (lognormal; firm sizes are roughly lognormal in the body)"),
-    _p("government", "outside_knowledge", 0.7, "× frontier", 0.05, 2.0,
-       "median knowledge of an outside prospect (lognormal with knowledge_dispersion)"),
-    _p("government", "outside_option", 1.0, "× value in the cluster", 0.0, 10.0,
-       "median value of a prospect's outside option relative to its value in the cluster"),
-    _p("government", "outside_option_dispersion", 0.5, "log sd", 0.0, 3.0,
-       "dispersion of prospects' outside options (lognormal)"),
-    _p("government", "training_cost", 0.5, "units/worker", 0.01, 1e4, "cost of training one worker"),
-    _p("government", "skill_premium", 0.3, "share", 0.0, 5.0, "productivity gain of a fully trained workforce"),
-    _p("government", "skill_turnover", 0.03, "per quarter", 0.0, 1.0, "loss of trained skills (retirement, churn)"),
-    _p("government", "service_cost", 2.0, "units/client", 0.01, 1e4,
-       "cost per client served by the technology centre or a university link"),
-    _p("government", "service_learning", 0.15, "per quarter", 0.0, 1.0,
-       "share of the gap to the frontier a technology-centre client can absorb"),
-    _p("government", "university_boost", 1.0, "×", 0.0, 20.0, "innovation hazard increase of a linked firm"),
-    _p("government", "guarantee_leverage", 5.0, "×", 0.0, 100.0, "credit banks extend per unit of guarantee fund"),
-    _p("government", "brand_elasticity", 0.1, "—", 0.0, 1.0,
-       "elasticity of outside demand to goodwill: D ×= ((G + B)/G)^η (mean advertising "
-       "elasticity ≈ 0.1: Sethuraman, Tellis & Briesch 2011)", SOURCE_LIT),
-    _p("government", "own_marketing_share", 0.02, "of final sales", 0.001, 0.5,
-       "goodwill the firms build themselves per unit of final sales (advertising-to-sales "
-       "ratios of apparel and textile makers ≈ 2%)", SOURCE_LIT),
-    _p("government", "brand_decay", 0.1, "per quarter", 0.0, 1.0,
-       "goodwill depreciation (advertising effects fade within 3–15 months, Clarke 1976; a "
-       "collective regional reputation lasts longer)"),
-    _p("government", "market_decay", 0.025, "per quarter", 0.0, 1.0,
-       "depreciation of specialised-market capacity (buildings, 10% a year)"),
-    _p("government", "distribution_margin", 0.25, "share of factory price", 0.0, 2.0,
-       "wholesale and distribution margin outside buyers pay on top of the factory price without a "
-       "specialised market (wholesale margins on apparel ≈ 20–30% of producer prices)"),
-    _p("government", "market_margin_cut", 0.5, "share", 0.0, 1.0,
-       "largest share of the distribution margin a specialised market cuts (it replaces a "
-       "layer of intermediaries)", SOURCE_SEEDS),
-    _p("government", "market_half", 200.0, "units", 0.1, 1e8, "market capacity giving half the largest cut"),
-    _p("government", "association_half", 10.0, "units/quarter", 0.1, 1e6,
-       "association funding giving half its maximum effect on trust and referrals"),
-    _p("government", "ip_cost", 5.0, "units/quarter", 0.0, 1e6, "enforcement cost of full IP protection"),
-    _p("government", "ip_leak_cut", 0.6, "share", 0.0, 1.0, "share of involuntary spillover full IP protection stops"),
-    # --- policy levers: each declared once, with how it costs and where it acts ----------
-    _lever("tax_rate", 0.15, "of profit", 0.0, 0.6, "enterprise income tax on positive profit",
-           Lever("tax", "model.production.income_tax"), SOURCE_SEEDS),
-    _lever("tax_holiday", 0, "quarters", 0, 100, "quarters a new enterprise pays no tax",
-           Lever("tax", "model.production.tax_exempt")),
-    _lever("rd_subsidy", 0.0, "share of R&D", 0.0, 0.9, "share of R&D spending the government refunds",
-           Lever("rate", "model.innovation.rd_intensity", base="rd", grossed=True)),
-    _money("infrastructure", "investment in transport, power, telecom", "model.space.invest_infrastructure"),
-    _lever("park_subsidy", 0.0, "share of rent", 0.0, 1.0, "share of park tenants' rent the government pays",
-           Lever("rate", "model.fields.cluster_fields", base="park_rent")),
-    _money("tech_centre", "funding of a public technology/design service centre (Xiqiao)",
-           "model.spillover.service_learning", SOURCE_SEEDS),
-    _money("university_links", "industry–university–research link funding", "model.innovation.innovate"),
-    _money("credit_guarantee", "contribution to an SME credit-guarantee fund", "model.production.credit_limit"),
-    _money("training", "labour training funding", "model.production.productivity"),
-    _money("entrepreneurship", "start-up grants (entrepreneurship programme)", "model.entry_decision.subsidised_entry"),
-    _lever("ip_protection", 0.0, "0–1", 0.0, 1.0, "intellectual-property protection level",
-           Lever("programme", "model.spillover.spatial_learning", cost="ip_cost")),
-    _money("investment_attraction", "招商引资: recruiting outside firms", "model.entry_decision.subsidised_entry"),
-    _lever("recruit_lead_share", 0.0, "share", 0.0, 1.0, "share of attraction funding aimed at lead firms",
-           Lever("setting", "model.entry_decision.subsidised_entry")),
-    _money("brand_promotion", "regional brand promotion (区域品牌)", "model.brand.stock_update"),
-    _money("market_building", "building the specialised market (专业市场)", "model.brand.stock_update"),
-    _money("association", "support of an industry association", "model.supply_network.search"),
-    _lever("environmental_regulation", 0.0, "0–1", 0.0, 1.0,
-           "emission standard: required abatement share of raw emissions (met only as far as enforced)",
-           Lever("setting", "model.environment.abatement_choice")),
-    _money("environmental_enforcement",
-           "inspections of emitters (environmental_enforcement / inspection_cost a quarter), aimed at large emitters",
-           "model.environment.inspection_probability"),
+    *GOVERNMENT_AND_POLICY,  # model/policy_params.py: programme unit costs and every lever
     # --- run ----------------------------------------------------------------------------
     _p("run", "default_steps", 80, "quarters", 1, 10_000, "run length when none is given (20 years)"),
     _p("run", "max_enterprises", 1_000_000, "enterprises", 1000, 10_000_000,
