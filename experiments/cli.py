@@ -204,16 +204,21 @@ def cmd_sweep(args) -> int:
     return 1 if report.failed else 0
 
 
-def add_compare(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("arms", nargs="+", metavar="ARM", help="SCENARIO or SCENARIO:KEY=VALUE,KEY=VALUE "
-                        "(e.g. baseline:tech_centre=20,rd_subsidy=0.3); the first arm is the reference")
+def add_arm_options(parser: argparse.ArgumentParser, default_steps: str) -> None:
+    """--reps, --steps, --seed, --set and the batch options of the commands that compare arms."""
     parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
-    parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the first scenario's)")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help=f"quarters (default: {default_steps})")
     parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
                         help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter in every arm (repeatable, or comma-separated)")
     add_batch_options(parser)
+
+
+def add_compare(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("arms", nargs="+", metavar="ARM", help="SCENARIO or SCENARIO:KEY=VALUE,KEY=VALUE "
+                        "(e.g. baseline:tech_centre=20,rd_subsidy=0.3); the first arm is the reference")
+    add_arm_options(parser, "the first scenario's")
 
 
 @batch
@@ -264,13 +269,7 @@ def add_cost_effectiveness(parser: argparse.ArgumentParser) -> None:
                              "written to cost_effectiveness.csv / cost_effectiveness_net.csv")
     parser.add_argument("--discount", type=float, default=0.0, metavar="R",
                         help="annual discount rate of benefits and spending (default 0)")
-    parser.add_argument("--reps", type=positive_int, default=10, metavar="R", help="replications per arm (default 10)")
-    parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters (default: the scenario's)")
-    parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
-                        help=f"replication k uses seed S + k in every arm (default: {DEFAULT_SEED})")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                        help="override a parameter in every arm (repeatable, or comma-separated)")
-    add_batch_options(parser)
+    add_arm_options(parser, "the scenario's")
 
 
 @batch
