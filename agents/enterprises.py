@@ -232,7 +232,8 @@ class Enterprises(LifeCycle, Population):
         self.novelty[live] = novelty(self.novelty[live], gained, p["novelty_decay"], ip)
         # product lines: profitable enterprises add lines, every line may be lost (model.product_lines)
         self.lines[live] = product_lines.update_lines(m.rng, self.lines[live], self.profit[live] > 0,
-                                                      p["line_birth"], p["line_loss"], floor=p["line_floor"])
+                                                      p["line_birth"], p["line_loss"],
+                                                      floor=np.where(self.is_lead[live], 1, p["line_floor"]))
 
     def learn(self, q: Quarter) -> None:
         """Knowledge spillover through space (less IP leakage), along ties and from the

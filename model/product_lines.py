@@ -25,9 +25,10 @@ def line_factor(lines, alpha: float, beta: float) -> np.ndarray:
     return np.maximum(np.asarray(lines, float), 1.0) ** (1.0 - alpha - beta)
 
 
-def update_lines(rng, lines, profitable, birth: float, loss: float, floor: int = 1) -> np.ndarray:
-    """New line counts: max(floor, n + Bin(n, b·1[profitable]) − Bin(n, d)) (1-d arrays).
-    floor = 0: a firm that loses its last line has nothing left to sell (it exits)."""
+def update_lines(rng, lines, profitable, birth: float, loss: float, floor=1) -> np.ndarray:
+    """New line counts: max(floor, n + Bin(n, b·1[profitable]) − Bin(n, d)) (1-d arrays; `floor`
+    a number or an array per enterprise). floor = 0: a firm that loses its last line has nothing
+    left to sell (it exits)."""
     if not (0 <= birth <= 1 and 0 <= loss <= 1):
         raise ValueError(f"line birth and loss probabilities must be in [0, 1], got {birth!r}, {loss!r}")
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
