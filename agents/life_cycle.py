@@ -157,12 +157,13 @@ class LifeCycle(Prospects):
         mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
         stage = m.rng.choice(S + 1, n_local, p=weights)
         size = m.stage_scale[stage]
-        sx, sy = self.entrant_sites(stage, size, False)
+        median_output = self.median_output()  # output does not change until the founders come
+        sx, sy = self.entrant_sites(stage, size, False, median_output)
         k = p["entrant_knowledge"] * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], n_local)
         local = {"stage": stage, "knowledge": k, "size": size, "x": sx, "y": sy, "lines": np.ones(n_local),
                  "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool)}
         typical = self.typical_unit_values()
-        came = [local] + [self.decide(g, typical) for g in self.prospect_groups(weights, mean_k)]
+        came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
         for i in range(len(new["stage"])):
             s = int(new["stage"][i])

@@ -64,12 +64,13 @@ class Prospects(RowRules):
                             False, False, False))
         return groups
 
-    def decide(self, g: Group, typical) -> dict:
-        """The prospects of group `g` that come (arrays) and the subsidies the lever pays them."""
+    def decide(self, g: Group, typical, median_output=None) -> dict:
+        """The prospects of group `g` that come (arrays) and the subsidies the lever pays them
+        (`median_output`: see `entrant_sites`)."""
         m, p = self.model, self.model.params
         gov, f = m.government, m.fields
         plant = m.stage_scale[g.stage] * g.size
-        sx, sy = self.entrant_sites(g.stage, plant, g.to_park)
+        sx, sy = self.entrant_sites(g.stage, plant, g.to_park, median_output)
         A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
              * product_lines.line_factor(g.lines, p["labour_share"], p["capital_share"]))
         unit_labour = at(f["wage"], sx, sy) + p["land_per_worker"] * at(f["rent_paid"], sx, sy)
@@ -86,12 +87,20 @@ class Prospects(RowRules):
         return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
                 "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead)}
 
-    def entrant_sites(self, stage, size, to_park):
-        """Sites of founders (site choice near a random incumbent), or a random park cell."""
+    def median_output(self) -> float:
+        """Median output of the live enterprises (1.0 when there are none): an entrant's scale."""
+        return np.median(self.output[self.live]) if len(self.live) else 1.0
+
+    def entrant_sites(self, stage, size, to_park, median_output=None):
+        """Sites of founders (site choice near a random incumbent), or a random park cell.
+        `median_output`: the incumbents' median output, if the caller computed it already
+        (one median per entry phase instead of one per group of prospects)."""
         m, p, live = self.model, self.model.params, self.live
         if len(stage) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        out = (np.median(self.output[live]) if len(live) else 1.0) * size
+        if median_output is None:
+            median_output = self.median_output()
+        out = median_output * size
         near_x = near_y = None
         if len(live):
             ref = live[m.rng.integers(0, len(live), len(stage))]

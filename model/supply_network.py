@@ -295,7 +295,17 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
 def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost) -> np.ndarray:
     """p + t · d · (1 − ½·mean infrastructure): ex-works price plus freight."""
     d = np.hypot(sx - bx, sy - by)
-    return price + transport_cost * d * (1 - 0.25 * (infra_s + infra_b))
+    factor = np.add(infra_s, infra_b)
+    if (d.shape != np.broadcast_shapes(d.shape, factor.shape, np.shape(price))
+            or np.result_type(d, factor, price, transport_cost) != d.dtype):
+        return price + transport_cost * d * (1 - 0.25 * factor)
+    # in place, the same operations in the same order (no temporaries of the candidates' size)
+    factor *= 0.25
+    np.subtract(1, factor, out=factor)
+    d *= transport_cost
+    d *= factor
+    d += price
+    return d
 
 
 def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict,
