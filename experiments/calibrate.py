@@ -144,7 +144,14 @@ def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_s
     abc, done = open_abc(simulate, free, targets, settings, signature)
     say(f"ABC-SMC of {', '.join(f.param for f in free)} on {len(targets)} targets: population "
         f"{settings.population}, {settings.generations} generations ({done} stored), engine {settings.engine}")
-    generations = run_generations(abc, done, settings, say)
+    try:
+        generations = run_generations(abc, done, settings, say)
+    finally:
+        client = getattr(abc.sampler, "client", None)
+        if client is not None and settings.address is None:   # our own local Dask cluster: shut it down
+            cluster = client.cluster
+            client.close()
+            cluster.close()
     frame, w = abc.history.get_distribution()
     return frame.reset_index(drop=True).assign(weight=w), generations
 
