@@ -82,13 +82,17 @@ def facts_figure(b: dict, dart: np.ndarray, lock: dict, path: Path) -> Path:
     plt = _plt()
     fig, ax = plt.subplots(2, 2, figsize=(10, 7.5))
     a = ax[0, 0]
-    a.hist(b["null_draws"], bins=30, density=True, alpha=0.6, label="pure dartboard (plants re-thrown)")
-    a.hist(dart, bins=10, density=True, alpha=0.6, label="random-location scenario")
-    for g in b["gamma"]:
-        a.axvline(g, color="tab:red", lw=0.8)
+    rng = np.random.default_rng(0)
+    groups = [("pure dartboard\n(plants re-thrown)", b["null_draws"]), ("random-location\nscenario", dart),
+              ("baseline", b["gamma"])]
+    for i, (_, values) in enumerate(groups):
+        a.plot(values, i + rng.uniform(-0.15, 0.15, len(values)), "o", ms=3, alpha=0.5)
     a.axvline(0, color="k", lw=0.8)
-    a.set_xlabel("Ellison–Glaeser γ (red: baseline, co-location forces on)")
-    a.legend(fontsize=7)
+    a.set_xscale("symlog", linthresh=1e-3)
+    top = max(np.max(v) for _, v in groups if len(v))
+    a.set_xlim(min(np.min(b["null_draws"]) * 1.5, -1e-3), top * 2)
+    a.set_yticks(range(3), [g for g, _ in groups], fontsize=8)
+    a.set_xlabel("Ellison–Glaeser γ at the end (symlog)")
     a = ax[0, 1]
     for sizes in b["sizes"]:
         s = np.sort(sizes)[::-1]
