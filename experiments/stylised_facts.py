@@ -79,20 +79,21 @@ def plants_and_regions(model):
 
 
 def _births(model, phase: str, log: list) -> None:
-    """Wrap one demography phase of `model` so it logs (stage, x, y, nearest same-stage incumbent)."""
-    original = getattr(model, phase)
+    """Wrap one demography phase of the model's enterprises (`spin_off` or `enter`, called with the
+    quarter) so it logs each newborn's distance to the nearest incumbent of its own stage."""
+    pop = model.population
+    original = getattr(pop, phase)
 
-    def wrapped():
-        pop = model.population
+    def wrapped(q):
         before = pop.live.copy()
-        original()
+        original(q)
         new = np.setdiff1d(pop.live, before)
         for s in np.unique(pop.stage[new]):
             kids, olds = new[pop.stage[new] == s], before[pop.stage[before] == s]
             d = nearest_distance(pop.x[kids], pop.y[kids], pop.x[olds], pop.y[olds])
             log.extend(d[np.isfinite(d)])
 
-    setattr(model, phase, wrapped)
+    setattr(pop, phase, wrapped)
 
 
 # --- experiments -----------------------------------------------------------------------------
@@ -105,8 +106,8 @@ def baseline_facts(seeds, steps: int | None = None, scenario: str = "baseline", 
                spinoff_distance=[], entrant_distance=[])
     for seed in seeds:
         model = s.build(seed=seed)
-        _births(model, "_spin_off", out["spinoff_distance"])
-        _births(model, "_enter", out["entrant_distance"])
+        _births(model, "spin_off", out["spinoff_distance"])
+        _births(model, "enter", out["entrant_distance"])
         for _ in range(steps - lag):
             model.step()
         pop = model.population
@@ -158,7 +159,7 @@ def lock_in(seeds, pushed=(0, 10, 20), steps: int = 40, scenario: str = "baselin
             rng = np.random.default_rng(20_000 + seed)
             for row in rng.choice(pop.live, size=min(k, len(pop.live)), replace=False):
                 x, y = (int(np.clip(c + rng.integers(-2, 3), 0, n - 1)) for c, n in zip(a, (W, H)))
-                pop.agent[row].move_to(model.grid._cells[(x, y)])
+                pop.agent[row].move_to(model.grid[(x, y)])
             model.run(steps)
             live = pop.live
             near = [pop.workers[live][np.hypot(pop.x[live] - c[0], pop.y[live] - c[1]) <= r].sum() for c in (a, b)]
