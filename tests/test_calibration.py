@@ -86,3 +86,11 @@ def test_weighted_quantile_equals_hand_computation():
     assert weighted_quantile([1, 2, 3], [0, 1, 0], [0.05, 0.95]) == pytest.approx([2.0, 2.0])
     # two values, weights 1/4 and 3/4: cdf midpoints 0.125 and 0.625; the median interpolates between
     assert weighted_quantile([0.0, 1.0], [1, 3], 0.5)[0] == pytest.approx((0.5 - 0.125) / 0.5)
+
+
+def test_calibrate_refuses_a_scenario_without_free_parameters_before_running(capsys):
+    from experiments.cli import main
+
+    assert main(["calibrate", "baseline"]) == 2
+    err = capsys.readouterr().err
+    assert "baseline: no [calibration]" in err and "Traceback" not in err
