@@ -24,7 +24,46 @@ CALIBRATION_DIR = Path("docs") / "calibration"
 VALIDATION_SEEDS = 1000          # validation seeds are 1000, 1001, …: none was used to calibrate
 
 # What the model would need to reach a figure it misses (shown in the report only while it misses).
-WHAT_IT_NEEDS: dict[tuple[str, str], str] = {}
+_DATANG = ("Entry follows profit stage by stage, so entrants flow to the stages with the highest unit value and "
+           "the shares drift from Datang's; keeping them needs stage-specific entry costs (a yarn mill needs far "
+           "more capital than a household knitting workshop: the seeds' 技术可分性降低了创办企业的资本要求).")
+WHAT_IT_NEEDS: dict[tuple[str, str], str] = {
+    ("xiqiao_decline_revival", "employment_at_peak"):
+        "Xiqiao had ≈ 36 workers per textile firm (60,000 / 1,670); the scenario's enterprises are smaller and the "
+        "scale factor multiplies counts, not plant sizes: it needs Xiqiao's plant size as an input (initial_workers).",
+    ("xiqiao_decline_revival", "firms_left_in_1994"):
+        "The mills close more slowly than Xiqiao's did (most were gone within three years of the shift): it needs "
+        "losses that bite sooner after the shift, i.e. less cash buffering of low-quality mills.",
+    ("xiqiao_decline_revival", "revival_sales_growth_1998_2001"):
+        "26.7% a year for three years needs demand for the upgraded cloth to come back as fast as quality catches "
+        "up and capacity to follow (investment of ≈ 6% a quarter); the posterior presses service_learning to the "
+        "top of its range, so the centre's learning alone does not get there.",
+    ("jiangxi_auto_hub", "workers"):
+        "60,000 workers in 200-odd makers is ≈ 260 per enterprise (assemblers with thousands); the scenario's "
+        "plants have the model's SME sizes: it needs the auto industry's plant sizes as inputs (initial_workers, "
+        "lead_size), not another mechanism.",
+    ("jiangxi_auto_hub", "vehicle_and_parts_makers"):
+        "The supplier base overshoots and varies widely between seeds: entry keeps coming while suppliers earn "
+        "profits; it needs entry that saturates with the assemblers' demand (entry on expected profit net of an "
+        "entry cost).",
+    ("datang_socks", "share_raw_material"): _DATANG,
+    ("datang_socks", "share_knitting"): _DATANG,
+    ("datang_socks", "share_shaping"): _DATANG,
+    ("datang_socks", "share_packaging"): _DATANG,
+    ("jilin_policy_push", "returns_vs_zhejiang"):
+        "Total profit in the first year is near zero in both scenarios, so the ratio swings (even in sign) "
+        "between seeds; it needs a start in equilibrium (firms earning normal returns from quarter 1).",
+    ("jilin_policy_push", "assets_vs_zhejiang"):
+        "Assets follow initial_capital and the first year's investment; the tiny calibration budget did not "
+        "settle it (see the posterior's width).",
+    ("jilin_policy_push", "output_doubles_2012_2017"):
+        "A plan's goal, not an observation: at the scenario's budget the five programmes raise output by less "
+        "than the plan hoped; doubling needs larger programmes or faster outside demand.",
+    ("dyeing_regulation", "dyeing_share_of_emissions"):
+        "The dyeing stage's share of output is large (stage_scale 9): even equal emission intensities give it a "
+        "big share of emissions; the figure needs dyeing plants' output share closer to the seeds' (a smaller "
+        "stage_scale) rather than a cleaner process.",
+}
 
 
 def case_names() -> list[str]:
@@ -166,9 +205,9 @@ def facts_section(b: dict, dart: np.ndarray, lock: dict, seeds, figure: str) -> 
              f"| Zipf tail (Hill α, top 5% of enterprise sizes) | α ≈ 1.06 (Axtell 2001) | {np.nanmean(alpha):.2f} ± "
              f"{np.nanstd(alpha, ddof=1):.2f} | {'Zipf-like' if abs(np.nanmean(alpha) - 1.06) < 0.5 else 'MISS: tail too thin' if np.nanmean(alpha) > 1.56 else 'MISS: tail too fat'} |",
              f"| Gibrat: slope of 4-quarter growth on ln size | ≈ 0 (weakly negative in data) | {slope:.3f} ± {se:.3f} | "
-             f"{'holds' if abs(slope) < 0.05 else 'MISS'} |",
+             f"{'holds (|slope| < 0.05)' if abs(slope) < 0.05 else 'MISS'} |",
              f"| volatility slope (ln sd of growth on ln size) | −0.15 to −0.2 (Stanley et al. 1996) | "
-             f"{b['volatility_slope']:.3f} | {'falls with size' if b['volatility_slope'] < -0.05 else 'MISS: does not fall with size'} |",
+             f"{b['volatility_slope']:.3f} | {'falls with size' if b['volatility_slope'] < -0.1 else 'falls, but less than in the data' if b['volatility_slope'] < -0.03 else 'MISS: does not fall with size'} |",
              f"| distance of a birth to the nearest incumbent of its stage (cells) | spin-offs nearer (Klepper 2007) | "
              f"spin-offs {np.median(b['spinoff_distance']) if b['spinoff_distance'] else float('nan'):.2f} "
              f"(n = {len(b['spinoff_distance'])}), entrants {np.median(b['entrant_distance']) if b['entrant_distance'] else float('nan'):.2f} "
