@@ -35,6 +35,25 @@ def format_value(value) -> str:
     return json.dumps(value, default=str)
 
 
+def plain(obj, *, sort_keys: bool = False, finite: bool = False):
+    """`obj` as plain JSON values (a JSON round trip): tuples → lists, numpy scalars → Python numbers,
+    other unknown objects → their str. `sort_keys` orders every dict's keys; `finite` turns NaN and
+    ±inf into None (JSON null). The one converter for stored, compared and hashed values."""
+    out = json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o),
+                                sort_keys=sort_keys))
+    return _finite(out) if finite else out
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
 def arm_label(scenario: str, changes: dict | None = None) -> str:
     """`scenario` or `scenario:a=1,b=0.5` (the one label format of compare, sweeps and reports)."""
     changes = changes or {}

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.conventions import arm_label
+from experiments.conventions import arm_label, plain
 from model.params import PARAMS
 
 DESIGNS = ("full_factorial", "one_at_a_time", "dose_response", "fixed_budget",
@@ -253,6 +253,3 @@ def cast(name, x):
     return min(max(float(x), p.low), p.high)
 
 
-def plain(obj):
-    """JSON round-trip: tuples → lists, numpy scalars → numbers (for storing and comparing)."""
-    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o)))

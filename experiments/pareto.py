@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.conventions import plain
 from experiments.optimise import arms, check_seeds, feasible, measures, objective_matrix, variables
 
 LEVEL = 0.95
@@ -117,7 +118,7 @@ def check(spec, table: pd.DataFrame, evaluate) -> pd.DataFrame:
     names, seeds = variables(spec)[0], check_seeds(spec)
     if table.empty or not seeds:
         return table.assign(oos_feasible=pd.Series(dtype=bool))
-    settings = [{n: _plain(row[n]) for n in names} for _, row in table.iterrows()]
+    settings = [{n: plain(row[n]) for n in names} for _, row in table.iterrows()]
     evaluate(settings, seeds)
     rows = []
     for s in settings:
@@ -166,7 +167,7 @@ def choose(spec, checked: pd.DataFrame) -> tuple[dict | None, str]:
     best = pool[objective.label].idxmax() if objective.sense == "max" else pool[objective.label].idxmin()
     row = pool.loc[best]
     names = variables(spec)[0]
-    chosen = {"settings": {n: _plain(row[n]) for n in names}, "in_sample": {}, "out_of_sample": {}}
+    chosen = {"settings": {n: plain(row[n]) for n in names}, "in_sample": {}, "out_of_sample": {}}
     for m in measures(spec):
         chosen["in_sample"][m.label] = float(row[m.label])
         if f"oos_{m.label}" in row:
@@ -178,10 +179,6 @@ def choose(spec, checked: pd.DataFrame) -> tuple[dict | None, str]:
         if f"oos_share_{c.measure.label}" in row:
             chosen.setdefault("share_of_fresh_seeds_meeting", {})[c.label] = float(row[f"oos_share_{c.measure.label}"])
     return chosen, note
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 # --- files and figures ------------------------------------------------------------------------------
@@ -208,7 +205,7 @@ def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
                "front_size": {arm: len(f) for arm, f in fronts.items()}, "chosen": chosen, "note": note,
                "runs_computed": evaluate.ran, "runs_from_cache": getattr(evaluate, "cached", 0),
                "runs_failed": evaluate.failed}
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=_plain) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=plain) + "\n", encoding="utf-8")
     files = ["points.parquet", "front.parquet", "hypervolume.csv", "summary.json"]
     try:
         plot_front(spec, points, table, chosen, out / "front.png")

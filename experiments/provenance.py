@@ -20,6 +20,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from experiments.conventions import plain
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The source that determines a run's results.
 SOURCE_DIRS = ("model", "agents", "scenarios")
@@ -65,14 +67,9 @@ def library_versions() -> dict:
     return versions
 
 
-def plain(obj):
-    """JSON round-trip with sorted keys (numpy scalars → numbers, tuples → lists)."""
-    return json.loads(json.dumps(obj, default=lambda o: o.item() if hasattr(o, "item") else str(o), sort_keys=True))
-
-
 def scenario_hash(scenario) -> str:
     """SHA-256 (16 hex chars) of the scenario's parameters and schedule."""
-    data = {"params": plain(getattr(scenario, "params", {})), "schedule": plain(getattr(scenario, "schedule", ()))}
+    data = {"params": plain(getattr(scenario, "params", {}), sort_keys=True), "schedule": plain(getattr(scenario, "schedule", ()), sort_keys=True)}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -80,7 +77,7 @@ def resolved(scenario, overrides: dict | None = None) -> dict:
     """Every model parameter of the scenario with `overrides` (defaults filled in)."""
     from model.params import resolve_params
 
-    return plain(resolve_params({**getattr(scenario, "params", {}), **(overrides or {})}))
+    return plain(resolve_params({**getattr(scenario, "params", {}), **(overrides or {})}), sort_keys=True)
 
 
 def provenance(scenarios: dict, common: dict | None = None) -> dict:

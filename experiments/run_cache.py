@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.provenance import plain, resolved, scenario_hash, source_hash
+from experiments.conventions import plain
+from experiments.provenance import resolved, scenario_hash, source_hash
 
 
 def default_root() -> Path:
@@ -33,8 +34,8 @@ def run_key(spec) -> str:
     try:
         params = resolved(spec.scenario, spec.overrides)
     except ValueError:                     # an infeasible point: key on what was asked
-        params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides)}
-    data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ())), "seed": spec.seed,
+        params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides, sort_keys=True)}
+    data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ()), sort_keys=True), "seed": spec.seed,
             "steps": spec.steps, "code": source_hash()}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 

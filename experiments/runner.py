@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from experiments.conventions import plain
 from experiments.formatting import fmt, fmt_change
 from model.indicator_registry import FLOWS, HEADLINE, INDICATORS, INDICES
 from model.params import PARAMS
@@ -98,8 +99,8 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
     """Everything a reader needs to know about a run, JSON-ready."""
     T = int(results.index[-1])
     last = results.iloc[-1]
-    changed = {name: _plain(value) for name, value in params.items()
-               if name != "default_steps" and _plain(value) != _plain(PARAMS[name].default)}
+    changed = {name: _json(value) for name, value in params.items()
+               if name != "default_steps" and _json(value) != _json(PARAMS[name].default)}
     growth = {name: _growth(results[name]) for name in ("firms", "suppliers", "employment", "mean_knowledge")
               if name in results}
     if "output" in results and T >= 1:
@@ -110,7 +111,7 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
             "annual_growth_pct": _round((end / first) ** (1 / years) * 100 - 100) if first > 0 and years > 0 else None,
             "peak": float(results["output"].max()), "peak_step": int(results["output"].idxmax()),
         }
-    totals = {name: _plain(results[name].iloc[1:].sum())
+    totals = {name: _json(results[name].iloc[1:].sum())
               for name in ("births", "spinoffs", "exits", "innovations", "gov_revenue", "gov_spending")
               if name in results}
     return {
@@ -124,9 +125,9 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
         "schedule": [list(entry) for entry in scenario.schedule],
         "growth": growth,
         "totals": totals,
-        "final": {name: _plain(value) for name, value in last.items()},
+        "final": {name: _json(value) for name, value in last.items()},
         "undefined": {name: INDICATORS[name].undefined for name, value in last.items()
-                      if name in INDICATORS and _plain(value) is None},
+                      if name in INDICATORS and _json(value) is None},
     }
 
 
@@ -148,21 +149,14 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
 def _growth(series: pd.Series) -> dict:
     start, end = float(series.iloc[0]), float(series.iloc[-1])
     return {
-        "start": _plain(series.iloc[0]), "end": _plain(series.iloc[-1]),
+        "start": _json(series.iloc[0]), "end": _json(series.iloc[-1]),
         "change_pct": _round((end / start - 1) * 100) if start else None,
-        "peak": _plain(series.max()), "peak_step": int(series.idxmax()),
+        "peak": _json(series.max()), "peak_step": int(series.idxmax()),
     }
 
 
-def _plain(value):
-    """numpy scalars and tuples as JSON values."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _json(value):
+    return plain(value, finite=True)
 
 
 def _round(x: float, digits: int = 2):
