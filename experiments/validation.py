@@ -24,8 +24,8 @@ CALIBRATION_DIR = Path("docs") / "calibration"
 VALIDATION_SEEDS = 1000          # validation seeds are 1000, 1001, …: none was used to calibrate
 
 # What the model would need to reach a figure it misses (shown in the report only while it misses).
-_EARLIER = ("The posterior was fitted on an earlier model version (main 922d0e4); recalibrating on the "
-            "current model is the first step. ")
+_EARLIER = ("The ABC budget of this round was far too small to settle the posterior (see its width and the "
+            "final epsilon); a real calibration round is the first step. ")
 _DATANG = ("Entry follows profit stage by stage, so entrants flow to the stages with the best margins and the "
            "shares drift from Datang's; keeping them needs stage-specific entry costs (a yarn mill needs far "
            "more capital than a household knitting workshop: the seeds' 技术可分性降低了创办企业的资本要求).")
