@@ -234,7 +234,12 @@ def test_a_closed_tab_leaves_the_server_idle(chrome, server):
     pg.locator(".clusterlab-play").click()
     wait_drawn(pg, 3)
     context.close()                                      # the tab goes away while playing
-    time.sleep(4)                                        # the server notices the closed socket
-    used = cpu_seconds(proc.pid)
-    time.sleep(3)
-    assert cpu_seconds(proc.pid) - used < 0.6, "the server keeps working after its tab closed"
+    # gate on the event (a quiet 3-second window), not on how fast a loaded machine notices the
+    # closed socket: the server must reach idle, however long the close takes to propagate
+    deadline = time.monotonic() + 120
+    while True:
+        used = cpu_seconds(proc.pid)
+        time.sleep(3)
+        if cpu_seconds(proc.pid) - used < 0.6:
+            break
+        assert time.monotonic() < deadline, "the server keeps working after its tab closed"
