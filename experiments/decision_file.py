@@ -19,14 +19,13 @@ Every problem is reported at once (file, key, what is allowed, what was given) a
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from experiments.measures import HOWS, OPS, Condition, Measure
 from model.params import LEVERS, PARAMS, check_value, did_you_mean
-from scenarios import Problem, ScenarioError
+from scenarios import Problem, ScenarioError, read_toml
 
 ALGORITHMS = ("nsga2", "nsga3")
 SENSES = ("max", "min")
@@ -149,13 +148,13 @@ class _Checker:
 
 
 def _read(path) -> tuple[dict, str]:
+    """The file through the one hardened TOML reader (no such file, binary, byte-order mark,
+    size, nesting depth, malformed: each named with the file), as the sweep files are read."""
     path = Path(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), str(path)
-    except FileNotFoundError:
-        raise DecisionFileError([Problem(str(path), "", "no such file")]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DecisionFileError([Problem(str(path), "", f"not valid TOML: {exc}")]) from None
+        return read_toml(path, "decision"), str(path)
+    except ScenarioError as exc:
+        raise DecisionFileError(exc.problems) from None
 
 
 def _measure(check: _Checker, entry: dict, key: str, steps: int | None, names) -> Measure | None:

@@ -279,3 +279,20 @@ def test_discover_over_a_tiny_sweep_writes_boxes_scores_and_figures(tmp_path):
     for name in ("boxes.csv", "trajectory.csv", "feature_scores.csv", "summary.json", "trajectory.png",
                  "boxes.png", "feature_scores.png", "outcomes.parquet"):
         assert (result.out / name).exists(), name
+
+
+def test_decision_files_go_through_the_hardened_toml_reader(tmp_path):
+    """A byte-order mark is skipped and a binary file is named, as for scenario and sweep files."""
+    from experiments.decision_file import load_optimise
+
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbfscenario = 'baseline'\n")
+    with pytest.raises(DecisionFileError) as err:
+        load_optimise(bom)
+    assert not any("TOML" in p.message for p in err.value.problems)   # it parsed; only content problems
+    assert any(p.key == "levers" for p in err.value.problems)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\x00\x01\x02scenario")
+    with pytest.raises(DecisionFileError) as err:
+        load_optimise(binary)
+    assert any("binary" in p.message and str(binary) in p.file for p in err.value.problems)
