@@ -146,7 +146,8 @@ class LifeCycle(Prospects):
         live, S = self.live, p["n_stages"]
         revenue = self.revenue[live].sum()
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
-        m.exit_rate = 0.9 * m.exit_rate + 0.1 * q.exits / max(len(live), 1)
+        w = p["exit_rate_smoothing"]
+        m.exit_rate = (1 - w) * m.exit_rate + w * q.exits / max(len(live), 1)
         n_local = int(m.rng.poisson(demography.expected_entrants(len(live), margin, p)))
         if len(live):
             weights = demography.entrant_stage_weights(

@@ -189,6 +189,12 @@ _PARAMS = [
        "how much trust lowers a tie's perceived cost (fewer transaction costs)"),
     _p("mechanisms", "entry_rate", 0.02, "per quarter", 0.0, 1.0,
        "entrants per incumbent per quarter at a 10% mean profit margin (snowball)"),
+    _p("mechanisms", "prior_exit_rate", 0.02, "per quarter", 0.0, 1.0,
+       "exit hazard prospective entrants expect before any exit is seen (≈ 8% a year, the order "
+       "of SME exit rates); updated each quarter by exit_rate_smoothing"),
+    _p("mechanisms", "exit_rate_smoothing", 0.1, "share", 0.0, 1.0,
+       "weight of the last quarter's observed exit rate in the expected hazard: "
+       "h ← (1 − w) h + w · exits / enterprises (exponential smoothing)"),
     _p("mechanisms", "base_entry", 0.5, "firms/quarter", 0.0, 1e4, "entrants per quarter regardless of profits"),
     _p("mechanisms", "entrant_knowledge", 0.9, "× mean knowledge", 0.1, 2.0,
        "median knowledge of a local entrant relative to the cluster's mean (lognormal)"),
