@@ -112,7 +112,8 @@ class Enterprises(LifeCycle, Population):
         need, supply = np.zeros(cap), np.zeros(cap)
         need[live] = np.where(stage >= 1, Q, 0.0)
         supply[live] = np.where(firm, 0.0, Q)
-        bought, freight, sold = net.trade(need, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap)
+        bought, freight, sold = net.trade(need, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap,
+                                         p["order_trust_offset"])
         bought, freight, sold = bought[live], freight[live], sold[live]
         unsold_i, unmet_i = np.where(firm, 0.0, Q - sold), np.where(stage >= 1, Q - bought, 0.0)
         good_in, good_out = np.maximum(stage - 1, 0), np.minimum(stage, S - 1)
@@ -122,7 +123,8 @@ class Enterprises(LifeCycle, Population):
         spot_sold = unsold_i * intermediate_market.gap_shares(spot, unsold)[good_out]
         spot_bought = unmet_i * intermediate_market.gap_shares(spot, unmet)[good_in]
         x, y = self.x[live], self.y[live]
-        to_market = p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1]) * (1 - 0.5 * at(infra, x, y))
+        to_market = (p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1])
+                     * (1 - p["infrastructure_freight_saving"] * at(infra, x, y)))
         unsold = unsold - spot
         if clear:
             scale = intermediate_market.export_scale(m.export_base, p["demand_growth"], m.steps)
@@ -173,7 +175,7 @@ class Enterprises(LifeCycle, Population):
         self.workers[live], self.output[live], self.revenue[live], self.profit[live] = L, Q, revenue, profit
         self.rd[live], self.input_cost[live], self.unit_value[live], self.emissions[live] = (
             rd, input_cost, unit_value, emitted)
-        self.capital[live] = np.maximum(K * (1 - p["depreciation"]) + invest, 0.1)
+        self.capital[live] = np.maximum(K * (1 - p["depreciation"]) + invest, p["min_capital"])
         self.cash[live] = cash_flow - invest
         self.loss_streak[live] = np.where(profit < 0, self.loss_streak[live] + 1, 0)
         self.age[live] += 1
@@ -181,7 +183,8 @@ class Enterprises(LifeCycle, Population):
         self._account(q, live, L * wage, rent_bill - park_paid, revenue, input_cost, freight, rd, cash,
                       abatement_cost, tax, invest, trade)
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
-        m.network.update_trust(p["trust_growth"] * (1 + gov.association))
+        m.network.update_trust(p["trust_growth"] * (1 + gov.association), p["idle_trust_decay"],
+                                 p["tie_lapse_trust"])
 
     def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
                  invest, trade) -> None:

@@ -56,9 +56,11 @@ class LifeCycle(Prospects):
             out.append(price - (float(m.stage_price[s - 1]) if s >= 1 else float(m.parity[0])) - freight)
         return out
 
-    def site_for(self, stage, is_final, need, out, near_x=None, near_y=None, radius=5, share_near=0.5):
-        """Chosen (x, y) arrays for n choosers described by stage/kind/input need/output arrays."""
+    def site_for(self, stage, is_final, need, out, near_x=None, near_y=None, radius=0, share_near=None):
+        """Chosen (x, y) arrays for n choosers described by stage/kind/input need/output arrays;
+        a share `share_near` (default `near_site_share`) of the candidates within `radius` of near_x, near_y."""
         m, p, n = self.model, self.model.params, len(stage)
+        share_near = p["near_site_share"] if share_near is None else share_near
         W, H = m.shape
         if p["location_choice"] == "random":
             return m.rng.integers(0, W, n), m.rng.integers(0, H, n)
@@ -79,7 +81,8 @@ class LifeCycle(Prospects):
             return
         W, H = m.shape
         cx, cy = candidate_sites(m.rng, len(movers), p["location_candidates"] + 1, W, H, self.x[movers],
-                                 self.y[movers], 2 * p["kernel_radius"])
+                                 self.y[movers], int(round(p["relocation_radius"] * p["kernel_radius"])),
+                                 p["near_site_share"])
         cx[:, 0], cy[:, 0] = self.x[movers], self.y[movers]
         out = self.output[movers]
         stage = self.stage[movers].astype(np.int64)
@@ -122,14 +125,14 @@ class LifeCycle(Prospects):
         live = self.live
         if len(live) == 0 or p["spinoff_rate"] == 0:
             return
-        parents = live[demography.spinoff_parents(m.rng, self.profit[live], self.workers[live], p["spinoff_rate"])]
+        parents = live[demography.spinoff_parents(m.rng, self.profit[live], self.workers[live], p)]
         if len(parents) == 0:
             return
         stage = self.stage[parents].astype(np.int64)
         out = self.output[parents]
         sx, sy = self.site_for(stage, self.kind[parents] == KIND_FIRM, out * (stage >= 1), out,
                                self.x[parents], self.y[parents], p["spinoff_radius"], share_near=1.0)
-        staff = np.minimum(p["initial_workers"], 0.3 * self.workers[parents])
+        staff = np.minimum(p["initial_workers"], p["spinoff_staff_share"] * self.workers[parents])
         self.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
         typical = self.typical_unit_values()
@@ -224,4 +227,4 @@ class LifeCycle(Prospects):
                                        p["interest_rate"] + p["depreciation"], p["labour_share"],
                                        p["capital_share"])
         self.workers[live] = np.maximum(L, 1.0)
-        self.capital[live] = np.maximum(K, 0.1)
+        self.capital[live] = np.maximum(K, p["min_capital"])

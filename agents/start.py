@@ -63,7 +63,7 @@ def equilibrate(ent) -> None:
                             p["max_hiring_growth"])
         K_target = production.target_capital(expected, production.output(A, L, K, alpha, beta), beta, user_cost)
         ent.workers[live] = L
-        ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), 0.1)
+        ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])
         m.update_fields()   # migrants answer the labour demand, as they do every quarter
     ent.unit_value[live] = expected
     m.network.volume[:] = 0.0

@@ -30,9 +30,11 @@ import numpy as np
 
 
 def expected_entrants(n: int, margin: float, p: dict) -> float:
-    """E = e0 + e · n · clip(margin / 10 %, 0, 3): expected local entrants a quarter (n incumbents,
-    margin = cluster profit / revenue last quarter; Arthur 1990's snowball)."""
-    return p["base_entry"] + p["entry_rate"] * n * float(np.clip(margin / 0.10, 0.0, 3.0))
+    """E = e0 + e · n · clip(margin / m_ref, 0, c): expected local entrants a quarter (n incumbents,
+    margin = cluster profit / revenue last quarter; m_ref = `entry_reference_margin`, c =
+    `entry_margin_cap`; Arthur 1990's snowball)."""
+    ratio = margin / p["entry_reference_margin"]
+    return p["base_entry"] + p["entry_rate"] * n * float(np.clip(ratio, 0.0, p["entry_margin_cap"]))
 
 
 def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray, count_by_stage) -> np.ndarray:
@@ -44,10 +46,12 @@ def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray
     return w / w.sum()
 
 
-def spinoff_parents(rng, profit, workers, rate) -> np.ndarray:
+def spinoff_parents(rng, profit, workers, p: dict) -> np.ndarray:
     """(n,) boolean mask of enterprises spawning a spin-off this quarter: hazard
-    s · min(5, L / 20) for profitable ones (Klepper 2007), one uniform draw each from `rng`."""
-    hazard = rate * np.minimum(5.0, workers / 20.0) * (profit > 0)
+    s · min(c, L / L_ref) for profitable ones (Klepper 2007; s = `spinoff_rate`, c =
+    `spinoff_size_cap`, L_ref = `spinoff_reference_size`), one uniform draw each from `rng`."""
+    size = np.minimum(p["spinoff_size_cap"], workers / p["spinoff_reference_size"])
+    hazard = p["spinoff_rate"] * size * (profit > 0)
     return rng.random(len(profit)) < hazard
 
 

@@ -31,6 +31,10 @@ The rules, and why they are the real conditions:
   a quarter, and every prospect that could come (`outside_prospects` + `lead_prospects` +
   `founder_candidates` a quarter: money buys no fixed number of firms, it only pays prospects
   who consider the cluster, model/entry_decision.py) must stay within `max_enterprises`.
+* **The grid fits in memory**: `width` × `height` ≤ `max_grid_cells`. The grid's layers, the
+  fields and their FFT temporaries peak at ≈ 1.2 KB per cell (tracemalloc over construction
+  and two quarters of 300 × 300 and 600 × 600 grids: 1,183 bytes per extra cell), so the
+  default bound of 1,000,000 cells is ≈ 1.2 GB; 2000 × 2000 would need ≈ 4.5 GiB.
 * **Stages exist**: `stage_shares` and `stage_scale` list one entry per stage (`n_stages`);
   `dirty_stage` is −1 or a stage 0 … n_stages; the market gateway lies on the grid.
 """
@@ -42,6 +46,7 @@ from dataclasses import dataclass
 
 STAGE_SCALE_RANGE = (0.01, 1000.0)   # relative plant size of a supplier stage (see params.stage_scale)
 STAGE_WEIGHT_MAX = 1e6               # relative weights: only ratios matter, kept summable
+BYTES_PER_CELL = 1200                # peak memory per grid cell (params.max_grid_cells: measured)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,13 @@ def _stage_rules(p: dict) -> list[Violation]:
 
 def _grid_rules(p: dict) -> list[Violation]:
     out = []
+    cells, cap = p["width"] * p["height"], p["max_grid_cells"]
+    if cells > cap:
+        out.append(Violation(("width", "height", "max_grid_cells"),
+                             f"a {p['width']} × {p['height']} grid has {cells:,} cells, more than max_grid_cells = "
+                             f"{cap:,} (≈ {BYTES_PER_CELL} bytes per cell at peak: {cells * BYTES_PER_CELL / 2**30:.1f} GiB)",
+                             f"width × height ≤ {cap:,} (e.g. {math.isqrt(cap)} × {math.isqrt(cap)}), or a larger "
+                             f"max_grid_cells (at most 4,000,000) if the machine has the memory"))
     for axis, size in (("market_x", p["width"]), ("market_y", p["height"])):
         if p[axis] >= size:
             out.append(Violation((axis, "width" if axis == "market_x" else "height"),

@@ -106,7 +106,7 @@ class ClusterModel(Model):
         self.price = market.clearing_price(p["demand_level"], 1.0, p["demand_elasticity"], p["price_ceiling"])
         ent.start_at_optimal_size()
         self.update_fields(migrate=False)
-        for _ in range(3):  # existing business relationships at the start
+        for _ in range(p["initial_search_rounds"]):  # existing business relationships at the start
             self.search_suppliers(everyone=True)
         start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
         self.base_demand = p["demand_level"] * self._initial_quality_output()

@@ -28,9 +28,11 @@ from model.param_spec import (  # noqa: F401  (re-exported: model.params is the 
     did_you_mean,
 )
 from model.policy_params import GOVERNMENT_AND_POLICY
+from model.tie_params import SUPPLY_TIES
 
 # one-line declarations of the table below (model.param_spec)
 _p, _lever, _money = declare, declare_lever, declare_money
+_NO_TARGET = "calibration choice (no target; the former constant)"
 
 
 _PARAMS = [
@@ -187,6 +189,7 @@ _PARAMS = [
        "trust gain with each quarter of trade: τ += g (1 − τ)"),
     _p("mechanisms", "trust_weight", 0.3, "share", 0.0, 0.95,
        "how much trust lowers a tie's perceived cost (fewer transaction costs)"),
+    *SUPPLY_TIES,  # model/tie_params.py: order split, trust decay, switching, search reach
     _p("mechanisms", "entry_rate", 0.02, "per quarter", 0.0, 1.0,
        "entrants per incumbent per quarter at a 10% mean profit margin (snowball)"),
     _p("mechanisms", "prior_exit_rate", 0.02, "per quarter", 0.0, 1.0,
@@ -198,8 +201,18 @@ _PARAMS = [
     _p("mechanisms", "base_entry", 0.5, "firms/quarter", 0.0, 1e4, "entrants per quarter regardless of profits"),
     _p("mechanisms", "entrant_knowledge", 0.9, "× mean knowledge", 0.1, 2.0,
        "median knowledge of a local entrant relative to the cluster's mean (lognormal)"),
+    _p("mechanisms", "entry_reference_margin", 0.1, "share", 0.001, 1.0,
+       "cluster profit margin at which entry_rate applies (entry ∝ margin / this)", _NO_TARGET),
+    _p("mechanisms", "entry_margin_cap", 3.0, "×", 0.0, 100.0,
+       "entry responds to the margin up to this many reference margins (30% at the defaults)", _NO_TARGET),
     _p("mechanisms", "spinoff_rate", 0.01, "per quarter", 0.0, 1.0,
-       "spin-off hazard of a profitable enterprise of 20 workers (Klepper)", SOURCE_LIT),
+       "spin-off hazard of a profitable enterprise of spinoff_reference_size workers (Klepper)", SOURCE_LIT),
+    _p("mechanisms", "spinoff_reference_size", 20.0, "workers", 1.0, 1e6,
+       "size at which the spin-off hazard is spinoff_rate; it grows ∝ size (Klepper 2007)", _NO_TARGET),
+    _p("mechanisms", "spinoff_size_cap", 5.0, "×", 0.0, 1e6,
+       "the spin-off hazard grows with size up to this many times spinoff_rate", _NO_TARGET),
+    _p("mechanisms", "spinoff_staff_share", 0.3, "share", 0.0, 1.0,
+       "most of its parent's workforce a spin-off takes (at most initial_workers)", _NO_TARGET),
     _p("mechanisms", "spinoff_knowledge", 0.9, "share", 0.0, 1.5, "knowledge a spin-off takes from its parent"),
     _p("mechanisms", "spinoff_radius", 4, "cells", 1, 50, "spin-offs settle within this distance of the parent"),
     _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "consecutive loss quarters before exit"),
@@ -208,6 +221,11 @@ _PARAMS = [
     _p("mechanisms", "relocation_threshold", 0.1, "log points", 0.0, 10.0,
        "site-score gain needed to move (moving cost)"),
     _p("mechanisms", "location_candidates", 12, "sites", 1, 200, "candidate sites an entrant or mover compares"),
+    _p("mechanisms", "near_site_share", 0.5, "share", 0.0, 1.0,
+       "share of an entrant's or mover's candidate sites drawn near its origin (within kernel_radius of "
+       "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),
+    _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
+       "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
     _p("mechanisms", "choice_noise", 0.05, "log points", 0.0, 10.0,
        "scale of idiosyncratic taste in logit location choice"),
     _p("mechanisms", "location_choice", "utility", "—", None, None,
@@ -229,6 +247,9 @@ _PARAMS = [
     _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
     _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4,
        "overhead every enterprise pays whatever its size (a minimum efficient scale)"),
+    _p("labour", "min_capital", 0.1, "units", 0.001, 1e6,
+       "smallest capital stock an enterprise keeps (a workshop's tools; keeps Cobb–Douglas output "
+       "positive)", _NO_TARGET),
     _p("labour", "depreciation", 0.025, "per quarter", 0.0, 0.5, "capital depreciation (10% a year)", SOURCE_LIT),
     _p("labour", "interest_rate", 0.015, "per quarter", 0.0, 0.5, "interest on debt (6% a year)", SOURCE_LIT),
     _p("labour", "leverage", 0.5, "× capital", 0.0, 10.0,
@@ -268,6 +289,10 @@ _PARAMS = [
        "resource bound: most enterprises a run may create (initial, base_entry, and all the budget can "
        "buy); a run that could exceed it is refused before it starts (≈ 4.5 KB each with their share "
        "of the grid: 453 MiB for 100,000 on 500 × 500)", "benchmark (README)"),
+    _p("run", "max_grid_cells", 1_000_000, "cells", 100, 4_000_000,
+       "resource bound: largest width × height a run may allocate, refused before anything is built; "
+       "the grid's layers, fields and their FFT temporaries peak at ≈ 1.2 KB per cell (tracemalloc, "
+       "300² and 600² grids), so 1,000,000 cells (1000 × 1000) ≈ 1.2 GB", "measured (model/feasibility.py)"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _PARAMS}

@@ -24,10 +24,10 @@ def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_f
     (the initial business relationships)."""
     live = pop.live
     sup = live[pop.kind[live] != KIND_FIRM]
-    index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], *shape)
+    index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], *shape, p["search_bucket"])
     buyers = live[pop.stage[live] >= 1]
     isolated = np.bincount(net.dst, minlength=pop.capacity)[buyers] == 0
-    chance = np.where(isolated, min(1.0, 2 * p["supplier_search"]), p["supplier_search"])
+    chance = np.where(isolated, min(1.0, p["isolated_search_factor"] * p["supplier_search"]), p["supplier_search"])
     searching = buyers if everyone else buyers[rng.random(len(buyers)) < chance]
     # buyers larger than their suppliers (lead firms, stages of large plants) keep more ties
     factor = slot_factor[pop.stage[searching]] * np.where(pop.is_lead[searching], p["lead_size"], 1.0)
@@ -36,4 +36,5 @@ def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_f
     search(net, index, searching[~big], pop, infra, p, association, prices, rng, pop.capacity, parity=parity)
     if big.any():
         search(net, index, searching[big], pop, infra, p, association, prices, rng, pop.capacity,
-               slots=p["max_suppliers"] * factor[big], draws=int(min(factor.max(), 16)), parity=parity)
+               slots=p["max_suppliers"] * factor[big], draws=int(min(factor.max(), p["max_search_rounds"])),
+               parity=parity)

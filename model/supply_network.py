@@ -4,26 +4,27 @@ Ties are stored as arrays (supplier row, buyer row, trust τ, volume, age) so th
 search run vectorised; `to_networkx` gives the `networkx.DiGraph` view (nodes = unique_ids).
 
 Trade (each quarter). A buyer of stage s needs one unit of the stage s−1 good per unit of output. It orders
-from its suppliers in proportion to trust (τ + 0.1); a supplier with more orders than output
+from its suppliers in proportion to trust (τ + o, o = `order_trust_offset`); a supplier with more orders than output
 fills them pro rata. What local suppliers cannot deliver is imported at import parity
 w_{s−1} (1 + markup); the ex-works prices p_s clear each good's market after trade
-(model/intermediate_market.py). Delivered cost of a tie: p_{s−1} + t · d · (1 − ½ infra), d the
-distance in cells.
+(model/intermediate_market.py). Delivered cost of a tie: p_{s−1} + t · d · (1 − s · infra), d the
+distance in cells, infra the mean of the two ends' infrastructure, s = `infrastructure_freight_saving`.
 
 Trust. Each quarter of trade raises trust, τ += g (1 + assoc) (1 − τ); a quarter without
-trade lowers it by 10%; ties below τ = 0.05 lapse. Exit of either partner cuts the tie.
+trade lowers it by a share δ (`idle_trust_decay`); ties below `tie_lapse_trust` lapse. Exit of either partner cuts the tie.
 
 Search. With probability `supplier_search` a buyer looks at candidates of the stage it buys
 from: nearby suppliers first (drawn from spatial buckets around it), then referrals through
 existing ties (a supplier of another buyer of my supplier), plus one from anywhere in the
 cluster. It ranks them by perceived cost c · (1 − w·τ) — delivered cost lowered by trust — and
 adds the best if it has a free slot and beats importing, or replaces its worst tie if the best
-is cheaper by more than 5%.
+is cheaper by more than `switching_saving` (5%). A new tie starts at trust
+τ_init + g · assoc · (1 − τ_init) (g = `association_trust_gain`).
 
 Large buyers. A buyer keeps `max_suppliers` ties times how many of its suppliers' plants it
 equals in size (lead firms: `lead_size`; a stage of large plants: its `stage_scale` over its
 suppliers' stage), and one search of such a buyer draws that many rounds of candidates (at most
-16) and may add as many distinct acceptable ones as it has free slots — a Jiangling needs
+`max_search_rounds`) and may add as many distinct acceptable ones as it has free slots — a Jiangling needs
 hundreds of parts makers, a sock workshop three.
 """
 
@@ -33,8 +34,6 @@ import networkx as nx
 import numpy as np
 
 from model.fields import at
-
-BUCKET = 8  # cells per side of a spatial search bucket
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
@@ -142,17 +141,18 @@ class SupplyNetwork:
         return g
 
     # --- trade ----------------------------------------------------------------------------
-    def trade(self, need, capacity, unit_cost, n_rows):
+    def trade(self, need, capacity, unit_cost, n_rows, offset: float):
         """Allocate input orders along ties.
 
         need[row]: units each buyer needs; capacity[row]: units each supplier produced;
-        unit_cost: delivered cost per unit on each tie. Returns (local units bought per row,
+        unit_cost: delivered cost per unit on each tie; offset: `order_trust_offset` (orders ∝
+        τ + offset). Returns (local units bought per row,
         cost of local units per row, units sold per row); sets `volume`.
         """
         if len(self) == 0:
             zero = np.zeros(n_rows)
             return zero, zero.copy(), zero.copy()
-        weight = self.trust + 0.1
+        weight = self.trust + offset
         share = weight / np.bincount(self.dst, weight, n_rows)[self.dst]
         orders = need[self.dst] * share
         ordered = np.bincount(self.src, orders, n_rows)
@@ -163,13 +163,13 @@ class SupplyNetwork:
         sold = np.bincount(self.src, self.volume, n_rows)
         return bought, cost, sold
 
-    def update_trust(self, growth: float) -> None:
-        """A quarter of trade: τ += growth · (1 − τ) on ties that traded, τ × 0.9 on idle ones; ties
-        below trust 0.05 dissolve."""
+    def update_trust(self, growth: float, decay: float, lapse: float) -> None:
+        """A quarter of trade: τ += growth · (1 − τ) on ties that traded, τ × (1 − decay) on idle
+        ones (`idle_trust_decay`); ties below trust `lapse` (`tie_lapse_trust`) dissolve."""
         traded = self.volume > 1e-9
-        self.trust = np.where(traded, self.trust + growth * (1 - self.trust), self.trust * 0.9)
+        self.trust = np.where(traded, self.trust + growth * (1 - self.trust), self.trust * (1 - decay))
         self.age += 1
-        self.keep(self.trust >= 0.05)
+        self.keep(self.trust >= lapse)
 
     # --- search ---------------------------------------------------------------------------
     def adjacency(self, n_rows: int):
@@ -216,11 +216,12 @@ class SupplyNetwork:
 class SupplierIndex:
     """Suppliers of each stage bucketed by location, for 'nearby first' candidate draws."""
 
-    def __init__(self, rows, stage, x, y, width, height):
-        self.nbx = -(-width // BUCKET)
-        self.nby = -(-height // BUCKET)
+    def __init__(self, rows, stage, x, y, width, height, bucket: int):
+        self.bucket = bucket  # cells per side of a spatial search bucket (`search_bucket`)
+        self.nbx = -(-width // bucket)
+        self.nby = -(-height // bucket)
         self.n_keys = (stage.max() + 1 if len(stage) else 1) * self.nbx * self.nby
-        key = self._key(stage, x // BUCKET, y // BUCKET)
+        key = self._key(stage, x // bucket, y // bucket)
         order = stable_argsort(key)
         self.rows = rows[order]
         self.ptr = np.searchsorted(key[order], np.arange(self.n_keys + 1))
@@ -237,8 +238,8 @@ class SupplierIndex:
     def nearby_at(self, stage, x, y, dx, dy, u) -> np.ndarray:
         """`nearby` with its random numbers given: bucket offsets dx, dy ∈ {−1, 0, 1}, uniform u."""
         n = len(stage)
-        bx = np.minimum(np.maximum(x // BUCKET + dx, 0), self.nbx - 1)
-        by = np.minimum(np.maximum(y // BUCKET + dy, 0), self.nby - 1)
+        bx = np.minimum(np.maximum(x // self.bucket + dx, 0), self.nbx - 1)
+        by = np.minimum(np.maximum(y // self.bucket + dy, 0), self.nby - 1)
         valid = stage < self.n_keys // (self.nbx * self.nby)
         key = np.where(valid, self._key(stage, bx, by), 0)
         lo, hi = self.ptr[key], self.ptr[key + 1]
@@ -292,15 +293,17 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
     return np.concatenate(rounds, axis=1).reshape(-1, n).T
 
 
-def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost) -> np.ndarray:
-    """p + t · d · (1 − ½·mean infrastructure): ex-works price plus freight."""
+def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost, saving) -> np.ndarray:
+    """p + t · d · (1 − s · mean infrastructure): ex-works price plus freight (model.transport:
+    the local leg; s = `infrastructure_freight_saving`)."""
     d = np.hypot(sx - bx, sy - by)
     factor = np.add(infra_s, infra_b)
+    half = 0.5 * saving   # s · (I_s + I_b) / 2
     if (d.shape != np.broadcast_shapes(d.shape, factor.shape, np.shape(price))
             or np.result_type(d, factor, price, transport_cost) != d.dtype):
-        return price + transport_cost * d * (1 - 0.25 * factor)
+        return price + transport_cost * d * (1 - half * factor)
     # in place, the same operations in the same order (no temporaries of the candidates' size)
-    factor *= 0.25
+    factor *= half
     np.subtract(1, factor, out=factor)
     d *= transport_cost
     d *= factor
@@ -330,8 +333,9 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     price = prices[want]
     bx, by = x[buyers][:, None], y[buyers][:, None]
     sx, sy = x[c], y[c]
-    cost = delivered_cost(price[:, None], sx, sy, bx, by, at(infra, sx, sy), at(infra, bx, by), p["transport_cost"])
-    trust0 = p["initial_trust"] + 0.5 * association * (1 - p["initial_trust"])
+    cost = delivered_cost(price[:, None], sx, sy, bx, by, at(infra, sx, sy), at(infra, bx, by), p["transport_cost"],
+                          p["infrastructure_freight_saving"])
+    trust0 = p["initial_trust"] + p["association_trust_gain"] * association * (1 - p["initial_trust"])
     perceived = np.where(ok, cost * (1 - p["trust_weight"] * trust0), np.inf)
     if draws > 1:  # candidates cheapest first (a candidate drawn twice sits next to itself)
         order = np.lexsort((c, perceived), axis=1)
@@ -351,7 +355,7 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     if len(full) and len(net):
         worst, worst_cost = _worst_ties(net, buyers[full], pop, infra, p, prices, n_rows)
         has_tie = worst < len(net)
-        replace = has_tie & (best_cost[full] < 0.95 * worst_cost)
+        replace = has_tie & (best_cost[full] < (1 - p["switching_saving"]) * worst_cost)
         drop[worst[replace]] = True
         add[full[replace]] = True
     new_src, new_dst = best_row[add], buyers[add]
@@ -388,4 +392,5 @@ def tie_costs(net: SupplyNetwork, pop, infra, p: dict, prices, ties=None) -> np.
     x, y = pop.x, pop.y
     s, d = (net.src, net.dst) if ties is None else (net.src[ties], net.dst[ties])
     return delivered_cost(np.asarray(prices, float)[pop.stage[s]], x[s], y[s], x[d], y[d],
-                          at(infra, x[s], y[s]), at(infra, x[d], y[d]), p["transport_cost"])
+                          at(infra, x[s], y[s]), at(infra, x[d], y[d]), p["transport_cost"],
+                          p["infrastructure_freight_saving"])

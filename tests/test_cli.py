@@ -79,6 +79,7 @@ def test_validate_malformed_and_broken_extends(tmp_path, text, phrase):
     (["baseline", "--set", "location_choice=randon"], "did you mean 'random'"),
     (["baseline", "--set", "width"], "expected KEY=VALUE"),
     (["baseline", "--set", "parks=[[500, 5, 2]]"], "space.parks[0].x: outside the 100 × 100 grid"),
+    (["baseline", "--set", "width=2000", "--set", "height=2000"], "more than max_grid_cells = 1,000,000"),
     (["bad.toml"], "bad.toml: agents.n_firms: out of range"),
 ])
 def test_run_refuses_bad_input_cleanly(tmp_path, monkeypatch, capsys, args, phrase):

@@ -103,6 +103,7 @@ EXHAUSTING = [
     (dict(labour_share=0.5, capital_share=0.5), "labour_share + capital_share must be < 1"),
     (dict(tfp=100.0), "profit-maximising workforce"),
     (dict(knowledge_dispersion=1.0, labour_density=0.1), "more than the 1e+03 who live on the grid"),
+    (dict(width=2000, height=2000), "4,000,000 cells, more than max_grid_cells = 1,000,000"),
 ]
 
 
@@ -218,6 +219,32 @@ def test_money_alone_buys_no_firms_so_it_does_not_trip_the_resource_bound(tmp_pa
     """)
     with pytest.raises(ScenarioError, match="max_enterprises"):
         load_scenario(crowded)
+
+
+def test_an_oversized_grid_is_refused_naming_file_key_and_range_before_allocating(tmp_path, monkeypatch):
+    """width × height beyond max_grid_cells (≈ 1.2 KB a cell at peak) is refused with the file, the
+    keys and the allowed product, before the grid or any field is built."""
+    import model.model as model_module
+
+    def no_grid(*args, **kwargs):
+        raise AssertionError("the grid was built before the bound was checked")
+
+    monkeypatch.setattr(model_module, "build_grid", no_grid)
+    huge = write(tmp_path / "huge.toml", """
+        [space]
+        width = 1500
+        height = 1000
+    """)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(huge)
+    text = str(err.value)
+    assert "huge.toml" in text and "space.width" in text and "max_grid_cells" in text
+    assert "1,500,000 cells" in text and "width × height ≤ 1,000,000 (e.g. 1000 × 1000)" in text
+    with pytest.raises(ValueError, match="max_grid_cells"):
+        ClusterModel(seed=0, width=1500, height=1000)
+    # the bound is a parameter: raising it admits the grid's parameters (the check is the product)
+    assert resolve_params(dict(width=1500, height=1000, max_grid_cells=1_500_000))["width"] == 1500
+    assert resolve_params(dict(width=1000, height=1000))["height"] == 1000
 
 
 # --- kind 4: files stay in their place ------------------------------------------------------------
