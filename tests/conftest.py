@@ -1,6 +1,7 @@
 """Shared test set-up: every test (and the CLI processes it starts) uses a fresh run cache."""
 
 import pytest
+from hypothesis import settings
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +40,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.name.split("[")[0] in SLOW_BY_MEASUREMENT.get(item.path.name, ()):
             item.add_marker(pytest.mark.slow)
+
+
+# No test depends on timing: hypothesis's per-example deadline (200 ms by default) fails a test
+# when a loaded machine is slow, so it is off for every property test (settings made by a
+# test's own @settings inherit it).
+settings.register_profile("no_deadline", deadline=None)
+settings.load_profile("no_deadline")
