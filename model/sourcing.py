@@ -24,7 +24,9 @@ def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_f
     (the initial business relationships)."""
     live = pop.live
     sup = live[pop.kind[live] != KIND_FIRM]
-    index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], *shape, p["search_bucket"])
+    width, height = shape
+    index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], width, height,
+                          p["search_bucket"])
     buyers = live[pop.stage[live] >= 1]
     isolated = np.bincount(net.dst, minlength=pop.capacity)[buyers] == 0
     chance = np.where(isolated, min(1.0, p["isolated_search_factor"] * p["supplier_search"]), p["supplier_search"])
