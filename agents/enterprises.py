@@ -24,7 +24,8 @@ import numpy as np
 
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
-from model import accounts, brand, environment, intermediate_market, market, product_lines, production, spillover
+from model import (accounts, brand, environment, intermediate_market, market, product_lines, product_match, production,
+                   spillover)
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
 from model.quarter import Quarter
@@ -112,10 +113,14 @@ class Enterprises(LifeCycle, Population):
         need, supply = np.zeros(cap), np.zeros(cap)
         need[live] = np.where(stage >= 1, Q, 0.0)
         supply[live] = np.where(firm, 0.0, Q)
-        bought, freight, sold = net.trade(need, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap,
-                                         p["order_trust_offset"])
-        bought, freight, sold = bought[live], freight[live], sold[live]
-        unsold_i, unmet_i = np.where(firm, 0.0, Q - sold), np.where(stage >= 1, Q - bought, 0.0)
+        # ties supply a buyer's specific inputs only as far as the relationship is secure (model.product_match)
+        specific, offset = p["specific_input_share"], p["order_trust_offset"]
+        match = product_match.tie_match(specific, net.trust, net.dst, cap, offset)
+        bought, freight, sold = net.trade(need * match, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap,
+                                         offset)
+        bought, freight, sold, match = bought[live], freight[live], sold[live], match[live]
+        unsold_i = np.where(firm, 0.0, Q - sold)
+        unmet_i = np.where(stage >= 1, product_match.spot_need(Q, bought, match, specific), 0.0)
         good_in, good_out = np.maximum(stage - 1, 0), np.minimum(stage, S - 1)
         unsold = intermediate_market.by_stage(stage, unsold_i, S)
         unmet = np.bincount(good_in, unmet_i, S)
@@ -133,7 +138,7 @@ class Enterprises(LifeCycle, Population):
         price = m.stage_price
         local_cost = np.bincount(net.dst, net.volume * price[self.stage[net.src]], cap)[live]
         return dict(bought=bought + spot_bought, sold=sold + spot_sold,
-                    imported=np.where(stage >= 1, unmet_i - spot_bought, Q),
+                    imported=np.where(stage >= 1, Q - bought - spot_bought, Q),
                     local_cost=local_cost + spot_bought * price[good_in],
                     freight=freight + to_market * (spot_sold + spot_bought),
                     sales=np.where(firm, 0.0, price[good_out] * Q),
