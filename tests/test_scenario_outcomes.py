@@ -127,7 +127,9 @@ def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="MISS since issue 10 (B2): no lead firm is recruited in seeds 0-2 - outside lead firms consider the towns at "
                    "lead_prospects 0.05 a quarter and none finds them worth coming to within the subsidy cap (before: one lead "
-                   "firm bought at a fixed 400)")
+                   "firm bought at a fixed 400); network density 0.003 with and without; with the product match "
+                   "(specific_input_share 0.5) local sourcing 0.76/0.73/0.68 vs 0.59/0.66/0.60 unlinked (holds), "
+                   "output growth 4.21/3.57/3.69 vs 3.59/3.74/3.72 (seeds 1-2 below)")
 def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
     o = outcome("hunan_linkage_policy")
     assert (o.lead_firms_end >= 1).all()                     # the lead firm was recruited and stayed
