@@ -4,8 +4,10 @@ The case scenario declares its free parameters (`[[calibration.free]]`: ≤ 8, e
 and a reason) and its target figures (`[[targets]]`, scenarios/targets.py). The prior is uniform
 over each range; a particle's summary statistics are its calibration figures, each the mean over
 the common-random-number seeds `[calibration] seeds`; the distance is the root mean square of
-the figures' misses in tolerances (`experiments.case_targets.distance`: 0 when every figure lies
-inside its tolerance). pyabc (Klinger, Rickert & Hasenauer 2018) runs the SMC with its adaptive
+the calibration figures' misses in tolerances (`experiments.case_targets.distance`: |model −
+figure| / tolerance, 0 on the allowed side of a one-sided bound; a figure inside its tolerance
+contributes at most 1, so every figure inside ⇒ distance ≤ 1, and 0 means every two-sided figure
+is hit exactly). Held-out figures are neither simulated nor compared while fitting. pyabc (Klinger, Rickert & Hasenauer 2018) runs the SMC with its adaptive
 median epsilon and multivariate-normal perturbation kernel; its sampler is the engine:
 `--engine multicore` (fork, one process per core), `single`, or `dask` (`--address` of a running
 scheduler, else a local cluster) — the same code runs on a Dask cluster.
@@ -15,7 +17,22 @@ from its last finished generation when the same command is given again (`--fresh
 Outputs (`--out`, default docs/calibration/<scenario>/): posterior.parquet (particles of the last
 generation and their weights), posterior.md and posterior.csv (weighted median and 90% interval
 per parameter), pairs.png (pair plot), predictive.csv/.md (posterior-predictive check of the
-held-out figures) and run.json (settings, simulations, wall time, epsilon per generation).
+held-out figures) and run.json (the budget, why the run stopped, simulations, wall time, epsilon
+per generation); experiments/calibration_outputs.py writes them.
+
+**The budget** of a round is declared once, `BUDGET` below, and reported in posterior.md, run.json
+and docs/validation.md: population 20, at most 4 generations, 2 common-random-number seeds (the
+scenario's [calibration] seeds), and a wall-clock budget of 5 minutes of sampling per case; the
+run stops before a generation that would not finish within it (`next_generation_fits`: the mean
+time of this session's generations against the time left) or when epsilon reaches
+`min_epsilon` (default 0: every accepted particle fits every calibration figure exactly or on the
+allowed side). Sized on one evaluation's cost (2 seeds, 30 Nov 2026, CPU seconds at prior draws):
+datang 1.7, jiangxi 1.1, xiqiao 0.85, dyeing 0.76, jilin 0.34; a population of 20 over 4
+generations at acceptance 50% → 20% costs ≈ 20 + 20·(2 + 3 + 4 + 5) = 300 simulations, ≈ 8 CPU
+minutes for datang, ≈ 24 for the five: ≤ 30 minutes per case on 2 cores, and the five one after
+another in ≈ 25 minutes wall (the wall-clock budget caps the dearest). A run stopped by the budget
+resumes (same command) from its last finished generation. `clusterlab calibrate --all` calibrates
+every case in turn (docs/calibrate_all.sh: then the validation and the tests' list of misses).
 """
 
 from __future__ import annotations
@@ -27,15 +44,36 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from experiments.calibration_outputs import (
+    markdown,
+    pair_plot,
+    posterior_table,
+    predictive_check,
+    weighted_quantile,  # noqa: F401  (re-exported)
+)
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The declared ABC budget of a calibration round (module docstring: how it was sized)."""
+
+    population: int = 20            # particles per generation
+    generations: int = 4            # SMC generations at most (a resumed run counts the stored ones)
+    max_minutes: float = 5.0        # wall-clock budget of the sampling, per case and session
+    min_epsilon: float = 0.0        # stop when the acceptance threshold reaches this RMS miss
+
+
+BUDGET = Budget()
 
 
 @dataclass
 class Settings:
-    population: int = 24            # particles per generation
-    generations: int = 3            # SMC generations in total (a resumed run counts the stored ones)
+    population: int = BUDGET.population
+    generations: int = BUDGET.generations
+    max_minutes: float | None = BUDGET.max_minutes     # None: no wall-clock budget
+    min_epsilon: float = BUDGET.min_epsilon
     seeds: tuple | None = None      # None: the scenario's [calibration] seeds
     engine: str = "multicore"       # multicore, single or dask
     workers: int | None = None      # processes (multicore) or local Dask workers
@@ -64,7 +102,8 @@ class Simulator:
 
 
 class Distance:
-    """pyabc distance: misses in tolerances, root mean square (the observed data are the targets)."""
+    """pyabc distance: misses in tolerances, root mean square, over the calibration targets only
+    (the observed data are the targets; held-out figures are neither simulated nor compared)."""
 
     def __init__(self, targets):
         self.targets = tuple(targets)
@@ -94,7 +133,8 @@ def make_sampler(settings: Settings):
         from dask.distributed import Client, LocalCluster
 
         client = Client(settings.address) if settings.address else Client(
-            LocalCluster(n_workers=settings.workers or 2, threads_per_worker=1, processes=True))
+            LocalCluster(n_workers=settings.workers or 2, threads_per_worker=1, processes=True,
+                         dashboard_address=None))
         s = sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
     else:
         raise ValueError(f"--engine {settings.engine!r}: allowed: multicore, single, dask")
@@ -138,121 +178,85 @@ def open_abc(simulate, free, targets, settings: Settings, signature: dict):
     return abc, 0
 
 
-def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_say):
+def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_say, clock=time.monotonic):
     """(posterior particles with a `weight` column, [generation records]): ABC-SMC of `simulate`
-    to `targets`, resumed from `settings.db` when it holds the same run (`signature`)."""
+    to `targets`, resumed from `settings.db` when it holds the same run (`signature`); `clock`
+    (seconds) measures the wall-clock budget."""
     abc, done = open_abc(simulate, free, targets, settings, signature)
+    wall = "no wall-clock budget" if settings.max_minutes is None else f"{settings.max_minutes:g} min wall-clock budget"
     say(f"ABC-SMC of {', '.join(f.param for f in free)} on {len(targets)} targets: population "
-        f"{settings.population}, {settings.generations} generations ({done} stored), engine {settings.engine}")
+        f"{settings.population}, at most {settings.generations} generations ({done} stored), {wall}, "
+        f"engine {settings.engine}")
     try:
-        generations = run_generations(abc, done, settings, say)
+        generations = run_generations(abc, done, settings, say, clock)
     finally:
         client = getattr(abc.sampler, "client", None)
-        if client is not None and settings.address is None:   # our own local Dask cluster: shut it down
-            cluster = client.cluster
+        if client is not None:               # our client; and our own local Dask cluster: shut it down
+            cluster = client.cluster if settings.address is None else None
             client.close()
-            cluster.close()
+            if cluster is not None:
+                cluster.close()
     frame, w = abc.history.get_distribution()
+    record_session(settings.db, abc.clusterlab_session, len(generations))
     return frame.reset_index(drop=True).assign(weight=w), generations
+
+
+def record_session(db: Path, session: dict, generations: int) -> list[dict]:
+    """Append this session's sampling (seconds, generations stored after it, why it stopped) to the
+    run's metadata next to its database; returns every session's record."""
+    meta = Path(db).with_suffix(".json")
+    stored = json.loads(meta.read_text())
+    stored.setdefault("sessions", []).append(dict(session, generations=generations))
+    meta.write_text(json.dumps(stored, indent=1))
+    return stored["sessions"]
 
 
 def _differences(a: dict, b: dict) -> str:
     return ", ".join(k for k in a if a.get(k) != b.get(k)) or "unknown"
 
 
-def run_generations(abc, done: int, settings: Settings, say=_say) -> list[dict]:
+def next_generation_fits(elapsed: float, times, max_minutes: float | None) -> bool:
+    """Whether another generation, expected to take the mean of `times` (seconds), ends within the
+    wall-clock budget `max_minutes` after `elapsed` seconds (always, without a budget)."""
+    if max_minutes is None:
+        return True
+    return elapsed + (float(np.mean(times)) if len(times) else 0.0) <= 60.0 * max_minutes
+
+
+def run_generations(abc, done: int, settings: Settings, say=_say, clock=time.monotonic) -> list[dict]:
     """Sample generations done+1 .. settings.generations in one pyabc run (its adaptive epsilon
-    intact), reporting each finished generation with the time it took and an ETA."""
-    times, original = [], abc.run_generation
+    intact), reporting each finished generation with the time it took and an ETA, and stopping
+    before a generation that would overrun `settings.max_minutes` (measured by `clock`, seconds)
+    or once epsilon ≤ `settings.min_epsilon`. Returns the stored generations' records; the reason
+    the sampling stopped and this session's times go in `abc.clusterlab_session`."""
+    from datetime import timedelta
+
+    times, original, start = [], abc.run_generation, clock()
+    session = abc.clusterlab_session = dict(stopped="generations", generation_seconds=times, seconds=0.0)
 
     def generation(t: int):
-        start = time.monotonic()
+        begin = clock()
         result = original(t=t)
-        times.append(time.monotonic() - start)
-        pops = abc.history.get_all_populations()
-        last = pops.iloc[-1]
+        times.append(round(clock() - begin, 1))
+        last = abc.history.get_all_populations().iloc[-1]
         eta = np.mean(times) * (settings.generations - t - 1)
         say(f"generation {t + 1}/{settings.generations}: epsilon {last['epsilon']:.3g}, "
             f"{int(last['samples'])} simulations, {times[-1]:.0f} s; ETA {eta:.0f} s")
+        if t + 1 < settings.generations and not next_generation_fits(clock() - start, times, settings.max_minutes):
+            session["stopped"] = "wall-clock budget"
+            abc.max_walltime = timedelta(0)      # pyabc's check_terminate: stop after this generation
+            say(f"stopping: another generation would overrun the {settings.max_minutes:g} min wall-clock budget; "
+                "the same command resumes")
+        elif t + 1 < settings.generations and last["epsilon"] <= settings.min_epsilon:
+            session["stopped"] = "minimum epsilon"
         return result
 
     if settings.generations > done:
         abc.run_generation = generation      # pyabc's run() calls self.run_generation(t=t) per generation
-        abc.run(max_nr_populations=settings.generations - done)
+        abc.run(max_nr_populations=settings.generations - done, minimum_epsilon=settings.min_epsilon)
+    session["seconds"] = round(clock() - start, 1)
     pops = abc.history.get_all_populations()
     return pops[pops["t"] >= 0].to_dict("records")
-
-
-# --- the posterior ---------------------------------------------------------------------------
-def weighted_quantile(values, weights, q) -> np.ndarray:
-    """Quantiles `q` of `values` under normalised `weights` (midpoint interpolation of the weighted CDF)."""
-    v, w = np.asarray(values, float), np.asarray(weights, float)
-    v, w = v[w > 0], w[w > 0]
-    order = np.argsort(v)
-    v, w = v[order], w[order] / w.sum()
-    cdf = np.cumsum(w) - 0.5 * w
-    return np.interp(np.atleast_1d(q), cdf, v)
-
-
-def posterior_table(post: pd.DataFrame, spec: CaseSpec) -> pd.DataFrame:
-    """Per free parameter: weighted median and 90% interval, the prior range, the reason."""
-    rows = []
-    for f in spec.calibration.free:
-        q05, med, q95 = weighted_quantile(post[f.param], post["weight"], [0.05, 0.5, 0.95])
-        rows.append(dict(param=f.param, median=med, q05=q05, q95=q95, prior_low=f.low, prior_high=f.high,
-                         reason=f.reason))
-    return pd.DataFrame(rows)
-
-
-def pair_plot(post: pd.DataFrame, spec: CaseSpec, path: Path) -> Path:
-    """Weighted pair plot: histograms on the diagonal, particles (size ∝ weight) below it."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = [f.param for f in spec.calibration.free]
-    n = len(names)
-    fig, axes = plt.subplots(n, n, figsize=(2.2 * n + 1, 2.2 * n + 1), squeeze=False)
-    w = post["weight"].to_numpy() / post["weight"].sum()
-    for i, yi in enumerate(spec.calibration.free):
-        for j, xj in enumerate(spec.calibration.free):
-            ax = axes[i, j]
-            if i == j:
-                ax.hist(post[xj.param], bins=12, range=(xj.low, xj.high), weights=w, color="tab:blue")
-            elif i > j:
-                ax.scatter(post[xj.param], post[yi.param], s=200 * w + 4, alpha=0.6)
-                ax.set_xlim(xj.low, xj.high)
-                ax.set_ylim(yi.low, yi.high)
-            else:
-                ax.axis("off")
-            if i == n - 1:
-                ax.set_xlabel(xj.param, fontsize=8)
-            if j == 0 and i > 0:
-                ax.set_ylabel(yi.param, fontsize=8)
-            ax.tick_params(labelsize=7)
-    fig.suptitle(f"{spec.name}: ABC-SMC posterior (last generation)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
-
-
-def predictive_check(spec: CaseSpec, post: pd.DataFrame, seeds, draws: int, rng) -> pd.DataFrame:
-    """Held-out figures at `draws` posterior particles (drawn by weight), each the mean over `seeds`:
-    median, 90% interval over the draws, and the share of draws inside the tolerance."""
-    held = spec.of_role("held_out")
-    if not held or post.empty:
-        return pd.DataFrame()
-    names = [f.param for f in spec.calibration.free]
-    picks = rng.choice(len(post), size=draws, p=(post["weight"] / post["weight"].sum()).to_numpy())
-    means = pd.DataFrame([measure_runs(spec, post.iloc[i][names].to_dict(), seeds, held).mean() for i in picks])
-    rows = []
-    for t in held:
-        q05, med, q95 = np.nanquantile(means[t.name], [0.05, 0.5, 0.95])
-        rows.append(dict(target=t.name, value=t.value, bound=t.bound, tolerance=t.tolerance, median=med, q05=q05,
-                         q95=q95, inside=float(np.mean([t.passes(v) for v in means[t.name]])), draws=draws))
-    return pd.DataFrame(rows)
 
 
 def calibrate(name, settings: Settings, say=_say) -> dict:
@@ -286,42 +290,63 @@ def write_outputs(spec, settings, seeds, post, generations, seconds, say) -> dic
     predictive = predictive_check(spec, post, seeds, settings.draws, np.random.default_rng(0))
     predictive.to_csv(out / "predictive.csv", index=False)
     pair_plot(post, spec, out / "pairs.png")
+    sessions = json.loads(Path(settings.db).with_suffix(".json").read_text()).get("sessions", [])
     info = dict(scenario=spec.name, population=settings.population, generations=len(generations),
-                seeds=list(seeds), engine=settings.engine, seconds_this_session=round(seconds, 1),
+                budget=dict(population=settings.population, generations=settings.generations,
+                            max_minutes=settings.max_minutes, min_epsilon=settings.min_epsilon),
+                stopped=sessions[-1]["stopped"] if sessions else "generations",
+                seeds=list(seeds), engine=settings.engine, workers=settings.workers,
+                seconds_this_session=round(seconds, 1),
+                sampling_seconds=round(sum(x["seconds"] for x in sessions), 1), sessions=sessions,
                 simulations=int(sum(g["samples"] for g in generations)),
                 epsilon=[float(g["epsilon"]) for g in generations], posterior_median=medians)
     (out / "run.json").write_text(json.dumps(info, indent=1, default=float))
-    (out / "posterior.md").write_text(_markdown(spec, info, table, fit, predictive))
-    say(f"wrote {out}/: posterior.parquet, posterior.md, posterior.csv, pairs.png, predictive.csv, run.json")
+    (out / "posterior.md").write_text(markdown(spec, info, table, fit, predictive))
+    say(f"wrote {out}/: posterior.parquet, posterior.md, posterior.csv, pairs.png, predictive.csv, run.json "
+        f"({seconds:.0f} s)")
     return info
 
 
-def _markdown(spec, info, table, fit, predictive) -> str:
-    lines = [f"# Calibration of `{spec.name}`", "",
-             f"ABC-SMC (pyabc): population {info['population']}, {info['generations']} generations, "
-             f"{info['simulations']} simulations × {len(info['seeds'])} seeds {info['seeds']} (common random numbers), "
-             f"final epsilon {info['epsilon'][-1]:.3g} (RMS miss in tolerances).", "",
-             "| parameter | median | 90% interval | prior | reason |", "|---|---|---|---|---|"]
-    lines += [f"| {r.param} | {r.median:.4g} | [{r.q05:.4g}, {r.q95:.4g}] | [{r.prior_low:g}, {r.prior_high:g}] | "
-              f"{r.reason} |" for r in table.itertuples()]
-    lines += ["", "At the posterior medians (same seeds):", "", "| target | role | figure | model | result |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {r.target} | {r.role} | {r.value:g} | {r.model_mean:.4g} | {r.result} |" for r in fit.itertuples()]
-    if not predictive.empty:
-        lines += ["", f"Posterior-predictive check of the held-out figures ({int(predictive['draws'][0])} draws):", "",
-                  "| target | figure | median | 90% interval | draws inside tolerance |", "|---|---|---|---|---|"]
-        lines += [f"| {r.target} | {r.value:g} | {r.median:.4g} | [{r.q05:.4g}, {r.q95:.4g}] | {r.inside:.0%} |"
-                  for r in predictive.itertuples()]
-    return "\n".join(lines) + "\n"
+def calibratable_cases() -> list[str]:
+    """The shipped case scenarios with free parameters and calibration targets, in validation order."""
+    from experiments.validation import case_names
+
+    out = []
+    for name in case_names():
+        spec = case_spec(name, with_references=False)
+        if spec.calibration is not None and spec.calibration.free and spec.of_role("calibration"):
+            out.append(name)
+    return out
+
+
+def calibrate_all(settings: Settings, say=_say) -> dict:
+    """Calibrate every case in turn with the same budget (each its own database and outputs)."""
+    from dataclasses import replace
+
+    done = {}
+    for name in calibratable_cases():
+        done[name] = calibrate(name, replace(settings, db=None, out=None), say)
+    say("round: " + "; ".join(f"{n} {i['generations']} generations ({i['stopped']}), {i['seconds_this_session']:.0f} s, "
+                              f"epsilon {i['epsilon'][-1]:.3g}" for n, i in done.items()))
+    return done
 
 
 # --- command line ----------------------------------------------------------------------------
 def add_arguments(parser) -> None:
     from experiments.cli import positive_int
 
-    parser.add_argument("scenario", metavar="SCENARIO", help="a case scenario with [calibration] and [[targets]]")
-    parser.add_argument("--population", type=positive_int, default=24, help="particles per generation (default 24)")
-    parser.add_argument("--generations", type=positive_int, default=3, help="SMC generations in total (default 3)")
+    b = BUDGET
+    parser.add_argument("scenario", metavar="SCENARIO", nargs="?",
+                        help="a case scenario with [calibration] and [[targets]] (or --all)")
+    parser.add_argument("--all", action="store_true", help="calibrate every case scenario in turn")
+    parser.add_argument("--population", type=positive_int, default=b.population,
+                        help=f"particles per generation (default {b.population})")
+    parser.add_argument("--generations", type=positive_int, default=b.generations,
+                        help=f"SMC generations at most (default {b.generations})")
+    parser.add_argument("--max-minutes", type=float, default=b.max_minutes,
+                        help=f"wall-clock budget of the sampling per case; 0 = none (default {b.max_minutes:g})")
+    parser.add_argument("--min-epsilon", type=float, default=b.min_epsilon,
+                        help=f"stop once epsilon (RMS miss in tolerances) reaches this (default {b.min_epsilon:g})")
     parser.add_argument("--seeds", help="comma-separated seeds (default: the scenario's [calibration] seeds)")
     parser.add_argument("--engine", choices=("multicore", "single", "dask"), default="multicore",
                         help="pyabc sampler: processes on this machine (default), this process, or Dask")
@@ -335,12 +360,19 @@ def add_arguments(parser) -> None:
 
 
 def cli(args) -> int:
+    if (args.scenario is None) == (not args.all):
+        raise ValueError("give one SCENARIO or --all (not both)")
+    if args.all and (args.db or args.out):
+        raise ValueError("--db and --out name one case's files: not with --all")
+    if args.max_minutes < 0 or args.min_epsilon < 0:
+        raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else None
-    settings = Settings(population=args.population, generations=args.generations, seeds=seeds, engine=args.engine,
-                        workers=args.workers, address=args.address, db=args.db, out=args.out, fresh=args.fresh,
-                        draws=args.draws, progress=not args.quiet)
+    settings = Settings(population=args.population, generations=args.generations,
+                        max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=seeds,
+                        engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,
+                        fresh=args.fresh, draws=args.draws, progress=not args.quiet)
     try:
-        calibrate(args.scenario, settings)
+        calibrate_all(settings) if args.all else calibrate(args.scenario, settings)
     except KeyboardInterrupt:
         print("clusterlab calibrate: interrupted; every finished generation is stored: run the same command "
               "to resume")

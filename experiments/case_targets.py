@@ -122,7 +122,9 @@ def summarise(per_seed: pd.DataFrame, targets) -> pd.DataFrame:
 
 
 def distance(figures: dict, targets) -> float:
-    """ABC distance: root mean square of the targets' misses in tolerances (0 = all inside)."""
+    """ABC distance: root mean square over `targets` of Target.error (|model − figure| / tolerance;
+    0 on the allowed side of a one-sided bound; nan → 1e6): ≤ 1 when every figure is inside its
+    tolerance, 0 only when every two-sided figure is hit exactly. Figures not in `targets` are ignored."""
     errors = np.array([min(t.error(figures.get(t.name, float("nan"))), 1e6) for t in targets])
     return float(np.sqrt(np.mean(errors ** 2))) if len(errors) else 0.0
 

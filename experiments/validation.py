@@ -16,99 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments import miss_notes
 from experiments import stylised_facts as sf
+from experiments.calibration_outputs import budget_text
 from experiments.case_targets import case_spec, measure_runs, summarise
 from experiments.scenario_outcomes import SCENARIOS
 
 CALIBRATION_DIR = Path("docs") / "calibration"
 VALIDATION_SEEDS = 1000          # validation seeds are 1000, 1001, …: none was used to calibrate
-
-# What the model would need to reach a figure it misses (shown in the report only while it misses).
-_EARLIER = ("The ABC budget of this round was far too small to settle the posterior (see its width and the "
-            "final epsilon); a real calibration round is the first step. ")
-_DATANG = ("Not the entry rule: entrants already come to each stage roughly in Datang's proportions (seed 1000, 80 "
-           "quarters: 246 raw-material, 549 knitting, 455 final births), and dividing the entry weight by the plant "
-           "size is itself a capital requirement (founders able to finance a plant z times larger are 1/z as many, "
-           "a Pareto-1 wealth tail). The shares drift because the downstream stages die: exits by insolvency "
-           "(debt beyond the credit line) were 3 raw, 52 knitting, 123 shaping, 224 packaging and 543 final, "
-           "against line losses for the upstream stages (seeds 1000-1002 alike). Downstream firms turn over "
-           "4x their capital a quarter (revenue/capital 0.49 raw, 0.63 knitting, 1.2-1.3 processing, 1.9 sales "
-           "agents) on a thin value-added share (0.30 raw, 0.10 sales agents), so a swing of the clearing "
-           "prices (a period-2 cycle between the processing stages and the final firms) takes their credit "
-           "line in a quarter or two, and the two dyeing works die with the stages they serve. Keeping the "
-           "shares needs the processing stages to work on commission (来料加工: paid a fee, the goods stay "
-           "the client's, so they bear no price risk on the socks) and an exit rule that reads solvency.")
-WHAT_IT_NEEDS: dict[tuple[str, str], str] = {
-    ("xiqiao_decline_revival", "employment_at_peak"):
-        "The scale factor multiplies counts, not plant sizes: employment at the peak follows the scenario's plant "
-        "size and the start's hiring. Xiqiao's ≈ 36 workers per textile firm (60,000 / 1,670) should be an input "
-        "of the scenario (initial_workers), not a calibration.",
-    ("xiqiao_decline_revival", "mills_peak_to_trough"):
-        _EARLIER + "The shift closes more mills than Xiqiao lost: the mills whose quality is near the new "
-        "standard should survive it, which needs more dispersion of quality among the mills at the peak "
-        "(knowledge_dispersion) or a gentler quality penalty for near-standard cloth.",
-    ("xiqiao_decline_revival", "firms_left_in_1994"):
-        _EARLIER + "The count by 1994 follows from the depth and speed of the fall: the same survival of "
-        "near-standard mills as for the peak-to-trough figure.",
-    ("xiqiao_decline_revival", "revival_sales_growth_1998_2001"):
-        "26.7% a year for three years needs demand for the upgraded cloth to come back as fast as quality "
-        "catches up and capacity to follow (investment of ≈ 6% a quarter); the centre's learning "
-        "(service_learning, near the top of its range in the posterior) alone does not get there.",
-    ("jiangxi_auto_hub", "workers"):
-        "60,000 workers in 200-odd makers is ≈ 260 per enterprise (assemblers with thousands); the scenario's "
-        "plants have the model's SME sizes: it needs the auto industry's plant sizes as inputs (initial_workers, "
-        "lead_size), not another mechanism.",
-    ("jiangxi_auto_hub", "vehicle_and_parts_makers"):
-        _EARLIER + "Structurally, the parts makers' number should follow the assemblers' demand (entry on "
-        "expected profit net of an entry cost), which makes it less sensitive to the exit rule.",
-    ("jiangxi_auto_hub", "lead_assemblers"):
-        "A lead assembler exits in some runs: its losses in the first quarters, before suppliers gather around it, "
-        "trip the exit rule; firms of Jiangling's size need the financing that carries them through start-up "
-        "losses (a parent group, the credit guarantee), i.e. an exit rule that reads solvency rather than a loss streak.",
-    ("datang_socks", "share_raw_material"): _DATANG,
-    ("datang_socks", "share_knitting"): _DATANG,
-    ("datang_socks", "share_seaming"): _DATANG,
-    ("datang_socks", "share_shaping"): _DATANG,
-    ("datang_socks", "share_packaging"): _DATANG,
-    ("datang_socks", "share_sales_agents"):
-        "The final firms (Datang's 635 sales agents) thin out to a few percent: they exit by insolvency in "
-        "waves (439-646 insolvency exits in 80 quarters, seeds 1000-1002) — a margin of ≈ 10% of revenue on "
-        "1.9x their capital a quarter, with the final price swinging as their number does. " + _DATANG,
-    ("jilin_policy_push", "returns_vs_zhejiang"):
-        _EARLIER + "Returns relative to Zhejiang follow the knowledge and infrastructure gaps.",
-    ("jilin_policy_push", "assets_vs_zhejiang"):
-        "The start in equilibrium sets each firm's capital from its productivity, so initial_capital barely moves "
-        "assets; 1/5 of the assets with 1/10 of the returns needs Jilin's capital to earn less — a regional cost "
-        "or productivity of capital the model does not have as a parameter.",
-    ("jilin_policy_push", "output_doubles_2012_2017"):
-        "A plan's goal, not an observation: at the scenario's budget the five programmes raise output by less "
-        "than the plan hoped; doubling needs larger programmes or faster outside demand.",
-    ("hunan_scattered_towns", "key_inputs_bought_outside"):
-        "With the product match (model.product_match, specific_input_share 0.5: half of the inputs made to the "
-        "buyer's design, supplied only along trusted ties) local sourcing ends at ≈ 0.65 instead of ≈ 0.84, still "
-        "above one half: yarn makers multiply (62% of the enterprises by the end, the seeds' 'mostly primary "
-        "spinning') and the ties they form gain trust over 60 quarters, so the specific share is matched too. "
-        "Lower needs the towns' specific share to be measured (Nunn's 2007 measure for their industries) rather "
-        "than read as mid-range, or ties that cost a relationship-specific investment to build.",
-    ("hunan_scattered_towns", "no_lead_firm"):
-        "A lead firm appears on its own in some runs (a firm grows past the lead threshold); the figure needs "
-        "growth to stall in towns with short chains.",
-    ("dyeing_regulation", "dyeing_share_of_emissions"):
-        "The seeds' 19.6% is dyeing's share of all of Zhejiang's industrial emissions with dyeing at 3.05% of all "
-        "firms, i.e. a dyeing works emits R ≈ 7.8 times an average firm; in the model the other stages are only "
-        "the textile chain, whose flow every dyeing works processes (stage_scale 10 = 180 garment makers / 18 "
-        "works), so R = 10 × dirty_multiplier and the share is ≥ 0.249 at the prior's lowest multiplier 1 "
-        "(measured, seeds 1000-1002). The figure needs the rest of the region's industry in the denominator "
-        "(or a multiplier below 1, i.e. dyeing cleaner per unit than spinning, which it is not); the posterior "
-        "median 3.2 comes from a far too small ABC round.",
-    ("dyeing_regulation", "dyeing_share_of_firms"):
-        "The scenario starts with the seeds' 3.05% dyeing works; their share drifts up as the small firms of "
-        "the other stages exit faster.",
-    ("zhejiang_block_economy", "inputs_sourced_inside"):
-        "Local sourcing falls short of 'basically all': the import markup and the spot market leave a share "
-        "bought outside; it needs trust-based ties to route more of the inputs locally.",
-}
-
+TEST_SEEDS = (1000, 1001, 1002)  # tests/test_case_figures.py: the first validation seeds
+TEST_MISSES = Path("tests") / "case_figure_misses.json"   # its strict xfails, written by --test-misses
 
 def case_names() -> list[str]:
     """The case scenarios that declare targets."""
@@ -221,8 +138,8 @@ def case_section(name: str, table: pd.DataFrame, params: dict, info: dict | None
         how = "**not calibrated**: the scenario's own parameter values"
     else:
         how = (f"calibrated: posterior medians ({', '.join(f'{k} = {_fmt(v)}' for k, v in params.items())}; "
-               f"ABC-SMC population {info.get('population')}, {info.get('generations')} generations, seeds "
-               f"{info.get('seeds')}: [posterior](calibration/{name}/posterior.md))")
+               f"ABC-SMC {budget_text(info)}, seeds {info.get('seeds')}: "
+               f"[posterior](calibration/{name}/posterior.md))")
     lines = [f"### {name}", "", f"Parameters: {how}.", "",
              "| target | role | figure | model (mean ± sd) | miss (tol.) | result | source |", "|---|---|---|---|---|---|---|"]
     bound = {"both": "±", "at_least": "≥, tol.", "at_most": "≤, tol."}
@@ -292,7 +209,8 @@ def measure_all(cases, seeds: int, fact_seeds: int, say=print) -> dict:
 
 
 def report(cases=None, seeds: int = 10, fact_seeds: int = 10, out: Path = Path("docs/validation.md"),
-           figures: Path = Path("docs/figures"), say=print, reuse: bool = False, note: str = "") -> Path:
+           figures: Path = Path("docs/figures"), say=print, reuse: bool = False, note: str = "",
+           misses_out: Path | None = None) -> Path:
     """Measure (or, with `reuse`, read the last measurement from runs/validation.pkl) and write the report."""
     import pickle
 
@@ -318,10 +236,53 @@ def report(cases=None, seeds: int = 10, fact_seeds: int = 10, out: Path = Path("
     text += facts_section(b, dart, lock, m["fact_seeds"], rel(facts_png))
     out.write_text("\n".join(text) + "\n")
     say(f"wrote {out}, {targets_png}, {facts_png}")
+    if misses_out is not None:
+        say(f"wrote {write_test_misses(m, misses_out)} (the strict xfails of tests/test_case_figures.py)")
     return out
 
 
-def _header(results: dict, seeds: int, cases, figure) -> list[str]:
+def round_section(results: dict) -> list[str]:
+    """The calibration round behind the parameters: per calibrated case, its budget and what it used."""
+    rows = [(n, info) for n, (_, _, info) in results.items() if info]
+    if not rows:
+        return []
+    lines = ["## The calibration round", "", "Budget declared in experiments/calibrate.py (`BUDGET`); wall time is the "
+             "ABC sampling on the shared 2-core machine (all sessions of a resumed run).", "",
+             "| case | budget and use | simulations × seeds | sampling (min) | epsilon by generation |",
+             "|---|---|---|---|---|"]
+    for name, info in rows:
+        seconds = info.get("sampling_seconds", info.get("seconds_this_session", float("nan")))
+        lines.append(f"| {name} | {budget_text(info)} | {info.get('simulations')} × {len(info.get('seeds', []))} | "
+                     f"{seconds / 60:.1f} | {', '.join(f'{e:.3g}' for e in info.get('epsilon', []))} |")
+    return lines + [""]
+
+
+def test_misses(m: dict, seeds=TEST_SEEDS) -> dict:
+    """The strict xfails of tests/test_case_figures.py, from a validation measurement `m`: each
+    figure whose mean over `seeds` (the first validation seeds: same scenario + seed → same figure)
+    misses its tolerance, with the value measured."""
+    missing = [s for s in seeds if s >= VALIDATION_SEEDS + m["seeds"]]
+    if missing:
+        raise ValueError(f"the validation measured seeds {VALIDATION_SEEDS}–{VALIDATION_SEEDS + m['seeds'] - 1}; "
+                         f"the tests' seeds {list(seeds)} need --seeds {max(seeds) - VALIDATION_SEEDS + 1} or more")
+    out = {}
+    for name, (_, _params, info) in m["results"].items():
+        spec = case_spec(name, with_references=False)
+        table = summarise(m["per_seed"][name].loc[list(seeds)], spec.targets)
+        for r in table[table.result == "MISS"].itertuples():
+            out[f"{name}:{r.target}"] = dict(model_mean=r.model_mean, model_sd=r.model_sd, value=r.value, bound=r.bound,
+                                             tolerance=r.tolerance, role=r.role,
+                                             parameters="calibrated" if info else "uncalibrated")
+    return dict(seeds=list(seeds), generated_by="clusterlab validation --test-misses", misses=out)
+
+
+def write_test_misses(m: dict, path: Path = TEST_MISSES) -> Path:
+    data = test_misses(m)
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=float) + "\n")
+    return path
+
+
+def _header(results: dict, seeds: int, cases, figure, notes_path: Path | None = None) -> list[str]:
     all_rows = pd.concat([t.assign(case=n) for n, (t, _, _) in results.items()])
     held, cal = all_rows[all_rows.role == "held_out"], all_rows[all_rows.role == "calibration"]
     not_cal = [n for n, (_, _, info) in results.items() if info is None]
@@ -335,9 +296,15 @@ def _header(results: dict, seeds: int, cases, figure) -> list[str]:
              f" ({(held.result == 'PASS').mean():.0%})",
              f"- calibration figures within tolerance: {(cal.result == 'PASS').sum()} of {len(cal)}",
              f"- not calibrated (held-out figures only, or no run yet): {', '.join(not_cal) or 'none'}", "",
-             f"![targets]({figure})", "", "## Misses", ""]
+             f"![targets]({figure})", ""] + round_section(results) + ["## Misses", ""]
+    notes_path = notes_path or miss_notes.NOTES
+    notes = miss_notes.load(notes_path)
     lines += [f"- {r.case} / {r.target} ({r.role}): figure {r.value:g}, model {_fmt(r.model_mean)} ± "
-              f"{_fmt(r.model_sd)}. " + WHAT_IT_NEEDS.get((r.case, r.target), "") for r in misses.itertuples()] or ["none"]
+              f"{_fmt(r.model_sd)}. " + miss_notes.explain(notes.get((r.case, r.target)), r.model_mean, r.tolerance)
+              for r in misses.itertuples()] or ["none"]
+    lost = miss_notes.orphans(notes, set(zip(all_rows.case, all_rows.target)))
+    if lost:
+        lines += ["", f"Texts in {notes_path} for figures no case declares: " + ", ".join(f"{c}/{t}" for c, t in lost)]
     return lines + ["", "## Case figures", ""]
 
 
@@ -351,9 +318,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--figures", type=Path, default=Path("docs/figures"), help="folder of its figures")
     parser.add_argument("--reuse", action="store_true", help="re-render from the last measurement (runs/validation.pkl)")
     parser.add_argument("--note", default="", help="a paragraph on how this round was run (budgets, what was left out)")
+    parser.add_argument("--test-misses", type=Path, nargs="?", const=TEST_MISSES, metavar="JSON",
+                        help=f"also write the tests' list of measured misses (default path {TEST_MISSES})")
 
 
 def cli(args) -> int:
     report(args.cases.split(",") if args.cases else None, args.seeds, args.fact_seeds, args.out, args.figures,
-           say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note)
+           say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note,
+           misses_out=args.test_misses)
     return 0

@@ -94,3 +94,88 @@ def test_calibrate_refuses_a_scenario_without_free_parameters_before_running(cap
     assert main(["calibrate", "baseline"]) == 2
     err = capsys.readouterr().err
     assert "baseline: no [calibration]" in err and "Traceback" not in err
+
+
+# --- the budget: a wall-clock limit that stops between generations and resumes -----------------
+def test_next_generation_fits_the_wall_clock_budget():
+    from experiments.calibrate import next_generation_fits
+
+    assert next_generation_fits(100.0, [60.0, 80.0], 3.0)            # 100 + 70 ≤ 180 s
+    assert not next_generation_fits(120.0, [60.0, 80.0], 3.0)        # 120 + 70 > 180 s
+    assert next_generation_fits(1e9, [1e9], None)                    # no budget
+    assert not next_generation_fits(0.0, [1.0], 0.0)
+
+
+class FakeClock:
+    """Each reading is 60 s after the previous one: a generation 'takes' 60 s (start and end read)."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        self.now += 60.0
+        return self.now
+
+
+def test_the_wall_clock_budget_stops_between_generations_and_the_same_command_resumes(tmp_path):
+    np.random.seed(4)
+    s = settings(tmp_path, generations=4, max_minutes=4.5)          # 270 s: two generations fit, not a third
+    said = []
+    post, generations = abc_smc(toy, FREE, TARGETS, s, SIGNATURE, say=said.append, clock=FakeClock())
+    assert len(generations) == 2 and any("wall-clock budget" in x for x in said)
+    meta = json.loads((tmp_path / "toy.json").read_text())
+    assert meta["sessions"][-1]["stopped"] == "wall-clock budget" and meta["sessions"][-1]["generations"] == 2
+    post, generations = abc_smc(toy, FREE, TARGETS, s, SIGNATURE, say=said.append, clock=FakeClock())
+    assert len(generations) == 4                                     # resumed: 2 stored + 2 more
+    meta = json.loads((tmp_path / "toy.json").read_text())
+    assert [x["generations"] for x in meta["sessions"]] == [2, 4] and meta["sessions"][-1]["stopped"] == "generations"
+
+
+# --- the distance: in tolerances, calibration figures only -------------------------------------
+def test_the_distance_is_the_rms_miss_in_tolerances_on_the_calibration_figures_only():
+    from experiments.calibrate import Distance, Simulator
+    from experiments.case_targets import case_spec
+
+    targets = (Target(name="a", value=1.0, tolerance=0.1, measure="value", role="calibration", source="s", quote="q"),
+               Target(name="b", value=10.0, tolerance=2.0, measure="value", role="calibration", source="s", quote="q",
+                      bound="at_least"))
+    d = Distance(targets)
+    # by hand: a misses by 0.3 = 3 tolerances; b lies on its allowed side (≥ 10 − 2): 0
+    assert d({"a": 1.3, "b": 50.0}, {}) == pytest.approx(np.sqrt((3.0 ** 2 + 0.0) / 2))
+    assert d({"a": 1.3, "b": 6.0}, {}) == pytest.approx(np.sqrt((3.0 ** 2 + 2.0 ** 2) / 2))
+    assert d({"a": 1.0, "b": 10.0, "held_out_figure": 1e9}, {}) == 0.0     # other figures are not read
+    for name in ("datang_socks", "jiangxi_auto_hub", "jilin_policy_push", "xiqiao_decline_revival", "dyeing_regulation"):
+        spec = case_spec(name, with_references=False)
+        sim = Simulator(spec, (0,))
+        assert sim.targets == spec.of_role("calibration") and all(t.role == "calibration" for t in sim.targets)
+        assert not {t.name for t in sim.targets} & {t.name for t in spec.of_role("held_out")}
+
+
+def test_calibrate_command_needs_one_scenario_or_all(capsys):
+    from experiments.cli import main
+
+    assert main(["calibrate"]) == 2
+    assert main(["calibrate", "--all", "--db", "x.db"]) == 2
+    err = capsys.readouterr().err
+    assert "give one SCENARIO or --all" in err and "not with --all" in err and "Traceback" not in err
+
+
+# --- runs unchanged on a Dask cluster -----------------------------------------------------------
+@pytest.mark.slow
+def test_a_case_calibrates_unchanged_on_a_dask_cluster(tmp_path):
+    """The real case (scenario, targets, reference runs) pickled to the workers of a separate
+    scheduler: tiny budget (population 3, 1 generation, 1 seed)."""
+    from dask.distributed import LocalCluster
+
+    from experiments.calibrate import Settings as S
+    from experiments.calibrate import calibrate
+
+    np.random.seed(5)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        info = calibrate("jilin_policy_push", S(population=3, generations=1, seeds=(0,), engine="dask",
+                                                address=cluster.scheduler_address, db=tmp_path / "j.db",
+                                                out=tmp_path / "out", draws=1, progress=False), say=lambda s: None)
+    assert info["engine"] == "dask" and info["generations"] == 1 and info["simulations"] >= 3
+    table = pd.read_csv(tmp_path / "out" / "posterior.csv")
+    assert set(table["param"]) == {"initial_knowledge", "initial_capital", "base_infrastructure"}
+    assert "population 3, 1 of at most 1 generations" in (tmp_path / "out" / "posterior.md").read_text()

@@ -1,12 +1,18 @@
 """docs/validation.md rendering (experiments/validation.py) from a measurement: counts of PASS/MISS
-by role, a missed figure with what the model would need, the two dartboard nulls kept apart."""
+by role, every missed figure with what the model would need (experiments/miss_notes.py: marked stale
+when the figure moved, or said to be missing), the two dartboard nulls kept apart; the calibration
+round's budget; the tests' list of misses generated from the measured table."""
 
+import json
 import pickle
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from experiments import validation
+from experiments import miss_notes, validation
+
+NOTE = "Needs the dyeing plants' output share closer to the seeds'."
 
 
 def fake_measurement():
@@ -26,10 +32,27 @@ def fake_measurement():
                 b=b, dart=np.array([0.001, 0.002]), lock=dict(wins={0: 0.5, 10: 1.0}, shares={}, steps=40, seeds=[0, 1]))
 
 
+def notes_file(tmp_path, model: float, extra: str = "") -> None:
+    path = tmp_path / "what_it_needs.toml"
+    path.write_text(f'[dyeing_regulation.dyeing_share_of_emissions]\nmodel = {model}\ntext = "{NOTE}"\n' + extra)
+    return path
+
+
+def render(tmp_path, monkeypatch, measurement=None, notes_model: float = 0.5, extra: str = "") -> str:
+    cache = tmp_path / "validation.pkl"
+    cache.write_bytes(pickle.dumps(measurement or fake_measurement()))
+    monkeypatch.setattr(validation, "CACHE", cache)
+    monkeypatch.setattr(miss_notes, "NOTES", notes_file(tmp_path, notes_model, extra))
+    out = validation.report(out=tmp_path / "validation.md", figures=tmp_path / "figures", say=lambda s: None,
+                            reuse=True, note="Round note.")
+    return out.read_text()
+
+
 def test_report_counts_roles_and_explains_each_miss(tmp_path, monkeypatch):
     cache = tmp_path / "validation.pkl"
     cache.write_bytes(pickle.dumps(fake_measurement()))
     monkeypatch.setattr(validation, "CACHE", cache)
+    monkeypatch.setattr(miss_notes, "NOTES", notes_file(tmp_path, 0.5))
     out = validation.report(out=tmp_path / "validation.md", figures=tmp_path / "figures", say=lambda s: None,
                             reuse=True, note="Round note.")
     text = out.read_text()
@@ -37,6 +60,63 @@ def test_report_counts_roles_and_explains_each_miss(tmp_path, monkeypatch):
     assert "calibration figures within tolerance: 1 of 1" in text
     assert "Round note." in text and "**not calibrated**" in text
     assert "dyeing_regulation / dyeing_share_of_emissions (held_out): figure 0.2, model 0.5" in text
-    assert validation.WHAT_IT_NEEDS[("dyeing_regulation", "dyeing_share_of_emissions")] in text
+    assert NOTE in text and "Possibly stale" not in text
     assert "pure dartboard" in text and "random-location scenario" in text
     assert (tmp_path / "figures" / "validation_facts.png").exists()
+
+
+def test_a_text_written_for_another_value_is_marked_stale_and_a_miss_without_text_is_said_so(tmp_path, monkeypatch):
+    text = render(tmp_path, monkeypatch, notes_model=0.3)          # 0.5 now: moved by more than the 0.03 tolerance
+    assert NOTE in text and "Possibly stale: written when the model gave 0.3; it now gives 0.5," in text
+    m = fake_measurement()
+    table, params, info = m["results"]["dyeing_regulation"]
+    m["results"] = {"datang_socks": (table, params, info)}          # a miss nobody wrote a text for
+    text = render(tmp_path, monkeypatch, m, extra='[nowhere.at_all]\nmodel = 1\ntext = "x"\n')
+    assert "datang_socks / dyeing_share_of_emissions (held_out): figure 0.2, model 0.5 ± 0.01. *No text yet" in text
+    assert "for figures no case declares: dyeing_regulation/dyeing_share_of_emissions, nowhere/at_all" in text
+
+
+def test_stale_means_moved_by_more_than_one_tolerance():
+    note = miss_notes.Note("t", 1.0)
+    assert not miss_notes.moved(note, 1.04, 0.05) and not miss_notes.moved(note, 0.96, 0.05)
+    assert miss_notes.moved(note, 1.06, 0.05) and miss_notes.moved(note, 0.94, 0.05)
+    assert miss_notes.moved(note, float("nan"), 0.05)
+
+
+def test_a_notes_entry_without_its_value_is_refused_naming_file_and_entry(tmp_path):
+    path = tmp_path / "n.toml"
+    path.write_text('[case.fig]\ntext = "x"\n')
+    with pytest.raises(ValueError, match=r"n.toml: \[case.fig\]: needs text .* and model"):
+        miss_notes.load(path)
+
+
+def test_the_report_states_each_calibrations_budget_and_what_it_used(tmp_path, monkeypatch):
+    m = fake_measurement()
+    table, _, _ = m["results"]["dyeing_regulation"]
+    info = dict(population=20, generations=3, budget=dict(population=20, generations=4, max_minutes=5.0),
+                stopped="wall-clock budget", sampling_seconds=290.0, engine="multicore", workers=2, simulations=170,
+                seeds=[0, 1], epsilon=[3.2, 2.1, 1.4])
+    m["results"]["dyeing_regulation"] = (table, {"dirty_multiplier": 4.0}, info)
+    text = render(tmp_path, monkeypatch, m)
+    row = ("| dyeing_regulation | population 20, 3 of at most 4 generations, wall-clock budget 5 min (stopped by: "
+           "wall-clock budget; sampling 4.8 min, engine multicore, 2 workers) | 170 × 2 | 4.8 | 3.2, 2.1, 1.4 |")
+    assert row in text
+
+
+def test_the_tests_list_of_misses_is_the_measured_table_on_the_test_seeds():
+    per_seed = pd.DataFrame({"dyeing_share_of_emissions": [0.20, 0.21, 0.19, 0.9], "dyeing_share_of_firms":
+                             [0.5, 0.5, 0.5, 0.03]}, index=pd.Index([1000, 1001, 1002, 1003], name="seed"))
+    m = dict(results={"dyeing_regulation": (None, {}, {"population": 20})}, per_seed={"dyeing_regulation": per_seed},
+             seeds=4)
+    data = validation.test_misses(m, seeds=(1000, 1001, 1002))
+    assert data["seeds"] == [1000, 1001, 1002]
+    assert set(data["misses"]) == {"dyeing_regulation:dyeing_share_of_firms"}    # seed 1003 not counted
+    miss = data["misses"]["dyeing_regulation:dyeing_share_of_firms"]
+    assert miss["model_mean"] == pytest.approx(0.5) and miss["parameters"] == "calibrated"
+    with pytest.raises(ValueError, match="need --seeds 5"):
+        validation.test_misses(m, seeds=(1000, 1004))
+    json.dumps(data)
+
+
+def test_the_shipped_notes_file_reads():
+    assert all(isinstance(n.text, str) and n.text for n in miss_notes.load().values())
