@@ -23,8 +23,8 @@ per generation); experiments/calibration_outputs.py writes them.
 **The budget** of a round is declared once, `BUDGET` below, and reported in posterior.md, run.json
 and docs/validation.md: population 20, at most 4 generations, 2 common-random-number seeds (the
 scenario's [calibration] seeds), and a wall-clock budget of 4 minutes of sampling per case; the
-run stops before a generation that would not finish within it (`next_generation_fits`: the mean
-time of this session's generations against the time left; the first generation always runs) or
+run stops before a generation that would not finish within it (`next_generation_fits`: the last
+generation's time against the time left; the first generation always runs) or
 when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
 figure exactly). Sized on one evaluation's cost (2 seeds, 30 Nov 2026, CPU seconds at prior
 draws): datang 1.7, jiangxi 1.1, xiqiao 0.85, dyeing 0.76, jilin 0.34; a population of 20 over 4
@@ -34,8 +34,9 @@ after another in ≈ 15 minutes, well inside 30 minutes per case. On the shared 
 the first generation of datang (20 prior draws + 28 simulations) took 224 s on 2 workers, so the
 wall-clock budget is what bounds a round there: ≤ 5 × 4 minutes of sampling plus the outputs. A
 run stopped by the budget resumes (same command) from its last finished generation.
-`clusterlab calibrate --all` calibrates every case in turn (docs/calibrate_all.sh: then the
-validation and the tests' list of misses).
+`clusterlab calibrate --all` calibrates every case in turn, shortest run first, pooling the
+budget (5 × 4 minutes: a case that finishes early leaves its time to the dearer ones after it;
+`round_shares`); docs/calibrate_all.sh then writes the validation and the tests' list of misses.
 """
 
 from __future__ import annotations
@@ -219,11 +220,12 @@ def _differences(a: dict, b: dict) -> str:
 
 
 def next_generation_fits(elapsed: float, times, max_minutes: float | None) -> bool:
-    """Whether another generation, expected to take the mean of `times` (seconds), ends within the
-    wall-clock budget `max_minutes` after `elapsed` seconds (always, without a budget)."""
+    """Whether another generation, expected to take as long as the last of `times` (seconds; later
+    generations accept less, so the last is the better guess), ends within the wall-clock budget
+    `max_minutes` after `elapsed` seconds (always, without a budget)."""
     if max_minutes is None:
         return True
-    return elapsed + (float(np.mean(times)) if len(times) else 0.0) <= 60.0 * max_minutes
+    return elapsed + (float(times[-1]) if len(times) else 0.0) <= 60.0 * max_minutes
 
 
 def run_generations(abc, done: int, settings: Settings, say=_say, clock=time.monotonic) -> list[dict]:
@@ -311,24 +313,42 @@ def write_outputs(spec, settings, seeds, post, generations, seconds, say) -> dic
 
 
 def calibratable_cases() -> list[str]:
-    """The shipped case scenarios with free parameters and calibration targets, in validation order."""
+    """The shipped case scenarios with free parameters and calibration targets, shortest run first
+    (a proxy for the cost of an evaluation: datang and jiangxi run 80 quarters, jilin 24)."""
     from experiments.validation import case_names
 
     out = []
     for name in case_names():
         spec = case_spec(name, with_references=False)
         if spec.calibration is not None and spec.calibration.free and spec.of_role("calibration"):
-            out.append(name)
-    return out
+            out.append((spec.steps, name))
+    return [name for _, name in sorted(out)]
 
 
-def calibrate_all(settings: Settings, say=_say) -> dict:
-    """Calibrate every case in turn with the same budget (each its own database and outputs)."""
+def round_shares(n: int, max_minutes: float | None):
+    """Generator of the wall-clock budgets of a round of `n` cases pooling n × `max_minutes`: send
+    the minutes the previous case took, receive the next case's budget (the pool left over the
+    cases left), so time a cheap case leaves unused goes to the dearer ones after it."""
+    pool, spent = None if max_minutes is None else n * max_minutes, 0.0
+    for i in range(n):
+        used = yield None if pool is None else max(pool - spent, 0.0) / (n - i)
+        spent += used or 0.0
+
+
+def calibrate_all(settings: Settings, say=_say, clock=time.monotonic, cases=None) -> dict:
+    """Calibrate every case in turn (`cases`, default the shipped ones), each with its own database
+    and outputs, the round pooling `settings.max_minutes` per case (`round_shares`)."""
     from dataclasses import replace
 
-    done = {}
-    for name in calibratable_cases():
-        done[name] = calibrate(name, replace(settings, db=None, out=None), say)
+    cases = list(cases or calibratable_cases())
+    shares, done = round_shares(len(cases), settings.max_minutes), {}
+    budget = next(shares)
+    for i, name in enumerate(cases):
+        start = clock()
+        say(f"round: case {i + 1}/{len(cases)}" + ("" if budget is None else f", {budget:.1f} min of the pool"))
+        done[name] = calibrate(name, replace(settings, db=None, out=None, max_minutes=budget), say)
+        if i + 1 < len(cases):
+            budget = shares.send((clock() - start) / 60.0)
     say("round: " + "; ".join(f"{n} {i['generations']} generations ({i['stopped']}), {i['seconds_this_session']:.0f} s, "
                               f"epsilon {i['epsilon'][-1]:.3g}" for n, i in done.items()))
     return done
@@ -341,7 +361,8 @@ def add_arguments(parser) -> None:
     b = BUDGET
     parser.add_argument("scenario", metavar="SCENARIO", nargs="?",
                         help="a case scenario with [calibration] and [[targets]] (or --all)")
-    parser.add_argument("--all", action="store_true", help="calibrate every case scenario in turn")
+    parser.add_argument("--all", action="store_true",
+                        help="calibrate every case in turn, pooling --max-minutes per case over the round")
     parser.add_argument("--population", type=positive_int, default=b.population,
                         help=f"particles per generation (default {b.population})")
     parser.add_argument("--generations", type=positive_int, default=b.generations,

@@ -100,8 +100,9 @@ def test_calibrate_refuses_a_scenario_without_free_parameters_before_running(cap
 def test_next_generation_fits_the_wall_clock_budget():
     from experiments.calibrate import next_generation_fits
 
-    assert next_generation_fits(100.0, [60.0, 80.0], 3.0)            # 100 + 70 ≤ 180 s
-    assert not next_generation_fits(120.0, [60.0, 80.0], 3.0)        # 120 + 70 > 180 s
+    assert next_generation_fits(100.0, [60.0, 80.0], 3.0)            # 100 + 80 ≤ 180 s
+    assert not next_generation_fits(110.0, [80.0, 60.0], 2.5)        # 110 + 60 > 150 s
+    assert next_generation_fits(80.0, [90.0, 60.0], 2.5)             # the last (60), not the mean (75): 140 ≤ 150 s
     assert next_generation_fits(1e9, [1e9], None)                    # no budget
     assert not next_generation_fits(0.0, [1.0], 0.0)
 
@@ -179,3 +180,28 @@ def test_a_case_calibrates_unchanged_on_a_dask_cluster(tmp_path):
     table = pd.read_csv(tmp_path / "out" / "posterior.csv")
     assert set(table["param"]) == {"initial_knowledge", "initial_capital", "base_infrastructure"}
     assert "population 3, 1 of at most 1 generations" in (tmp_path / "out" / "posterior.md").read_text()
+
+
+def test_a_round_pools_the_wall_clock_budget_and_passes_unused_time_on(monkeypatch):
+    from experiments.calibrate import Settings as S
+    from experiments.calibrate import calibrate_all, round_shares
+
+    shares = round_shares(3, 4.0)                                # pool of 12 min over three cases
+    assert next(shares) == pytest.approx(4.0)
+    assert shares.send(1.0) == pytest.approx(11.0 / 2)            # the first case took 1 min
+    assert shares.send(7.0) == pytest.approx(4.0)                 # the second overran: what is left
+    assert next(round_shares(2, None)) is None
+
+    got, now = [], [0.0]
+
+    def clock():
+        return now[0]
+
+    def fake_calibrate(name, settings, say):                      # each case takes 1 minute
+        got.append((name, settings.max_minutes, settings.db, settings.out))
+        now[0] += 60.0
+        return dict(generations=1, stopped="generations", seconds_this_session=60.0, epsilon=[1.0])
+
+    monkeypatch.setattr("experiments.calibrate.calibrate", fake_calibrate)
+    calibrate_all(S(max_minutes=2.0, db="x.db"), say=lambda s: None, clock=clock, cases=["a", "b", "c"])
+    assert [g[1] for g in got] == pytest.approx([2.0, 2.5, 4.0]) and all(g[2] is None and g[3] is None for g in got)
