@@ -172,8 +172,10 @@ class Enterprises(LifeCycle, Population):
         n_sme = max(1, int((~lead).sum()))
         limit = production.credit_limit(K, lead, p["leverage"], p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
         # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
-        unit_value = production.expected_unit_value(self.unit_value[live], (revenue - input_cost - freight)
-                                                    / np.maximum(Q, 1e-12), p["expectation_speed"])
+        realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
+        unit_value = production.expected_unit_value(self.unit_value[live], realised, p["expectation_speed"])
+        # the profit the firm expects to go on making: last quarter's at the expected unit value (exit rule)
+        self.expected_profit[live] = profit + (unit_value - realised) * Q
         K_target = production.target_capital(unit_value, Q, p["capital_share"], p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
         invest = production.investment(K, K_target, cash_flow, limit, p["adjustment"], p["depreciation"])

@@ -151,8 +151,10 @@ class Government(Agent):
         (`gov_surplus_use`)."""
         p = self.model.params
         self.transfers = p["gov_transfer"]
-        for name in CARRIED_LEVERS:   # what a subsidy programme did not pay out stays available to it
-            self.carry[name] = self.granted[name] - self.spending_by_lever[name] if self.levers[name] > 0 else 0.0
+        for name in CARRIED_LEVERS:   # what a subsidy programme did not pay out stays available to it …
+            unspent = self.granted[name] - self.spending_by_lever[name] if self.levers[name] > 0 else 0.0
+            # … up to `subsidy_carry_quarters` of its appropriation; the rest lapses (fiscal_rule.carry_over)
+            self.carry[name] = fiscal_rule.carry_over(unspent, self.levers[name], p["subsidy_carry_quarters"])
         reserve = fiscal_rule.reserve(p["gov_reserve"], self.endowment, self.committed)
         self.budget, disposal = fiscal_rule.close_budget(self.budget, self.revenue, self.transfers, self.spending,
                                                          reserve, p["gov_surplus_rate"])

@@ -105,8 +105,11 @@ class LifeCycle(Prospects):
         if len(live) == 0:
             return
         limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
+        # a lead firm's parent group carries its losses (not its expansion) up to `lead_group_credit` × capital
+        limit = limit + self.is_lead[live] * p["lead_group_credit"] * self.capital[live]
         # insolvency, sustained losses, or no product line left (model.product_lines)
-        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"])
+        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
+                                      self.expected_profit[live], self.capital[live])
                    | (self.lines[live] < 1)]
         if len(out) == 0:
             return

@@ -31,6 +31,7 @@ COLUMNS: dict[str, type] = {
     "output": np.float64,     # units produced last quarter
     "revenue": np.float64,
     "profit": np.float64,     # after tax
+    "expected_profit": np.float64,  # last quarter's profit at the expected net value per unit (exit rule)
     "rd": np.float64,         # R&D spending last quarter
     "input_cost": np.float64,  # cost of inputs last quarter
     "unit_value": np.float64,  # net value per unit of output last quarter (price − inputs − freight)

@@ -19,9 +19,23 @@ Spin-offs (Klepper 2007). A profitable enterprise spawns one with probability
 s · min(5, L/20); the founder takes a share of the parent's knowledge and some of its workers
 and settles within `spinoff_radius` of the parent.
 
-Exit. `exit_patience` consecutive loss quarters once the firm's savings are used up (cash < 0),
-or debt beyond its credit limit (insolvency). A firm with savings rides out losses while its
-excess capital depreciates.
+Exit on solvency (going concern). A firm leaves when its debt exceeds its assets (balance-sheet
+insolvency: K + cash < 0); when its debt exceeds its credit limit (cash < −limit) and it expects
+a loss (π^e < 0: its last quarter's profit at its expected net value per unit of output,
+model.production.expected_unit_value) — a bank rolls over the line of a firm that expects to
+earn, lending no more (investment stops at the limit, model.production.investment); or when it
+has made `exit_patience` losses in a row, its savings are used up (cash < 0) and what it can
+still draw, cash + limit, would not finance another `exit_patience` quarters of the loss it
+expects:
+
+    exit  ⇔  K + cash < 0  ∨  [cash < −limit ∧ π^e < 0]
+             ∨  [streak ≥ T ∧ cash < 0 ∧ cash + limit < T · max(0, −π^e)].
+
+A firm with savings rides out losses while its excess capital depreciates; one whose credit
+line carries its expected losses — a large plant with a parent group or bank credit against its
+capital, like Jiangling's start-up years before its suppliers gathered — is not closed by a
+loss streak alone but by running out of finance (liquidity-constrained exit: Cooley & Quadrini
+2001; Clementi & Hopenhayn 2006).
 """
 
 from __future__ import annotations
@@ -55,10 +69,16 @@ def spinoff_parents(rng, profit, workers, p: dict) -> np.ndarray:
     return rng.random(len(profit)) < hazard
 
 
-def exiting(loss_streak, cash, limit, patience) -> np.ndarray:
-    """(n,) boolean mask of exits: `patience` loss quarters in a row once cash < 0 (savings gone),
-    or debt beyond the credit limit (cash < −limit; units)."""
-    return ((loss_streak >= patience) & (cash < 0)) | (cash < -limit)
+def exiting(loss_streak, cash, limit, patience, expected_profit, capital) -> np.ndarray:
+    """(n,) boolean mask of exits (arrays over enterprises; units): debt beyond assets
+    (capital + cash < 0); debt beyond the credit limit (cash < −limit) with an expected loss
+    (`expected_profit` < 0); or `patience` loss quarters in a row once savings are gone (cash < 0)
+    with a credit runway, cash + limit, shorter than `patience` quarters of the expected loss
+    (see the module docstring)."""
+    expected_profit = np.asarray(expected_profit, float)
+    runway_short = cash + limit < patience * np.maximum(-expected_profit, 0.0)
+    return (((loss_streak >= patience) & (cash < 0) & runway_short) | ((cash < -limit) & (expected_profit < 0))
+            | (capital + cash < 0))
 
 
 def apportion(n: int, weights) -> np.ndarray:

@@ -176,7 +176,7 @@ def initial_labour_demand(p: dict) -> float:
                              (p["n_lead_firms"], p["lead_knowledge"])):
         if count == 0:
             continue
-        A = p["tfp"] * (S + 1) / 4.0 * knowledge
+        A = p["tfp"] * (S + 1) / 4.0 * knowledge * p["plant_scale"] ** (1.0 - alpha - beta)
         try:
             with _quiet():
                 L, _ = production.optimal_size(price / (S + 1), A, unit_labour,

@@ -47,6 +47,16 @@ def close_budget(budget: float, revenue: float, transfers: float, spending: floa
     return before - disposal, disposal
 
 
+def carry_over(unspent: float, appropriation: float, carry_quarters: float) -> float:
+    """Unspent subsidy money a programme keeps for next quarter: min(unspent, n · appropriation)
+    (units; n = `subsidy_carry_quarters`). Without the cap a programme whose money is rarely taken
+    up (grants paid only to the marginal prospects who come) accumulates its appropriation for
+    ever, and since committed spending is kept from the rule's disposal, so does the budget.
+    Source: PRC Budget Law (2014), art. 42 — carried-over funds unspent for two years (n = 8)
+    become surplus funds of the general budget."""
+    return min(max(unspent, 0.0), max(carry_quarters, 0.0) * max(appropriation, 0.0))
+
+
 def budget_bound(initial: float, reserve: float, max_inflow: float, rate: float) -> float:
     """Upper bound of b_t for all t when spending ≥ 0 and revenue + transfers ≤ max_inflow each
     quarter: the excess over R after an inflow is at most max(b_0 − R, 0) + I, and the rule

@@ -23,6 +23,11 @@ GOVERNMENT_AND_POLICY = [
        "enterprise income tax shared with the centre since 2002) or 'public_service' (the "
        "default local public service, paid to households)", SOURCE_SEEDS,
        choices=("remit", "public_service")),
+    _p("government", "subsidy_carry_quarters", 8.0, "quarters of appropriation", 0.0, 400.0,
+       "most a subsidy programme (grants, investment attraction) carries of money it did not pay "
+       "out, in quarters of its appropriation; the rest lapses to the general budget, where the "
+       "budget rule disposes of it (PRC Budget Law 2014, art. 42: carried-over funds unspent for "
+       "two years become surplus funds)", SOURCE_SEEDS),
     _p("government", "infrastructure_cost", 20.0, "units/cell-level", 0.01, 1e6,
        "cost of raising one cell's infrastructure by 1"),
     _p("government", "infrastructure_decay", 0.01, "per quarter", 0.0, 1.0, "infrastructure depreciation"),

@@ -94,7 +94,9 @@ def investment(K, K_target, cash_flow, limit, adjustment: float, depreciation: f
 def stage_technology(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(stage_scale, slot_factor, stage_tfp), each of shape (n_stages + 1,), from the parameters.
 
-    stage_scale: relative plant size by stage (final firms 1); slot_factor: a stage's plant size
+    stage_scale: relative plant size by stage (final firms 1), times `plant_scale`, the industry's
+    plant size relative to the model's SME (an auto-parts plant employs far more than a sock
+    workshop; a scenario input with a source, not a calibration); slot_factor: a stage's plant size
     relative to the stage before (a buyer of larger plants than its suppliers' keeps
     proportionally more supplier ties, model.sourcing); stage_tfp: a stage does 1/(n_stages+1)
     of the work on each unit of the final good, so it makes (n_stages+1)/4 times the units a
@@ -108,6 +110,7 @@ def stage_technology(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             raise ValueError(f"stage_scale must list {S} positive factors (one per stage), got {p['stage_scale']}")
         scale[:-1] = p["stage_scale"]
     slot_factor = scale / np.concatenate([[1.0], scale[:-1]])
+    scale = scale * p["plant_scale"]   # the industry's plant size (every stage, final firms included)
     tfp = p["tfp"] * (S + 1) / 4.0 * scale ** (1 - p["labour_share"] - p["capital_share"])
     return scale, slot_factor, tfp
 
