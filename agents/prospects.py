@@ -5,7 +5,9 @@ Outside prospects are drawn from the outside distribution, local founders from t
 own; each values a plant of its size and knowledge at the site it would choose against its
 outside option and the sunk entry cost, and the programmes (`investment_attraction`,
 `entrepreneurship`) pay the marginal ones exactly what they need, cheapest first, from the
-money they have. The equations are in `model.entry_decision`.
+money they have. Part of the attraction money (`promotion_share`) goes on investment
+generation: it brings more outside prospects to consider the cluster, who then decide like the
+others. The equations are in `model.entry_decision`.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ class Prospects(RowRules):
         """This quarter's outside SMEs, outside lead firms and local would-be founders."""
         m, p, rng = self.model, self.model.params, self.model.rng
         S, F = p["n_stages"], m.frontier
-        n_out, n_lead, n_cand = (int(rng.poisson(p[k])) for k in ("outside_prospects", "lead_prospects",
-                                                                   "founder_candidates"))
+        lead_share = m.government.value("recruit_lead_share")
+        contacts_out, contacts_lead = self.promotion_contacts(weights, lead_share)
+        n_out, n_lead, n_cand = (int(rng.poisson(mean)) for mean in (
+            p["outside_prospects"] + contacts_out, p["lead_prospects"] + contacts_lead, p["founder_candidates"]))
         opt = (p["outside_option"], p["outside_option_dispersion"])
         size, k, option = entry_decision.draw_prospects(rng, n_out, F, p["outside_size"], p["outside_size_dispersion"],
                                                         p["outside_knowledge"], p["knowledge_dispersion"], *opt)
-        lead_share = m.government.value("recruit_lead_share")
         groups = [Group("investment_attraction", 1 - lead_share, rng.choice(S + 1, n_out, p=weights), size, k, option,
                         True, False, True)]
         size, k, option = entry_decision.draw_prospects(rng, n_lead, F, p["lead_size"], 0.0, p["lead_knowledge"],
@@ -63,6 +66,24 @@ class Prospects(RowRules):
         groups.append(Group("entrepreneurship", 1.0, rng.choice(S + 1, n_cand, p=weights), size, k, option,
                             False, False, False))
         return groups
+
+    def promotion_contacts(self, weights, lead_share: float) -> tuple[float, float]:
+        """Expected extra outside SMEs and lead firms who consider the cluster because the
+        investment-attraction programme spent its `promotion_share` of this quarter's
+        appropriation on investment generation (contacts, visits, fairs); the money is paid
+        whether or not anyone comes (model.entry_decision.promotion_contacts)."""
+        m, p = self.model, self.model.params
+        gov = m.government
+        budget = p["promotion_share"] * min(gov.value("investment_attraction"), gov.granted["investment_attraction"])
+        if budget <= 0:
+            return 0.0, 0.0
+        spent = gov.pay("investment_attraction", budget)
+        S = p["n_stages"]
+        sme_plant = p["outside_size"] * float(np.dot(weights, m.stage_scale))
+        return (entry_decision.promotion_contacts(spent * (1 - lead_share), p["entry_cost"] * sme_plant,
+                                                  p["contact_cost_share"]),
+                entry_decision.promotion_contacts(spent * lead_share, p["entry_cost"] * p["lead_size"] * m.stage_scale[S],
+                                                  p["contact_cost_share"]))
 
     def decide(self, g: Group, typical, median_output=None) -> dict:
         """The prospects of group `g` that come (arrays) and the subsidies the lever pays them

@@ -22,6 +22,15 @@ it has, the prospects that need least first (cheapest first), each exactly what 
 So money buys no fixed number of firms: a profitable cluster gets firms cheaply (many come
 for little, or on their own), an unprofitable one gets none whatever it spends.
 
+Investment generation (Wells & Wint 1990, "Marketing a Country"). Outside prospects learn of a
+site by chance (`outside_prospects`, `lead_prospects` a quarter) or because the promotion agency
+contacts them: a share `promotion_share` of the attraction appropriation (developing countries'
+agencies spend 29% of their budgets on investment generation: Morisset & Andrews-Johnson 2004)
+buys contacts at a cost c_c = s_c · C per prospect of entry cost C, so the extra prospects a
+quarter are M_gen / c_c (`promotion_contacts`). A contact buys information, not a firm: each
+contacted prospect decides as above (Harding & Javorcik 2011: promotion raises FDI inflows where
+information asymmetries are severe).
+
 Outside prospects are drawn from a documented outside distribution (`draw_prospects`):
 size lognormal with median `outside_size` (× SME) and log-sd `outside_size_dispersion`;
 knowledge lognormal with median `outside_knowledge` × frontier and log-sd
@@ -42,6 +51,15 @@ def draw_prospects(rng, n: int, frontier: float, median_size: float, size_sd: fl
     knowledge = median_knowledge * frontier * rng.lognormal(0.0, knowledge_sd, n)
     option = median_option * rng.lognormal(0.0, option_sd, n)
     return size, knowledge, option
+
+
+def promotion_contacts(money: float, entry_cost: float, contact_cost_share: float) -> float:
+    """Expected extra prospects a quarter that investment-generation spending `money` (units) brings
+    to consider the cluster: money / (s_c · C), C the entry cost of a typical prospect's plant (units)."""
+    cost = contact_cost_share * entry_cost
+    if cost <= 0:
+        raise ValueError(f"contact_cost_share × entry_cost must be > 0, got {cost!r}")
+    return max(money, 0.0) / cost
 
 
 def operating_profit(v, A, unit_labour_cost, user_cost, alpha, beta, fixed_cost):

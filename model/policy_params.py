@@ -38,6 +38,16 @@ GOVERNMENT_AND_POLICY = [
        "largest share of a prospect's entry cost a grant or relocation package covers"),
     _p("government", "outside_prospects", 1.0, "firms/quarter", 0.0, 1e4,
        "outside SMEs that consider the cluster each quarter (footloose investment)"),
+    _p("government", "promotion_share", 0.29, "share", 0.0, 1.0,
+       "share of the investment-attraction appropriation spent on investment generation (contacting "
+       "and visiting prospects, fairs) rather than on relocation subsidies: developing countries' "
+       "promotion agencies spend 29% of their budgets on it (Morisset & Andrews-Johnson 2004, FIAS "
+       "Occasional Paper 16)", SOURCE_LIT),
+    _p("government", "contact_cost_share", 1.0 / 3.0, "× the prospect's entry cost", 0.01, 10.0,
+       "cost of bringing one outside prospect to consider the cluster (information, site visit, "
+       "feasibility study), as a share of its plant's sunk entry cost: search is one of entry_cost's "
+       "three parts (permits, search, learning), and generation pays the prospect's search. Not from "
+       "a study; a calibration candidate"),
     _p("government", "lead_prospects", 0.05, "firms/quarter", 0.0, 100.0,
        "outside lead firms that consider the cluster each quarter"),
     _p("government", "founder_candidates", 2.0, "people/quarter", 0.0, 1e4,
