@@ -26,7 +26,7 @@ its money into the input of one mechanism — no lever sets an outcome:
 | training               | trained workers: the skill stock                  | labour productivity|
 | entrepreneurship       | start-up grants to marginal founders (their need) | entry decision     |
 | ip_protection          | enforcement: less leakage, slower imitation       | spillover          |
-| investment_attraction  | relocation subsidies to outside prospects         | entry decision     |
+| investment_attraction  | contacts with prospects, relocation subsidies     | entry decision     |
 | brand_promotion        | brand goodwill (× share of goods up to standard)  | outside demand     |
 | market_building        | market capacity: lower distribution margin        | outside demand     |
 | association            | association strength: trust, referrals            | supply network     |
@@ -66,6 +66,7 @@ class Government(Agent):
         self.granted: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}     # funded, after cuts
         self.spending_by_lever: dict[str, float] = {name: 0.0 for name in PAID_LEVERS}
         self.funded = 1.0
+        self.promotion = 0.0        # investment generation paid this quarter (outside the cluster's sectors)
         # programme stocks
         self.brand_capital = 0.0
         self.goodwill = 0.0          # the firms' own goodwill (marketing, reputation of their sales)
@@ -117,6 +118,7 @@ class Government(Agent):
         self.granted = {name: ask * self.funded for name, ask in asks.items()}
         self.committed = total
         self.spending_by_lever = {name: 0.0 for name in PAID_LEVERS}
+        self.promotion = 0.0
         self.revenue = 0.0
 
     def pay(self, name: str, amount: float) -> float:
@@ -165,9 +167,9 @@ class Government(Agent):
     def outside_spending(self) -> float:
         """This quarter's lever spending paid outside the cluster's sectors (model.accounts): all
         but the R&D refunds and entry subsidies (to enterprises) and guarantee contributions (the
-        fund it holds)."""
+        fund it holds); investment generation (`promotion`: contacts, visits, fairs) is paid outside."""
         inside = ("rd_subsidy", "credit_guarantee", *CARRIED_LEVERS)
-        return sum(v for k, v in self.spending_by_lever.items() if k not in inside)
+        return sum(v for k, v in self.spending_by_lever.items() if k not in inside) + self.promotion
 
     # --- programmes that build stocks -----------------------------------------------------
     def run_programmes(self, total_workers: float) -> None:

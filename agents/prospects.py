@@ -78,6 +78,7 @@ class Prospects(RowRules):
         if budget <= 0:
             return 0.0, 0.0
         spent = gov.pay("investment_attraction", budget)
+        gov.promotion += spent   # paid outside the cluster's sectors (model.accounts)
         S = p["n_stages"]
         sme_plant = p["outside_size"] * float(np.dot(weights, m.stage_scale))
         return (entry_decision.promotion_contacts(spent * (1 - lead_share), p["entry_cost"] * sme_plant,
