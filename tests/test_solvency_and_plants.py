@@ -2,6 +2,7 @@
 carry-over cap (model/demography.py, model/production.py, model/fiscal_rule.py)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +61,26 @@ def test_a_subsidy_programme_carries_at_most_its_cap_of_unspent_money():
     for _ in range(200):   # nothing ever taken up: the carry stops growing at n × appropriation
         carry = fiscal_rule.carry_over(carry + 15.0, 15.0, 8)
     assert carry == 120.0
+
+
+def test_investment_generation_buys_contacts_not_firms():
+    """Contacts scale with the money and fall with the prospect's entry cost; the money is spent
+    whether or not anyone comes (model.entry_decision.promotion_contacts)."""
+    from model.entry_decision import promotion_contacts
+
+    assert promotion_contacts(0.0, 60.0, 1 / 3) == 0.0
+    assert promotion_contacts(20.0, 60.0, 1 / 3) == 1.0          # one lead-firm-sized contact per 20
+    assert promotion_contacts(20.0, 3.0, 1 / 3) == 20.0          # an SME costs 1 a contact
+    assert promotion_contacts(-5.0, 3.0, 1 / 3) == 0.0
+
+
+def test_attraction_spends_its_promotion_share_and_stays_within_its_grant():
+    from model import ClusterModel
+
+    m = ClusterModel(seed=3, n_firms=30, n_suppliers=40, width=30, height=30, investment_attraction=20.0,
+                     recruit_lead_share=0.5, gov_initial_budget=1e4)
+    for _ in range(6):
+        m.step()
+        gov = m.government
+        assert gov.promotion == pytest.approx(m.params["promotion_share"] * 20.0)
+        assert gov.spending_by_lever["investment_attraction"] <= gov.granted["investment_attraction"] + 1e-9
