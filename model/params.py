@@ -68,13 +68,9 @@ _PARAMS = [
        "relative plant size of each supplier stage (empty = 1): a stage of few large plants "
        "(Datang: 5 dyeing plants serve 2,453 knitters) has a scale > 1; its enterprises' "
        "profit-maximising size, initial and entrant size scale with it", SOURCE_SEEDS),
-    _p("agents", "plant_scale", 1.0, "× SME plant", 0.01, 1000.0,
-       "the industry's plant size relative to the model's SME, for every stage (final firms and lead "
-       "firms included): scales each stage's productivity by scale^(1−α−β), so the profit-maximising "
-       "size, overhead, entry cost and entrant size scale with it (model/production.py "
-       "stage_technology). A scenario input taken from the industry's plant sizes (never from the "
-       "figure a scenario is validated on); 1 = the light-industry SME the default calibration describes",
-       SOURCE_SEEDS),
+    _p("agents", "plant_scale", 1.0, "× SME plant", 0.01, 1000.0, "the industry's plant size relative to the model's SME, every "
+       "stage (final and lead firms too): productivity × scale^(1−α−β), so optimal size, overhead, entry cost and entrant size "
+       "scale with it (production.stage_technology); a sourced scenario input, never the figure validated on", SOURCE_SEEDS),
     _p("agents", "initial_spread", 1.0, "0–1", 0.01, 1.0,
        "1 = initial enterprises uniform over the grid; smaller = Gaussian around the "
        "centre with sd = spread × width (an existing cluster)"),
@@ -94,12 +90,9 @@ _PARAMS = [
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
     _p("agents", "lead_size", 20.0, "× SME", 1.0, 1000.0,
        "lead firm workers and capital relative to an SME (Jiangling: thousands of workers)", SOURCE_SEEDS),
-    _p("agents", "lead_group_credit", 0.0, "× capital", 0.0, 10.0,
-       "credit a lead firm's parent group (集团公司) extends to carry its losses, beyond the bank's line "
-       "(`leverage` × capital): it counts in the exit test only, not in what the firm may borrow to "
-       "invest (a soft budget constraint, Kornai 1986; business groups' internal capital markets). "
-       "0 = no group; 1 − leverage = the group carries the plant until its debt reaches its capital",
-       SOURCE_SEEDS),
+    _p("agents", "lead_group_credit", 0.0, "× capital", 0.0, 10.0, "credit a lead firm's parent group (集团公司) adds to "
+       "the bank's line to carry its losses, in the exit test only, not for investment (soft budget constraint, Kornai 1986; "
+       "groups' internal capital markets); 1 − leverage = carried until debt reaches capital", SOURCE_SEEDS),
     _p("agents", "lead_knowledge", 1.0, "× frontier", 0.1, 5.0, "lead firm knowledge relative to the frontier"),
     # --- market ---------------------------------------------------------------------------
     _p("market", "demand_level", 1.3, "× initial output", 0.01, 100.0,
@@ -234,9 +227,8 @@ _PARAMS = [
        "most of its parent's workforce a spin-off takes (at most initial_workers)", _NO_TARGET),
     _p("mechanisms", "spinoff_knowledge", 0.9, "share", 0.0, 1.5, "knowledge a spin-off takes from its parent"),
     _p("mechanisms", "spinoff_radius", 4, "cells", 1, 50, "spin-offs settle within this distance of the parent"),
-    _p("mechanisms", "exit_patience", 6, "quarters", 1, 100,
-       "consecutive loss quarters before exit, and the quarters of expected losses the firm's cash + credit "
-       "must cover to stay (going concern: model/demography.py)"),
+    _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "consecutive loss quarters before exit, and the quarters "
+       "of expected losses the firm's cash + credit must cover to stay (going concern: model/demography.py)"),
     _p("mechanisms", "relocation_rate", 0.03, "per quarter", 0.0, 1.0,
        "share of enterprises that reconsider their site each quarter"),
     _p("mechanisms", "relocation_threshold", 0.1, "log points", 0.0, 10.0,
