@@ -8,7 +8,8 @@ employment path and the no-policy budget path, over seeds.
 For each scenario and seed it runs the model once and records, at the snapshot quarters (0, 80,
 160 by default), each stage's share of enterprises and of employment and its profit margin
 (Σ profit / Σ revenue, model.accounts.stage_margins); every quarter the stock-flow residual
-(model.accounts); quarters 0–12 of employment relative to quarter 0; the government's budget.
+(model.accounts); quarters 0–12 of employment relative to quarter 0; the government's budget;
+the price cycle of each intermediate good and of the final good (`price_cycle`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,23 @@ def stage_snapshot(model) -> dict:
             "stage_price": [float(v) for v in model.stage_price]}
 
 
+def price_cycle(prices, burn_in: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """(lag-1 autocorrelation of the quarterly price changes, mean |Δp| / mean p) per column of
+    `prices`, shape (quarters, goods), from quarter `burn_in` on (the opening is left out).
+
+    The first-order autocorrelation of Δp_t is the cobweb's signature: near −1 for a price that
+    alternates quarter by quarter (quantities decided on one quarter's price meeting the next
+    quarter's market: Ezekiel 1938), −0.5 for a price level that is white noise, ≥ 0 for
+    persistent moves. nan where a good's price never changes (e.g. it stays at import parity)."""
+    d = np.diff(np.asarray(prices, float)[burn_in:], axis=0)
+    a, b = d[:-1] - d[:-1].mean(axis=0), d[1:] - d[1:].mean(axis=0)
+    den = np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ac = np.where(den > 1e-15, (a * b).sum(axis=0) / np.where(den > 0, den, 1.0), np.nan)
+    level = np.asarray(prices, float)[burn_in:].mean(axis=0)
+    return ac, np.abs(d).mean(axis=0) / np.where(level > 0, level, np.nan)
+
+
 def run_one(scenario: str, seed: int, steps: int, snapshots: tuple[int, ...]) -> dict:
     """One run: snapshots, residuals, opening path and budget path (plain Python values)."""
     from scenarios import load_scenario
@@ -45,20 +63,25 @@ def run_one(scenario: str, seed: int, steps: int, snapshots: tuple[int, ...]) ->
     model = load_scenario(scenario).build(seed=seed)
     snaps = {0: stage_snapshot(model)} if 0 in snapshots else {}
     worst_abs = worst_rel = 0.0
+    prices = []
     for t in range(1, steps + 1):
         before = model.stocks()
         model.step()
+        prices.append([*map(float, model.stage_price), float(model.price)])
         worst_abs = max(worst_abs, abs(model.sfc_residual))
         worst_rel = max(worst_rel, accounts.relative_residual(before, model.stocks(), model.flows))
         if t in snapshots:
             snaps[t] = stage_snapshot(model)
     df = model.results()
     emp = df.employment
+    autocorr, amplitude = price_cycle(prices) if steps > 11 else (np.full(len(prices[0]), np.nan),) * 2
     return {"scenario": scenario, "seed": seed, "snapshots": snaps,
             "sfc_max_abs": worst_abs, "sfc_max_rel": worst_rel,
             "opening_employment": (emp.iloc[: OPENING + 1] / emp.iloc[0]).round(4).tolist(),
             "budget": df.gov_budget.round(2).tolist(), "remittance": df.gov_remittance.round(3).tolist(),
-            "value_added": df.value_added.round(2).tolist(), "gross_output": df.gross_output.round(2).tolist()}
+            "value_added": df.value_added.round(2).tolist(), "gross_output": df.gross_output.round(2).tolist(),
+            "price_autocorr": [None if np.isnan(v) else float(v) for v in autocorr],
+            "price_amplitude": [None if np.isnan(v) else float(v) for v in amplitude]}
 
 
 def _fmt(values, digits=2) -> str:
@@ -84,6 +107,10 @@ def summarise(runs: list[dict], snapshots) -> str:
             lines.append("")
         lines.append(f"largest stock-flow residual: {max(r['sfc_max_abs'] for r in rs):.2e} "
                      f"(relative {max(r['sfc_max_rel'] for r in rs):.2e})")
+        lines.append("price cycle, stage 0 … final (lag-1 autocorrelation of quarterly price changes; "
+                     "mean |Δp| / p), from quarter 8:")
+        lines += [f"- seed {r['seed']}: autocorrelation [{_fmt(r['price_autocorr'])}], "
+                  f"amplitude [{_fmt(r['price_amplitude'], 3)}]" for r in rs]
         lines.append("opening employment / quarter 0 (quarters 0–12):")
         lines += [f"- seed {r['seed']}: {_fmt(r['opening_employment'])}" for r in rs]
         marks = [q for q in (0, 4, 20, 40, 80, 120, 160) if q < len(rs[0]["budget"])]
