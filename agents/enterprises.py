@@ -66,9 +66,33 @@ class Enterprises(LifeCycle, Population):
         K, L = self.capital[live], self.workers[live]
         L_target = production.target_workers(self.unit_value[live], A, K, p["labour_share"], p["capital_share"],
                                              unit_labour)
-        L = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"])
-        Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
-        return L, Q, (wage, rent, park_rate, in_park)
+        L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"])
+        Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
+        if p["work_to_order"]:
+            L_new, Q = self._work_to_order(live, stage, A, K, L, L_target, L_new, Q)
+        return L_new, Q, (wage, rent, park_rate, in_park)
+
+    def _work_to_order(self, live, stage, A, K, L, L_target, L_new, Q):
+        """Suppliers with clients along ties work to their clients' orders (subcontracting, 分包:
+        the final firms plan production and organise the stages, seeds §需求条件): stage by stage
+        from the last, each supplier's labour target is the labour that makes its order book
+        (model.production.order_book, model.production.labour_for), or its own-account target
+        where it has no order."""
+        m, p, net = self.model, self.model.params, self.model.network
+        S, cap = p["n_stages"], self.capacity
+        alpha, beta = p["labour_share"], p["capital_share"]
+        match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"])
+        for s in range(S - 1, -1, -1):
+            need = np.zeros(cap)
+            need[live] = np.where(stage >= 1, Q, 0.0)
+            orders = production.order_book(need * match, net.src, net.dst, net.trust, p["order_trust_offset"], cap)[live]
+            rows = (stage == s) & (orders > 0)
+            target = production.labour_for(orders[rows], A[rows], K[rows], alpha, beta)
+            if p["work_to_order"] == 2:
+                target = np.maximum(target, L_target[rows])
+            L_new[rows] = production.hire(L[rows], target, p["adjustment"], p["max_hiring_growth"])
+            Q[rows] = production.output(A[rows], L_new[rows], K[rows], alpha, beta)
+        return L_new, Q
 
     def _sell_and_trade(self, live, Q):
         """Clear the final market, trade inputs along ties and on the local spot market, clear

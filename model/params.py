@@ -119,6 +119,13 @@ _PARAMS = [
        "reference price; each stage of the outside chain adds an equal share of the rest "
        "(model/intermediate_market.py). Calibration: materials ≈ 1/5 of a light-industry "
        "final good's price, and equal value added per stage at outside prices"),
+    _p("market", "work_to_order", 0, "—", 0, 2,
+       "0 (default): every enterprise plans output on its own expected unit value; 1: suppliers "
+       "with clients along ties work to their clients' orders (subcontracting, 分包: the final "
+       "firms plan production and organise the stages, seeds' 最终企业根据产品的加工工艺通过分包的"
+       "方式把中间企业组织起来); 2: orders are a floor under the own-account plan. Off by "
+       "default: the start's fixed point (agents.start) does not plan to orders yet, so 1 moves "
+       "the opening employment by up to ±17% (docs/validation.md)", SOURCE_SEEDS),
     _p("market", "spot_matching", 0.5, "share", 0.0, 1.0,
        "share of the possible matches between unsold local output and buyers' unmet need that "
        "the local spot market (dealers, the town's market place) makes each quarter; "
