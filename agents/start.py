@@ -58,9 +58,11 @@ def equilibrate(ent) -> None:
         f = m.fields
         A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
-        L, K = ent.workers[live], ent.capital[live]
-        L = production.hire(L, production.target_workers(expected, A, K, alpha, beta, c), p["adjustment"],
-                            p["max_hiring_growth"])
+        L0, K = ent.workers[live], ent.capital[live]
+        target = production.target_workers(expected, A, K, alpha, beta, c)
+        L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"])
+        if p["work_to_order"]:   # suppliers plan to their clients' orders, as every quarter
+            L, _ = ent._work_to_order(live, stage, A, K, L0, target, L, production.output(A, L, K, alpha, beta))
         K_target = production.target_capital(expected, production.output(A, L, K, alpha, beta), beta, user_cost)
         ent.workers[live] = L
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])

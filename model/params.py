@@ -120,12 +120,8 @@ _PARAMS = [
        "(model/intermediate_market.py). Calibration: materials ≈ 1/5 of a light-industry "
        "final good's price, and equal value added per stage at outside prices"),
     _p("market", "work_to_order", 0, "—", 0, 2,
-       "0 (default): every enterprise plans output on its own expected unit value; 1: suppliers "
-       "with clients along ties work to their clients' orders (subcontracting, 分包: the final "
-       "firms plan production and organise the stages, seeds' 最终企业根据产品的加工工艺通过分包的"
-       "方式把中间企业组织起来); 2: orders are a floor under the own-account plan. Off by "
-       "default: the start's fixed point (agents.start) does not plan to orders yet, so 1 moves "
-       "the opening employment by up to ±17% (docs/validation.md)", SOURCE_SEEDS),
+       "1: suppliers with clients along ties work to their orders (分包: final firms plan production, "
+       "seeds); 2: orders floor the own plan; 0: own expected unit value only (ODD §7.4)", SOURCE_SEEDS),
     _p("market", "spot_matching", 0.5, "share", 0.0, 1.0,
        "share of the possible matches between unsold local output and buyers' unmet need that "
        "the local spot market (dealers, the town's market place) makes each quarter; "
@@ -257,16 +253,14 @@ _PARAMS = [
        "reservation wage of rural surplus labour (Lewis)", SOURCE_SEEDS),
     _p("labour", "wage_elasticity", 0.3, "—", 0.0, 10.0,
        "wage = base (1 + e · demand/supply of nearby labour)"),
-    _p("labour", "migration", 0.1, "per quarter", 0.0, 1.0,
-       "share of excess nearby labour demand met by migrants each quarter"),
+    _p("labour", "migration", 0.1, "per quarter", 0.0, 1.0, "share of excess nearby labour demand met by migrants each quarter"),
     _p("labour", "land_per_worker", 0.005, "cell-rent units/worker", 0.0, 10.0, "land rent paid per worker"),
     _p("labour", "base_rent", 1.0, "units/quarter", 0.0, 1e4, "land rent of an uncongested cell"),
     _p("labour", "tfp", 2.5, "output/(worker^α·capital^β)", 0.01, 100.0,
        "total factor productivity at knowledge 1 in a 3-stage chain; a stage of an n-stage chain makes (n+1)/4 times as many units (sets firm size at the base wage). Calibration: baseline employment at the start ≈ 2,250 (≈ 5 workers per enterprise), as before the intermediate markets"),
     _p("labour", "labour_share", 0.5, "—", 0.05, 0.9, "output elasticity of labour (α)", SOURCE_LIT),
     _p("labour", "capital_share", 0.3, "—", 0.05, 0.9, "output elasticity of capital (β); α + β < 1", SOURCE_LIT),
-    _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4,
-       "overhead every enterprise pays whatever its size (a minimum efficient scale)"),
+    _p("labour", "fixed_cost", 0.1, "units/quarter", 0.0, 1e4, "overhead every enterprise pays whatever its size (a minimum efficient scale)"),
     _p("labour", "min_capital", 0.1, "units", 0.001, 1e6,
        "smallest capital stock an enterprise keeps (a workshop's tools; keeps Cobb–Douglas output "
        "positive)", _NO_TARGET),
@@ -274,8 +268,7 @@ _PARAMS = [
     _p("labour", "interest_rate", 0.015, "per quarter", 0.0, 0.5, "interest on debt (6% a year)", SOURCE_LIT),
     _p("labour", "leverage", 0.5, "× capital", 0.0, 10.0,
        "credit limit of an SME without guarantee (financing constraint)", SOURCE_SEEDS),
-    _p("labour", "max_hiring_growth", 0.25, "per quarter", 0.0, 10.0,
-       "largest quarterly growth of a workforce (hiring and training take time)"),
+    _p("labour", "max_hiring_growth", 0.25, "per quarter", 0.0, 10.0, "largest quarterly growth of a workforce (hiring and training take time)"),
     _p("labour", "expectation_speed", 0.3, "share", 0.01, 1.0,
        "adaptive expectations of the net value per unit of output that guides hiring and "
        "investment: v^e += λ (v − v^e) (Nerlove 1958; 1 = last quarter's value, the naive "
