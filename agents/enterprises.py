@@ -25,7 +25,7 @@ import numpy as np
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
 from model import (accounts, brand, environment, intermediate_market, market, product_lines, product_match, production,
-                   spillover)
+                   spillover, transport)
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
 from model.quarter import Quarter
@@ -112,7 +112,7 @@ class Enterprises(LifeCycle, Population):
         m.price = market.clearing_price(demand, float((Q * quality)[firm].sum()), p["demand_elasticity"],
                                         p["price_ceiling"])
         trade = self.trade_inputs(live, Q, stage, firm, infra)
-        input_cost = trade["local_cost"] + trade["freight"] + trade["imported"] * m.parity[stage]
+        input_cost = trade["local_cost"] + trade["freight"] + trade["imported"] * trade["parity"]
         revenue = np.where(firm, m.price * Q * quality, trade["sales"])
         m.final_sales = float(revenue[firm].sum())
         m.quality_share = brand.quality_share(Q[firm], appeal[firm])
@@ -130,8 +130,9 @@ class Enterprises(LifeCycle, Population):
         Q, stage, firm: arrays over the live rows. Returns arrays over them — units bought and
         sold locally, imported (stage 0: its raw input), the cost of local purchases at the
         ex-works prices, freight (ties; spot trade via the market gateway), sales value of
-        intermediates — and per stage the surplus exported and its value; sets
-        `model.stage_price` when `clear`."""
+        intermediates, each one's import parity (model.transport) — and per stage the surplus
+        exported and its value; sets `model.stage_price`, `model.parity` (the need-weighted mean
+        parity of each input) and `model.import_freight` when `clear`."""
         m, p, net = self.model, self.model.params, self.model.network
         cap, S = self.capacity, p["n_stages"]
         need, supply = np.zeros(cap), np.zeros(cap)
@@ -155,17 +156,22 @@ class Enterprises(LifeCycle, Population):
         to_market = (p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1])
                      * (1 - p["infrastructure_freight_saving"] * at(infra, x, y)))
         unsold = unsold - spot
+        # each buyer's import parity w (1 + m) + θ(c) w: the long haul falls with its infrastructure
+        theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x, y), p["infrastructure_freight_saving"])
+        parity = intermediate_market.import_parity(m.outside_price[stage], p["import_markup"], theta)
         if clear:
+            m.import_freight = intermediate_market.mean_by_input(stage, Q, theta, m.import_freight)
+            m.parity = intermediate_market.import_parity(m.outside_price, p["import_markup"], m.import_freight)
             scale = intermediate_market.export_scale(m.export_base, p["demand_growth"], m.steps)
             m.stage_price = intermediate_market.clearing_prices(unsold, scale, m.outside_price[1:],
-                                                                p["import_markup"], p["export_elasticity"])
+                                                                m.parity[1:], p["export_elasticity"])
         price = m.stage_price
         local_cost = np.bincount(net.dst, net.volume * price[self.stage[net.src]], cap)[live]
         return dict(bought=bought + spot_bought, sold=sold + spot_sold,
                     imported=np.where(stage >= 1, Q - bought - spot_bought, Q),
                     local_cost=local_cost + spot_bought * price[good_in],
                     freight=freight + to_market * (spot_sold + spot_bought),
-                    sales=np.where(firm, 0.0, price[good_out] * Q),
+                    sales=np.where(firm, 0.0, price[good_out] * Q), parity=parity,
                     unsold=unsold, exports=float(np.sum(unsold * price)))
 
     def _book(self, q: Quarter, live, L, Q, unit_labour_parts, revenue, input_cost, freight, trade) -> None:
@@ -228,7 +234,7 @@ class Enterprises(LifeCycle, Population):
         q.production_accounts = accounts.production_accounts(
             revenue, input_cost + freight + abatement + overhead, wages, tax, firm)
         q.book(final_sales=revenue[firm].sum(), intermediate_exports=trade["exports"],
-               imports=(trade["imported"] * m.parity[stage]).sum(), wages=wages.sum(), rent=rent.sum(),
+               imports=(trade["imported"] * trade["parity"]).sum(), wages=wages.sum(), rent=rent.sum(),
                freight=trade["freight"].sum() + freight.sum(), rd=rd.sum(),
                interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
                overhead=overhead.sum(), investment=invest.sum())

@@ -28,7 +28,7 @@ def unit_values_now(ent, stage, firm, infra, clear: bool):
     A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
     Q = production.output(A, ent.workers[live], ent.capital[live], p["labour_share"], p["capital_share"])
     trade = ent.trade_inputs(live, Q, stage, firm, infra, clear=clear)
-    inputs = trade["local_cost"] + trade["freight"] + trade["imported"] * m.parity[stage]
+    inputs = trade["local_cost"] + trade["freight"] + trade["imported"] * trade["parity"]
     appeal = market.appeal(ent.knowledge[live], m.quality_standard * m.frontier, p["quality_sensitivity"])
     sales = np.where(firm, m.price * appeal * Q, trade["sales"])
     good_out = np.minimum(stage, p["n_stages"] - 1)

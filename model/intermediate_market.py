@@ -8,9 +8,12 @@ input bought outside. Prices are in units of the final good's reference price P�
 
     w_s = ρ P₀ + (1 − ρ) P₀ (s + 1) / (S + 1),        s = −1 (raw), 0, …, S − 1.
 
-**Import parity.** A buyer can always import the good at w_s (1 + m), m = `import_markup`
-(dealers' margin and freight from outside): no local seller gets more (arbitrage; the
-"import parity price" of trade-policy analysis).
+**Import parity.** A buyer at cell c can always import the good at w_s (1 + m) + θ(c) w_s:
+m = `import_markup`, the dealers' margin and other non-freight costs of buying outside, and
+θ(c) the long-haul freight share at the buyer's cell, which infrastructure lowers
+(model/transport.py; the "import parity price" of trade-policy analysis). No local seller gets
+more than the cluster's import parity w_s (1 + m + θ̄_s), θ̄_s the mean of θ over the good's
+buyers weighted by their need (arbitrage: at a higher price the buyers import).
 
 **Export demand with finite elasticity.** Outside buyers take the cluster's surplus of good s
 along an iso-elastic demand curve (Armington 1969: goods distinguished by origin),
@@ -28,8 +31,8 @@ supply ties allocates U_s = Q_s − (units sold along ties) that no local buyer 
 ex-works price p_s of the good (law of one price: local buyers and outside buyers pay the same)
 is the one at which outside buyers take exactly U_s, capped at import parity:
 
-    p_s = min( w_s (1 + m),  w_s · (X̄_s,t / U_s)^(1/η) )        (U_s > 0),
-    p_s = w_s (1 + m)                                          (U_s = 0: local buyers import
+    p_s = min( π_s,  w_s · (X̄_s,t / U_s)^(1/η) )        (U_s > 0),   π_s = w_s (1 + m + θ̄_s)
+    p_s = π_s                                          (U_s = 0: local buyers import
                                                                  at the margin, so they bid the
                                                                  price up to parity).
 
@@ -65,9 +68,22 @@ def outside_prices(n_stages: int, raw_share: float, reference: float = 1.0) -> n
     return reference * (raw_share + (1.0 - raw_share) * (s + 1) / (n_stages + 1.0))
 
 
-def import_parity(outside_price, markup: float):
-    """Price at which a buyer imports: w (1 + m); same shape as `outside_price`."""
-    return np.asarray(outside_price, float) * (1.0 + markup)
+def import_parity(outside_price, markup: float, freight_share=0.0):
+    """Price at which a buyer imports: w (1 + m) + θ w, θ = `freight_share` the long-haul freight
+    share at the buyer's cell (model.transport.long_haul_share); arrays broadcast."""
+    w = np.asarray(outside_price, float)
+    return w * (1.0 + markup) + np.asarray(freight_share, float) * w
+
+
+def mean_by_input(stage, need, values, fallback) -> np.ndarray:
+    """Need-weighted mean of `values` over the enterprises buying each input, shape like
+    `fallback` (n_stages + 1,): entry j is the raw input (j = 0, bought by stage 0) or the good
+    of stage j − 1 (bought by stage j); `fallback` where no one needs the input."""
+    stage = np.asarray(stage, np.int64)
+    n = len(fallback)
+    weight = np.bincount(stage, need, n)
+    total = np.bincount(stage, np.asarray(need, float) * values, n)
+    return np.where(weight > 0, total / np.where(weight > 0, weight, 1.0), fallback)
 
 
 def export_demand(price, scale, outside_price, elasticity: float):
@@ -75,16 +91,17 @@ def export_demand(price, scale, outside_price, elasticity: float):
     return np.asarray(scale, float) * (np.asarray(price, float) / np.asarray(outside_price, float)) ** (-elasticity)
 
 
-def clearing_prices(unsold, scale, outside_price, markup: float, elasticity: float) -> np.ndarray:
-    """p_s = min(w_s (1 + m), w_s (X̄_s / U_s)^(1/η)), = w_s (1 + m) where U_s = 0.
+def clearing_prices(unsold, scale, outside_price, parity, elasticity: float) -> np.ndarray:
+    """p_s = min(π_s, w_s (X̄_s / U_s)^(1/η)), = π_s where U_s = 0 (π = `parity`, the cluster's
+    import parity of each good).
 
-    unsold U (units), scale X̄ (units at the outside price) and outside_price w: arrays of one
-    shape (one entry per stage). Returns the clearing ex-works prices, same shape. With X̄ = 0
-    (no outside demand) and U > 0 the price is 0: the surplus is worthless."""
+    unsold U (units), scale X̄ (units at the outside price), outside_price w and parity π: arrays
+    of one shape (one entry per stage). Returns the clearing ex-works prices, same shape. With
+    X̄ = 0 (no outside demand) and U > 0 the price is 0: the surplus is worthless."""
     U = np.maximum(np.asarray(unsold, float), 0.0)
     X = np.maximum(np.asarray(scale, float), 0.0)
     w = np.asarray(outside_price, float)
-    cap = w * (1.0 + markup)
+    cap = np.asarray(parity, float)
     with np.errstate(divide="ignore", over="ignore"):
         ratio = np.where(U > 0, X / np.where(U > 0, U, 1.0), np.inf)
     return np.minimum(cap, w * ratio ** (1.0 / elasticity))

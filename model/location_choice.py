@@ -12,8 +12,10 @@ site score in log points (≈ share of profit), summing Weber's three factors:
          + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
 
 S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
-sells to (both distance-weighted), μ the import markup a local supplier saves its buyers (its
-share μ/(1+μ) of the import parity price is what nearby buyers gain by tying to it). The chooser takes the best candidate. With `location_choice = "random"` every
+sells to (both distance-weighted), μ = m + θ(c) the import premium a local supplier saves its
+buyers: the markup m = `import_markup` plus the long-haul freight θ(c) at the site (import parity
+w (1 + m) + θ(c) w, model.transport; its share μ/(1+μ) of the import parity price is what nearby
+buyers gain by tying to it). Infrastructure lowers θ, so it cheapens imports as well as exports. The chooser takes the best candidate. With `location_choice = "random"` every
 site is a uniformly random cell: the dartboard null model of Ellison & Glaeser.
 """
 
@@ -46,22 +48,23 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
     cost = at(f["wage"], cx, cy) + p["land_per_worker"] * at(f["rent_paid"], cx, cy)
     u -= p["labour_share"] * np.log(cost / p["base_wage"])
     n_stages = p["n_stages"]
+    infra, saving = at(f["infrastructure"], cx, cy), p["infrastructure_freight_saving"]
+    theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)   # long haul at the site
+    premium = p["import_markup"] + theta   # import parity over the outside price, per unit of w
     # buyers (stage ≥ 1) value nearby supply of the stage before theirs
     s_in = np.clip(stage - 1, 0, n_stages - 1)
-    saving = p["import_markup"] * stage / (stage + 1.0)   # import markup as a share of revenue
     supply = f["supply"][s_in[:, None], cx, cy]
-    u += np.where((stage >= 1)[:, None],
-                  saving[:, None] * supply / (supply + need[:, None] + 1e-9), 0.0)
+    u += np.where((stage >= 1)[:, None],   # the import premium as a share of revenue
+                  premium * (stage / (stage + 1.0))[:, None] * supply / (supply + need[:, None] + 1e-9), 0.0)
     # suppliers value nearby demand for their good
     s_out = np.clip(stage, 0, n_stages - 1)
     demand = f["demand"][s_out[:, None], cx, cy]
     u += np.where((~kind_is_firm)[:, None],
-                  p["import_markup"] / (1 + p["import_markup"]) * demand / (demand + output[:, None] + 1e-9), 0.0)
+                  premium / (1 + premium) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
     mx, my = gateway
-    infra, saving = at(f["infrastructure"], cx, cy), p["infrastructure_freight_saving"]
     freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * np.hypot(cx - mx, cy - my)
-               / max(final_price, 1e-9) + transport.long_haul_share(p["long_haul_freight"], infra, saving))
+               / max(final_price, 1e-9) + theta)
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
     return u
 

@@ -32,7 +32,17 @@ from mesa.datacollection import DataCollector
 
 from agents import Enterprises, Government, start
 from agents.population import KIND_FIRM, gc_paused
-from model import accounts, environment, indicator_registry, indicators, intermediate_market, labour, market, production
+from model import (
+    accounts,
+    environment,
+    indicator_registry,
+    indicators,
+    intermediate_market,
+    labour,
+    market,
+    production,
+    transport,
+)
 from model.fields import KernelConvolution, cell_sums, cluster_fields, decay_kernel
 from model.params import LEVERS, resolve_params
 from model.quarter import Quarter
@@ -71,7 +81,10 @@ class ClusterModel(Model):
         # 0 … S−1), import parity, this quarter's ex-works prices, outside demand at w
         S = p["n_stages"]
         self.outside_price = intermediate_market.outside_prices(S, p["raw_input_share"])
-        self.parity = intermediate_market.import_parity(self.outside_price, p["import_markup"])
+        # long-haul freight share on imports of each input (need-weighted over its buyers; model.transport)
+        self.import_freight = np.full(S + 1, float(transport.long_haul_share(
+            p["long_haul_freight"], p["base_infrastructure"], p["infrastructure_freight_saving"])))
+        self.parity = intermediate_market.import_parity(self.outside_price, p["import_markup"], self.import_freight)
         self.stage_price = self.outside_price[1:].copy()
         self.export_base = np.zeros(S)
         self.quarter = Quarter()
@@ -239,7 +252,7 @@ class ClusterModel(Model):
     def search_suppliers(self, everyone: bool = False) -> None:
         """Supplier search of this quarter (model.sourcing.search_suppliers)."""
         search_suppliers(self.network, self.population, self.grid.infrastructure.data, self.params,
-                         self.slot_factor, self.government.association, self.stage_price, self.parity[1:],
+                         self.slot_factor, self.government.association, self.stage_price, self.outside_price[1:],
                          self.rng, self.shape, everyone)
 
     def pollute(self) -> None:

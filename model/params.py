@@ -112,8 +112,11 @@ _PARAMS = [
        "exogenous demand shifts: at step, demand ×= demand and quality_standard = quality", SOURCE_SEEDS),
     _p("market", "frontier_growth", 0.005, "per quarter", 0.0, 0.1,
        "growth of the outside technology frontier"),
-    _p("market", "import_markup", 0.2, "share", 0.0, 5.0,
-       "extra cost of buying an intermediate from outside the cluster"),
+    _p("market", "import_markup", 0.124, "share", 0.0, 5.0,
+       "non-freight cost of buying an input outside the cluster (dealers' margin, search, time in "
+       "transit), as a share of its outside price w; import parity = w (1 + m) + θ(c) w with the long "
+       "haul θ(c) (model/transport.py). Calibration: 0.2 − θ at base_infrastructure (0.076) keeps "
+       "import parity where the former markup of 0.2, freight included, put it"),
     _p("market", "raw_input_share", 0.2, "× reference price", 0.0, 0.9,
        "outside price of stage 0's raw input (fibre, steel …) as a share of the final good's "
        "reference price; each stage of the outside chain adds an equal share of the rest "
@@ -186,7 +189,8 @@ _PARAMS = [
     _p("mechanisms", "market_transport_cost", 0.0005, "units/unit/cell", 0.0, 1.0,
        "freight per unit of final output per cell to the market gateway"),
     _p("mechanisms", "long_haul_freight", 0.08, "share of value", 0.0, 1.0,
-       "freight and logistics on final goods shipped to outside buyers, at no infrastructure "
+       "freight and logistics, door to door, on goods shipped to or from outside the cluster (exports, "
+       "and imports in import parity), as a share of their value, at no infrastructure "
        "(ad-valorem freight on manufactures ≈ 5–9%: Hummels 2007; China's logistics costs ≈ 2× the U.S. share)",
        SOURCE_LIT),
     _p("mechanisms", "infrastructure_freight_saving", 0.5, "share", 0.0, 1.0,

@@ -16,11 +16,11 @@ from model.supply_network import SupplierIndex, SupplyNetwork, search
 
 
 def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_factor: np.ndarray,
-                     association: float, prices, parity, rng, shape, everyone: bool = False) -> None:
+                     association: float, prices, outside, rng, shape, everyone: bool = False) -> None:
     """Run one quarter's supplier search over the live rows of `pop` (the column store), in place
     on `net`. `slot_factor`: (n_stages + 1,) plant size of a stage relative to the stage before;
-    `association`: 0–1 strength of the funded industry association; `prices`, `parity`: ex-works
-    price and import parity of the good of each stage 0 … n_stages − 1; `everyone`: all buyers search
+    `association`: 0–1 strength of the funded industry association; `prices`, `outside`: ex-works
+    and outside price of the good of each stage 0 … n_stages − 1 (import parity: model.transport); `everyone`: all buyers search
     (the initial business relationships)."""
     live = pop.live
     sup = live[pop.kind[live] != KIND_FIRM]
@@ -35,8 +35,8 @@ def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_f
     factor = slot_factor[pop.stage[searching]] * np.where(pop.is_lead[searching], p["lead_size"], 1.0)
     factor = np.maximum(1.0, np.round(factor))
     big = factor > 1
-    search(net, index, searching[~big], pop, infra, p, association, prices, rng, pop.capacity, parity=parity)
+    search(net, index, searching[~big], pop, infra, p, association, prices, outside, rng, pop.capacity)
     if big.any():
-        search(net, index, searching[big], pop, infra, p, association, prices, rng, pop.capacity,
+        search(net, index, searching[big], pop, infra, p, association, prices, outside, rng, pop.capacity,
                slots=p["max_suppliers"] * factor[big], draws=int(min(factor.max(), p["max_search_rounds"])),
-               parity=parity)
+               )

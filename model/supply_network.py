@@ -5,8 +5,8 @@ search run vectorised; `to_networkx` gives the `networkx.DiGraph` view (nodes = 
 
 Trade (each quarter). A buyer of stage s needs one unit of the stage s−1 good per unit of output. It orders
 from its suppliers in proportion to trust (τ + o, o = `order_trust_offset`); a supplier with more orders than output
-fills them pro rata. What local suppliers cannot deliver is imported at import parity
-w_{s−1} (1 + markup); the ex-works prices p_s clear each good's market after trade
+fills them pro rata. What local suppliers cannot deliver is imported at the buyer's import parity
+w_{s−1} (1 + markup) + θ(c) w_{s−1} (model/transport.py); the ex-works prices p_s clear each good's market after trade
 (model/intermediate_market.py). Delivered cost of a tie: p_{s−1} + t · d · (1 − s · infra), d the
 distance in cells, infra the mean of the two ends' infrastructure, s = `infrastructure_freight_saving`.
 
@@ -33,7 +33,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from model import intermediate_market, transport
 from model.fields import at
+from model.transport import delivered_cost
 
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
@@ -293,30 +295,13 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
     return np.concatenate(rounds, axis=1).reshape(-1, n).T
 
 
-def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost, saving) -> np.ndarray:
-    """p + t · d · (1 − s · mean infrastructure): ex-works price plus freight (model.transport:
-    the local leg; s = `infrastructure_freight_saving`)."""
-    d = np.hypot(sx - bx, sy - by)
-    factor = np.add(infra_s, infra_b)
-    half = 0.5 * saving   # s · (I_s + I_b) / 2
-    if (d.shape != np.broadcast_shapes(d.shape, factor.shape, np.shape(price))
-            or np.result_type(d, factor, price, transport_cost) != d.dtype):
-        return price + transport_cost * d * (1 - half * factor)
-    # in place, the same operations in the same order (no temporaries of the candidates' size)
-    factor *= half
-    np.subtract(1, factor, out=factor)
-    d *= transport_cost
-    d *= factor
-    d += price
-    return d
-
-
 def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict,
-           association: float, prices, rng, n_rows: int, slots=None, draws: int = 1, parity=None) -> int:
+           association: float, prices, outside, rng, n_rows: int, slots=None, draws: int = 1) -> int:
     """Buyers look for suppliers; returns the number of ties formed. `slots`: ties each buyer
     may keep (default `max_suppliers`); `draws` > 1: rounds of candidates, and up to that many
     new ties per buyer. `prices`: ex-works price of the good of each stage 0 … n_stages − 1;
-    `parity`: its import parity (default prices × (1 + import_markup))."""
+    `outside`: its outside price w; a buyer compares candidates with its own import parity
+    w (1 + import_markup) + θ(c) w, θ(c) the long-haul freight share at its cell (model.transport)."""
     if len(buyers) == 0:
         return 0
     x, y, stage = pop.x, pop.y, pop.stage
@@ -345,7 +330,9 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     best_row = c[np.arange(len(buyers)), best]
 
     degree = np.bincount(net.dst, minlength=n_rows)[buyers]
-    import_price = (prices * (1 + p["import_markup"]) if parity is None else np.asarray(parity, float))[want]
+    theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x[buyers], y[buyers]),
+                                      p["infrastructure_freight_saving"])
+    import_price = intermediate_market.import_parity(np.asarray(outside, float)[want], p["import_markup"], theta)
     slots = p["max_suppliers"] if slots is None else slots
     add = (degree < slots) & (best_cost < import_price)
 

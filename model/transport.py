@@ -1,4 +1,4 @@
-"""Transport costs and what infrastructure does to them.
+"""Transport costs and what infrastructure does to them: the one freight mechanism of the model.
 
 Freight has two legs. The *local* leg, within the cluster (inputs along supply ties, goods to
 the cluster's gateway: market, railhead), costs t per unit per cell; the *long haul* to outside
@@ -7,6 +7,19 @@ infrastructure I ∈ [0, 1] (paved roads, logistics parks, highway links):
 
     local:      t(c) = t0 · (1 − s · I(c))                     per unit and cell
     long haul:  θ(c) = θ0 · (1 − s · I(c))                     share of value shipped
+
+Where each leg is paid, with the infrastructure of the cell that ships or receives:
+
+    supply tie s → b:   p + t0 · d(s, b) · (1 − s · (I(s) + I(b))/2)       per unit (`delivered_cost`)
+    spot trade:         t(c) · d(c, gateway) per unit, seller and buyer each
+    final goods:        t_m(c) · d(c, gateway) per unit + θ(c) · value      (t_m = `market_transport_cost`)
+    intermediate export: θ(c) · value at the ex-works price
+    import (parity):    w (1 + m) + θ(c) · w                                 (m = `import_markup`)
+
+so infrastructure cheapens imports exactly as it cheapens exports: the import parity of a buyer
+is the outside price plus the dealers' and other non-freight trade costs (the markup m) plus the
+long haul at its own cell. θ is door to door: goods traded with outside do not pay a separate
+local leg to the gateway.
 
 s = `infrastructure_freight_saving`: vehicle operating costs on poor roads are about twice those
 on good paved ones (World Bank HDM-4 road-user-cost relations), so full infrastructure halves
@@ -31,6 +44,25 @@ def local_freight_rate(base_rate: float, infra, saving: float) -> np.ndarray:
 def long_haul_share(base_share: float, infra, saving: float) -> np.ndarray:
     """θ(c) = θ0 (1 − s I(c)): freight on goods shipped to or from outside, as a share of value."""
     return base_share * (1.0 - saving * np.clip(np.asarray(infra, float), 0.0, 1.0))
+
+
+def delivered_cost(price, sx, sy, bx, by, infra_s, infra_b, transport_cost, saving) -> np.ndarray:
+    """p + t0 · d · (1 − s · (I_s + I_b)/2): ex-works price plus the local leg along a supply tie
+    (d = distance in cells between supplier (sx, sy) and buyer (bx, by), I their cells'
+    infrastructure, s = `infrastructure_freight_saving`); arrays broadcast, units per unit."""
+    d = np.hypot(sx - bx, sy - by)
+    factor = np.add(infra_s, infra_b)
+    half = 0.5 * saving   # s · (I_s + I_b) / 2
+    if (d.shape != np.broadcast_shapes(d.shape, factor.shape, np.shape(price))
+            or np.result_type(d, factor, price, transport_cost) != d.dtype):
+        return price + transport_cost * d * (1 - half * factor)
+    # in place, the same operations in the same order (no temporaries of the candidates' size)
+    factor *= half
+    np.subtract(1, factor, out=factor)
+    d *= transport_cost
+    d *= factor
+    d += price
+    return d
 
 
 def freight_share_of_delivered_cost(freight, value) -> float:

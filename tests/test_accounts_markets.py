@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from model import accounts, fiscal_rule
+from model import accounts, fiscal_rule, transport
 from model import intermediate_market as im
 
 finite = dict(allow_nan=False, allow_infinity=False)
@@ -34,8 +34,8 @@ def test_outside_prices_reject_a_raw_share_of_one():
 @given(st.floats(1e-6, 1e6, **finite), st.floats(1e-6, 1e6, **finite), st.floats(0.05, 2.0),
        st.floats(0.0, 1.0), st.floats(1.01, 20.0))
 def test_clearing_price_sells_the_surplus_outside_unless_capped_at_import_parity(U, X, w, m, eta):
-    p = float(im.clearing_prices(np.array([U]), np.array([X]), np.array([w]), m, eta)[0])
-    cap = w * (1 + m)
+    cap = float(im.import_parity(w, m))
+    p = float(im.clearing_prices(np.array([U]), np.array([X]), np.array([w]), np.array([cap]), eta)[0])
     assert 0 < p <= cap * (1 + 1e-12)
     if p < cap * (1 - 1e-9):
         # independent: solve X(p) = U by root finding on the export demand curve
@@ -49,13 +49,13 @@ def test_clearing_price_sells_the_surplus_outside_unless_capped_at_import_parity
 @given(st.lists(st.floats(0.0, 1e4, **finite), min_size=2, max_size=20))
 def test_clearing_price_falls_as_the_unsold_surplus_grows(unsold):
     U = np.sort(np.asarray(unsold))
-    p = im.clearing_prices(U, np.full(len(U), 50.0), np.full(len(U), 0.5), 0.2, 4.0)
+    p = im.clearing_prices(U, np.full(len(U), 50.0), np.full(len(U), 0.5), np.full(len(U), 0.6), 4.0)
     assert np.all(np.diff(p) <= 1e-12)
     assert np.all(p[U == 0] == pytest.approx(0.5 * 1.2))
 
 
 def test_no_unlimited_sink_doubling_exports_lowers_the_price_by_two_to_the_minus_one_over_eta():
-    p = im.clearing_prices(np.array([100.0, 200.0]), np.array([10.0, 10.0]), np.array([1.0, 1.0]), 0.2, 4.0)
+    p = im.clearing_prices(np.array([100.0, 200.0]), np.array([10.0, 10.0]), np.array([1.0, 1.0]), np.array([1.2, 1.2]), 4.0)
     assert p[1] / p[0] == pytest.approx(2 ** (-1 / 4))
 
 
@@ -64,8 +64,28 @@ def test_export_scale_starts_at_the_initial_surplus_with_a_floor_and_grows_with_
     assert np.allclose(base, [5.0, 5.0, 2.5])
     assert np.allclose(im.export_scale(base, 0.01, 4), base * 1.01**4)
     # where the surplus is above the floor the market clears at the outside price
-    p = im.clearing_prices(np.array([5.0]), base[:1], np.array([0.4]), 0.2, 4.0)
+    p = im.clearing_prices(np.array([5.0]), base[:1], np.array([0.4]), np.array([0.48]), 4.0)
     assert p[0] == pytest.approx(0.4)
+
+
+@given(st.floats(0.05, 2.0), st.floats(0.0, 1.0), st.floats(0.0, 0.5), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_import_parity_is_outside_price_with_markup_plus_long_haul_freight_which_infrastructure_cuts(
+        w, m, theta0, saving, infra):
+    theta = transport.long_haul_share(theta0, infra, saving)
+    parity = float(im.import_parity(w, m, theta))
+    assert parity == pytest.approx(w * (1 + m) + theta0 * (1 - saving * infra) * w, rel=1e-12, abs=1e-15)
+    # better infrastructure never makes importing dearer, and cheapens it whenever freight is saved
+    better = float(im.import_parity(w, m, transport.long_haul_share(theta0, min(1.0, infra + 0.5), saving)))
+    assert better <= parity * (1 + 1e-12)
+    if theta0 > 1e-3 and saving > 1e-3 and infra < 0.99:
+        assert better < parity
+
+
+def test_mean_import_parity_weights_buyers_by_their_need():
+    stage = np.array([0, 1, 1, 2])
+    got = im.mean_by_input(stage, np.array([2.0, 1.0, 3.0, 0.0]), np.array([0.1, 0.2, 0.4, 0.9]),
+                           np.array([0.05, 0.05, 0.05]))
+    assert np.allclose(got, [0.1, (0.2 + 1.2) / 4, 0.05])   # no need for input 2: the fallback
 
 
 def test_spot_market_matches_a_share_of_what_could_be_matched():
