@@ -69,10 +69,11 @@ def outside_prices(n_stages: int, raw_share: float, reference: float = 1.0) -> n
 
 
 def import_parity(outside_price, markup: float, freight_share=0.0):
-    """Price at which a buyer imports: w (1 + m) + θ w, θ = `freight_share` the long-haul freight
-    share at the buyer's cell (model.transport.long_haul_share); arrays broadcast."""
-    w = np.asarray(outside_price, float)
-    return w * (1.0 + markup) + np.asarray(freight_share, float) * w
+    """Price at which a buyer imports: w (1 + m) + θ w = w (1 + (m + θ)), θ = `freight_share` the
+    long-haul freight share at the buyer's cell (model.transport.long_haul_share); arrays broadcast.
+    (Computed as w (1 + (m + θ)): with m + θ equal to a former all-in markup the prices are the
+    same to the last bit.)"""
+    return np.asarray(outside_price, float) * (1.0 + (markup + np.asarray(freight_share, float)))
 
 
 def mean_by_input(stage, need, values, fallback) -> np.ndarray:
@@ -80,10 +81,12 @@ def mean_by_input(stage, need, values, fallback) -> np.ndarray:
     `fallback` (n_stages + 1,): entry j is the raw input (j = 0, bought by stage 0) or the good
     of stage j − 1 (bought by stage j); `fallback` where no one needs the input."""
     stage = np.asarray(stage, np.int64)
+    values = np.asarray(values, float)
     n = len(fallback)
+    base = values.min() if len(values) else 0.0   # equal values average to exactly themselves
     weight = np.bincount(stage, need, n)
-    total = np.bincount(stage, np.asarray(need, float) * values, n)
-    return np.where(weight > 0, total / np.where(weight > 0, weight, 1.0), fallback)
+    total = np.bincount(stage, np.asarray(need, float) * (values - base), n)
+    return np.where(weight > 0, base + total / np.where(weight > 0, weight, 1.0), fallback)
 
 
 def export_demand(price, scale, outside_price, elasticity: float):

@@ -55,7 +55,7 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
     s_in = np.clip(stage - 1, 0, n_stages - 1)
     supply = f["supply"][s_in[:, None], cx, cy]
     u += np.where((stage >= 1)[:, None],   # the import premium as a share of revenue
-                  premium * (stage / (stage + 1.0))[:, None] * supply / (supply + need[:, None] + 1e-9), 0.0)
+                  premium * stage[:, None] / (stage[:, None] + 1.0) * supply / (supply + need[:, None] + 1e-9), 0.0)
     # suppliers value nearby demand for their good
     s_out = np.clip(stage, 0, n_stages - 1)
     demand = f["demand"][s_out[:, None], cx, cy]
