@@ -24,8 +24,18 @@ import numpy as np
 
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
-from model import (accounts, brand, environment, intermediate_market, market, product_lines, product_match, production,
-                   spillover, transport)
+from model import (
+    accounts,
+    brand,
+    environment,
+    intermediate_market,
+    market,
+    product_lines,
+    product_match,
+    production,
+    spillover,
+    transport,
+)
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
 from model.quarter import Quarter
