@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.demography_params import ENTRY_AND_SITES
 from model.param_spec import (  # noqa: F401  (re-exported: model.params is the public name)
     LEVER_KINDS,
     SOURCE_CAL,
@@ -220,18 +221,8 @@ _PARAMS = [
     _p("mechanisms", "base_entry", 0.5, "firms/quarter", 0.0, 1e4, "entrants per quarter regardless of profits"),
     _p("mechanisms", "entrant_knowledge", 0.9, "× mean knowledge", 0.1, 2.0,
        "median knowledge of a local entrant relative to the cluster's mean (lognormal)"),
-    _p("mechanisms", "entry_reference_margin", 0.1, "share", 0.001, 1.0,
-       "cluster profit margin at which entry_rate applies (entry ∝ margin / this)", _NO_TARGET),
-    _p("mechanisms", "entry_margin_cap", 3.0, "×", 0.0, 100.0,
-       "entry responds to the margin up to this many reference margins (30% at the defaults)", _NO_TARGET),
     _p("mechanisms", "spinoff_rate", 0.01, "per quarter", 0.0, 1.0,
        "spin-off hazard of a profitable enterprise of spinoff_reference_size workers (Klepper)", SOURCE_LIT),
-    _p("mechanisms", "spinoff_reference_size", 20.0, "workers", 1.0, 1e6,
-       "size at which the spin-off hazard is spinoff_rate; it grows ∝ size (Klepper 2007)", _NO_TARGET),
-    _p("mechanisms", "spinoff_size_cap", 5.0, "×", 0.0, 1e6,
-       "the spin-off hazard grows with size up to this many times spinoff_rate", _NO_TARGET),
-    _p("mechanisms", "spinoff_staff_share", 0.3, "share", 0.0, 1.0,
-       "most of its parent's workforce a spin-off takes (at most initial_workers)", _NO_TARGET),
     _p("mechanisms", "spinoff_knowledge", 0.9, "share", 0.0, 1.5, "knowledge a spin-off takes from its parent"),
     _p("mechanisms", "spinoff_radius", 4, "cells", 1, 50, "spin-offs settle within this distance of the parent"),
     _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "consecutive loss quarters before exit, and the quarters "
@@ -241,11 +232,7 @@ _PARAMS = [
     _p("mechanisms", "relocation_threshold", 0.1, "log points", 0.0, 10.0,
        "site-score gain needed to move (moving cost)"),
     _p("mechanisms", "location_candidates", 12, "sites", 1, 200, "candidate sites an entrant or mover compares"),
-    _p("mechanisms", "near_site_share", 0.5, "share", 0.0, 1.0,
-       "share of an entrant's or mover's candidate sites drawn near its origin (within kernel_radius of "
-       "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),
-    _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
-       "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
+    *ENTRY_AND_SITES,  # model/demography_params.py: entry's and spin-offs' scales, candidate sites
     _p("mechanisms", "choice_noise", 0.05, "log points", 0.0, 10.0,
        "scale of idiosyncratic taste in logit location choice"),
     _p("mechanisms", "location_choice", "utility", "—", None, None,

@@ -1,0 +1,27 @@
+"""Scales of entry, spin-offs and site search (part of the table of model/params.py, which is the
+public name; the equations are in model/demography.py, model/location_choice.py and
+agents/life_cycle.py). Each was a constant in the code before; the defaults are those constants."""
+
+from __future__ import annotations
+
+from model.param_spec import declare as _p
+
+_NO_TARGET = "calibration choice (no target; the former constant)"
+
+ENTRY_AND_SITES = [
+    _p("mechanisms", "entry_reference_margin", 0.1, "share", 0.001, 1.0,
+       "cluster profit margin at which entry_rate applies (entry ∝ margin / this)", _NO_TARGET),
+    _p("mechanisms", "entry_margin_cap", 3.0, "×", 0.0, 100.0,
+       "entry responds to the margin up to this many reference margins (30% at the defaults)", _NO_TARGET),
+    _p("mechanisms", "spinoff_reference_size", 20.0, "workers", 1.0, 1e6,
+       "size at which the spin-off hazard is spinoff_rate; it grows ∝ size (Klepper 2007)", _NO_TARGET),
+    _p("mechanisms", "spinoff_size_cap", 5.0, "×", 0.0, 1e6,
+       "the spin-off hazard grows with size up to this many times spinoff_rate", _NO_TARGET),
+    _p("mechanisms", "spinoff_staff_share", 0.3, "share", 0.0, 1.0,
+       "most of its parent's workforce a spin-off takes (at most initial_workers)", _NO_TARGET),
+    _p("mechanisms", "near_site_share", 0.5, "share", 0.0, 1.0,
+       "share of an entrant's or mover's candidate sites drawn near its origin (within kernel_radius of "
+       "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),
+    _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
+       "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
+]
