@@ -4,6 +4,7 @@ employment path and the no-policy budget path, over seeds.
     python -m experiments.economics_report                       # seeds 0–4, 160 quarters
     python -m experiments.economics_report --seeds 0 1 --steps 80 --scenarios baseline
     python -m experiments.economics_report --json report.json    # the figures as JSON too
+    python -m experiments.economics_report --set work_to_order=1 # with parameters changed
 
 For each scenario and seed it runs the model once and records, at the snapshot quarters (0, 80,
 160 by default), each stage's share of enterprises and of employment and its profit margin
@@ -56,11 +57,12 @@ def price_cycle(prices, burn_in: int = 8) -> tuple[np.ndarray, np.ndarray]:
     return ac, np.abs(d).mean(axis=0) / np.where(level > 0, level, np.nan)
 
 
-def run_one(scenario: str, seed: int, steps: int, snapshots: tuple[int, ...]) -> dict:
-    """One run: snapshots, residuals, opening path and budget path (plain Python values)."""
+def run_one(scenario: str, seed: int, steps: int, snapshots: tuple[int, ...], overrides=None) -> dict:
+    """One run: snapshots, residuals, opening path and budget path (plain Python values);
+    `overrides` {parameter: value} change the scenario's parameters (checked like the file)."""
     from scenarios import load_scenario
 
-    model = load_scenario(scenario).build(seed=seed)
+    model = load_scenario(scenario).with_overrides(**(overrides or {})).build(seed=seed)
     snaps = {0: stage_snapshot(model)} if 0 in snapshots else {}
     worst_abs = worst_rel = 0.0
     prices = []
@@ -121,6 +123,22 @@ def summarise(runs: list[dict], snapshots) -> str:
     return "\n".join(lines)
 
 
+def _overrides(ap, pairs) -> dict:
+    """{name: value} from NAME=VALUE strings; an unknown name or a non-number is an argparse error."""
+    from model.params import PARAMS
+
+    out = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in PARAMS:
+            ap.error(f"--set {pair}: unknown parameter {name!r} (see docs/ODD.md §9)")
+        try:
+            out[name] = int(value) if PARAMS[name].kind is int else float(value)
+        except ValueError:
+            ap.error(f"--set {pair}: {name} takes a number, got {value!r}")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m experiments.economics_report", description=__doc__.split("\n")[0])
     ap.add_argument("--scenarios", nargs="+", default=["baseline", "datang_socks"])
@@ -129,11 +147,13 @@ def main(argv=None) -> int:
     ap.add_argument("--snapshots", nargs="+", type=int, default=[0, 80, 160])
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE", help="parameters changed in every run")
     args = ap.parse_args(argv)
     if args.steps < 1:
         ap.error("--steps must be ≥ 1")
+    overrides = _overrides(ap, args.set)
     snaps = tuple(q for q in args.snapshots if q <= args.steps)
-    tasks = [(s, seed, args.steps, snaps) for s in args.scenarios for seed in args.seeds]
+    tasks = [(s, seed, args.steps, snaps, overrides) for s in args.scenarios for seed in args.seeds]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:
             runs = list(pool.map(run_one, *zip(*tasks)))

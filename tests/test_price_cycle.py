@@ -40,3 +40,12 @@ def test_cobweb_white_noise_and_trend():
 def test_constant_price_is_undefined():
     ac, amp = price_cycle(np.full((20, 2), 0.8), burn_in=2)
     assert np.isnan(ac).all() and (amp == 0).all()
+
+
+@pytest.mark.parametrize("pair, word", [("foo=1", "unknown parameter"), ("work_to_order=x", "takes a number")])
+def test_report_rejects_bad_overrides_before_running(pair, word, capsys):
+    from experiments.economics_report import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--set", pair, "--seeds", "0", "--steps", "1"])
+    assert exc.value.code == 2 and word in capsys.readouterr().err
