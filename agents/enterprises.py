@@ -88,7 +88,7 @@ class Enterprises(LifeCycle, Population):
         from the last, each supplier's labour target is the labour that makes its order book
         (model.production.order_book, model.production.labour_for), or its own-account target
         where it has no order."""
-        m, p, net = self.model, self.model.params, self.model.network
+        p, net = self.model.params, self.model.network
         S, cap = p["n_stages"], self.capacity
         alpha, beta = p["labour_share"], p["capital_share"]
         match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"])
