@@ -28,6 +28,7 @@ from model import (
     accounts,
     brand,
     environment,
+    innovation,
     intermediate_market,
     market,
     product_lines,
@@ -190,10 +191,11 @@ class Enterprises(LifeCycle, Population):
         gov = m.government
         wage, rent, park_rate, in_park = unit_labour_parts
         stage, lead, K, cash = self.stage[live], self.is_lead[live], self.capital[live], self.cash[live]
-        # R&D, with the subsidy refund paid pro rata to what the budget allows
+        # R&D, a share of value added (model.innovation), with the subsidy refund paid pro rata
+        # to what the budget allows
         s_rd = gov.effective("rd_subsidy")
         rd_share = rd_intensity(lead, p["rd_share"], p["lead_rd_share"], s_rd)
-        rd = rd_share * revenue
+        rd = rd_share * innovation.rd_base(revenue, input_cost, freight)
         refund = rd * s_rd * gov.pay_pro_rata("rd_subsidy", s_rd * rd.sum())
         rent_bill = p["land_per_worker"] * rent * L
         park_paid = rent_bill * park_rate * gov.pay_pro_rata("park_subsidy", (rent_bill * park_rate).sum())
