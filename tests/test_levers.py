@@ -17,11 +17,13 @@ from model import ClusterModel
 from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, PARAMS
 
 # small, with a park, a lead firm, a funded budget and some investment attraction, enough outside
-# prospects every quarter and subsidies up to their whole entry cost (so that recruit_lead_share
-# has money and prospects to steer)
+# prospects every quarter, subsidies up to their whole entry cost and an outside option above the
+# cluster's value for the median prospect (so that recruit_lead_share has money and marginal
+# prospects to steer, instead of prospects who all come on their own)
 BASE = dict(width=24, height=24, region_size=8, n_firms=25, n_suppliers=50, n_lead_firms=1,
             parks=[[12, 12, 4]], gov_initial_budget=1e5, investment_attraction=40.0,
-            outside_prospects=10.0, lead_prospects=3.0, max_subsidy_share=1.0, pollution=5.0, rd_subsidy=0.0)
+            outside_prospects=10.0, lead_prospects=3.0, max_subsidy_share=1.0, outside_option=1.2, pollution=5.0,
+            rd_subsidy=0.0)
 NEW = {"tax_rate": 0.6, "tax_holiday": 40, "rd_subsidy": 0.5, "park_subsidy": 0.9,
        "investment_attraction": 400.0, "recruit_lead_share": 1.0, "ip_protection": 1.0,
        "environmental_regulation": 0.9}

@@ -50,7 +50,8 @@ def test_spinoffs_off_means_no_spinoffs():
 
 
 def test_spinoffs_inherit_parent_knowledge_and_settle_nearby():
-    m = ClusterModel(seed=4, spinoff_rate=0.2, spinoff_knowledge=0.5, base_entry=0.0, entry_rate=0.0)
+    m = ClusterModel(seed=4, spinoff_rate=0.2, spinoff_knowledge=0.5, base_entry=0.0, entry_rate=0.0,
+                     outside_prospects=0.0, lead_prospects=0.0)   # no founders but the spin-offs
     pop = m.population
     before = pop.live.copy()
     founded = []
