@@ -23,7 +23,7 @@ class Quarter:
     exits: int = 0
     innovations: int = 0
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of revenue
+    rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of value added (model.innovation)
     credit_limit: np.ndarray | None = None                                # units; None before production
     # money flows with the rest of the world this quarter (model.accounts.FLOWS names them), the
     # sectors' stocks when the quarter began, and the production accounts (model.accounts)
