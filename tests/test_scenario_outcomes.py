@@ -77,8 +77,9 @@ def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_loca
 # Where a case lost (part of) its pattern the expectation stays as it was, as a strict xfail that
 # gives the measured miss (seeds 0–2); docs/scenarios.md reports it.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS since issue 10 (exit on solvency, R&D on value added, seeds 0-2): Datang's dyeing "
-                   "stage (stage_scale 127) dies out at some quarter in every seed (one plant at the end in seed 2); local "
+@pytest.mark.xfail(strict=True, reason="MISS since issue 10 (exit on solvency, R&D on value added, seeds 0-2): a stage dies out "
+                   "at some quarter in every seed (dyeing, stage_scale 127, in seeds 0 and 1; in seed 2 dyeing keeps one "
+                   "works and shaping is empty for 7 quarters from quarter 57); local "
                    "sourcing ends at 0.72-0.86 and falls to 0.66-0.73 after year 2; value added grows 1.16-2.14x")
 def test_datang_socks_keeps_every_stage_and_sources_locally():
     o = outcome("datang_socks")
