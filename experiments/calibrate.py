@@ -187,7 +187,7 @@ def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_s
     to `targets`, resumed from `settings.db` when it holds the same run (`signature`); `clock`
     (seconds) measures the wall-clock budget."""
     abc, done = open_abc(simulate, free, targets, settings, signature)
-    wall = "no wall-clock budget" if settings.max_minutes is None else f"{settings.max_minutes:g} min wall-clock budget"
+    wall = "no wall-clock budget" if settings.max_minutes is None else f"{settings.max_minutes:.3g} min wall-clock budget"
     say(f"ABC-SMC of {', '.join(f.param for f in free)} on {len(targets)} targets: population "
         f"{settings.population}, at most {settings.generations} generations ({done} stored), {wall}, "
         f"engine {settings.engine}")

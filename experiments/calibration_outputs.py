@@ -91,7 +91,7 @@ def budget_text(info: dict) -> str:
     wall = b.get("max_minutes")
     text = (f"population {info.get('population')}, {info.get('generations')}"
             + (f" of at most {planned}" if planned else "") + " generations"
-            + (f", wall-clock budget {wall:g} min" if wall else ""))
+            + (f", wall-clock budget {wall:.3g} min" if wall else ""))
     if "sampling_seconds" in info:
         text += (f" (stopped by: {info.get('stopped', 'generations')}; sampling {info['sampling_seconds'] / 60:.1f} min"
                  f", engine {info.get('engine')}" + (f", {info['workers']} workers" if info.get("workers") else "") + ")")

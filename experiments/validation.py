@@ -246,8 +246,10 @@ def round_section(results: dict) -> list[str]:
     rows = [(n, info) for n, (_, _, info) in results.items() if info]
     if not rows:
         return []
-    lines = ["## The calibration round", "", "Budget declared in experiments/calibrate.py (`BUDGET`); wall time is the "
-             "ABC sampling on the shared 2-core machine (all sessions of a resumed run).", "",
+    lines = ["## The calibration round", "", "Budget declared in experiments/calibrate.py (`BUDGET`); a case's wall-clock "
+             "budget is its share of the round's pool (`clusterlab calibrate --all`: 4 min a case, shortest runs first, "
+             "unused minutes passed on); wall time is the ABC sampling on the shared 2-core machine (all sessions of a "
+             "resumed run).", "",
              "| case | budget and use | simulations × seeds | sampling (min) | epsilon by generation |",
              "|---|---|---|---|---|"]
     for name, info in rows:
