@@ -87,7 +87,7 @@ class Enterprises(LifeCycle, Population):
         """Suppliers with clients along ties work to their clients' orders (subcontracting, 分包:
         the final firms plan production and organise the stages, seeds §需求条件): stage by stage
         from the last, each supplier's labour target is the labour that makes its order book
-        (model.production.order_book, model.production.labour_for), or its own-account target
+        (SupplyNetwork.order_book, model.production.labour_for), or its own-account target
         where it has no order."""
         p, net = self.model.params, self.model.network
         S, cap = p["n_stages"], self.capacity
@@ -96,7 +96,7 @@ class Enterprises(LifeCycle, Population):
         for s in range(S - 1, -1, -1):
             need = np.zeros(cap)
             need[live] = np.where(stage >= 1, Q, 0.0)
-            orders = production.order_book(need * match, net.src, net.dst, net.trust, p["order_trust_offset"], cap)[live]
+            orders = net.order_book(need * match, cap, p["order_trust_offset"])[live]
             rows = (stage == s) & (orders > 0)
             target = production.labour_for(orders[rows], A[rows], K[rows], alpha, beta)
             if p["work_to_order"] == 2:

@@ -33,6 +33,8 @@ def tie_match(specific_share: float, trust, dst, n_rows: int, offset: float = 0.
     0 ≤ ς ≤ 1."""
     if not 0.0 <= specific_share <= 1.0:
         raise ValueError(f"specific_input_share must be in [0, 1], got {specific_share!r}")
+    if specific_share == 0.0:   # every input standard: 1 − 0 + 0 · mean trust, without the per-tie sums
+        return np.ones(n_rows)
     trust, dst = np.asarray(trust, float), np.asarray(dst, np.int64)
     weight = trust + offset
     total = np.bincount(dst, weight, n_rows)

@@ -122,16 +122,6 @@ def expected_unit_value(expected, realised, speed: float):
     return expected + speed * (realised - expected)
 
 
-def order_book(need, src, dst, trust, offset: float, n_rows: int):
-    """Units ordered from each supplier row along its ties (shape (n_rows,)): each buyer splits
-    its need over its ties in proportion to τ + offset, as `SupplyNetwork.trade` does."""
-    if len(src) == 0:
-        return np.zeros(n_rows)
-    weight = np.asarray(trust, float) + offset
-    share = weight / np.bincount(dst, weight, n_rows)[dst]
-    return np.bincount(src, need[dst] * share, n_rows)
-
-
 def labour_for(Q, A, K, alpha, beta):
     """L = (Q / (A K^β))^(1/α): workers that make Q with capital K (inverse of `output`)."""
     return (np.maximum(Q, 0.0) / (A * K**beta)) ** (1.0 / alpha)

@@ -154,9 +154,7 @@ class SupplyNetwork:
         if len(self) == 0:
             zero = np.zeros(n_rows)
             return zero, zero.copy(), zero.copy()
-        weight = self.trust + offset
-        share = weight / np.bincount(self.dst, weight, n_rows)[self.dst]
-        orders = need[self.dst] * share
+        orders = self.tie_orders(need, n_rows, offset)
         ordered = np.bincount(self.src, orders, n_rows)
         fill = np.minimum(1.0, capacity / np.maximum(ordered, 1e-12))
         self.volume = orders * fill[self.src]
@@ -164,6 +162,15 @@ class SupplyNetwork:
         cost = np.bincount(self.dst, self.volume * unit_cost, n_rows)
         sold = np.bincount(self.src, self.volume, n_rows)
         return bought, cost, sold
+
+    def tie_orders(self, need, n_rows, offset: float):
+        """Units asked of each tie: a buyer splits need[row] over its ties in proportion to τ + offset."""
+        weight = self.trust + offset
+        return need[self.dst] * (weight / np.bincount(self.dst, weight, n_rows)[self.dst])
+
+    def order_book(self, need, n_rows, offset: float):
+        """Units ordered from each supplier row (shape (n_rows,)), the orders `trade` fills."""
+        return np.bincount(self.src, self.tie_orders(need, n_rows, offset), n_rows) if len(self) else np.zeros(n_rows)
 
     def update_trust(self, growth: float, decay: float, lapse: float) -> None:
         """A quarter of trade: τ += growth · (1 − τ) on ties that traded, τ × (1 − decay) on idle

@@ -1,4 +1,4 @@
-"""Suppliers working to their clients' orders (parameter `work_to_order`, model.production.order_book
+"""Suppliers working to their clients' orders (parameter `work_to_order`, SupplyNetwork.order_book
 and labour_for): the order book against the network's own allocation, the labour rule against the
 technology, and the accounts of a run that uses it."""
 
@@ -21,7 +21,7 @@ def test_order_book_is_what_the_network_sells_when_capacity_is_ample(seed):
     net.add(rng.integers(0, 6, m), rng.integers(6, n, m), rng.uniform(0.05, 1.0, m))
     need = np.where(np.arange(n) >= 6, rng.uniform(0, 10, n), 0.0)
     _, _, sold = net.trade(need, np.full(n, 1e9), np.zeros(m), n, 0.1)
-    book = production.order_book(need, net.src, net.dst, net.trust, 0.1, n)
+    book = net.order_book(need, n, 0.1)
     assert book == pytest.approx(sold, rel=1e-12, abs=1e-12)
     assert book.sum() == pytest.approx(need[np.unique(net.dst)].sum())
 
