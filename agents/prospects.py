@@ -34,6 +34,7 @@ class Group:
     to_park: bool
     lead: bool
     on_their_own: bool      # False: those who would come anyway are among the ordinary entrants
+    founders: bool = False  # local founders: finance the start-up outlay from wealth and a bank (liquidity)
 
     @property
     def lines(self) -> np.ndarray:
@@ -64,7 +65,7 @@ class Prospects(RowRules):
         size, k, option = entry_decision.draw_prospects(rng, n_cand, p["entrant_knowledge"] * mean_k, 1.0, 0.0, 1.0,
                                                         p["knowledge_dispersion"], *opt)
         groups.append(Group("entrepreneurship", 1.0, rng.choice(S + 1, n_cand, p=weights), size, k, option,
-                            False, False, False))
+                            False, False, False, founders=True))
         return groups
 
     def promotion_contacts(self, weights, lead_share: float) -> tuple[float, float]:
@@ -101,13 +102,27 @@ class Prospects(RowRules):
                                                  p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
         cost = p["entry_cost"] * plant
         gain = entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], m.exit_rate)
-        if not g.on_their_own:
-            gain = np.where(gain >= 0, -np.inf, gain)
         fund = (gov.granted[g.lever] - gov.spending_by_lever[g.lever]) * g.fund_share
-        comes, paid = entry_decision.subsidised_entry(gain, cost, p["max_subsidy_share"], fund)
+        lowered, short = self.founders_finance(g, plant, fund) if g.founders else (cost, 0.0)
+        comes, paid = entry_decision.subsidised_entry(gain, lowered, p["max_subsidy_share"], fund, short)
+        if not g.on_their_own:   # those who need nothing are among the ordinary entrants
+            comes &= paid > 0
         gov.pay(g.lever, float(paid.sum()))
         return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
                 "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead)}
+
+    def founders_finance(self, g: Group, plant, fund: float):
+        """(start-up outlay O, liquidity shortfall) of the founders of group `g` (arrays, units;
+        model.entry_decision): wealth is drawn only when the programme has money to pay, since
+        without it no constrained founder can start (runs without grants draw nothing)."""
+        p = self.model.params
+        outlay = entry_decision.startup_outlay(plant, p["entry_cost"], p["initial_capital"], p["initial_cash"])
+        if fund <= 0 or len(plant) == 0:
+            return outlay, 0.0
+        sme = float(entry_decision.startup_outlay(1.0, p["entry_cost"], p["initial_capital"], p["initial_cash"]))
+        wealth = entry_decision.draw_wealth(self.model.rng, len(plant), p["founder_wealth"] * sme,
+                                            p["founder_wealth_dispersion"])
+        return outlay, entry_decision.liquidity_shortfall(outlay, wealth, p["founder_leverage"])
 
     def median_output(self) -> float:
         """Median output of the live enterprises (1.0 when there are none): an entrant's scale."""

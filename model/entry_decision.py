@@ -31,6 +31,23 @@ quarter are M_gen / c_c (`promotion_contacts`). A contact buys information, not 
 contacted prospect decides as above (Harding & Javorcik 2011: promotion raises FDI inflows where
 information asymmetries are severe).
 
+Liquidity-constrained founders (Evans & Jovanovic 1989). A local would-be founder must finance
+the start-up outlay O_i = (c_e + K_0 + M_0) · s_i (entry cost, the plant's capital and working
+cash, `startup_outlay`) from own wealth z_i and a bank that lends only against collateral: it
+can put at most λ · z_i into the firm (`founder_leverage` λ; Evans & Jovanovic estimate that
+entrants can invest no more than about 1.5 times their wealth). Wealth is lognormal
+(`draw_wealth`: median `founder_wealth` × an SME's outlay, log-sd `founder_wealth_dispersion`
+from the Gini of Chinese household wealth). A grant g is equity: it relaxes the constraint to
+λ (z_i + g) ≥ O_i, so the founder's shortfall is
+
+    short_i = max(0, O_i / λ − z_i)                                   (`liquidity_shortfall`)
+
+and the grant a founder needs is need_i = max(0, −gain_i, short_i): a founder whose expected
+gain is positive but whose wealth is short comes only with a grant, and a rich founder with a
+positive gain needs none (they are among the ordinary entrants). The programme covers at most
+a share `max_subsidy_share` of the cost it lowers: the outlay O_i for a founder, the sunk entry
+cost C_i for an outside firm (which brings its own capital and faces no such constraint).
+
 Outside prospects are drawn from a documented outside distribution (`draw_prospects`):
 size lognormal with median `outside_size` (× SME) and log-sd `outside_size_dispersion`;
 knowledge lognormal with median `outside_knowledge` × frontier and log-sd
@@ -51,6 +68,26 @@ def draw_prospects(rng, n: int, frontier: float, median_size: float, size_sd: fl
     knowledge = median_knowledge * frontier * rng.lognormal(0.0, knowledge_sd, n)
     option = median_option * rng.lognormal(0.0, option_sd, n)
     return size, knowledge, option
+
+
+def draw_wealth(rng, n: int, median: float, dispersion: float) -> np.ndarray:
+    """Wealth of n would-be founders (units): median · lognormal(0, dispersion), one draw each."""
+    return median * rng.lognormal(0.0, dispersion, n)
+
+
+def startup_outlay(plant, entry_cost: float, capital: float, cash: float):
+    """O = (c_e + K_0 + M_0) · plant: what a founder must finance to start a plant of `plant` SME
+    sizes (array or float, units): the sunk entry cost plus the plant's capital and working cash."""
+    return (entry_cost + capital + cash) * np.asarray(plant, float)
+
+
+def liquidity_shortfall(outlay, wealth, leverage: float):
+    """short = max(0, O / λ − z) (arrays, units): the equity a founder lacks when the bank lends only
+    against collateral, so that at most λ · z can be invested (Evans & Jovanovic 1989). 0 for
+    infinite wealth. Raises ValueError unless λ ≥ 1."""
+    if not leverage >= 1.0:
+        raise ValueError(f"founder_leverage must be >= 1 (a bank lends against collateral), got {leverage!r}")
+    return np.maximum(np.asarray(outlay, float) / leverage - np.asarray(wealth, float), 0.0)
 
 
 def promotion_contacts(money: float, entry_cost: float, contact_cost_share: float) -> float:
@@ -81,16 +118,18 @@ def net_gain(profit, option_ratio, entry_cost, discount_rate: float, exit_hazard
     return (1.0 - np.asarray(option_ratio)) * value - np.asarray(entry_cost)
 
 
-def subsidised_entry(gain, entry_cost, max_subsidy_share: float, fund: float):
+def subsidised_entry(gain, entry_cost, max_subsidy_share: float, fund: float, shortfall=0.0):
     """Who comes and what each is paid.
 
-    gain, entry_cost: 1-d arrays over prospects. A prospect with gain ≥ 0 comes unpaid; one with
-    0 < need = −gain ≤ max_subsidy_share · entry_cost can be paid its need; those are paid
-    cheapest first while Σ paid ≤ fund. Returns (comes: bool array, subsidy: float array);
-    Σ subsidy ≤ fund always."""
+    gain, entry_cost: 1-d arrays over prospects (entry_cost: the cost the subsidy lowers — the sunk
+    entry cost, or a founder's start-up outlay); shortfall: the equity each lacks
+    (`liquidity_shortfall`; 0 for the unconstrained). need = max(0, −gain, shortfall); a prospect
+    with need 0 comes unpaid; one with 0 < need ≤ max_subsidy_share · entry_cost can be paid its
+    need; those are paid cheapest first while Σ paid ≤ fund. Returns (comes: bool array,
+    subsidy: float array); Σ subsidy ≤ fund always."""
     gain, cost = np.asarray(gain, float), np.asarray(entry_cost, float)
-    need = np.maximum(-gain, 0.0)
-    comes = gain >= 0
+    need = np.maximum(np.maximum(-gain, 0.0), np.broadcast_to(np.asarray(shortfall, float), gain.shape))
+    comes = need <= 0
     subsidy = np.zeros(len(gain))
     eligible = np.flatnonzero(~comes & (need <= max_subsidy_share * cost))
     if len(eligible) and fund > 0:

@@ -34,8 +34,9 @@ GOVERNMENT_AND_POLICY = [
     _p("government", "entry_cost", 3.0, "units/SME", 0.0, 1e7,
        "sunk cost of setting up (or moving) a plant of an SME's size beyond its capital (whose user "
        "cost is paid as it is used): permits, search, learning; set to an SME's initial cash"),
-    _p("government", "max_subsidy_share", 0.5, "share of entry cost", 0.0, 1.0,
-       "largest share of a prospect's entry cost a grant or relocation package covers"),
+    _p("government", "max_subsidy_share", 0.5, "share of the cost lowered", 0.0, 1.0,
+       "largest share a relocation package covers of an outside prospect's sunk entry cost, or a "
+       "start-up grant of a founder's start-up outlay (model.entry_decision)"),
     _p("government", "outside_prospects", 1.0, "firms/quarter", 0.0, 1e4,
        "outside SMEs that consider the cluster each quarter (footloose investment)"),
     _p("government", "promotion_share", 0.29, "share", 0.0, 1.0,
@@ -52,6 +53,20 @@ GOVERNMENT_AND_POLICY = [
        "outside lead firms that consider the cluster each quarter"),
     _p("government", "founder_candidates", 2.0, "people/quarter", 0.0, 1e4,
        "local would-be founders each quarter whom only a grant would bring to start"),
+    _p("government", "founder_wealth", 0.5, "× an SME's start-up outlay", 0.0, 100.0,
+       "median wealth of a local would-be founder, as a share of the outlay of an SME's plant "
+       "(entry_cost + initial_capital + initial_cash). Not from a study: a calibration candidate. At "
+       "0.5 with founder_leverage 1.5 the median candidate can finance 3/4 of an SME's outlay, so the "
+       "constraint binds for most candidates, as Evans & Jovanovic (1989, JPE 97) estimate for those "
+       "likely to start a business (Hurst & Lusardi 2004, JPE 112, contest how widely it binds)"),
+    _p("government", "founder_wealth_dispersion", 1.5, "log sd", 0.0, 4.0,
+       "dispersion of would-be founders' wealth (lognormal): a log-sd of 1.5 gives a Gini of "
+       "2Φ(σ/√2) − 1 = 0.71, the Gini of Chinese household net wealth in 2012 (0.73, China Family "
+       "Panel Studies: Xie & Jin 2015, Chinese Sociological Review 47)", SOURCE_LIT),
+    _p("government", "founder_leverage", 1.5, "× own funds", 1.0, 10.0,
+       "most a founder can invest per unit of own funds (wealth plus grant) when banks lend only "
+       "against collateral: k ≤ λ z (Evans & Jovanovic 1989 estimate that entrants can invest no "
+       "more than about 1.5 times their wealth)", SOURCE_LIT),
     _p("government", "outside_size", 1.0, "× SME", 0.05, 1000.0, "median size of an outside prospect"),
     _p("government", "outside_size_dispersion", 0.8, "log sd", 0.0, 3.0,
        "dispersion of outside prospects' size (lognormal; firm sizes are roughly lognormal in the body)"),
