@@ -2,10 +2,11 @@
 
 A thin layer over `experiments.cost_effectiveness`: one off arm (the scenario as written) and one
 arm per lever at a comparable spending level, replications paired by seed, ΔY / ΔS with
-bootstrap intervals from `cost_effectiveness.effectiveness`. Spending is the lever's own
-(`cost="lever"`) for money levers; levers that cost nothing themselves are paired with the
-money that makes them act (the emission standard with its enforcement) and reported at the
-government's net fiscal cost (`cost="net"`).
+bootstrap intervals from `cost_effectiveness.effectiveness`. Every lever is measured per unit of
+its own funded spending (`cost="lever"`: the refunds of the R&D subsidy, the park's rent subsidy,
+the IP enforcement cost, the money levers' payments), so the figures share one base; the rate and
+level levers are also reported at the government's net fiscal cost (`cost="net"`: spending less
+the change in tax revenue, which moves with the lever's own effect on profits).
 
     python -m experiments.lever_effects --steps 80 --reps 5 --out results/lever_effects
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.cost_effectiveness import OUTCOMES, cost_effectiveness
+from experiments.cost_effectiveness import OUTCOMES, cost_effectiveness, effectiveness
 
 #: Money levers at 20 units a quarter (≈ 1,600 over 80 quarters: the issue's comparison level).
 MONEY_LEVERS = {
@@ -33,17 +34,20 @@ def lever_effects(scenario: str = "baseline", reps: int = 5, steps: int | None =
                   outcomes=OUTCOMES, levers: dict | None = None, common: dict | None = None, **run) -> pd.DataFrame:
     """ΔY per unit of spending for every lever (seeds 0 … reps−1 paired), one table.
 
-    Money levers are measured at their own spending, rate/level levers at the net fiscal cost.
-    Returns the concatenated `cost_effectiveness` tables with a `cost` column."""
+    Every lever is measured at its own funded spending (cost "lever"); the rate/level levers also at
+    the net fiscal cost (cost "net", extra rows). Returns the concatenated `cost_effectiveness`
+    tables with a `cost` column."""
     out = Path(out or "results/lever_effects")
     tables = []
     money = {k: v for k, v in (levers or MONEY_LEVERS).items() if k in MONEY_LEVERS}
     rates = {k: v for k, v in (levers or RATE_LEVERS).items() if k in RATE_LEVERS}
-    for cost, chosen in (("lever", money), ("net", rates)):
+    for folder, chosen in (("lever", money), ("net", rates)):
         if chosen:
-            t = cost_effectiveness(scenario, chosen, reps=reps, steps=steps, seed=0, out=out / cost,
-                                   common=common, outcomes=outcomes, cost=cost, **run)
-            tables.append(t.assign(cost=cost))
+            t = cost_effectiveness(scenario, chosen, reps=reps, steps=steps, seed=0, out=out / folder,
+                                   common=common, outcomes=outcomes, cost="lever", **run)
+            tables.append(t.assign(cost="lever"))
+            if folder == "net":
+                tables.append(effectiveness(out / folder, outcomes, "net").assign(cost="net"))
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(out / "lever_effects.csv", index=False)
     return table

@@ -20,5 +20,7 @@ def test_money_levers_are_measured_per_unit_of_their_own_spending(tmp_path):
     assert brand.cost == "lever" and brand.n == 2
     assert brand.spending == pytest.approx(20.0 * 4)          # paired ΔS: the lever's own money, every quarter
     assert np.isfinite(brand.per_unit) and brand.per_unit_low <= brand.per_unit <= brand.per_unit_high
-    assert t[t.lever == "rd_subsidy"].iloc[0].cost == "net"
+    rd = t[t.lever == "rd_subsidy"].set_index("cost")
+    assert set(rd.index) == {"lever", "net"}                    # one base for every lever, net cost besides
+    assert rd.loc["lever", "spending"] != pytest.approx(rd.loc["net", "spending"])   # net = spending − Δ revenue
     assert (tmp_path / "lever_effects.csv").exists()
