@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.enterprise import Firm, Supplier
-from agents.population import KIND_FIRM
+from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Prospects
 from model import demography, production, transport
 from model.location_choice import candidate_sites, choose, site_scores
@@ -22,15 +22,18 @@ class LifeCycle(Prospects):
     """Life-cycle rules over the columns of `Enterprises` (needs `self.model` and the columns)."""
 
     # --- founding and site choice ------------------------------------------------------------
-    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0, lines=1.0):
+    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0, lines=1.0,
+              origin="local"):
         """A new Firm (final stage) or Supplier at cell (x, y) with `lines` product lines; returns
-        the agent. `cash` includes `subsidy`, the part the government paid (not outside capital)."""
+        the agent. `cash` includes `subsidy`, the part the government paid (not outside capital);
+        `origin`: one of agents.population.ORIGINS (recorded for analysis)."""
         m = self.model
         cls = Firm if stage == m.params["n_stages"] else Supplier
         agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
                     capital=float(capital), cash=float(cash), is_lead=is_lead)
         self.unit_value[agent.row] = unit_value
         self.lines[agent.row] = lines
+        self.origin[agent.row] = ORIGINS.index(origin)
         # the founders' capital comes from outside (model.accounts); a subsidy from the government
         m.quarter.book(founders_capital=cash - subsidy)
         return agent
@@ -141,7 +144,7 @@ class LifeCycle(Prospects):
         typical = self.typical_unit_values()
         for i in range(len(parents)):
             self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                       p["initial_capital"], p["initial_cash"], False, typical[stage[i]])
+                       p["initial_capital"], p["initial_cash"], False, typical[stage[i]], origin="spinoff")
         q.spinoffs = len(parents)
         q.births += len(parents)
 
@@ -168,7 +171,7 @@ class LifeCycle(Prospects):
         sx, sy = self.entrant_sites(stage, size, False, median_output)
         k = p["entrant_knowledge"] * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], n_local)
         local = {"stage": stage, "knowledge": k, "size": size, "x": sx, "y": sy, "lines": np.ones(n_local),
-                 "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool)}
+                 "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool), "origin": np.full(n_local, "local")}
         typical = self.typical_unit_values()
         came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
@@ -177,7 +180,7 @@ class LifeCycle(Prospects):
             self.found(s, int(new["x"][i]), int(new["y"][i]), new["knowledge"][i],
                        p["initial_workers"] * new["size"][i], p["initial_capital"] * new["size"][i],
                        p["initial_cash"] * new["size"][i] + new["cash"][i], bool(new["lead"][i]), typical[s],
-                       subsidy=new["cash"][i], lines=new["lines"][i])
+                       subsidy=new["cash"][i], lines=new["lines"][i], origin=str(new["origin"][i]))
         q.births += len(new["stage"])
 
     # --- the initial population ----------------------------------------------------------------

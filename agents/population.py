@@ -43,7 +43,11 @@ COLUMNS: dict[str, type] = {
     "loss_streak": np.int32,
     "age": np.int32,          # quarters since entry
     "born": np.int32,         # step of entry
+    "origin": np.int8,        # how it came: index into ORIGINS (analysis only; no rule reads it)
 }
+#: How an enterprise came to the cluster (the `origin` column): the initial population, an ordinary
+#: local entrant, a spin-off, an outside SME or lead firm (agents.prospects), a founder with a grant.
+ORIGINS = ("initial", "local", "spinoff", "outside", "lead", "founder")
 
 
 class Population:

@@ -37,6 +37,11 @@ class Group:
     founders: bool = False  # local founders: finance the start-up outlay from wealth and a bank (liquidity)
 
     @property
+    def origin(self) -> str:
+        """The `origin` its members get (agents.population.ORIGINS)."""
+        return "founder" if self.founders else ("lead" if self.lead else "outside")
+
+    @property
     def lines(self) -> np.ndarray:
         """Product lines an SME prospect brings (its size); a lead firm's size is in its knowledge and
         plant (`lead_size`), as for the initial lead firms, so it starts with one line."""
@@ -109,7 +114,8 @@ class Prospects(RowRules):
             comes &= paid > 0
         gov.pay(g.lever, float(paid.sum()))
         return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
-                "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead)}
+                "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead),
+                "origin": np.full(int(comes.sum()), g.origin)}
 
     def founders_finance(self, g: Group, plant, fund: float):
         """(start-up outlay O, liquidity shortfall) of the founders of group `g` (arrays, units;

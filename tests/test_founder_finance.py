@@ -86,3 +86,4 @@ def test_grants_pay_more_founders_when_founders_are_short_of_wealth_paired_seeds
 
     for seed in (0, 1, 2):
         assert paid(seed) > paid(seed, founder_wealth=100.0) + 10.0
+

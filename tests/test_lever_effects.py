@@ -24,3 +24,15 @@ def test_money_levers_are_measured_per_unit_of_their_own_spending(tmp_path):
     assert set(rd.index) == {"lever", "net"}                    # one base for every lever, net cost besides
     assert rd.loc["lever", "spending"] != pytest.approx(rd.loc["net", "spending"])   # net = spending − Δ revenue
     assert (tmp_path / "lever_effects.csv").exists()
+
+
+@pytest.mark.slow
+def test_decomposition_of_a_run_against_itself_is_zero_and_counts_every_enterprise():
+    from agents.population import ORIGINS
+    from experiments.lever_decomposition import decompose, run_one
+
+    t = decompose("baseline", reps=2, steps=2, arms={"same": {}})
+    assert (t["difference"] == 0).all()                       # same seed, same overrides: identical runs
+    r = run_one("baseline", 0, 3, {"investment_attraction": 20.0})
+    assert sum(r[f"n_{o}"] for o in ORIGINS) == r["enterprises"]
+    assert r["n_outside"] > 0 and r["n_founder"] == 0         # recruits are told apart; no grants, no founders
