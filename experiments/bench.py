@@ -92,16 +92,17 @@ def build(n: int, seed: int = 1):
 # --- spillover and agglomeration: the model's way and the naive way --------------------------
 def _spatial_reads(model, E, pool):
     """What every enterprise reads from the fields: dict of arrays over `population.live`."""
-    from model import agglomeration, spillover
+    from model import agglomeration, fields, spillover
 
     p, pop = model.params, model.population
     k = pop.knowledge[pop.live]
-    contact = spillover.contact(E, p["contact_scale"])
+    plants = fields.in_plant_units(E, p["plant_scale"])
+    contact = spillover.contact(plants, p["contact_scale"])
     leakage = spillover.leakage(model.government.effective("ip_protection"), p["ip_leak_cut"])
     return {
         "employment_near": E,
         "knowledge_pool": pool,
-        "agglomeration_gain": agglomeration.productivity_gain(E, p["agglomeration"], p["agglomeration_scale"]),
+        "agglomeration_gain": agglomeration.productivity_gain(plants, p["agglomeration"], p["agglomeration_scale"]),
         "contact": contact,
         "spatial_learning": spillover.spatial_learning(k, pool, contact, p["spillover"], leakage,
                                                        p["optimal_cognitive_distance"]),

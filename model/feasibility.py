@@ -19,7 +19,7 @@ The rules, and why they are the real conditions:
   (log sd σ = `knowledge_dispersion`). The expected total over N enterprises is
   N · L*(median) · exp(½ (σ / (1−α−β))²): the exponent 1/(1−α−β) turns a small user cost, a
   sum α + β near 1 or a wide knowledge dispersion into astronomically large plants. What the
-  start can make of it must not exceed the residents of the grid, `labour_density` × `width` × `height` (no enterprise can
+  start can make of it must not exceed the residents of the grid, `labour_density` × `plant_scale` × `width` × `height` (no enterprise can
   employ people who do not exist). L*(median) uses the documented normalisation: each of the
   n_stages + 1 stages adds an equal share v = P / (n_stages + 1) of the initial price P, the
   wage is `base_wage` plus `land_per_worker` × `base_rent`, the productivity
@@ -140,7 +140,7 @@ def _production_rules(p: dict) -> list[Violation]:
                           "interest_rate + depreciation = 0: capital would cost nothing to hold, so the "
                           "optimal capital K* = β v Q / (interest_rate + depreciation) is infinite",
                           "interest_rate + depreciation > 0")]
-    demand, supply = initial_labour_demand(p), p["labour_density"] * p["width"] * p["height"]
+    demand, supply = initial_labour_demand(p), p["labour_density"] * p["plant_scale"] * p["width"] * p["height"]
     a, n = p["adjustment"], p.get("init_iterations", 0)
     floor = demand * (1.0 - a) ** n
     if not floor <= supply:  # also catches an overflow to inf or nan
@@ -149,7 +149,7 @@ def _production_rules(p: dict) -> list[Violation]:
                           f"{demand:.3g} workers (expected); the start's fixed point moves workers at most a share "
                           f"adjustment = {a:g} toward their target in each of init_iterations = {n} rounds, so "
                           f"the run would open with at least {floor:.3g}, more than the {supply:.3g} who live on "
-                          f"the grid (labour_density × width × height); the optimum grows as [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) · "
+                          f"the grid (labour_density × plant_scale × width × height); the optimum grows as [A (α/c_L)^α (β/c_K)^β v]^(1/(1−α−β)) · "
                           f"exp(½(σ/(1−α−β))²), here with 1/(1−α−β) = {1 / (1 - alpha - beta):.3g}, "
                           f"c_K = interest_rate + depreciation = {user_cost:g}, σ = knowledge_dispersion = "
                           f"{p['knowledge_dispersion']:g}",

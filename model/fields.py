@@ -91,6 +91,22 @@ def convolve_naive(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
+def in_plant_units(employment_near, plant_scale: float):
+    """Nearby employment in SME-plant equivalents, Ẽ = E / plant_scale (any shape; E in workers).
+
+    The externalities of the cluster's fields are priced per plant, not per worker, so that an
+    industry of plants `plant_scale` times the model's SME (auto parts: ≈ 231 workers a plant)
+    meets them as an SME industry does: Marshallian gains and spillover contact come from the
+    number of own-industry plants nearby, not their employment (Henderson 2003, "Marshall's scale
+    economies", J. Urban Econ. 53: plant counts, not employment, carry the externality), and the
+    serviced industrial land a place offers grows with the plants it admits (China's industrial
+    land is allotted per investment project, at a standard investment per hectare: Ministry of Land
+    and Resources, 工业项目建设用地控制指标 2008), so congestion is in plants too. The scales of the
+    fields (agglomeration_scale, congestion_scale, contact_scale) were set on SME plants; at
+    plant_scale 1 this is the identity, so an SME scenario is unchanged."""
+    return employment_near / plant_scale
+
+
 def cluster_fields(kernel: KernelConvolution, shape, x, y, workers, knowledge, stage, output, labour_supply,
                    rent_subsidy, p: dict) -> tuple[dict, np.ndarray]:
     """The quarter's fields (each (W, H)) from the enterprises' positions, workers, knowledge,
@@ -98,9 +114,10 @@ def cluster_fields(kernel: KernelConvolution, shape, x, y, workers, knowledge, s
 
     employment  E(c): distance-weighted nearby workers
     pool        employment-weighted mean knowledge around c (spillover.spatial_learning)
-    contact     E / (E + contact_scale)
-    productivity, rent    agglomeration.productivity_gain, agglomeration.land_rent
-    wage        labour.wage_field of nearby labour demand and supply
+    contact     Ẽ / (Ẽ + contact_scale), Ẽ = E / plant_scale (`in_plant_units`)
+    productivity, rent    agglomeration.productivity_gain, agglomeration.land_rent of Ẽ
+    wage        labour.wage_field of nearby labour demand and supply (a ratio: the supply is in
+                workers, labour.initial_supply)
     rent_paid   rent · (1 − rent_subsidy) (rent_subsidy: a (W, H) share, parks × park_subsidy)
     supply, demand        (n_stages, W, H): nearby output of each stage s < n_stages, and of its buyers
     """
@@ -112,12 +129,13 @@ def cluster_fields(kernel: KernelConvolution, shape, x, y, workers, knowledge, s
     out_by_stage = np.bincount(stage * W * H + x * H + y, output, (S + 1) * W * H).reshape(S + 1, W, H)
     near = kernel([emp, know, labour_supply, out_by_stage])
     E = near[0]
-    rent = agglomeration.land_rent(E, p["base_rent"], p["congestion"], p["congestion_scale"])
+    plants = in_plant_units(E, p["plant_scale"])
+    rent = agglomeration.land_rent(plants, p["base_rent"], p["congestion"], p["congestion_scale"])
     fields = {
         "employment": E,
         "pool": np.where(E > 1e-9, near[1] / np.maximum(E, 1e-9), 0.0),
-        "contact": spillover.contact(E, p["contact_scale"]),
-        "productivity": agglomeration.productivity_gain(E, p["agglomeration"], p["agglomeration_scale"]),
+        "contact": spillover.contact(plants, p["contact_scale"]),
+        "productivity": agglomeration.productivity_gain(plants, p["agglomeration"], p["agglomeration_scale"]),
         "wage": labour.wage_field(E, near[2], p["base_wage"], p["wage_elasticity"]),
         "rent": rent,
         "rent_paid": rent * (1.0 - rent_subsidy),

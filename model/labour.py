@@ -17,6 +17,18 @@ from __future__ import annotations
 import numpy as np
 
 
+def initial_supply(shape, labour_density: float, plant_scale: float) -> np.ndarray:
+    """Residents able to work per cell at the start, (W, H): labour_density × plant_scale (workers).
+
+    `labour_density` is the local labour pool in SME workforces' worth of workers per cell (set on
+    SME clusters); an industry of plants `plant_scale` times larger recruits from a pool as many
+    times deeper: its plants hire migrants and house them in dormitories on site (the dormitory
+    labour regime: Pun & Smith 2007, Work, Employment and Society 21), so the pool a plant draws on
+    is sized by its hiring, not by the township's residents, and tightness D/S (`wage_field`)
+    compares like with like. The identity at plant_scale 1."""
+    return np.full(shape, labour_density * plant_scale)
+
+
 def wage_field(demand_near: np.ndarray, supply_near: np.ndarray, base_wage: float, elasticity: float) -> np.ndarray:
     """Wage per cell: w0 · (1 + e · nearby labour demand / nearby supply) (units/worker/quarter; Lewis:
     the base wage while surplus labour lasts)."""

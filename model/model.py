@@ -98,7 +98,7 @@ class ClusterModel(Model):
         self.shape = (p["width"], p["height"])
         self.market = market_gateway(p)
         self.kernel = KernelConvolution(self.shape, decay_kernel(p["kernel_radius"], p["kernel_decay"]))
-        self.labour_supply = np.full(self.shape, p["labour_density"])
+        self.labour_supply = labour.initial_supply(self.shape, p["labour_density"], p["plant_scale"])
         n0 = p["n_firms"] + p["n_suppliers"] + p["n_lead_firms"]
         self.population = Enterprises(self, capacity=int(n0 * 1.5) + 64)
         self.network = SupplyNetwork()

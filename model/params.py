@@ -50,8 +50,10 @@ _PARAMS = [
     _p("space", "market_x", -1, "cell", -1, 2000,
        "x of the outside-market gateway (specialised market, railhead); -1 = grid centre"),
     _p("space", "market_y", -1, "cell", -1, 2000, "y of the market gateway; -1 = grid centre"),
-    _p("space", "labour_density", 20.0, "workers/cell", 0.1, 1e4,
-       "initial local labour supply per cell (rural surplus labour)", SOURCE_CAL),
+    _p("space", "labour_density", 20.0, "SME workers/cell", 0.1, 1e4,
+       "initial local labour supply per cell (rural surplus labour), in workers of the model's SME: the pool is "
+       "labour_density × plant_scale (model.labour.initial_supply: plants recruit migrants into dormitories, so a "
+       "pool is as deep as the plants it serves)", SOURCE_CAL),
     _p("space", "base_infrastructure", 0.1, "0–1", 0.0, 1.0,
        "infrastructure level of every cell before roads and parks"),
     # --- initial agents -----------------------------------------------------------------
@@ -71,7 +73,9 @@ _PARAMS = [
        "profit-maximising size, initial and entrant size scale with it", SOURCE_SEEDS),
     _p("agents", "plant_scale", 1.0, "× SME plant", 0.01, 1000.0, "the industry's plant size relative to the model's SME, every "
        "stage (final and lead firms too): productivity × scale^(1−α−β), so optimal size, overhead, entry cost and entrant size "
-       "scale with it (production.stage_technology); a sourced scenario input, never the figure validated on", SOURCE_SEEDS),
+       "scale with it (production.stage_technology), and the fields read nearby employment per plant, E / plant_scale, "
+       "with a labour pool plant_scale times deeper (model.fields.in_plant_units); a sourced scenario input, never the "
+       "figure validated on", SOURCE_SEEDS),
     _p("agents", "initial_spread", 1.0, "0–1", 0.01, 1.0,
        "1 = initial enterprises uniform over the grid; smaller = Gaussian around the "
        "centre with sd = spread × width (an existing cluster)"),
@@ -140,11 +144,13 @@ _PARAMS = [
     # --- mechanisms (strength 0 = off) ---------------------------------------------------
     _p("mechanisms", "agglomeration", 0.2, "—", 0.0, 5.0,
        "Marshallian productivity gain: A = 1 + a·ln(1 + E_near / agglomeration_scale)", SOURCE_LIT),
-    _p("mechanisms", "agglomeration_scale", 60.0, "workers", 1.0, 1e6,
-       "nearby employment at which the agglomeration gain is a·ln 2"),
+    _p("mechanisms", "agglomeration_scale", 60.0, "SME workers", 1.0, 1e6,
+       "nearby employment per plant_scale (SME-plant equivalents: Henderson 2003, plant counts carry the externality) "
+       "at which the agglomeration gain is a·ln 2"),
     _p("mechanisms", "congestion", 1.0, "—", 0.0, 50.0,
-       "land rent rises with nearby employment: rent = r0 (1 + c·E_near / congestion_scale)"),
-    _p("mechanisms", "congestion_scale", 200.0, "workers", 1.0, 1e6, "nearby employment that doubles rent at c = 1"),
+       "land rent rises with nearby employment per plant_scale: rent = r0 (1 + c·(E_near / plant_scale) / congestion_scale)"),
+    _p("mechanisms", "congestion_scale", 200.0, "SME workers", 1.0, 1e6, "nearby employment per plant_scale that doubles rent at "
+       "c = 1 (industrial land is allotted per project, so a place's land grows with the plants it admits)"),
     _p("mechanisms", "kernel_radius", 5, "cells", 1, 25,
        "radius of the distance-decay kernel for spillover, agglomeration and commuting"),
     _p("mechanisms", "kernel_decay", 2.0, "cells", 0.2, 50.0, "distance decay: weight = exp(−d / decay)"),
@@ -167,8 +173,8 @@ _PARAMS = [
        "growth-rate sd ∝ size^−β, β ≈ 0.15–0.2 (Stanley et al. 1996)"),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
-    _p("mechanisms", "contact_scale", 50.0, "workers", 1.0, 1e6,
-       "nearby employment at which half the spatial spillover potential is reached"),
+    _p("mechanisms", "contact_scale", 50.0, "SME workers", 1.0, 1e6,
+       "nearby employment per plant_scale at which half the spatial spillover potential is reached"),
     _p("mechanisms", "innovation", 1.0, "—", 0.0, 10.0, "scales every innovation hazard (0 = no R&D results)"),
     _p("mechanisms", "rd_share", 0.01, "of value added", 0.0, 0.3, "SMEs' R&D spending as a share of their value added (sales less purchased inputs and freight)", SOURCE_SEEDS),
     _p("mechanisms", "lead_rd_share", 0.03, "of value added", 0.0, 0.3, "lead firms' R&D spending as a share of their value added"),
