@@ -91,10 +91,11 @@ def test_datang_socks_keeps_every_stage_and_sources_locally():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (with exit on solvency, the groups' credit, import parity through freight and R&D "
-                   "on value added, seeds 0-2): suppliers gather (mean distance to the nearest lead firm 23-26 -> 4.5-5.9 "
-                   "cells) and the lead firms' local sourcing rises in all 3 seeds (0.80 -> 0.89, 0.64 -> 0.85, 0.69 -> "
-                   "0.86), but by 0.16 on average, not the 0.2 expected")
+@pytest.mark.xfail(strict=True, reason="MISS (auto plants of 229 workers, plant_scale 15.5, the fields priced per plant; "
+                   "seeds 0-2): suppliers gather (mean distance to the nearest lead firm 25.9, 23.2, 26.2 -> 11.0, 5.1, 12.5 "
+                   "cells) and the lead firms' local sourcing rises in all 3 seeds (0.87 -> 0.89, 0.63 -> 0.83, 0.77 -> "
+                   "0.84), but by 0.02 in seed 0 and 0.10 on average, not 0.05 and 0.2 (at plant_scale 1: 0.80 -> 0.89, "
+                   "0.64 -> 0.85, 0.69 -> 0.86, distance 4.5-5.9)")
 def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally():
     o = outcome("jiangxi_auto_hub")
     assert (o.lead_distance_end < 0.9 * o.lead_distance_start).all()
@@ -147,14 +148,18 @@ def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (plant_scale 1.7, Guangdong's township enterprises of 19 workers; seeds 0-2): "
+                   "the centre keeps 26, 25, 34 final firms against 27, 18, 23 without it (one fewer in seed 0); at plant_scale "
+                   "1 23, 35, 30 against 13, 15, 16")
 def test_xiqiao_centre_keeps_more_mills_than_the_run_without_it():
     o = outcome("xiqiao_decline_revival")
     assert (o.firms_end > o.firms_end_no_centre).all()
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (exit on solvency, R&D on value added, seeds 0-2): after the centre opens final "
-                   "sales grow 2.41, 2.45, 2.56x but end 1.65, 1.25, 1.36x the run without the centre (seed 1 below 1.3)")
+@pytest.mark.xfail(strict=True, reason="MISS (plant_scale 1.7, seeds 0-2): after the centre opens final sales grow 2.39, "
+                   "2.09, 2.50x but end 1.29, 1.15, 1.33x the run without the centre (seeds 0 and 1 below 1.3; at plant_scale "
+                   "1: 2.41, 2.45, 2.56x and 1.65, 1.25, 1.36x)")
 def test_xiqiao_centre_leads_a_strong_revival():
     o = outcome("xiqiao_decline_revival")
     assert (o.sales_end > 1.8 * o.sales_at_opening).all()    # sustained growth once the centre opens …

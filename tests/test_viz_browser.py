@@ -202,15 +202,15 @@ def test_1280x720_shows_every_chart_unclipped(tab, server):
     from playwright.sync_api import expect
 
     url, _, _ = server
-    open_at(page, url, "scenario=jiangxi_auto_hub&seed=1&step=12")   # replayed to quarter 12 on load
-    for n in range(13, 15):
+    open_at(page, url, "scenario=jiangxi_auto_hub&seed=1&step=36")   # replayed to quarter 36 on load
+    for n in range(37, 39):
         page.locator(".clusterlab-step").click()
         wait_drawn(page, n)
     expect(page.locator(".clusterlab-chart svg.marks")).to_have_count(2)
-    expect(page.locator(".clusterlab-underfunded")).to_be_visible()      # jiangxi's budget runs short
+    expect(page.locator(".clusterlab-underfunded")).to_be_visible()      # jiangxi's budget runs short (quarters 37-40)
     page.get_by_text("compare: the same run without").click()            # the comparison run: dashed lines
     page.locator(".clusterlab-step").click()
-    wait_drawn(page, 15)
+    wait_drawn(page, 39)
     expect(page.locator(".clusterlab-indicators svg.marks path[stroke-dasharray='3,2']").first).to_be_attached()
     width = page.evaluate("window.innerWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
