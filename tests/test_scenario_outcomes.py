@@ -91,6 +91,17 @@ def test_datang_socks_keeps_every_stage_and_sources_locally():
 
 
 @pytest.mark.slow
+def test_jiangxi_suppliers_of_auto_plant_size_gather_around_the_assemblers():
+    """At plant_scale 15.5 (auto plants of ≈ 231 workers) the fields price activity per plant, so the
+    suppliers still gather (seeds 0-2: 25.9, 23.2, 26.2 -> 11.0, 5.1, 12.5 cells); with the fields in
+    workers they did not (plant_scale 10: -> 8, 23, 11 cells)."""
+    o = outcome("jiangxi_auto_hub")
+    assert load_scenario("jiangxi_auto_hub").params["plant_scale"] > 10
+    assert (o.lead_distance_end < 0.6 * o.lead_distance_start).all()
+    assert (o.lead_firms_end >= 2).all()
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="MISS (auto plants of 229 workers, plant_scale 15.5, the fields priced per plant; "
                    "seeds 0-2): suppliers gather (mean distance to the nearest lead firm 25.9, 23.2, 26.2 -> 11.0, 5.1, 12.5 "
                    "cells) and the lead firms' local sourcing rises in all 3 seeds (0.87 -> 0.89, 0.63 -> 0.83, 0.77 -> "
