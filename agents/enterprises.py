@@ -92,7 +92,8 @@ class Enterprises(LifeCycle, Population):
         p, net = self.model.params, self.model.network
         S, cap = p["n_stages"], self.capacity
         alpha, beta = p["labour_share"], p["capital_share"]
-        match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"])
+        match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"],
+                                        net.invested)
         for s in range(S - 1, -1, -1):
             need = np.zeros(cap)
             need[live] = np.where(stage >= 1, Q, 0.0)
@@ -151,7 +152,7 @@ class Enterprises(LifeCycle, Population):
         supply[live] = np.where(firm, 0.0, Q)
         # ties supply a buyer's specific inputs only as far as the relationship is secure (model.product_match)
         specific, offset = p["specific_input_share"], p["order_trust_offset"]
-        match = product_match.tie_match(specific, net.trust, net.dst, cap, offset)
+        match = product_match.tie_match(specific, net.trust, net.dst, cap, offset, net.invested)
         bought, freight, sold = net.trade(need * match, supply, tie_costs(net, self, infra, p, np.zeros(S)), cap,
                                          offset)
         bought, freight, sold, match = bought[live], freight[live], sold[live], match[live]
@@ -200,9 +201,10 @@ class Enterprises(LifeCycle, Population):
         rent_bill = p["land_per_worker"] * rent * L
         park_paid = rent_bill * park_rate * gov.pay_pro_rata("park_subsidy", (rent_bill * park_rate).sum())
         emitted, abatement_cost, fines = self._regulate(Q, stage, in_park)
+        overhead = p["fixed_cost"] * m.stage_scale[stage] + self._invest_in_ties(live, Q)
         profit = production.profit_before_tax(
             revenue, L * wage, rent_bill - park_paid, input_cost, freight, rd - refund, p["depreciation"] * K,
-            p["interest_rate"] * np.maximum(-cash, 0.0), abatement_cost, p["fixed_cost"] * m.stage_scale[stage])
+            p["interest_rate"] * np.maximum(-cash, 0.0), abatement_cost, overhead)
         exempt = production.tax_exempt(self.born[live], self.age[live], gov.value("tax_holiday"))
         tax = production.income_tax(profit, exempt, gov.value("tax_rate"))
         gov.collect(float(tax.sum()))
@@ -230,19 +232,18 @@ class Enterprises(LifeCycle, Population):
         self.age[live] += 1
         q.rows, q.rd_share, q.credit_limit = live, rd_share, limit
         self._account(q, live, L * wage, rent_bill - park_paid, revenue, input_cost, freight, rd, cash,
-                      abatement_cost, tax, invest, trade)
+                      abatement_cost, tax, invest, trade, overhead)
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
         m.network.update_trust(p["trust_growth"] * (1 + gov.association), p["idle_trust_decay"],
                                  p["tie_lapse_trust"])
 
     def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
-                 invest, trade) -> None:
+                 invest, trade, overhead) -> None:
         """Book the quarter's money flows with the rest of the world and its production accounts
-        (model.accounts): arrays over the live rows, model currency."""
+        (model.accounts): arrays over the live rows, model currency (overhead: fixed cost and
+        relationship-specific investments)."""
         m, p = self.model, self.model.params
-        stage = self.stage[live].astype(np.int64)
         firm = self.kind[live] == KIND_FIRM
-        overhead = p["fixed_cost"] * m.stage_scale[stage]
         q.production_accounts = accounts.production_accounts(
             revenue, input_cost + freight + abatement + overhead, wages, tax, firm)
         q.book(final_sales=revenue[firm].sum(), intermediate_exports=trade["exports"],
@@ -250,6 +251,24 @@ class Enterprises(LifeCycle, Population):
                freight=trade["freight"].sum() + freight.sum(), rd=rd.sum(),
                interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
                overhead=overhead.sum(), investment=invest.sum())
+
+    def _invest_in_ties(self, live, Q):
+        """Relationship-specific investments of this quarter (model.product_match.invest_in_ties):
+        what each live row spends, paid as overhead. The margin is last quarter's expected profit
+        over revenue."""
+        m, p = self.model, self.model.params
+        if p["specific_input_share"] == 0.0:
+            return np.zeros(len(live))
+        cap, S = self.capacity, p["n_stages"]
+        stage = self.stage.astype(np.int64)
+        need = np.zeros(cap)
+        need[live] = np.where(stage[live] >= 1, Q, 0.0)
+        margin = self.expected_profit / np.maximum(self.revenue, 1e-12)
+        price = m.stage_price[np.minimum(stage, S - 1)]
+        overhead = p["fixed_cost"] * m.stage_scale[stage]
+        spend = product_match.invest_in_ties(m.network, need, margin, price, self.knowledge, overhead, p,
+                                             m.government.association, cap)
+        return spend[live]
 
     def _regulate(self, Q, stage, in_park):
         """(emitted, abatement cost, fines) per live row: each firm's cheapest response to the

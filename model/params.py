@@ -209,8 +209,9 @@ _PARAMS = [
        "trust gain with each quarter of trade: τ += g (1 − τ)"),
     _p("mechanisms", "specific_input_share", 0.0, "share of input need", 0.0, 1.0,
        "share ς of a buyer's inputs made to its specification (key parts): a local supplier makes "
-       "them only along a tie, as far as it trusts the buyer (hold-up: Klein, Crawford & Alchian "
-       "1978; Williamson 1985), never on the spot market (model/product_match.py); Nunn (2007) "
+       "them only along a tie, after sinking a relationship-specific investment that the tie's "
+       "expected trade must cover (hold-up: Klein, Crawford & Alchian 1978; Williamson 1985), "
+       "never on the spot market (model/product_match.py); Nunn (2007) "
        "measures this share per industry (inputs neither exchange-traded nor reference-priced, "
        "Rauch 1999). 0 = every input standard (off); scenarios set it from their case", SOURCE_LIT),
     _p("mechanisms", "trust_weight", 0.3, "share", 0.0, 0.95,

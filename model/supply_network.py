@@ -52,7 +52,8 @@ def stable_argsort(keys: np.ndarray) -> np.ndarray:
 
 
 class SupplyNetwork:
-    """Supply ties as parallel arrays (supplier row `src`, buyer row `dst`, trust, volume, age),
+    """Supply ties as parallel arrays (supplier row `src`, buyer row `dst`, trust, volume, age,
+    `invested`, `specific_capital`: the supplier's relationship-specific investment, model.product_match),
     kept sorted for the vectorised lookups (`has`, `ties_of_buyers`, `referrals`)."""
     def __init__(self):
         self.src = np.empty(0, np.int64)
@@ -60,6 +61,8 @@ class SupplyNetwork:
         self.trust = np.empty(0)
         self.volume = np.empty(0)
         self.age = np.empty(0, np.int64)
+        self.invested = np.empty(0)  # 1 where the supplier sank the specific investment (model.product_match) …
+        self.specific_capital = np.empty(0)  # … and what it sank (model currency)
         self._adjacency = None  # ties sorted by supplier and by buyer; reset when ties change
 
     def __len__(self) -> int:
@@ -83,6 +86,8 @@ class SupplyNetwork:
         self.trust = np.concatenate([self.trust, np.broadcast_to(trust, len(src))])
         self.volume = np.concatenate([self.volume, np.zeros(len(src))])
         self.age = np.concatenate([self.age, np.zeros(len(src), np.int64)])
+        self.invested = np.concatenate([self.invested, np.zeros(len(src))])
+        self.specific_capital = np.concatenate([self.specific_capital, np.zeros(len(src))])
 
     def keep(self, mask) -> None:
         """Keep only the ties where the boolean `mask` (one per tie) is true."""
@@ -93,7 +98,7 @@ class SupplyNetwork:
             by_src, _, by_dst, _ = self._adjacency
             renumber = np.cumsum(mask) - 1
             self._adjacency = renumber[by_src[mask[by_src]]], None, renumber[by_dst[mask[by_dst]]], None
-        for name in ("src", "dst", "trust", "volume", "age"):
+        for name in ("src", "dst", "trust", "volume", "age", "invested", "specific_capital"):
             setattr(self, name, getattr(self, name)[mask])
 
     def drop_rows(self, rows) -> None:

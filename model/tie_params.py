@@ -8,6 +8,7 @@ from __future__ import annotations
 from model.param_spec import declare as _p
 
 _NO_TARGET = "calibration choice (no target; the former constant)"
+_NEW = "calibration choice (no target; a new mechanism's default, not set from a figure)"
 
 SUPPLY_TIES = [
     _p("mechanisms", "order_trust_offset", 0.1, "trust units", 0.01, 10.0,
@@ -35,4 +36,19 @@ SUPPLY_TIES = [
     _p("mechanisms", "initial_search_rounds", 3, "rounds", 0, 100,
        "rounds of supplier search every buyer makes before the first quarter (the existing "
        "business relationships at the start)", _NO_TARGET),
+    # the relationship-specific investment that lets a supplier make a buyer's specific inputs
+    # (model/product_match.py; acts only where specific_input_share > 0)
+    _p("mechanisms", "specific_tooling_quarters", 1.0, "quarters of the tie's specific sales", 0.0, 8.0,
+       "κ: tooling, moulds and design work a supplier sinks to make a buyer's parts to its design, "
+       "per unit of the specific trade, at no capability gap: I = κ g S + c F (1 − λ A). Order of "
+       "magnitude: a part's dies and engineering are recovered in its piece price over the product's "
+       "life of a few years (relation-specific assets: Asanuma 1989; Klein, Crawford & Alchian 1978), "
+       "a few per cent of the price over 4-6 years ≈ 0.5-1.5 quarters of the part's sales",
+       "literature order of magnitude (no measured figure; chosen before measuring, not from a target)"),
+    _p("mechanisms", "tie_contact_quarters", 1.0, "quarters of the supplier's overhead", 0.0, 40.0,
+       "c: search, samples and the buyer's qualification audit of a new supplier, per tie, whatever "
+       "its volume: the fixed part of the investment, which small orders do not cover", _NEW),
+    _p("mechanisms", "association_contact_saving", 0.5, "share", 0.0, 1.0,
+       "λ: share of the contact cost a fully funded industry association saves (member directories, "
+       "fairs, joint audits; the seeds' 行业协会); as association_trust_gain", _NEW),
 ]
