@@ -201,7 +201,9 @@ class Enterprises(LifeCycle, Population):
         rent_bill = p["land_per_worker"] * rent * L
         park_paid = rent_bill * park_rate * gov.pay_pro_rata("park_subsidy", (rent_bill * park_rate).sum())
         emitted, abatement_cost, fines = self._regulate(Q, stage, in_park)
-        overhead = p["fixed_cost"] * m.stage_scale[stage] + self._invest_in_ties(live, Q)
+        # quasi-rent margin: revenue over the avoidable costs (inputs, freight, wages, rent) per unit of revenue
+        quasi_rent = (revenue - input_cost - freight - L * wage - (rent_bill - park_paid)) / np.maximum(revenue, 1e-12)
+        overhead = p["fixed_cost"] * m.stage_scale[stage] + self._invest_in_ties(live, Q, quasi_rent)
         profit = production.profit_before_tax(
             revenue, L * wage, rent_bill - park_paid, input_cost, freight, rd - refund, p["depreciation"] * K,
             p["interest_rate"] * np.maximum(-cash, 0.0), abatement_cost, overhead)
@@ -252,10 +254,10 @@ class Enterprises(LifeCycle, Population):
                interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
                overhead=overhead.sum(), investment=invest.sum())
 
-    def _invest_in_ties(self, live, Q):
+    def _invest_in_ties(self, live, Q, quasi_rent):
         """Relationship-specific investments of this quarter (model.product_match.invest_in_ties):
-        what each live row spends, paid as overhead. The margin is last quarter's expected profit
-        over revenue."""
+        what each live row spends, paid as overhead. quasi_rent: this quarter's margin of revenue
+        over avoidable costs per live row (the quasi-rent a unit of extra sales earns)."""
         m, p = self.model, self.model.params
         if p["specific_input_share"] == 0.0:
             return np.zeros(len(live))
@@ -263,7 +265,8 @@ class Enterprises(LifeCycle, Population):
         stage = self.stage.astype(np.int64)
         need = np.zeros(cap)
         need[live] = np.where(stage[live] >= 1, Q, 0.0)
-        margin = self.expected_profit / np.maximum(self.revenue, 1e-12)
+        margin = np.zeros(cap)
+        margin[live] = quasi_rent
         price = m.stage_price[np.minimum(stage, S - 1)]
         overhead = p["fixed_cost"] * m.stage_scale[stage]
         spend = product_match.invest_in_ties(m.network, need, margin, price, self.knowledge, overhead, p,

@@ -24,7 +24,9 @@ the buyer walks away or holds it up counts against it):
     ρ_j  = τ_j / (1 + r)                          the tie's trust as the chance it lasts another
                                                   quarter (no hold-up, no switch), interest rate r
     invest iff  (π_s S_j − δ I_j) ρ_j / (1 − ρ_j) ≥ I_j
-                                                  π_s ≥ 0 the supplier's profit margin on sales,
+                                                  π_s ≥ 0 the supplier's quasi-rent margin: revenue
+                                                  over avoidable costs (inputs, freight, wages,
+                                                  rent) per unit of revenue,
                                                   δ I_j the upkeep (depreciation) of the asset
     keep   iff  π_s S_j ≥ δ I_j                   each later quarter (the sunk part no longer counts)
 
@@ -105,7 +107,7 @@ def invest_in_ties(net, need, margin, price, knowledge, overhead, p: dict, assoc
     investment, and `net.specific_capital`, what it sank):
     suppliers with an investment keep it up (`keeps`, paying δ I) or give it up; the others decide
     whether to sink one (`invests`, paying I). Returns what each row spent (shape (n_rows,), model
-    currency). need: input need per buyer row; margin: profit margin on sales per supplier row;
+    currency). need: input need per buyer row; margin: quasi-rent margin on sales per supplier row;
     price: ex-works price of each row's good; knowledge, overhead: per row. Nothing happens at ς = 0."""
     spend = np.zeros(n_rows)
     share = p["specific_input_share"]
