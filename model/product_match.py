@@ -13,9 +13,10 @@ the specification, the buyer's audit: asset specificity, Williamson 1985), e_j =
 
 the order weights of `model.supply_network.SupplyNetwork.trade` (o = `order_trust_offset`).
 
-The investment (`invest_in_ties`, each quarter after trade). The supplier s of tie j sinks I_j if the quasi-rents it expects from the buyer's specific orders cover
-it (Klein, Crawford & Alchian 1978: it recovers I_j only through the tie's trade, so the risk that
-the buyer walks away or holds it up counts against it):
+The investment (`invest_in_ties`, each quarter after trade). The supplier s of tie j sinks I_j
+if the quasi-rents it expects from the buyer's specific orders cover it (Klein, Crawford &
+Alchian 1978: it recovers I_j only through the tie's trade, so the risk that the buyer walks
+away or holds it up counts against it):
 
     S_j  = ς Q_b w_j p_s                          specific sales a quarter (value, ex-works price p_s)
     I_j  = κ g_j S_j + c F_s (1 − λ A)            tooling/design + search and qualification
@@ -98,7 +99,8 @@ def keeps(margin, specific_sales, capital, depreciation: float) -> np.ndarray:
     """Whether a supplier keeps up the investment it has sunk, per tie (bool): this quarter's
     quasi-rent π S covers the upkeep δ I (the sunk part no longer counts); otherwise the asset
     is given up and the buyer's specific inputs are imported until someone invests again."""
-    return np.maximum(np.asarray(margin, float), 0.0) * np.asarray(specific_sales, float) >= depreciation * np.asarray(capital, float)
+    rents = np.maximum(np.asarray(margin, float), 0.0) * np.asarray(specific_sales, float)
+    return rents >= depreciation * np.asarray(capital, float)
 
 
 def invest_in_ties(net, need, margin, price, knowledge, overhead, p: dict, association: float,
