@@ -42,8 +42,8 @@ FLOWS = ("value_added", "final_sales", "intermediate_exports", "imports", "servi
 
 def run_one(scenario: str, seed: int, steps: int, overrides: dict) -> dict:
     """One run's cumulative flows (units × quarters), value added by origin, tie and local input
-    shares (input-weighted over the run), mean knowledge / frontier (mean over quarters) and
-    enterprises by origin at the end."""
+    shares (input-weighted over the run), mean knowledge / frontier (mean over quarters),
+    enterprises and final firms at the end, and enterprises by origin at the end."""
     m = load_scenario(scenario).with_overrides(**overrides).build(seed=seed)
     e, p = m.population, m.params
     out = dict.fromkeys((*FLOWS, *(f"va_{o}" for o in ORIGINS)), 0.0)
@@ -69,7 +69,8 @@ def run_one(scenario: str, seed: int, steps: int, overrides: dict) -> dict:
         tied += float(m.network.volume.sum()) if len(m.network) else 0.0
         knowledge += float(r["mean_knowledge"]) / m.frontier / steps
     out.update(tie_share=tied / max(need, 1e-12), local_share=local / max(need, 1e-12),
-               knowledge=knowledge, enterprises=len(e.live))
+               knowledge=knowledge, enterprises=len(e.live),
+               final_firms=int((e.stage[e.live] == p["n_stages"]).sum()))
     out.update({f"n_{o}": int(n) for o, n in zip(ORIGINS, np.bincount(e.origin[e.live], minlength=len(ORIGINS)))})
     return out
 
