@@ -118,7 +118,9 @@ def reference_and_changes(plan: dict, series: pd.DataFrame) -> tuple[str, dict]:
                      if arm != ref}
     arms = plan["arms"]
     ref = arms[0]["label"]
-    return ref, {a["label"]: dict(a["overrides"].items() - arms[0]["overrides"].items()) for a in arms[1:]}
+    base = arms[0]["overrides"]   # values may be lists (parks): compare, do not hash
+    return ref, {a["label"]: {k: v for k, v in a["overrides"].items() if k not in base or base[k] != v}
+                 for a in arms[1:]}
 
 
 def _matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:

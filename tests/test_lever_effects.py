@@ -36,3 +36,14 @@ def test_decomposition_of_a_run_against_itself_is_zero_and_counts_every_enterpri
     r = run_one("baseline", 0, 3, {"investment_attraction": 20.0})
     assert sum(r[f"n_{o}"] for o in ORIGINS) == r["enterprises"]
     assert r["n_outside"] > 0 and r["n_founder"] == 0         # recruits are told apart; no grants, no founders
+
+
+def test_arms_sharing_a_list_valued_parameter_are_paired_on_what_they_change():
+    from experiments.cost_effectiveness import reference_and_changes
+
+    park = [[30, 30, 4]]
+    plan = {"kind": "compare", "arms": [{"label": "ref", "overrides": {"parks": park}},
+                                        {"label": "sub", "overrides": {"parks": park, "park_subsidy": 0.5}},
+                                        {"label": "moved", "overrides": {"parks": [[10, 10, 4]]}}]}
+    ref, changes = reference_and_changes(plan, None)
+    assert ref == "ref" and changes == {"sub": {"park_subsidy": 0.5}, "moved": {"parks": [[10, 10, 4]]}}
