@@ -304,10 +304,15 @@ class Enterprises(LifeCycle, Population):
         ip = gov.effective("ip_protection")
         gov.pay("ip_protection", gov.granted["ip_protection"])
         self.novelty[live] = novelty(self.novelty[live], gained, p["novelty_decay"], ip)
-        # product lines: profitable enterprises add lines, every line may be lost (model.product_lines)
-        self.lines[live] = product_lines.update_lines(m.rng, self.lines[live], self.profit[live] > 0,
-                                                      p["line_birth"], p["line_loss"],
-                                                      floor=np.where(self.is_lead[live], 1, p["line_floor"]))
+        # product lines: profitable enterprises take lines from rivals of their stage (creative
+        # destruction), whose workers they hire; lines go out of use (model.product_lines)
+        stage, changes = self.stage[live].astype(np.int64), {}
+        lines = self.lines[live]
+        self.lines[live] = product_lines.update_lines(m.rng, lines, self.profit[live] > 0, stage, p["line_birth"],
+                                                      p["line_loss"], np.where(self.is_lead[live], 1, p["line_floor"]),
+                                                      changes)
+        self.workers[live] = product_lines.follow_lines(self.workers[live], lines, changes["gained"],
+                                                        changes["lost"], stage, p["line_staff_share"])
 
     def learn(self, q: Quarter) -> None:
         """Knowledge spillover through space (less IP leakage), along ties and from the

@@ -166,11 +166,17 @@ _PARAMS = [
        "outside buyers, lead firms' global ties); calibration target: no trend in baseline "
        "knowledge / frontier between quarters 80 and 160 (issue 10)"),
     _p("mechanisms", "line_birth", 0.05, "per line per quarter", 0.0, 1.0,
-       "chance that a line of a profitable enterprise spawns a new product line / market "
-       "(Klette & Kortum 2004); calibration target: Hill α of the top 5% in [0.8, 1.6] (Axtell 2001)"),
-    _p("mechanisms", "line_loss", 0.02, "per line per quarter", 0.0, 1.0,
-       "chance that a product line is lost (fashion, a customer leaves); calibration target: "
-       "growth-rate sd ∝ size^−β, β ≈ 0.15–0.2 (Stanley et al. 1996)"),
+       "chance that a line of a profitable enterprise yields an improvement that takes over a "
+       "rival's line of its stage (creative destruction, Klette & Kortum 2004); set with R&D on "
+       "sales for the Hill α target [0.8, 1.6] (Axtell 2001), not re-fitted"),
+    _p("mechanisms", "line_loss", 0.0, "per line per quarter", 0.0, 1.0,
+       "chance that a product line goes out of use (fashion, a customer leaves) on top of the lines "
+       "rivals take; 0: lines leave a stage only with the enterprises that exit (Klette & Kortum "
+       "2004: every line lost is taken by an innovator)"),
+    _p("mechanisms", "line_staff_share", 1.0, "share", 0.0, 1.0,
+       "share of a captured product line's workers hired by the enterprise that took the line (the "
+       "local labour market keeps the line's skills: labour pooling, Marshall 1890; Overman & Puga "
+       "2010); 0: they leave the firm and the winner hires at `adjustment`"),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
     _p("mechanisms", "contact_scale", 50.0, "SME workers", 1.0, 1e6,

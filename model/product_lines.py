@@ -1,18 +1,52 @@
-"""Firms as portfolios of product lines (Klette & Kortum 2004; Sutton 2002).
+"""Firms as portfolios of product lines won from rivals (Klette & Kortum 2004; Sutton 2002).
 
-An enterprise runs n_i ≥ 1 product lines (products, customers, markets). Each line is a plant-like
-unit of the same technology, so a firm of n lines produces Q = A n^(1−α−β) L^α K^β and its
-profit-maximising size is proportional to n (`line_factor`). Each quarter every line of a
-profitable firm spawns a new line with probability b (a new product or market found with the
-profits and know-how of the line), and every line is lost with probability d (its product goes out
-of fashion, its customer leaves); a firm keeps at least its core line:
+An enterprise runs n_i ≥ 1 product lines (products, customers, markets) in its stage's market.
+Each line is a plant-like unit of the same technology, so a firm of n lines produces
+Q = A n^(1−α−β) L^α K^β and its profit-maximising size is proportional to n (`line_factor`).
 
-    n_{t+1} = max(1, n_t + Binomial(n_t, b · 1[π_t > 0]) − Binomial(n_t, d)).
+Lines change hands by creative destruction within a stage (Klette & Kortum 2004, §II): each
+quarter every line of a profitable enterprise yields an improvement on some product of its
+market with probability λ_i = b · 1[π_i > 0] (b = `line_birth`: product development is financed
+out of profit, KK's innovation investment), and each improvement takes over a line of the same
+stage drawn uniformly from the stage's capturable lines (a firm may improve on its own line:
+then nothing changes hands). A line is therefore lost at the stage's innovation rate
 
-Expected growth does not depend on n (Gibrat's law in expectation), while the sd of the growth
-rate falls as √((b + d)/n): a firm of many independent lines is steadier (Stanley et al. 1996;
-Sutton 2002). With entry at one line and exit at hazard h, firms that keep growing at rate
-μ = b − d for an exponentially distributed life reach a Pareto tail of index ≈ h/μ (Reed 2001).
+    μ_s = I_s / N_s,   I_s = Σ_{i∈s} Bin(n_i, λ_i),   N_s = Σ_{i∈s} (n_i − f_i),
+
+and the stage's line count is conserved by the turnover itself: Σ_{i∈s} Δn_i = 0 before
+obsolescence. The draw of the lines lost is exact: the I_s captured lines are a multivariate
+hypergeometric draw of the stage's N_s lines (without replacement), so each firm loses
+E[lost_i] = I_s (n_i − f_i) / N_s. f_i (`floor`) is a core line that cannot be taken (a lead
+firm's: its size is in its knowledge and plant).
+
+The winner of a line takes over its customers and hires a share s (`line_staff_share`) of the
+workers who made it, L_i · lost_i / n_i from each loser, pooled by stage and shared among the
+stage's winners in proportion to the lines they took (`follow_lines`): the local labour market
+keeps the line's skills (labour pooling: Marshall 1890; Overman & Puga 2010), so the turnover
+moves employment between firms of a stage instead of destroying it at once and rebuilding it
+at the hiring speed. Then each firm adjusts toward its new optimum (model.production).
+
+The market adds and drops lines only at the extensive margin: a line comes with each founder
+(free entry: prospects come when the expected profit of their plant covers the entry cost, local
+entrants follow the cluster's margin, `model.demography`), and an enterprise that exits
+(insolvency, sustained losses) takes its lines with it; optionally a line goes out of use with
+probability d (`line_loss`, default 0: the product goes out of fashion). So
+
+    N_s,t+1 = N_s,t − Bin(N_s,t, d) + lines of founders − lines of exits,
+
+pinned by the price through entry and exit, not by the incumbents' growth. A firm's expected
+line growth is λ_i − μ_s − d. Expected growth does not depend on n (Gibrat's law within the
+profitable and within the unprofitable), and the sd of a firm's growth rate falls as 1/√n
+(volatility falls with size: Stanley et al. 1996; Sutton 2002); heterogeneity in who innovates
+(only the profitable, whose profit depends on knowledge and site) widens the tail (Lentz &
+Mortensen 2008). An enterprise that loses its last line has nothing left to sell and exits
+(`line_floor` = 0).
+
+What this leaves: with d = 0 and no innovating entrants the profitable firms' expected growth
+b (1 − s_s) (s_s the stage's share of lines in profitable firms) is never negative, so the
+process is critical rather than sub-critical as in Klette & Kortum, where entrants' innovation
+η makes μ = λ + η exceed every incumbent's λ; the largest firms keep growing slowly (docs/ODD.md
+§7.14 gives the measured consequence).
 """
 
 from __future__ import annotations
@@ -25,13 +59,90 @@ def line_factor(lines, alpha: float, beta: float) -> np.ndarray:
     return np.maximum(np.asarray(lines, float), 1.0) ** (1.0 - alpha - beta)
 
 
-def update_lines(rng, lines, profitable, birth: float, loss: float, floor=1) -> np.ndarray:
-    """New line counts: max(floor, n + Bin(n, b·1[profitable]) − Bin(n, d)) (1-d arrays; `floor`
-    a number or an array per enterprise). floor = 0: a firm that loses its last line has nothing
-    left to sell (it exits)."""
+def innovations(rng, lines, rate) -> np.ndarray:
+    """I_i ~ Bin(n_i, λ_i): improvements made by each enterprise this quarter (n_i ≥ 1 rounded;
+    `rate` a number or an array per enterprise in [0, 1])."""
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
+    return rng.binomial(n, np.broadcast_to(np.asarray(rate, float), n.shape))
+
+
+def captured(rng, capturable, group, taken) -> np.ndarray:
+    """Lines each enterprise loses to the improvements of its group (stage): per group g,
+    min(taken_g, N_g) lines drawn without replacement from the group's capturable lines
+    (`numpy.random.Generator.multivariate_hypergeometric`), so Σ_{i∈g} lost_i = min(taken_g, N_g)
+    exactly and E[lost_i] = taken_g · capturable_i / N_g.
+
+    capturable: int array (n_i − f_i ≥ 0); group: int array of the same length; taken: int array
+    indexed by group. Returns an int array like `capturable`."""
+    capturable = np.asarray(capturable, np.int64)
+    group = np.asarray(group, np.int64)
+    lost = np.zeros_like(capturable)
+    for g in np.flatnonzero(np.asarray(taken) > 0):
+        rows = np.flatnonzero(group == g)
+        pool = capturable[rows]
+        total = int(pool.sum())
+        if total == 0:
+            continue
+        lost[rows] = rng.multivariate_hypergeometric(pool, min(int(taken[g]), total), method="marginals")
+    return lost
+
+
+def turnover(rng, lines, profitable, stage, birth: float, floor=1) -> tuple[np.ndarray, np.ndarray]:
+    """(gained, lost): lines each enterprise takes and loses by creative destruction within its
+    stage this quarter (module docstring): gained ~ Bin(n, b 1[π > 0]); lost a multivariate
+    hypergeometric draw of the stage's improvements from its capturable lines n − f. Int arrays."""
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
+    f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
+    stage = np.asarray(stage, np.int64)
+    gained = innovations(rng, n, birth * np.asarray(profitable, bool))
+    taken = np.bincount(stage, gained, minlength=int(stage.max(initial=0)) + 1).astype(np.int64)
+    return gained, captured(rng, n - f, stage, taken)
+
+
+def update_lines(rng, lines, profitable, stage, birth: float, loss: float, floor=1, changes=None) -> np.ndarray:
+    """New line counts after a quarter of creative destruction within each stage and obsolescence
+    (module docstring): n' = n + G − C − Bin(n + G − C − f, d), never below `floor` (a number or an
+    array per enterprise; floor 0: a firm left without a line exits).
+
+    lines, profitable, stage: 1-d arrays over enterprises (stage: int, the market a line belongs
+    to); birth b, loss d: probabilities per line and quarter; `changes`, if a dict, receives the
+    turnover's "gained" and "lost" arrays. Raises ValueError outside [0, 1]."""
     if not (0 <= birth <= 1 and 0 <= loss <= 1):
         raise ValueError(f"line birth and loss probabilities must be in [0, 1], got {birth!r}, {loss!r}")
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
-    gained = rng.binomial(n, birth * np.asarray(profitable, bool))
-    lost = rng.binomial(n, loss)
-    return np.maximum(n + gained - lost, floor).astype(float)
+    f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
+    gained, lost = turnover(rng, n, profitable, stage, birth, f)
+    if changes is not None:
+        changes.update(gained=gained, lost=lost)
+    n = n + gained - lost
+    n = n - rng.binomial(np.maximum(n - f, 0), loss)
+    return np.maximum(n, f).astype(float)
+
+
+def follow_lines(workers, lines, gained, lost, stage, share: float) -> np.ndarray:
+    """Workers after the line turnover when the winner of a line hires a share s of the staff
+    that worked on it (the local labour market keeps the line's skills: labour pooling,
+    Marshall 1890; Overman & Puga 2010): each loser releases s · L_i · lost_i / n_i; the stage's
+    released workers go to its winners in proportion to the lines they took, so each stage's
+    employment is unchanged. 1-d arrays; returns the new workers."""
+    L = np.asarray(workers, float)
+    n = np.maximum(np.asarray(lines, float), 1.0)
+    stage = np.asarray(stage, np.int64)
+    released = share * L * np.asarray(lost, float) / n
+    groups = int(stage.max(initial=0)) + 1
+    pool = np.bincount(stage, released, groups)
+    took = np.bincount(stage, np.asarray(gained, float), groups)
+    per_line = np.divide(pool, took, out=np.zeros(groups), where=took > 0)
+    # a stage whose improvements all hit capturable lines has took > 0 whenever pool > 0
+    return L - released + per_line[stage] * np.asarray(gained, float)
+
+
+def stage_innovation_rate(lines, profitable, stage, birth: float, floor, n_groups: int) -> np.ndarray:
+    """μ_s = b · Σ_{i∈s} n_i 1[π_i > 0] / Σ_{i∈s} (n_i − f_i): the expected loss rate of a
+    capturable line of each stage (0 where a stage has none); array of length n_groups."""
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1)
+    f = np.minimum(np.broadcast_to(np.asarray(floor, float), n.shape), n)
+    stage = np.asarray(stage, np.int64)
+    made = np.bincount(stage, birth * n * np.asarray(profitable, bool), n_groups)
+    pool = np.bincount(stage, n - f, n_groups)
+    return np.divide(made, pool, out=np.zeros(n_groups), where=pool > 0)

@@ -218,13 +218,53 @@ def test_lines_follow_gibrat_in_expectation_with_volatility_falling_with_size():
     rng = np.random.default_rng(5)
     for n0 in (4, 64):
         n = np.full(20_000, float(n0))
-        g = np.log(product_lines.update_lines(rng, n, np.ones(20_000, bool), 0.05, 0.04) / n)
+        stage = np.arange(20_000) % 2
+        g = np.log(product_lines.update_lines(rng, n, np.ones(20_000, bool), stage, 0.05, 0.04) / n)
         if n0 == 4:
             small = g.std()
         else:
             assert g.std() < small / 2                               # ≈ √(4/64) = 1/4
-    assert (product_lines.update_lines(rng, np.ones(100), np.zeros(100, bool), 0.5, 1.0) == 1).all()
+    assert (product_lines.update_lines(rng, np.ones(100), np.zeros(100, bool), np.zeros(100, int), 0.5, 1.0)
+            == 1).all()
     assert product_lines.line_factor(np.array([8.0]), 0.5, 0.3)[0] == pytest.approx(8**0.2)
+
+
+def test_creative_destruction_conserves_each_stages_lines_and_loses_them_at_its_innovation_rate():
+    """Klette & Kortum: with no obsolescence (d = 0) each stage's line count is exactly conserved,
+    and the lines each firm loses average the stage's innovation rate μ_s = b Σ n 1[π>0] / Σ (n − f)
+    times its capturable lines (computed here independently, by counting)."""
+    rng = np.random.default_rng(11)
+    n = rng.integers(1, 30, 400).astype(float)
+    stage = rng.integers(0, 3, 400)
+    profitable = rng.random(400) < 0.6
+    floor = (np.arange(400) < 20).astype(int)                         # 20 lead firms keep a core line
+    b, reps = 0.05, 4000
+    lost, change = np.zeros(400), np.zeros(400)
+    for _ in range(reps):
+        new = product_lines.update_lines(rng, n, profitable, stage, b, 0.0, floor)
+        for s in range(3):
+            assert new[stage == s].sum() == n[stage == s].sum()        # conserved, draw by draw
+        assert (new >= floor).all()
+        lost += np.maximum(n - new, 0)
+        change += new - n
+    mu = [b * n[(stage == s) & profitable].sum() / (n[stage == s] - floor[stage == s]).sum() for s in range(3)]
+    assert product_lines.stage_innovation_rate(n, profitable, stage, b, floor, 3) == pytest.approx(mu)
+    # unprofitable firms make no improvements: each loses μ_s (n − f) a quarter on average
+    idle = ~profitable
+    expect = np.array(mu)[stage[idle]] * (n[idle] - floor[idle])
+    assert lost[idle].sum() / reps == pytest.approx(expect.sum(), rel=0.03)
+    # profitable firms gain b n and lose μ_s (n − f) on average
+    prof = profitable
+    expect_prof = b * n[prof] - np.array(mu)[stage[prof]] * (n[prof] - floor[prof])
+    assert change[prof].sum() / reps == pytest.approx(expect_prof.sum(), rel=0.05)
+
+
+def test_obsolescence_is_the_only_net_loss_of_a_stages_lines():
+    rng = np.random.default_rng(12)
+    n = np.full(5000, 10.0)
+    stage = np.zeros(5000, int)
+    new = product_lines.update_lines(rng, n, rng.random(5000) < 0.5, stage, 0.05, 0.02, 0)
+    assert (n.sum() - new.sum()) / n.sum() == pytest.approx(0.02, rel=0.05)
 
 
 def test_infrastructure_cuts_freight_and_freight_share_is_an_identity():

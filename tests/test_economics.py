@@ -75,11 +75,6 @@ def test_no_policy_budget_stays_bounded_where_it_used_to_hoard():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "MISS (issue 10 target): lowest employment / start through quarter 12 is 0.924, 0.895, 0.926, 0.956, "
-    "0.935 for seeds 0-4 (seed 1 at quarter 3). All but one opening exit is an enterprise losing its last "
-    "product line: all incumbents start with one line, so line_loss x N leave a quarter against 0-11 births "
-    "(docs/ODD.md section 5; with line_floor = 1 the start holds, see the test below)"))
 def test_the_start_is_an_equilibrium_employment_within_ten_percent_through_quarter_12():
     """Without the demand trend (the stationary start): employment within ±10% of its start."""
     for seed in SEEDS:
@@ -88,12 +83,63 @@ def test_the_start_is_an_equilibrium_employment_within_ten_percent_through_quart
 
 
 @pytest.mark.slow
-def test_the_opening_dip_is_the_one_line_incumbents_exits():
-    """The diagnosis of the miss above: with no exit on the last product line (line_floor = 1) the
-    settled start holds within ±10% through quarter 12 in seeds 0–4."""
-    for seed in SEEDS:
-        emp = ClusterModel(seed=seed, demand_growth=0.0, line_floor=1).run(12).results().employment
-        assert (emp / emp.iloc[0]).between(0.9, 1.1).all(), (seed, (emp / emp.iloc[0]).round(3).tolist())
+def test_the_winner_of_a_line_hiring_its_workers_is_what_holds_the_opening():
+    """The diagnosis of the test above: every opening exit is a one-line incumbent whose line a
+    rival took (model.product_lines); when the rival hires none of the line's workers
+    (line_staff_share = 0) the lowest employment through quarter 12 is lower on every paired seed."""
+    low = {}
+    for share in (0.0, 1.0):
+        low[share] = [float((lambda e: (e / e.iloc[0]).min())(
+            ClusterModel(seed=s, demand_growth=0.0, line_staff_share=share).run(12).results().employment))
+            for s in SEEDS]
+    assert all(a < b for a, b in zip(low[0.0], low[1.0])), low
+
+
+@functools.cache
+def _long_run(seed: int) -> dict:
+    """The baseline under stationary demand (demand_growth = 0) at quarters 160 and 320:
+    enterprises and product lines by stage, and value added (mean of the last 4 quarters)."""
+    m = ClusterModel(seed=seed, demand_growth=0.0)
+    out = {}
+    for q in (160, 320):
+        m.run(q - m.steps)
+        pop, S = m.population, m.params["n_stages"]
+        stage = pop.stage[pop.live].astype(np.int64)
+        out[q] = {"firms": np.bincount(stage, minlength=S + 1), "lines": np.bincount(stage, pop.lines[pop.live], S + 1),
+                  "value_added": float(m.results().value_added.iloc[-4:].mean())}
+    return out
+
+
+LONG_SEEDS = (0, 1)
+
+
+@pytest.mark.slow
+def test_long_run_value_added_and_product_lines_are_stationary_under_stationary_demand():
+    """Creative destruction conserves each stage's lines and the market pins them through entry and
+    exit (model.product_lines): from quarter 160 to 320 of stationary demand, value added and the
+    cluster's product lines stay within ±35% (paired seeds 0–1). The old line process (births by
+    the profitable at a fixed rate, losses at a fixed rate) lost 67–71% of value added by quarter
+    320 in these seeds while its lines multiplied 1.4–2.2 times (docs/economics.md)."""
+    ratios = {}
+    for seed in LONG_SEEDS:
+        r = _long_run(seed)
+        ratios[seed] = (round(r[320]["value_added"] / r[160]["value_added"], 3),
+                        round(r[320]["lines"].sum() / r[160]["lines"].sum(), 3))
+    assert all(0.65 <= v <= 1.35 and 0.65 <= n <= 1.35 for v, n in ratios.values()), ratios
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "MISS: enterprises at quarter 320 / quarter 160 under stationary demand are 0.459, 0.409 (seeds 0-1; "
+    "final firms 0.36, 0.48): the line process is critical, not sub-critical — only the profitable "
+    "innovate and nothing but exits takes lines from them, so their expected line growth b (1 - s) is "
+    "never negative and the largest keep absorbing lines (model.product_lines, docs/ODD.md 7.14)"))
+def test_long_run_enterprises_are_stationary_under_stationary_demand():
+    """From quarter 160 to 320 of stationary demand the number of enterprises changes by at most
+    ±35% (paired seeds 0–1)."""
+    ratios = {seed: round(_long_run(seed)[320]["firms"].sum() / _long_run(seed)[160]["firms"].sum(), 3)
+              for seed in LONG_SEEDS}
+    assert all(0.65 <= r <= 1.35 for r in ratios.values()), ratios
 
 
 @pytest.mark.slow

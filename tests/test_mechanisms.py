@@ -85,11 +85,12 @@ def test_no_entry_and_no_spinoffs_means_no_births():
 
 
 def test_demand_collapse_drives_exits():
-    calm = [ClusterModel(seed=s).run(30).results() for s in SEEDS]
-    shock = [ClusterModel(seed=s, demand_shifts=[(5, 0.3, 0.0)]).run(30).results() for s in SEEDS]
-    assert all(a.exits.sum() > b.exits.sum() for a, b in zip(shock, calm))
-    calm, shock = [df.iloc[-1] for df in calm], [df.iloc[-1] for df in shock]
-    assert mean(shock, "firms") + mean(shock, "suppliers") < mean(calm, "firms") + mean(calm, "suppliers")
+    """A demand collapse leaves fewer enterprises on every paired seed. (Total exits are not
+    compared: most exits of a calm quarter are one-line enterprises whose line a profitable rival
+    took, model.product_lines, and a collapse leaves fewer profitable rivals.)"""
+    calm = [ClusterModel(seed=s).run(30).results().iloc[-1] for s in SEEDS]
+    shock = [ClusterModel(seed=s, demand_shifts=[(5, 0.3, 0.0)]).run(30).results().iloc[-1] for s in SEEDS]
+    assert all(b.firms + b.suppliers < a.firms + a.suppliers for a, b in zip(calm, shock))
 
 
 def test_quality_shift_hurts_firms_below_the_standard():
