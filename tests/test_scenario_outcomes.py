@@ -91,6 +91,9 @@ def test_datang_socks_keeps_every_stage_and_sources_locally():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (since lines change hands by creative destruction, seeds 0-2): the "
+                   "suppliers gather (25.9, 23.2, 26.2 -> 6.3, 4.9, 9.8 cells) but seed 2 ends with one lead assembler, "
+                   "not two (2, 2, 1)")
 def test_jiangxi_suppliers_of_auto_plant_size_gather_around_the_assemblers():
     """At plant_scale 15.5 (auto plants of ≈ 231 workers) the fields price activity per plant, so the
     suppliers still gather (seeds 0-2: 25.9, 23.2, 26.2 -> 11.0, 5.1, 12.5 cells); with the fields in
@@ -102,11 +105,10 @@ def test_jiangxi_suppliers_of_auto_plant_size_gather_around_the_assemblers():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (auto plants of 229 workers, plant_scale 15.5, the fields priced per plant; "
-                   "seeds 0-2): suppliers gather (mean distance to the nearest lead firm 25.9, 23.2, 26.2 -> 11.0, 5.1, 12.5 "
-                   "cells) and the lead firms' local sourcing rises in all 3 seeds (0.87 -> 0.89, 0.63 -> 0.83, 0.77 -> "
-                   "0.84), but by 0.02 in seed 0 and 0.10 on average, not 0.05 and 0.2 (at plant_scale 1: 0.80 -> 0.89, "
-                   "0.64 -> 0.85, 0.69 -> 0.86, distance 4.5-5.9)")
+@pytest.mark.xfail(strict=True, reason="MISS (auto plants of 229 workers, plant_scale 15.5, the fields priced per plant, "
+                   "lines changing hands by creative destruction; seeds 0-2): suppliers gather (mean distance to the nearest "
+                   "lead firm 25.9, 23.2, 26.2 -> 6.3, 4.9, 9.8 cells) but the lead firms' local sourcing goes 0.87 -> 0.77, "
+                   "0.67 -> 0.83, 0.76 -> 0.86 (down in seed 0; +0.05 on average, not 0.2)")
 def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally():
     o = outcome("jiangxi_auto_hub")
     assert (o.lead_distance_end < 0.9 * o.lead_distance_start).all()
@@ -134,10 +136,11 @@ def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (relationship-specific investment in specific ties, seeds 0-2): the network only "
-                   "1.22, 1.29, 1.29x as dense as in the scattered towns at the end (not 1.5x); the rest holds: lead firms "
-                   "1, 2, 2 at the end, local sourcing 0.73, 0.64, 0.64 against 0.53, 0.51, 0.53, output growth 3.63, 2.86, "
-                   "3.06x against 3.04, 2.76, 2.75x")
+@pytest.mark.xfail(strict=True, reason="MISS (relationship-specific investment in specific ties, lines changing hands by "
+                   "creative destruction; seeds 0-2): lead firms 0, 0, 2 at the end (1, 2, 2 before lines changed hands); "
+                   "the network 0.96, 1.02, 1.00x as dense as in the scattered towns (not 1.5x); local sourcing 0.59, "
+                   "0.60, 0.58 against 0.47, 0.48, 0.49; output growth 2.85, 2.66, 2.62x against 2.88, 2.49, 2.79x "
+                   "(seeds 0 and 2 lower)")
 def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
     o = outcome("hunan_linkage_policy")
     assert (o.lead_firms_end >= 1).all()                     # the lead firm was recruited and stayed
@@ -148,18 +151,15 @@ def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (plant_scale 1.7, Guangdong's township enterprises of 19 workers; seeds 0-2): "
-                   "the centre keeps 26, 25, 34 final firms against 27, 18, 23 without it (one fewer in seed 0); at plant_scale "
-                   "1 23, 35, 30 against 13, 15, 16")
 def test_xiqiao_centre_keeps_more_mills_than_the_run_without_it():
     o = outcome("xiqiao_decline_revival")
     assert (o.firms_end > o.firms_end_no_centre).all()
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (plant_scale 1.7, seeds 0-2): after the centre opens final sales grow 2.39, "
-                   "2.09, 2.50x but end 1.29, 1.15, 1.33x the run without the centre (seeds 0 and 1 below 1.3; at plant_scale "
-                   "1: 2.41, 2.45, 2.56x and 1.65, 1.25, 1.36x)")
+@pytest.mark.xfail(strict=True, reason="MISS (plant_scale 1.7, lines changing hands by creative destruction; seeds 0-2): after "
+                   "the centre opens final sales grow 2.26, 1.90, 2.24x but end 1.35, 1.10, 1.26x the run without the centre "
+                   "(seeds 1 and 2 below 1.3)")
 def test_xiqiao_centre_leads_a_strong_revival():
     o = outcome("xiqiao_decline_revival")
     assert (o.sales_end > 1.8 * o.sales_at_opening).all()    # sustained growth once the centre opens …
