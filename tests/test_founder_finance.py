@@ -71,9 +71,9 @@ def test_need_is_the_larger_of_the_loss_and_the_shortfall(rows, fund):
 
 @pytest.mark.slow
 def test_grants_pay_more_founders_when_founders_are_short_of_wealth_paired_seeds():
-    """Same seeds, same grant budget: with the default (mostly constrained) founders the programme
-    pays out more than when every founder is rich enough to finance the outlay (then it can only pay
-    the few whose expected gain is just below zero)."""
+    """Same seeds, same grant budget: with the default founders (most short of wealth) the programme
+    pays out more than when every founder is rich enough to finance the outlay, because a
+    constrained founder needs the larger of its expected loss and its shortfall."""
     from scenarios import load_scenario
 
     def paid(seed, **over):
