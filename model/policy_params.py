@@ -57,7 +57,7 @@ GOVERNMENT_AND_POLICY = [
        "median wealth of a local would-be founder, as a share of the outlay of an SME's plant "
        "(entry_cost + initial_capital + initial_cash). Not from a study: a calibration candidate. At "
        "0.5 with founder_leverage 1.5 the median candidate can finance 3/4 of an SME's outlay, so the "
-       "constraint binds for most candidates who expect to gain (8 of 13 in the baseline, docs/economics.md), as Evans & Jovanovic (1989, JPE 97) estimate for those "
+       "constraint binds for most candidates who expect to gain (12 of 17 in the baseline, docs/economics.md), as Evans & Jovanovic (1989, JPE 97) estimate for those "
        "likely to start a business (Hurst & Lusardi 2004, JPE 112, contest how widely it binds)"),
     _p("government", "founder_wealth_dispersion", 1.5, "log sd", 0.0, 4.0,
        "dispersion of would-be founders' wealth (lognormal): a log-sd of 1.5 gives a Gini of "
