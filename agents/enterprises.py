@@ -306,7 +306,8 @@ class Enterprises(LifeCycle, Population):
         self.novelty[live] = novelty(self.novelty[live], gained, p["novelty_decay"], ip)
         # product lines: profitable enterprises take lines from rivals of their stage (creative
         # destruction), whose workers they hire; lines go out of use (model.product_lines)
-        stage, changes = self.stage[live].astype(np.int64), {}
+        stage = self.stage[live].astype(np.int64)
+        changes: dict[str, np.ndarray] = {}
         lines = self.lines[live]
         self.lines[live] = product_lines.update_lines(m.rng, lines, self.profit[live] > 0, stage, p["line_birth"],
                                                       p["line_loss"], np.where(self.is_lead[live], 1, p["line_floor"]),
