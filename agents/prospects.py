@@ -143,7 +143,9 @@ class Prospects(RowRules):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         if median_output is None:
             median_output = self.median_output()
-        out = median_output * size
+        # the incumbents' median is already at the industry's plant size: `size` (× SME plant, plant_scale
+        # included) counts it once more, so the entrant's expected output is median × size / plant_scale
+        out = median_output * size / p["plant_scale"]
         near_x = near_y = None
         if len(live):
             ref = live[m.rng.integers(0, len(live), len(stage))]
