@@ -27,10 +27,12 @@ from agents.population import KIND_FIRM, Population
 from model import (
     accounts,
     brand,
+    demography,
     environment,
     innovation,
     intermediate_market,
     market,
+    persistence,
     product_lines,
     product_match,
     production,
@@ -49,6 +51,7 @@ class Enterprises(LifeCycle, Population):
     def __init__(self, model, capacity: int = 1024):
         super().__init__(capacity)
         self.model = model
+        self._value_moments = None   # per-stage sums of changes of the net value per unit (model.persistence)
 
     # --- production ------------------------------------------------------------------------
     def produce(self, q: Quarter) -> None:
@@ -220,8 +223,12 @@ class Enterprises(LifeCycle, Population):
         # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
         realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
         unit_value = production.expected_unit_value(self.unit_value[live], realised, p["expectation_speed"])
-        # the profit the firm expects to go on making: last quarter's at the expected unit value (exit rule)
-        self.expected_profit[live] = profit + (unit_value - realised) * Q
+        # what the firm expects to go on earning before interest: last quarter's profit at the net
+        # value per unit it expects to last (model.persistence), or, if more, the loss of its plant
+        # standing idle (no output, no workers; exit rule, model.demography.expected_plant_profit)
+        self.expected_profit[live] = demography.expected_plant_profit(
+            profit + p["interest_rate"] * np.maximum(-cash, 0.0), self._lasting_value(live, stage, realised, Q),
+            realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
         K_target = production.target_capital(unit_value, Q, p["capital_share"], p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
         invest = production.investment(K, K_target, cash_flow, limit, p["adjustment"], p["depreciation"])
@@ -238,6 +245,23 @@ class Enterprises(LifeCycle, Population):
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
         m.network.update_trust(p["trust_growth"] * (1 + gov.association), p["idle_trust_decay"],
                                  p["tie_lapse_trust"])
+
+    def _lasting_value(self, live, stage, realised, Q):
+        """v̄ per live row: the value expectation moved toward this quarter's net value per unit at
+        its stage's signal-extraction weight λ* (model.persistence), estimated from the stage's
+        changes before this quarter's (the prior `expectation_speed` weighing `value_learning_quarters`)."""
+        p, S = self.model.params, self.model.params["n_stages"]
+        stage = stage.astype(np.int64)
+        made = np.bincount(stage, Q, S + 1)
+        level = np.bincount(stage, realised * Q, S + 1) / np.where(made > 0, made, np.nan)
+        # the weight is read from the changes before this one (a real-time filter), then updated
+        if self._value_moments is None:
+            self._value_moments = persistence.change_moments(None, level)
+        weight = persistence.stage_weights(self._value_moments, p["expectation_speed"], p["value_learning_quarters"])
+        self._value_moments = persistence.change_moments(self._value_moments, level)
+        v_bar = self.value_expectation[live] + weight[stage] * (realised - self.value_expectation[live])
+        self.value_expectation[live] = v_bar
+        return v_bar
 
     def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
                  invest, trade, overhead) -> None:

@@ -31,7 +31,7 @@ class LifeCycle(Prospects):
         cls = Firm if stage == m.params["n_stages"] else Supplier
         agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
                     capital=float(capital), cash=float(cash), is_lead=is_lead)
-        self.unit_value[agent.row] = unit_value
+        self.unit_value[agent.row] = self.value_expectation[agent.row] = unit_value
         self.lines[agent.row] = lines
         self.origin[agent.row] = ORIGINS.index(origin)
         # the founders' capital comes from outside (model.accounts); a subsidy from the government
@@ -101,7 +101,8 @@ class LifeCycle(Prospects):
 
     # --- exit and births ----------------------------------------------------------------------
     def exit(self, q: Quarter) -> None:
-        """Enterprises that meet `model.demography.exiting` cut their ties and leave; the
+        """Enterprises that meet `model.demography.exiting_on_value` (or, with `going_concern_exit`
+        = 0, the former `exiting`) or have no product line left cut their ties and leave; the
         guarantee fund covers SMEs' defaulted debt above the unguaranteed limit."""
         m, p = self.model, self.model.params
         live = self.live
@@ -110,10 +111,17 @@ class LifeCycle(Prospects):
         limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
         # a lead firm's parent group carries its losses (not its expansion) up to `lead_group_credit` × capital
         limit = limit + self.is_lead[live] * p["lead_group_credit"] * self.capital[live]
-        # insolvency, sustained losses, or no product line left (model.product_lines)
-        out = live[demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
+        # no going concern (or, under the former rule, insolvency or sustained losses), or no
+        # product line left (model.product_lines)
+        if p["going_concern_exit"]:
+            # the hazard is a smoothed share of exits a quarter (≤ 1 but for rounding in tiny populations)
+            gone = demography.exiting_on_value(self.cash[live], limit, self.expected_profit[live], self.capital[live],
+                                               p["scrap_value_share"], p["interest_rate"], min(m.exit_rate, 1.0),
+                                               p["profit_persistence"])
+        else:
+            gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])
-                   | (self.lines[live] < 1)]
+        out = live[gone | (self.lines[live] < 1)]
         if len(out) == 0:
             return
         debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"])

@@ -31,10 +31,11 @@ COLUMNS: dict[str, type] = {
     "output": np.float64,     # units produced last quarter
     "revenue": np.float64,
     "profit": np.float64,     # after tax
-    "expected_profit": np.float64,  # last quarter's profit at the expected net value per unit (exit rule)
+    "expected_profit": np.float64,  # last quarter's profit before interest at the value per unit it expects to last (exit rule)
     "rd": np.float64,         # R&D spending last quarter
     "input_cost": np.float64,  # cost of inputs last quarter
     "unit_value": np.float64,  # net value per unit of output last quarter (price − inputs − freight)
+    "value_expectation": np.float64,  # v̄: the net value per unit it expects to last (model.persistence; exit rule)
     "local_input": np.float64,  # input units bought inside the cluster last quarter
     "total_input": np.float64,  # input units needed last quarter
     "emissions": np.float64,

@@ -67,5 +67,5 @@ def equilibrate(ent) -> None:
         ent.workers[live] = L
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])
         m.update_fields()   # migrants answer the labour demand, as they do every quarter
-    ent.unit_value[live] = expected
+    ent.unit_value[live] = ent.value_expectation[live] = expected
     m.network.volume[:] = 0.0

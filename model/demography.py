@@ -19,23 +19,38 @@ Spin-offs (Klepper 2007). A profitable enterprise spawns one with probability
 s · min(5, L/20); the founder takes a share of the parent's knowledge and some of its workers
 and settles within `spinoff_radius` of the parent.
 
-Exit on solvency (going concern). A firm leaves when its debt exceeds its assets (balance-sheet
-insolvency: K + cash < 0); when its debt exceeds its credit limit (cash < −limit) and it expects
-a loss (π^e < 0: its last quarter's profit at its expected net value per unit of output,
-model.production.expected_unit_value) — a bank rolls over the line of a firm that expects to
-earn, lending no more (investment stops at the limit, model.production.investment); or when it
-has made `exit_patience` losses in a row, its savings are used up (cash < 0) and what it can
-still draw, cash + limit, would not finance another `exit_patience` quarters of the loss it
-expects:
+Exit and credit on expected value (going concern; Hopenhayn 1992, Ericson & Pakes 1995). A firm
+expects to go on earning π̄ a quarter before interest: last quarter's profit at the net value per
+unit v̄ it expects to last (model.persistence, signal extraction: a transitory dip of its good's
+price moves v̄ little, a permanent shift moves it at once). Competition erodes profits above or
+below the normal return r K on its capital at a rate 1 − ρ a quarter (the persistence of
+profits: Mueller 1986), and the plant ends at the exit hazard h that entrants also expect
+(model.entry_decision), its capital then scrapped at a share φ. A firm that expects its good to
+sell below its variable cost would stand idle rather than produce, so π̄ is at least minus its
+overhead and depreciation (`expected_plant_profit`). The value of going on is
 
-    exit  ⇔  K + cash < 0  ∨  [cash < −limit ∧ π^e < 0]
-             ∨  [streak ≥ T ∧ cash < 0 ∧ cash + limit < T · max(0, −π^e)].
+    V = (r K + h φ K) / (r + h) + (π̄ − r K) ρ / (1 + r − (1 − h) ρ)
+      = Σ_t (1−h)^{t−1} (1+r)^{−t} [r K + h φ K + ρ^t (π̄ − r K)].
 
-A firm with savings rides out losses while its excess capital depreciates; one whose credit
-line carries its expected losses — a large plant with a parent group or bank credit against its
-capital, like Jiangling's start-up years before its suppliers gathered — is not closed by a
-loss streak alone but by running out of finance (liquidity-constrained exit: Cooley & Quadrini
-2001; Clementi & Hopenhayn 2006).
+The owners close the firm when going on is worth less than scrapping it now, V < φ K, whatever
+its cash: a firm at the normal return stays; one exits when its expected excess loss, over the
+quarters competition takes to erode it, exceeds the return on the part of its capital it cannot
+recover (sunk costs: Dixit 1989). The lender (民间借贷 or a bank) lends against collateral up to
+the credit limit (`leverage` × K, plus the guarantee fund's and a parent group's share) and rolls
+over the debt D = max(−cash, 0) of a firm whose going-concern value covers it, D ≤ V (a creditor
+continues a firm worth more as a going concern than its claim: lending against franchise value,
+Holmström & Tirole 1997; the credit lines of Clementi & Hopenhayn 2006); it closes a firm that is
+insolvent at that value, D > max(limit, V) — the going-concern counterpart of the former
+balance-sheet test D > K:
+
+    exit  ⇔  V < φ K  ∨  D > max(limit, V).
+
+So a transitory dip does not close a firm with good prospects (v̄ hardly moves and its debt is
+bridged), and a permanent fall of demand closes the firms it leaves without prospects within a
+few quarters, solvent or not. `going_concern_exit` = 0 restores the former rule (exit on
+solvency: debt beyond assets, K + cash < 0; debt beyond the credit line with an expected loss;
+or `exit_patience` losses in a row with a credit runway shorter than `exit_patience` quarters of
+the expected loss; Cooley & Quadrini 2001).
 """
 
 from __future__ import annotations
@@ -70,15 +85,54 @@ def spinoff_parents(rng, profit, workers, p: dict) -> np.ndarray:
 
 
 def exiting(loss_streak, cash, limit, patience, expected_profit, capital) -> np.ndarray:
-    """(n,) boolean mask of exits (arrays over enterprises; units): debt beyond assets
+    """(n,) boolean mask of exits under the former solvency rule (`going_concern_exit` = 0;
+    arrays over enterprises; units): debt beyond assets
     (capital + cash < 0); debt beyond the credit limit (cash < −limit) with an expected loss
     (`expected_profit` < 0); or `patience` loss quarters in a row once savings are gone (cash < 0)
     with a credit runway, cash + limit, shorter than `patience` quarters of the expected loss
-    (see the module docstring)."""
+    (Cooley & Quadrini 2001)."""
     expected_profit = np.asarray(expected_profit, float)
     runway_short = cash + limit < patience * np.maximum(-expected_profit, 0.0)
     return (((loss_streak >= patience) & (cash < 0) & runway_short) | ((cash < -limit) & (expected_profit < 0))
             | (capital + cash < 0))
+
+
+def expected_plant_profit(profit, lasting_value, realised_value, output, idle_cost):
+    """π̄ = max(π + (v̄ − v) Q, −c_idle) (units/quarter; arrays over enterprises): last quarter's
+    profit before interest π at the net value per unit v̄ the firm expects to last instead of the
+    realised v, or the loss c_idle (overhead and depreciation) of standing idle if that is smaller:
+    a firm that expects its good to sell below its variable cost stops producing rather than
+    lose more (the shut-down condition; Dixit & Pindyck 1994 on mothballing)."""
+    produce = np.asarray(profit, float) + (np.asarray(lasting_value, float) - realised_value) * output
+    return np.maximum(produce, -np.asarray(idle_cost, float))
+
+
+def continuation_value(expected_profit, capital, scrap_share: float, rate: float, hazard: float,
+                       persistence: float):
+    """V = (r K + h φ K) / (r + h) + (π̄ − r K) ρ / (1 + r − (1 − h) ρ) (units; arrays over
+    enterprises): the normal return r on the capital K until the plant ends at hazard h and is
+    scrapped at share φ, plus the excess of the expected profit π̄ (a quarter, before interest) over
+    that return, decaying at ρ a quarter (the discrete sum in the module docstring). Raises
+    ValueError if r + h ≤ 0 or ρ is outside [0, 1]."""
+    if rate + hazard <= 0:
+        raise ValueError(f"interest_rate + exit hazard must be > 0, got {rate + hazard!r}")
+    if not 0.0 <= persistence <= 1.0:
+        raise ValueError(f"profit_persistence must be in [0, 1], got {persistence!r}")
+    K = np.asarray(capital, float)
+    normal = (rate + hazard * scrap_share) * K / (rate + hazard)
+    excess = np.asarray(expected_profit, float) - rate * K
+    return normal + excess * persistence / (1.0 + rate - (1.0 - hazard) * persistence)
+
+
+def exiting_on_value(cash, limit, expected_profit, capital, scrap_share: float, rate: float, hazard: float,
+                     persistence: float) -> np.ndarray:
+    """(n,) boolean mask of exits on expected value (arrays over enterprises, units): the owners'
+    test V < φ K, or debt max(−cash, 0) beyond both the credit limit and V (economic insolvency);
+    V = `continuation_value`, φ = `scrap_share` (see the module docstring)."""
+    scrap = scrap_share * np.asarray(capital, float)
+    value = continuation_value(expected_profit, capital, scrap_share, rate, hazard, persistence)
+    debt = np.maximum(-np.asarray(cash, float), 0.0)
+    return (value < scrap) | (debt > np.maximum(limit, value))
 
 
 def apportion(n: int, weights) -> np.ndarray:

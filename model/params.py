@@ -240,8 +240,9 @@ _PARAMS = [
        "spin-off hazard of a profitable enterprise of spinoff_reference_size workers (Klepper)", SOURCE_LIT),
     _p("mechanisms", "spinoff_knowledge", 0.9, "share", 0.0, 1.5, "knowledge a spin-off takes from its parent"),
     _p("mechanisms", "spinoff_radius", 4, "cells", 1, 50, "spin-offs settle within this distance of the parent"),
-    _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "consecutive loss quarters before exit, and the quarters "
-       "of expected losses the firm's cash + credit must cover to stay (going concern: model/demography.py)"),
+    _p("mechanisms", "exit_patience", 6, "quarters", 1, 100, "former exit rule only (going_concern_exit = 0): "
+       "consecutive loss quarters before exit, and the quarters of expected losses the firm's cash + credit must "
+       "cover to stay (exit on solvency: model/demography.py)"),
     _p("mechanisms", "relocation_rate", 0.03, "per quarter", 0.0, 1.0,
        "share of enterprises that reconsider their site each quarter"),
     _p("mechanisms", "relocation_threshold", 0.1, "log points", 0.0, 10.0,
