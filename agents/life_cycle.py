@@ -115,9 +115,9 @@ class LifeCycle(Prospects):
         # product line left (model.product_lines)
         if p["going_concern_exit"]:
             # the hazard is a smoothed share of exits a quarter (≤ 1 but for rounding in tiny populations)
-            gone = demography.exiting_on_value(self.cash[live], limit, self.expected_profit[live], self.capital[live],
-                                               p["scrap_value_share"], p["interest_rate"], min(m.exit_rate, 1.0),
-                                               p["profit_persistence"])
+            gone = demography.exiting_on_value(m.rng.random(len(live)), self.cash[live], limit,
+                                               self.expected_profit[live], self.capital[live],
+                                               p["scrap_value_share"], p["interest_rate"], min(m.exit_rate, 1.0))
         else:
             gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])

@@ -22,28 +22,37 @@ and settles within `spinoff_radius` of the parent.
 Exit and credit on expected value (going concern; Hopenhayn 1992, Ericson & Pakes 1995). A firm
 expects to go on earning π̄ a quarter before interest: last quarter's profit at the net value per
 unit v̄ it expects to last (model.persistence, signal extraction: a transitory dip of its good's
-price moves v̄ little, a permanent shift moves it at once). Competition erodes profits above or
-below the normal return r K on its capital at a rate 1 − ρ a quarter (the persistence of
-profits: Mueller 1986), and the plant ends at the exit hazard h that entrants also expect
-(model.entry_decision), its capital then scrapped at a share φ. A firm that expects its good to
-sell below its variable cost would stand idle rather than produce, so π̄ is at least minus its
-overhead and depreciation (`expected_plant_profit`). The value of going on is
+price moves v̄ little, a permanent shift moves it at once; the forecast is the same for every
+future quarter). A firm that expects its good to sell below its variable cost would stand idle
+rather than produce, so π̄ is at least minus its overhead and depreciation
+(`expected_plant_profit`). Valued as entrants value a plant (model.entry_decision: a perpetuity
+ending at the exit hazard h, discounted at the interest rate r), its capital then scrapped at a
+share φ:
 
-    V = (r K + h φ K) / (r + h) + (π̄ − r K) ρ / (1 + r − (1 − h) ρ)
-      = Σ_t (1−h)^{t−1} (1+r)^{−t} [r K + h φ K + ρ^t (π̄ − r K)].
+    V = (π̄ + h φ K) / (r + h).
 
-The owners close the firm when going on is worth less than scrapping it now, V < φ K, whatever
-its cash: a firm at the normal return stays; one exits when its expected excess loss, over the
-quarters competition takes to erode it, exceeds the return on the part of its capital it cannot
-recover (sunk costs: Dixit 1989). The lender (民间借贷 or a bank) lends against collateral up to
-the credit limit (`leverage` × K, plus the guarantee fund's and a parent group's share) and rolls
-over the debt D = max(−cash, 0) of a firm whose going-concern value covers it, D ≤ V (a creditor
-continues a firm worth more as a going concern than its claim: lending against franchise value,
-Holmström & Tirole 1997; the credit lines of Clementi & Hopenhayn 2006); it closes a firm that is
-insolvent at that value, D > max(limit, V) — the going-concern counterpart of the former
-balance-sheet test D > K:
+Owners. Going on is worth less than scrapping the plant now, V < φ K, exactly when π̄ < r φ K. A
+firm in that position would close, were it not that its rivals face the same choice and the
+market recovers for those who stay once enough of them close: a war of attrition. In its
+symmetric equilibrium each such owner closes with the hazard that leaves it indifferent between
+closing now and waiting a quarter (Fudenberg & Tirole 1986; Ghemawat & Nalebuff 1985 for
+declining industries),
 
-    exit  ⇔  V < φ K  ∨  D > max(limit, V).
+    x = min(1, (r φ K − π̄) / (W − φ K)),    W = (r + h φ) K / (r + h),
+
+the flow cost of staying over the prize of surviving (the plant back at the normal return r K).
+A small shortfall closes few firms a quarter, a deep one closes most at once; as they close the
+market recovers and the survivors' hazard falls. This spreads the exits of similar firms over
+quarters instead of closing them all in the same one, and it needs no constant of its own.
+
+Lender. The lender (民间借贷 or a bank) lends against collateral up to the credit limit
+(`leverage` × K, plus the guarantee fund's and a parent group's share) and rolls over the debt
+D = max(−cash, 0) of a firm whose going-concern value covers it, D ≤ V (a creditor continues a
+firm worth more as a going concern than its claim: lending against franchise value, Holmström &
+Tirole 1997; the credit lines of Clementi & Hopenhayn 2006); it closes a firm that is insolvent
+at that value — the going-concern counterpart of the former balance-sheet test D > K:
+
+    exit  ⇔  u < x  ∨  D > max(limit, V)      (u uniform, drawn each quarter).
 
 So a transitory dip does not close a firm with good prospects (v̄ hardly moves and its debt is
 bridged), and a permanent fall of demand closes the firms it leaves without prospects within a
@@ -107,32 +116,41 @@ def expected_plant_profit(profit, lasting_value, realised_value, output, idle_co
     return np.maximum(produce, -np.asarray(idle_cost, float))
 
 
-def continuation_value(expected_profit, capital, scrap_share: float, rate: float, hazard: float,
-                       persistence: float):
-    """V = (r K + h φ K) / (r + h) + (π̄ − r K) ρ / (1 + r − (1 − h) ρ) (units; arrays over
-    enterprises): the normal return r on the capital K until the plant ends at hazard h and is
-    scrapped at share φ, plus the excess of the expected profit π̄ (a quarter, before interest) over
-    that return, decaying at ρ a quarter (the discrete sum in the module docstring). Raises
-    ValueError if r + h ≤ 0 or ρ is outside [0, 1]."""
+def continuation_value(expected_profit, capital, scrap_share: float, rate: float, hazard: float):
+    """V = (π̄ + h φ K) / (r + h) (units; arrays over enterprises): the expected profit π̄ a quarter
+    (before interest) until the plant ends at hazard h, its capital K then scrapped at share φ,
+    discounted at r a quarter (= Σ_t (1−h)^{t−1} (1+r)^{−t} (π̄ + h φ K)). Raises ValueError if
+    r + h ≤ 0."""
     if rate + hazard <= 0:
         raise ValueError(f"interest_rate + exit hazard must be > 0, got {rate + hazard!r}")
-    if not 0.0 <= persistence <= 1.0:
-        raise ValueError(f"profit_persistence must be in [0, 1], got {persistence!r}")
+    return (np.asarray(expected_profit, float) + hazard * scrap_share * np.asarray(capital, float)) / (rate + hazard)
+
+
+def concession_hazard(expected_profit, capital, scrap_share: float, rate: float, hazard: float):
+    """x = clip((r φ K − π̄) / (W − φ K), 0, 1) (share a quarter; arrays over enterprises): the
+    hazard at which an owner whose plant is worth less going on than scrapped (π̄ < r φ K ⇔ V < φ K)
+    closes it in the symmetric war of attrition — staying costs the flow r φ K − π̄, and if rivals
+    close first the survivor earns the normal return again, worth W = (r + h φ) K / (r + h)
+    (`continuation_value` at π̄ = r K); indifference gives x (W − φ K) = r φ K − π̄ (Fudenberg &
+    Tirole 1986; Ghemawat & Nalebuff 1985). 1 when φ = 1 and the flow is positive."""
     K = np.asarray(capital, float)
-    normal = (rate + hazard * scrap_share) * K / (rate + hazard)
-    excess = np.asarray(expected_profit, float) - rate * K
-    return normal + excess * persistence / (1.0 + rate - (1.0 - hazard) * persistence)
+    flow = scrap_share * rate * K - np.asarray(expected_profit, float)
+    prize = rate * (1.0 - scrap_share) * K / (rate + hazard)          # W − φ K
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where(prize > 0, flow / np.where(prize > 0, prize, 1.0), np.where(flow > 0, 1.0, 0.0))
+    return np.clip(x, 0.0, 1.0)
 
 
-def exiting_on_value(cash, limit, expected_profit, capital, scrap_share: float, rate: float, hazard: float,
-                     persistence: float) -> np.ndarray:
-    """(n,) boolean mask of exits on expected value (arrays over enterprises, units): the owners'
-    test V < φ K, or debt max(−cash, 0) beyond both the credit limit and V (economic insolvency);
-    V = `continuation_value`, φ = `scrap_share` (see the module docstring)."""
-    scrap = scrap_share * np.asarray(capital, float)
-    value = continuation_value(expected_profit, capital, scrap_share, rate, hazard, persistence)
+def exiting_on_value(draws, cash, limit, expected_profit, capital, scrap_share: float, rate: float,
+                     hazard: float) -> np.ndarray:
+    """(n,) boolean mask of exits on expected value (arrays over enterprises, units): the owners
+    concede, draw < `concession_hazard`, or the debt max(−cash, 0) exceeds both the credit limit
+    and V = `continuation_value` (economic insolvency; see the module docstring). `draws`: (n,)
+    uniforms on [0, 1), one per enterprise."""
+    value = continuation_value(expected_profit, capital, scrap_share, rate, hazard)
+    concede = np.asarray(draws, float) < concession_hazard(expected_profit, capital, scrap_share, rate, hazard)
     debt = np.maximum(-np.asarray(cash, float), 0.0)
-    return (value < scrap) | (debt > np.maximum(limit, value))
+    return concede | (debt > np.maximum(limit, value))
 
 
 def apportion(n: int, weights) -> np.ndarray:

