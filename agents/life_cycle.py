@@ -117,7 +117,8 @@ class LifeCycle(Prospects):
             # the hazard is a smoothed share of exits a quarter (≤ 1 but for rounding in tiny populations)
             gone = demography.exiting_on_value(m.rng.random(len(live)), self.cash[live], limit,
                                                self.expected_profit[live], self.capital[live],
-                                               p["scrap_value_share"], p["interest_rate"], min(m.exit_rate, 1.0))
+                                               p["scrap_value_share"], p["interest_rate"], min(m.exit_rate, 1.0),
+                                               self.is_lead[live] & (p["lead_group_credit"] > 0))
         else:
             gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])

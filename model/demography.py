@@ -45,6 +45,11 @@ A small shortfall closes few firms a quarter, a deep one closes most at once; as
 market recovers and the survivors' hazard falls. This spreads the exits of similar firms over
 quarters instead of closing them all in the same one, and it needs no constant of its own.
 
+A lead firm whose parent group carries its losses (`lead_group_credit` > 0: the seeds' 集团公司)
+is not closed by this choice: the group keeps a plant it has placed strategically while it can
+finance it (the soft budget constraint, Kornai 1986), so only the lender's test below, with the
+group's credit in the limit, closes it.
+
 Lender. The lender (民间借贷 or a bank) lends against collateral up to the credit limit
 (`leverage` × K, plus the guarantee fund's and a parent group's share) and rolls over the debt
 D = max(−cash, 0) of a firm whose going-concern value covers it, D ≤ V (a creditor continues a
@@ -142,13 +147,15 @@ def concession_hazard(expected_profit, capital, scrap_share: float, rate: float,
 
 
 def exiting_on_value(draws, cash, limit, expected_profit, capital, scrap_share: float, rate: float,
-                     hazard: float) -> np.ndarray:
+                     hazard: float, soft_budget=False) -> np.ndarray:
     """(n,) boolean mask of exits on expected value (arrays over enterprises, units): the owners
-    concede, draw < `concession_hazard`, or the debt max(−cash, 0) exceeds both the credit limit
-    and V = `continuation_value` (economic insolvency; see the module docstring). `draws`: (n,)
-    uniforms on [0, 1), one per enterprise."""
+    concede, draw < `concession_hazard` (not where `soft_budget`: a parent group carries the
+    plant), or the debt max(−cash, 0) exceeds both the credit limit and V = `continuation_value`
+    (economic insolvency; see the module docstring). `draws`: (n,) uniforms on [0, 1), one per
+    enterprise; `soft_budget`: bool, scalar or (n,)."""
     value = continuation_value(expected_profit, capital, scrap_share, rate, hazard)
     concede = np.asarray(draws, float) < concession_hazard(expected_profit, capital, scrap_share, rate, hazard)
+    concede &= ~np.asarray(soft_budget, bool)
     debt = np.maximum(-np.asarray(cash, float), 0.0)
     return concede | (debt > np.maximum(limit, value))
 
