@@ -223,12 +223,15 @@ class Enterprises(LifeCycle, Population):
         # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
         realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
         unit_value = production.expected_unit_value(self.unit_value[live], realised, p["expectation_speed"])
-        # what the firm expects to go on earning before interest: last quarter's profit at the net
-        # value per unit it expects to last (model.persistence), or, if more, the loss of its plant
-        # standing idle (no output, no workers; exit rule, model.demography.expected_plant_profit)
-        self.expected_profit[live] = demography.expected_plant_profit(
-            profit + p["interest_rate"] * np.maximum(-cash, 0.0), self._lasting_value(live, stage, realised, Q),
-            realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
+        if p["going_concern_exit"]:
+            # what the firm expects to go on earning before interest: last quarter's profit at the net
+            # value per unit it expects to last (model.persistence), or, if more, the loss of its plant
+            # standing idle (no output, no workers; exit rule, model.demography.expected_plant_profit)
+            self.expected_profit[live] = demography.expected_plant_profit(
+                profit + p["interest_rate"] * np.maximum(-cash, 0.0), self._lasting_value(live, stage, realised, Q),
+                realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
+        else:   # the former rule: last quarter's profit at the expected unit value of hiring and investment
+            self.expected_profit[live] = profit + (unit_value - realised) * Q
         K_target = production.target_capital(unit_value, Q, p["capital_share"], p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
         invest = production.investment(K, K_target, cash_flow, limit, p["adjustment"], p["depreciation"])

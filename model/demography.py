@@ -61,8 +61,8 @@ at that value — the going-concern counterpart of the former balance-sheet test
 
 So a transitory dip does not close a firm with good prospects (v̄ hardly moves and its debt is
 bridged), and a permanent fall of demand closes the firms it leaves without prospects within a
-few quarters, solvent or not. `going_concern_exit` = 0 restores the former rule (exit on
-solvency: debt beyond assets, K + cash < 0; debt beyond the credit line with an expected loss;
+few quarters, solvent or not. The rule is an option (`going_concern_exit` = 1); the default, 0,
+keeps exit on solvency (debt beyond assets, K + cash < 0; debt beyond the credit line with an expected loss;
 or `exit_patience` losses in a row with a credit runway shorter than `exit_patience` quarters of
 the expected loss; Cooley & Quadrini 2001).
 """

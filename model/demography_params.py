@@ -25,10 +25,11 @@ ENTRY_AND_SITES = [
     _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
        "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
     # --- exit and credit on expected value (model/demography.py, model/persistence.py) -----------
-    _p("mechanisms", "going_concern_exit", 1, "—", 0, 1,
+    _p("mechanisms", "going_concern_exit", 0, "—", 0, 1,
        "1: firms exit, and lenders bridge, on the expected value of continuing (Hopenhayn 1992; "
-       "Holmström & Tirole 1997); 0: the former exit on solvency (Cooley & Quadrini 2001, with exit_patience)",
-       "model choice (issue 10: exit read the quarter's cash, not the firm's value)"),
+       "Holmström & Tirole 1997); 0: exit on solvency (Cooley & Quadrini 2001, with exit_patience)",
+       "model choice: off until measured with the product-line process (lines changing hands), on which it "
+       "shrinks some Datang runs and the long-run line stock (docs/ODD.md 7.10)"),
     _p("mechanisms", "scrap_value_share", 0.3, "share of capital", 0.0, 1.0,
        "φ: what a closed plant's capital fetches (its resale value); owners whose expected value of going on "
        "is below φ K close at the war-of-attrition hazard (model/demography.py)",
