@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A calibration round: every case calibrated in turn with the declared budget (experiments/calibrate.py
-# BUDGET: population 20, at most 4 generations, 4 min wall-clock sampling per case pooled over the round, the scenario's two
+# BUDGET: population 20, at most 8 generations, 6 min wall-clock sampling per case pooled over the round, the scenario's two
 # common-random-number seeds), then docs/validation.md over 10 fresh seeds, then the strict xfails of
-# tests/test_case_figures.py regenerated from the validation's measured table. ≤ 25 min on the shared 2 cores.
+# tests/test_case_figures.py regenerated from the validation's measured table. ≤ 40 min on 2 free cores.
 #   bash docs/calibrate_all.sh            # resumes each case's stored run (runs/calibrate/<case>.db)
 #   FRESH=1 bash docs/calibrate_all.sh    # starts every case over (after a model change: always)
 #   NOTE="..." bash docs/calibrate_all.sh # a paragraph on the round for docs/validation.md
