@@ -243,13 +243,11 @@ def report(cases=None, seeds: int = 10, fact_seeds: int = 10, out: Path = Path("
 
 def round_section(results: dict) -> list[str]:
     """The calibration round behind the parameters: per calibrated case, its budget and what it used."""
-    from experiments.calibrate import BUDGET
-
     rows = [(n, info) for n, (_, _, info) in results.items() if info]
     if not rows:
         return []
     lines = ["## The calibration round", "", "Budget declared in experiments/calibrate.py (`BUDGET`); a case's wall-clock "
-             f"budget is its share of the round's pool (`clusterlab calibrate --all`: {BUDGET.max_minutes:g} min a case, shortest runs first, "
+             "budget is its share of the round's pool (`clusterlab calibrate --all`: `BUDGET.max_minutes` a case, shortest runs first, "
              "unused minutes passed on); wall time is the ABC sampling on the shared 2-core machine (all sessions of a "
              "resumed run).", "",
              "| case | budget and use | simulations × seeds | sampling (min) | epsilon by generation |",
