@@ -332,11 +332,14 @@ class Enterprises(LifeCycle, Population):
         gov.pay("ip_protection", gov.granted["ip_protection"])
         self.novelty[live] = novelty(self.novelty[live], gained, p["novelty_decay"], ip)
         # product lines: profitable enterprises take lines from rivals of their stage (creative
-        # destruction), whose workers they hire; lines go out of use (model.product_lines)
+        # destruction) at an intensity rising with the profit a line earns them (Lentz & Mortensen
+        # 2008), and hire the lines' workers; lines go out of use (model.product_lines)
         stage = self.stage[live].astype(np.int64)
         changes: dict[str, np.ndarray] = {}
         lines = self.lines[live]
-        self.lines[live] = product_lines.update_lines(m.rng, lines, self.profit[live] > 0, stage, p["line_birth"],
+        intensity = product_lines.relative_intensity(self.profit[live], lines, stage, p["line_intensity_elasticity"],
+                                                     p["n_stages"] + 1)
+        self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
                                                       p["line_loss"], np.where(self.is_lead[live], 1, p["line_floor"]),
                                                       changes)
         self.workers[live] = product_lines.follow_lines(self.workers[live], lines, changes["gained"],

@@ -13,7 +13,7 @@ import numpy as np
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Prospects
-from model import demography, production, transport
+from model import demography, product_lines, production, transport
 from model.location_choice import candidate_sites, choose, site_scores
 from model.quarter import Quarter
 
@@ -123,6 +123,12 @@ class LifeCycle(Prospects):
             gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])
         out = live[gone | (self.lines[live] < 1)]
+        self.leave(out, q)
+
+    def leave(self, out, q: Quarter) -> None:
+        """Rows `out` leave: the owners take the cash (a debt they leave is covered by the guarantee
+        fund above the unguaranteed limit), ties are cut, the agents removed; counted in q.exits."""
+        m, p = self.model, self.model.params
         if len(out) == 0:
             return
         debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"])
@@ -132,7 +138,7 @@ class LifeCycle(Prospects):
         m.network.drop_rows(out)
         for row in out.tolist():
             self.agent[row].leave()
-        q.exits = len(out)
+        q.exits += len(out)
 
     def spin_off(self, q: Quarter) -> None:
         """Profitable enterprises spawn spin-offs near them (model.demography.spinoff_parents)."""
@@ -184,13 +190,38 @@ class LifeCycle(Prospects):
         typical = self.typical_unit_values()
         came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
+        hired = self.take_entrants_lines(stage, n_local, len(new["stage"]))
+        self.leave(live[self.lines[live] < 1], q)    # incumbents whose last line an entrant took
         for i in range(len(new["stage"])):
             s = int(new["stage"][i])
             self.found(s, int(new["x"][i]), int(new["y"][i]), new["knowledge"][i],
-                       p["initial_workers"] * new["size"][i], p["initial_capital"] * new["size"][i],
+                       p["initial_workers"] * new["size"][i] + hired[i], p["initial_capital"] * new["size"][i],
                        p["initial_cash"] * new["size"][i] + new["cash"][i], bool(new["lead"][i]), typical[s],
                        subsidy=new["cash"][i], lines=new["lines"][i], origin=str(new["origin"][i]))
         q.births += len(new["stage"])
+
+    def take_entrants_lines(self, stage, n_local: int, n_new: int) -> np.ndarray:
+        """A share `entrant_takeover` of the local entrants enter by taking a line from an incumbent
+        of their stage (model.product_lines.entrants_take_lines); the incumbents hand over the
+        line and a share s = `line_staff_share` of its workers, which replace the same share of
+        the entrant's founding staff. Returns the change in each new enterprise's founding staff."""
+        m, p, live = self.model, self.model.params, self.live
+        hired = np.zeros(n_new)
+        if p["entrant_takeover"] == 0 or n_local == 0 or len(live) == 0:
+            return hired
+        innovators = np.flatnonzero(m.rng.random(n_local) < p["entrant_takeover"])
+        if len(innovators) == 0:
+            return hired
+        floor = np.where(self.is_lead[live], 1, p["line_floor"])
+        lost, released, took_workers, took = product_lines.entrants_take_lines(
+            m.rng, self.lines[live], floor, self.stage[live].astype(np.int64), self.workers[live],
+            np.asarray(stage)[innovators].astype(np.int64), p["line_staff_share"])
+        self.lines[live] -= lost
+        self.workers[live] -= released
+        # an entrant that took a line hires its workers in place of share s of its own founding staff
+        own = p["line_staff_share"] * p["initial_workers"] * m.stage_scale[np.asarray(stage)[innovators]]
+        hired[innovators] = took_workers - np.where(took, own, 0.0)
+        return hired
 
     # --- the initial population ----------------------------------------------------------------
     def place_initial(self) -> None:

@@ -171,6 +171,14 @@ _PARAMS = [
        "chance that a line of a profitable enterprise yields an improvement that takes over a "
        "rival's line of its stage (creative destruction, Klette & Kortum 2004); set with R&D on "
        "sales for the Hill α target [0.8, 1.6] (Axtell 2001), not re-fitted"),
+    _p("mechanisms", "line_intensity_elasticity", 0.0, "—", 0.0, 3.0,
+       "ε in λ_i = min(1, b (v_i / v̄_s)^ε), v = profit per line relative to the stage's mean: heterogeneous "
+       "innovation intensity (Lentz & Mortensen 2008; 1 = quadratic innovation cost, Akcigit & Kerr 2018); "
+       "0 (default): Klette & Kortum's b for every profitable line; 1 makes stages monopolies (ODD 7.14)", SOURCE_LIT),
+    _p("mechanisms", "entrant_takeover", 0.0, "share", 0.0, 1.0,
+       "share of local entrants whose first line is taken, with its workers, from an incumbent of their "
+       "stage (entry by creative destruction, Klette & Kortum 2004); 0 (default): entrants add a line; "
+       "1 thins the tail (Hill alpha 2.43-2.91, ODD 7.14)", SOURCE_LIT),
     _p("mechanisms", "line_loss", 0.0, "per line per quarter", 0.0, 1.0,
        "chance that a product line goes out of use (fashion, a customer leaves) on top of the lines "
        "rivals take; 0: lines leave a stage only with the enterprises that exit (Klette & Kortum "

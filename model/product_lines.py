@@ -87,14 +87,33 @@ def captured(rng, capturable, group, taken) -> np.ndarray:
     return lost
 
 
+def relative_intensity(profit, lines, stage, elasticity: float, n_groups: int) -> np.ndarray:
+    """w_i = 1[π_i > 0] (v_i / v̄_s)^ε: an enterprise's innovation intensity relative to its stage
+    (Lentz & Mortensen 2008). v_i = π_i / n_i is the profit a line earns the firm (the value of
+    one more line; Q ∝ n at the optimum, so v does not depend on n), v̄_s = Σ π_i / Σ n_i over the
+    stage's profitable enterprises (the line-weighted mean), and ε the elasticity of the optimal
+    innovation rate to the value of a line: with an innovation cost n c0 λ^(1+1/ε) per quarter the
+    first-order condition c'(λ) = v gives λ ∝ v^ε (ε = 1: quadratic cost, Akcigit & Kerr 2018).
+    ε = 0 gives w = 1[π > 0] (homogeneous intensity, Klette & Kortum 2004). 1-d arrays; returns w ≥ 0."""
+    profit = np.asarray(profit, float)
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1)
+    stage = np.asarray(stage, np.int64)
+    up = profit > 0
+    ref = np.divide(np.bincount(stage, profit * up, n_groups), np.bincount(stage, n * up, n_groups),
+                    out=np.ones(n_groups), where=np.bincount(stage, n * up, n_groups) > 0)
+    v = np.where(up, profit / n, 0.0) / ref[stage]
+    return np.where(up, v ** elasticity, 0.0)
+
+
 def turnover(rng, lines, profitable, stage, birth: float, floor=1) -> tuple[np.ndarray, np.ndarray]:
     """(gained, lost): lines each enterprise takes and loses by creative destruction within its
-    stage this quarter (module docstring): gained ~ Bin(n, b 1[π > 0]); lost a multivariate
+    stage this quarter (module docstring): gained ~ Bin(n, min(1, b w)) with w = `profitable`
+    (bool 1[π > 0] or the relative intensity of `relative_intensity`); lost a multivariate
     hypergeometric draw of the stage's improvements from its capturable lines n − f. Int arrays."""
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
     f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
     stage = np.asarray(stage, np.int64)
-    gained = innovations(rng, n, birth * np.asarray(profitable, bool))
+    gained = innovations(rng, n, np.minimum(birth * np.asarray(profitable, float), 1.0))
     taken = np.bincount(stage, gained, minlength=int(stage.max(initial=0)) + 1).astype(np.int64)
     return gained, captured(rng, n - f, stage, taken)
 
@@ -138,11 +157,43 @@ def follow_lines(workers, lines, gained, lost, stage, share: float) -> np.ndarra
 
 
 def stage_innovation_rate(lines, profitable, stage, birth: float, floor, n_groups: int) -> np.ndarray:
-    """μ_s = b · Σ_{i∈s} n_i 1[π_i > 0] / Σ_{i∈s} (n_i − f_i): the expected loss rate of a
-    capturable line of each stage (0 where a stage has none); array of length n_groups."""
+    """μ_s = Σ_{i∈s} n_i min(1, b w_i) / Σ_{i∈s} (n_i − f_i), w = `profitable` (bool or relative
+    intensity): the expected loss rate of a capturable line of each stage (0 where a stage has
+    none); array of length n_groups."""
     n = np.maximum(np.rint(np.asarray(lines, float)), 1)
     f = np.minimum(np.broadcast_to(np.asarray(floor, float), n.shape), n)
     stage = np.asarray(stage, np.int64)
-    made = np.bincount(stage, birth * n * np.asarray(profitable, bool), n_groups)
+    made = np.bincount(stage, n * np.minimum(birth * np.asarray(profitable, float), 1.0), n_groups)
     pool = np.bincount(stage, n - f, n_groups)
     return np.divide(made, pool, out=np.zeros(n_groups), where=pool > 0)
+
+
+def entrants_take_lines(rng, lines, floor, stage, workers, entrant_stage, share: float):
+    """Entry by creative destruction (Klette & Kortum 2004, §III: an entrant's first line is an
+    improvement on a product of its market, taken from the incumbent that made it): each entrant
+    of stage s takes one line drawn from the stage's capturable lines n − f (one multivariate
+    hypergeometric draw per stage, `captured`), and hires the share s (`line_staff_share`) of the
+    staff of the lines its stage's entrants took, shared equally among them (labour pooling, as in
+    `follow_lines`). A stage with no capturable line left has nothing to take (its entrants' lines
+    are new).
+
+    lines, floor, stage, workers: 1-d arrays over incumbents; entrant_stage: int array over
+    entrants. Returns (lost: int array over incumbents, released: float array over incumbents —
+    the workers each incumbent hands over, hired: float array over entrants — the workers each
+    entrant takes over, took: bool array over entrants — whether its line was taken)."""
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
+    f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
+    stage = np.asarray(stage, np.int64)
+    entrant_stage = np.asarray(entrant_stage, np.int64)
+    groups = int(max(stage.max(initial=0), entrant_stage.max(initial=0))) + 1
+    wanted = np.bincount(entrant_stage, minlength=groups)
+    pool = np.bincount(stage, n - f, groups).astype(np.int64)
+    lost = captured(rng, n - f, stage, wanted)
+    released = share * np.asarray(workers, float) * lost / n
+    got = np.minimum(wanted, pool)                      # lines actually taken, per stage
+    rank = np.zeros(len(entrant_stage), np.int64)       # the first got_s entrants of each stage took one
+    for g in np.flatnonzero(wanted > 0):
+        rank[entrant_stage == g] = np.arange(wanted[g])
+    took = rank < got[entrant_stage]
+    per = np.divide(np.bincount(stage, released, groups), got, out=np.zeros(groups), where=got > 0)
+    return lost, released, np.where(took, per[entrant_stage], 0.0), took

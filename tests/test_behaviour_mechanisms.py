@@ -259,6 +259,53 @@ def test_creative_destruction_conserves_each_stages_lines_and_loses_them_at_its_
     assert change[prof].sum() / reps == pytest.approx(expect_prof.sum(), rel=0.05)
 
 
+def test_innovation_intensity_rises_with_the_profit_a_line_earns_and_averages_one_per_stage():
+    """Lentz & Mortensen: w_i = 1[π > 0] (v_i / v̄_s)^ε with v = π / n and v̄_s the line-weighted
+    mean over the stage's profitable firms (computed here independently, firm by firm); ε = 0 is
+    Klette & Kortum's 1[π > 0]; with ε = 1 the line-weighted mean of w over a stage's profitable
+    lines is 1 (the stage's innovation is redistributed, not raised); a stage's lines stay conserved
+    and the firms whose lines earn more take more lines on average."""
+    rng = np.random.default_rng(13)
+    n = rng.integers(1, 20, 300).astype(float)
+    stage = rng.integers(0, 3, 300)
+    profit = rng.normal(0.5, 1.0, 300) * n
+    w0 = product_lines.relative_intensity(profit, n, stage, 0.0, 3)
+    assert (w0 == (profit > 0)).all()
+    w = product_lines.relative_intensity(profit, n, stage, 1.0, 3)
+    for s in range(3):
+        up = (stage == s) & (profit > 0)
+        ref = profit[up].sum() / n[up].sum()
+        assert w[up] == pytest.approx(profit[up] / n[up] / ref)
+        assert (w[(stage == s) & (profit <= 0)] == 0).all()
+        assert (w[up] * n[up]).sum() / n[up].sum() == pytest.approx(1.0)
+    high = w > 1
+    change = np.zeros(300)
+    for _ in range(2000):
+        new = product_lines.update_lines(rng, n, w, stage, 0.05, 0.0, 0)
+        assert [new[stage == s].sum() for s in range(3)] == [n[stage == s].sum() for s in range(3)]
+        change += new - n
+    assert (change[high] / n[high]).mean() > 0 > (change[~high] / n[~high]).mean()
+
+
+def test_entrants_take_lines_from_their_stage_with_the_lines_workers():
+    """Klette & Kortum entry: each entrant takes one capturable line of its stage while any is left;
+    the lines taken equal the lines lost, stage by stage, and the workers handed over equal the
+    workers hired (labour pooling: nothing is created or destroyed)."""
+    rng = np.random.default_rng(14)
+    n = rng.integers(1, 6, 200).astype(float)
+    stage = rng.integers(0, 3, 200)
+    floor = (np.arange(200) < 10).astype(int)
+    workers = rng.uniform(5, 50, 200)
+    entrants = np.array([0] * 30 + [1] * 5 + [2] * 1000)          # stage 2 asks for more lines than it has
+    lost, released, hired, took = product_lines.entrants_take_lines(rng, n, floor, stage, workers, entrants, 1.0)
+    for s in range(3):
+        capturable = (n - np.minimum(floor, n))[stage == s].sum()
+        assert lost[stage == s].sum() == took[entrants == s].sum() == min((entrants == s).sum(), capturable)
+        assert released[stage == s].sum() == pytest.approx(hired[entrants == s].sum())
+    assert (lost <= n - np.minimum(floor, n)).all()
+    assert released == pytest.approx(workers * lost / n)
+
+
 def test_obsolescence_is_the_only_net_loss_of_a_stages_lines():
     rng = np.random.default_rng(12)
     n = np.full(5000, 10.0)
