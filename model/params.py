@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from model.demography_params import ENTRY_AND_SITES
+from model.line_params import PRODUCT_LINES
 from model.param_spec import (  # noqa: F401  (re-exported: model.params is the public name)
     LEVER_KINDS,
     SOURCE_CAL,
@@ -167,28 +168,7 @@ _PARAMS = [
        "knowledge / frontier between quarters 80 and 160 (issue 10); re-fitted 0.01 -> 0.0125 "
        "when lines came to change hands by creative destruction (more entrants, at 0.9 x mean "
        "knowledge): grid 0.01, 0.0125, 0.015 gave mean changes -0.023, -0.010, +0.001 (seeds 0-4)"),
-    _p("mechanisms", "line_birth", 0.05, "per line per quarter", 0.0, 1.0,
-       "chance that a line of a profitable enterprise yields an improvement that takes over a "
-       "rival's line of its stage (creative destruction, Klette & Kortum 2004); set with R&D on "
-       "sales for the Hill α target [0.8, 1.6] (Axtell 2001), not re-fitted"),
-    _p("mechanisms", "line_intensity_elasticity", 0.0, "—", 0.0, 3.0,
-       "ε in λ_i = min(1, b (v_i / v̄_s)^ε), v = profit per line relative to the stage's mean: heterogeneous "
-       "innovation intensity (Lentz & Mortensen 2008; 1 = quadratic innovation cost, Akcigit & Kerr 2018); "
-       "0 (default): Klette & Kortum's b for every profitable line; 1 makes stages monopolies (ODD 7.14)", SOURCE_LIT),
-    _p("mechanisms", "entrant_takeover", 0.0, "share", 0.0, 1.0,
-       "share of local entrants whose first line is taken, with its workers, from an incumbent of their "
-       "stage (entry by creative destruction, Klette & Kortum 2004); 0 (default): entrants add a line; "
-       "1 thins the tail (Hill alpha 2.43-2.91, ODD 7.14)", SOURCE_LIT),
-    _p("mechanisms", "line_loss", 0.0, "per line per quarter", 0.0, 1.0,
-       "chance that a product line goes out of use (fashion, a customer leaves) on top of the lines "
-       "rivals take; 0: lines leave a stage only with the enterprises that exit (Klette & Kortum "
-       "2004: every line lost is taken by an innovator)"),
-    _p("mechanisms", "line_staff_share", 1.0, "share", 0.0, 1.0,
-       "share of a captured product line's workers hired by the enterprise that took the line (the "
-       "local labour market keeps the line's skills: labour pooling, Marshall 1890; Overman & Puga "
-       "2010); 0: they leave the firm and the winner hires at `adjustment`"),
-    _p("mechanisms", "line_floor", 0, "lines", 0, 1,
-       "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
+    *PRODUCT_LINES,  # model/line_params.py: creative destruction of product lines (Klette & Kortum)
     _p("mechanisms", "contact_scale", 50.0, "SME workers", 1.0, 1e6,
        "nearby employment per plant_scale at which half the spatial spillover potential is reached"),
     _p("mechanisms", "innovation", 1.0, "—", 0.0, 10.0, "scales every innovation hazard (0 = no R&D results)"),
