@@ -51,7 +51,7 @@ class Enterprises(LifeCycle, Population):
     def __init__(self, model, capacity: int = 1024):
         super().__init__(capacity)
         self.model = model
-        self._value_moments = None   # per-stage sums of changes of the net value per unit (model.persistence)
+        self._value_moments: dict | None = None   # per-stage sums of changes of the net value per unit (model.persistence)
 
     # --- production ------------------------------------------------------------------------
     def produce(self, q: Quarter) -> None:
@@ -271,7 +271,7 @@ class Enterprises(LifeCycle, Population):
         """Book the quarter's money flows with the rest of the world and its production accounts
         (model.accounts): arrays over the live rows, model currency (overhead: fixed cost and
         relationship-specific investments)."""
-        m, p = self.model, self.model.params
+        p = self.model.params
         firm = self.kind[live] == KIND_FIRM
         q.production_accounts = accounts.production_accounts(
             revenue, input_cost + freight + abatement + overhead, wages, tax, firm)

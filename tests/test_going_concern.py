@@ -129,8 +129,8 @@ def test_the_lender_bridges_a_debt_the_going_concern_covers():
 @given(st.floats(0, 0.999), st.floats(-1e4, 1e4), st.floats(0, 1e4), st.floats(-1e3, 1e3), st.floats(0.1, 1e4),
        st.floats(0, 1e4), st.floats(0, 1e3))
 def test_more_credit_or_more_expected_profit_never_makes_a_firm_exit(u, cash, limit, profit, K, more, better):
-    out = lambda c, l, pr: bool(demography.exiting_on_value(  # noqa: E731
-        np.array([u]), np.array([c]), np.array([l]), np.array([pr]), np.array([K]), 0.3, 0.015, 0.02)[0])
+    out = lambda c, lim, pr: bool(demography.exiting_on_value(  # noqa: E731
+        np.array([u]), np.array([c]), np.array([lim]), np.array([pr]), np.array([K]), 0.3, 0.015, 0.02)[0])
     if out(cash, limit + more, profit) or out(cash, limit, profit + better):
         assert out(cash, limit, profit)
 
