@@ -168,11 +168,12 @@ class Enterprises(LifeCycle, Population):
         spot_sold = unsold_i * intermediate_market.gap_shares(spot, unsold)[good_out]
         spot_bought = unmet_i * intermediate_market.gap_shares(spot, unmet)[good_in]
         x, y = self.x[live], self.y[live]
+        infra_here = at(infra, x, y)   # each enterprise's cell infrastructure (read once, used twice)
         to_market = (p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1])
-                     * (1 - p["infrastructure_freight_saving"] * at(infra, x, y)))
+                     * (1 - p["infrastructure_freight_saving"] * infra_here))
         unsold = unsold - spot
         # each buyer's import parity w (1 + m) + θ(c) w: the long haul falls with its infrastructure
-        theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x, y), p["infrastructure_freight_saving"])
+        theta = transport.long_haul_share(p["long_haul_freight"], infra_here, p["infrastructure_freight_saving"])
         parity = intermediate_market.import_parity(m.outside_price[stage], p["import_markup"], theta)
         if clear:
             m.import_freight = intermediate_market.mean_by_input(stage, Q, theta, m.import_freight)

@@ -328,9 +328,11 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     ok &= ~net.has(c, bmat, n_rows)
     prices = np.asarray(prices, float)
     price = prices[want]
-    bx, by = x[buyers][:, None], y[buyers][:, None]
+    bx, by = x[buyers], y[buyers]
+    infra_b = at(infra, bx, by)   # the buyers' cell infrastructure: freight on candidates, then the long haul
     sx, sy = x[c], y[c]
-    cost = delivered_cost(price[:, None], sx, sy, bx, by, at(infra, sx, sy), at(infra, bx, by), p["transport_cost"],
+    cost = delivered_cost(price[:, None], sx, sy, bx[:, None], by[:, None], at(infra, sx, sy), infra_b[:, None],
+                          p["transport_cost"],
                           p["infrastructure_freight_saving"])
     trust0 = p["initial_trust"] + p["association_trust_gain"] * association * (1 - p["initial_trust"])
     perceived = np.where(ok, cost * (1 - p["trust_weight"] * trust0), np.inf)
@@ -341,9 +343,8 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     best_cost = perceived[np.arange(len(buyers)), best]
     best_row = c[np.arange(len(buyers)), best]
 
-    degree = np.bincount(net.dst, minlength=n_rows)[buyers]
-    theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x[buyers], y[buyers]),
-                                      p["infrastructure_freight_saving"])
+    degree = np.diff(net.adjacency(n_rows)[3])[buyers]   # ties per buyer, from the CSR pointers `has` used
+    theta = transport.long_haul_share(p["long_haul_freight"], infra_b, p["infrastructure_freight_saving"])
     import_price = intermediate_market.import_parity(np.asarray(outside, float)[want], p["import_markup"], theta)
     slots = p["max_suppliers"] if slots is None else slots
     add = (degree < slots) & (best_cost < import_price)
