@@ -360,6 +360,7 @@ def calibrate_all(settings: Settings, say=_say, clock=time.monotonic, cases=None
 # --- command line ----------------------------------------------------------------------------
 def add_arguments(parser) -> None:
     from experiments.cli import positive_int
+    from experiments.inputs import argparse_type, parse_seed_list
 
     b = BUDGET
     parser.add_argument("scenario", metavar="SCENARIO", nargs="?",
@@ -374,7 +375,7 @@ def add_arguments(parser) -> None:
                         help=f"wall-clock budget of the sampling per case; 0 = none (default {b.max_minutes:g})")
     parser.add_argument("--min-epsilon", type=float, default=b.min_epsilon,
                         help=f"stop once epsilon (RMS miss in tolerances) reaches this (default {b.min_epsilon:g})")
-    parser.add_argument("--seeds", help="comma-separated seeds (default: the scenario's [calibration] seeds)")
+    parser.add_argument("--seeds", type=argparse_type(parse_seed_list, "--seeds"), help="comma-separated seeds (default: the scenario's [calibration] seeds)")
     parser.add_argument("--engine", choices=("multicore", "single", "dask"), default="multicore",
                         help="pyabc sampler: processes on this machine (default), this process, or Dask")
     parser.add_argument("--workers", type=positive_int, help="processes or local Dask workers (default: all cores)")
@@ -393,9 +394,8 @@ def cli(args) -> int:
         raise ValueError("--db and --out name one case's files: not with --all")
     if args.max_minutes < 0 or args.min_epsilon < 0:
         raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
-    seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else None
     settings = Settings(population=args.population, generations=args.generations,
-                        max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=seeds,
+                        max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,
                         fresh=args.fresh, draws=args.draws, progress=not args.quiet)
     try:

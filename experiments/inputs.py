@@ -45,6 +45,11 @@ def parse_seed(value, source: str = "--seed") -> int:
     return number
 
 
+def parse_seed_list(text, source: str = "--seeds") -> tuple[int, ...]:
+    """Comma-separated random seeds such as "0,1", each checked by `parse_seed`."""
+    return tuple(parse_seed(item, source) for item in str(text).split(","))
+
+
 def check_port(port, source: str = "--port") -> int:
     low, high = PORT_RANGE
     if isinstance(port, str):

@@ -161,6 +161,17 @@ def test_calibrate_command_needs_one_scenario_or_all(capsys):
     assert "give one SCENARIO or --all" in err and "not with --all" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("seeds, message", [("a,b", "not a number"), ("0,-1", "out of range"), ("0,,1", "not a number")])
+def test_calibrate_refuses_bad_seeds_naming_the_option(capsys, seeds, message):
+    from experiments.cli import main
+
+    with pytest.raises(SystemExit) as stop:     # argparse refuses it before anything is computed
+        main(["calibrate", "jiangxi_auto_hub", "--seeds", seeds])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "argument --seeds: " + message in err and "an integer in [0," in err
+    assert "Traceback" not in err and "invalid literal" not in err
+
+
 # --- runs unchanged on a Dask cluster -----------------------------------------------------------
 @pytest.mark.slow
 def test_a_case_calibrates_unchanged_on_a_dask_cluster(tmp_path):

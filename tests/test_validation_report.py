@@ -120,3 +120,19 @@ def test_the_tests_list_of_misses_is_the_measured_table_on_the_test_seeds():
 
 def test_the_shipped_notes_file_reads():
     assert all(isinstance(n.text, str) and n.text for n in miss_notes.load().values())
+
+
+@pytest.mark.parametrize("option", ["--out", "--figures", "--test-misses"])
+def test_an_unwritable_output_is_refused_before_anything_is_measured(tmp_path, monkeypatch, capsys, option):
+    from experiments.cli import main
+
+    measured = []
+    monkeypatch.setattr(validation, "report", lambda *a, **k: measured.append(a))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    paths = {"--out": tmp_path / "v.md", "--figures": tmp_path / "fig", "--test-misses": tmp_path / "m.json"}
+    paths[option] = blocker / "sub" / "x.md" if option != "--figures" else blocker / "sub"
+    argv = ["validation", "--seeds", "1"] + [a for k, v in paths.items() for a in (k, str(v))]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert option in err and "cannot write there" in err and "Traceback" not in err and not measured
