@@ -43,6 +43,8 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.inputs import argparse_type, parse_seed, probe_output_dir
+
 # numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
 DENSITY = 0.4            # enterprises per cell: 100,000 on 500 × 500
@@ -359,20 +361,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=None, help="fresh models per size (default 5)")
     parser.add_argument("--naive-size", type=int, default=None,
                         help="agents for the naive reference (default 10000; 0 = skip)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=argparse_type(parse_seed, "--seed"), default=1)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 agents, 3 steps, 1 repeat")
     parser.add_argument("--out", type=Path, default=None, help="also write FILE.json / FILE.md")
 
 
 def cli(args) -> int:
     """Handler of `python -m experiments.bench` and `clusterlab bench`; exit 1 if a target fails."""
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else (
-        [1000, 10_000] if args.quick else list(DEFAULT_SIZES))
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else (
+            [1000, 10_000] if args.quick else list(DEFAULT_SIZES))
+    except ValueError:
+        raise ValueError(f"--sizes: allowed: comma-separated numbers of agents ≥ 50, e.g. 1000,10000; "
+                         f"given: {args.sizes[:60]!r}") from None
     steps = args.steps or (3 if args.quick else 5)
     repeats = args.repeats or (1 if args.quick else 5)
     naive_size = 10_000 if args.naive_size is None else (args.naive_size or None)
     if min(sizes) < 50 or steps < 1 or repeats < 1:
         raise ValueError("--sizes must be ≥ 50 agents, --steps and --repeats ≥ 1")
+    if args.out:
+        probe_output_dir(args.out.parent, "--out")     # before the benchmark, not after it
     report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr))
     print(markdown(report))
     if args.out:

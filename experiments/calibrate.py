@@ -60,6 +60,7 @@ from experiments.calibration_outputs import (
     weighted_quantile,  # noqa: F401  (re-exported)
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
+from experiments.inputs import argparse_type, parse_seed_list, probe_output_dir
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,6 @@ def calibrate_all(settings: Settings, say=_say, clock=time.monotonic, cases=None
 # --- command line ----------------------------------------------------------------------------
 def add_arguments(parser) -> None:
     from experiments.cli import positive_int
-    from experiments.inputs import argparse_type, parse_seed_list
 
     b = BUDGET
     parser.add_argument("scenario", metavar="SCENARIO", nargs="?",
@@ -394,6 +394,9 @@ def cli(args) -> int:
         raise ValueError("--db and --out name one case's files: not with --all")
     if args.max_minutes < 0 or args.min_epsilon < 0:
         raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
+    for option, folder in (("--out", args.out), ("--db", args.db and args.db.parent)):
+        if folder:
+            probe_output_dir(folder, option)     # unwritable: said now, not after the sampling
     settings = Settings(population=args.population, generations=args.generations,
                         max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,

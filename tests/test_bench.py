@@ -83,6 +83,22 @@ def test_bad_sizes_are_refused():
         bench.main(["--sizes", "10"])
 
 
+def test_bad_options_are_refused_before_the_benchmark(tmp_path, capsys, monkeypatch):
+    from experiments.cli import main
+
+    monkeypatch.setattr(bench, "run", lambda *a, **k: pytest.fail("the benchmark ran"))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert main(["bench", "--sizes", "1000,ten"]) == 2
+    assert "--sizes: allowed: comma-separated numbers of agents" in capsys.readouterr().err
+    assert main(["bench", "--quick", "--out", str(blocker / "sub" / "bench")]) == 2
+    assert "--out" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["bench", "--seed", "-1"])
+    err = capsys.readouterr().err
+    assert "--seed: out of range" in err and "Traceback" not in err and "invalid literal" not in err
+
+
 def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
     """Indicators computed on the network's sorted ties equal the pure metrics on (src, dst)."""
     from model import indicators, metrics

@@ -172,6 +172,19 @@ def test_calibrate_refuses_bad_seeds_naming_the_option(capsys, seeds, message):
     assert "Traceback" not in err and "invalid literal" not in err
 
 
+@pytest.mark.parametrize("option", ["--out", "--db"])
+def test_calibrate_refuses_an_unwritable_output_before_sampling(tmp_path, capsys, monkeypatch, option):
+    from experiments import calibrate as calibrate_module
+    from experiments.cli import main
+
+    monkeypatch.setattr(calibrate_module, "calibrate", lambda *a, **k: pytest.fail("it sampled"))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert main(["calibrate", "jiangxi_auto_hub", option, str(blocker / "sub" / "x")]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} " in err and "cannot write there" in err and "Traceback" not in err
+
+
 # --- runs unchanged on a Dask cluster -----------------------------------------------------------
 @pytest.mark.slow
 def test_a_case_calibrates_unchanged_on_a_dask_cluster(tmp_path):
