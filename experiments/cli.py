@@ -304,7 +304,6 @@ def cmd_report(args) -> int:
     if len(args.paths) < 2:
         raise ValueError("report: give at least one results folder and the output folder (STORE ... OUT)")
     *stores, out = args.paths
-    probe_output_dir(out, "OUT")                      # unwritable: named now, not as a bare Errno
     outcomes = tuple(args.outcomes.split(",")) if args.outcomes else OUTCOMES
     done = report(stores, out, question=args.question, outcomes=outcomes, title=args.title)
     print(f"wrote {done}/report.html (self-contained), {done}/report.md and {done}/figures/")

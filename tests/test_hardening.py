@@ -467,17 +467,3 @@ def _assert_finite_and_consistent(model):
     assert last["firms"] + last["suppliers"] == len(live)
     assert np.isclose(last["employment"], pop.workers[live].sum(), rtol=1e-9)
     assert isinstance(summary_table(results), pd.DataFrame)
-
-
-@pytest.mark.parametrize("argv, option", [
-    (["report", "tests", "{bad}"], "OUT"),
-    (["optimise", "experiments/examples/hunan_cheapest_mix.toml", "--out", "{bad}"], "--out"),
-    (["discover", "experiments/examples/hunan_discovery.toml", "--out", "{bad}"], "--out"),
-])
-def test_an_unwritable_output_folder_is_named_with_its_option(tmp_path, capsys, argv, option):
-    blocker = tmp_path / "a_file"
-    blocker.write_text("")
-    bad = str(blocker / "sub")
-    assert cli.main([a.replace("{bad}", bad) for a in argv]) == 2
-    err = capsys.readouterr().err
-    assert f"{option} {bad}: cannot write there" in err and "Errno" not in err and "Traceback" not in err
