@@ -43,7 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.inputs import argparse_type, parse_seed, probe_output_dir
+from experiments.inputs import argparse_type, check_writable, parse_seed
 
 # numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
@@ -380,7 +380,7 @@ def cli(args) -> int:
     if min(sizes) < 50 or steps < 1 or repeats < 1:
         raise ValueError("--sizes must be ≥ 50 agents, --steps and --repeats ≥ 1")
     if args.out:
-        probe_output_dir(args.out.parent, "--out")     # before the benchmark, not after it
+        check_writable(args.out.parent, "--out")     # before the benchmark, not after it
     report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr))
     print(markdown(report))
     if args.out:

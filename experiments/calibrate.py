@@ -60,7 +60,7 @@ from experiments.calibration_outputs import (
     weighted_quantile,  # noqa: F401  (re-exported)
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
-from experiments.inputs import argparse_type, parse_seed_list, probe_output_dir
+from experiments.inputs import argparse_type, check_writable, parse_seed_list
 
 
 @dataclass(frozen=True)
@@ -396,7 +396,7 @@ def cli(args) -> int:
         raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
     for option, folder in (("--out", args.out), ("--db", args.db and args.db.parent)):
         if folder:
-            probe_output_dir(folder, option)     # unwritable: said now, not after the sampling
+            check_writable(folder, option)     # unwritable: said now, not after the sampling
     settings = Settings(population=args.population, generations=args.generations,
                         max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,

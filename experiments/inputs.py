@@ -115,6 +115,19 @@ def probe_output_dir(folder, source: str = "--out", need: int = MIN_FREE_BYTES) 
     return folder
 
 
+def check_writable(folder, source: str = "--out") -> None:
+    """`probe_output_dir` that leaves no trace: the folders it had to create are removed again,
+    so a command that refuses its other input afterwards leaves nothing behind."""
+    folder = Path(folder).absolute()
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        probe_output_dir(folder, source)
+    finally:
+        for path in made:        # deepest first
+            if path.is_dir():
+                path.rmdir()
+
+
 def argparse_type(check, source: str):
     """An argparse `type=` from a check: its message becomes argparse's (exit 2 with usage)."""
 

@@ -325,12 +325,12 @@ def add_arguments(parser) -> None:
 
 
 def cli(args) -> int:
-    from experiments.inputs import probe_output_dir
+    from experiments.inputs import check_writable
 
-    probe_output_dir(args.out.parent, "--out")      # unwritable: said now, not after the runs
-    probe_output_dir(args.figures, "--figures")
+    check_writable(args.out.parent, "--out")      # unwritable: said now, not after the runs
+    check_writable(args.figures, "--figures")
     if args.test_misses:
-        probe_output_dir(args.test_misses.parent, "--test-misses")
+        check_writable(args.test_misses.parent, "--test-misses")
     report(args.cases.split(",") if args.cases else None, args.seeds, args.fact_seeds, args.out, args.figures,
            say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note,
            misses_out=args.test_misses)

@@ -19,7 +19,7 @@ import pytest
 
 from experiments import cli
 from experiments.formatting import NA, fmt, fmt_change, fmt_float
-from experiments.inputs import InputError, check_host, check_port, parse_seed, probe_output_dir
+from experiments.inputs import InputError, check_host, check_port, check_writable, parse_seed, probe_output_dir
 from experiments.runner import run_scenario, summary_table
 from experiments.sweep import SweepError, load_sweep
 from model import ClusterModel
@@ -467,3 +467,12 @@ def _assert_finite_and_consistent(model):
     assert last["firms"] + last["suppliers"] == len(live)
     assert np.isclose(last["employment"], pop.workers[live].sum(), rtol=1e-9)
     assert isinstance(summary_table(results), pd.DataFrame)
+
+
+def test_check_writable_leaves_no_folder_behind(tmp_path):
+    check_writable(tmp_path / "a" / "b", "--out")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "f").write_text("")
+    with pytest.raises(InputError, match="--out .*cannot write there"):
+        check_writable(tmp_path / "f" / "sub", "--out")
+    assert [p.name for p in tmp_path.iterdir()] == ["f"]
