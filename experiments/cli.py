@@ -21,7 +21,7 @@ from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
 from experiments.formatting import fmt_float
-from experiments.inputs import argparse_type, check_port, is_loopback, parse_seed, probe_output_dir
+from experiments.inputs import argparse_type, check_port, check_writable, is_loopback, parse_seed, probe_output_dir
 from experiments.interrupts import Terminated, batch, on_sigterm
 from scenarios import ScenarioError, check_steps, list_scenarios, load_scenario
 from scenarios.loader import OVERRIDES, scenario_names
@@ -304,6 +304,7 @@ def cmd_report(args) -> int:
     if len(args.paths) < 2:
         raise ValueError("report: give at least one results folder and the output folder (STORE ... OUT)")
     *stores, out = args.paths
+    check_writable(out, "OUT")                      # unwritable: named now, not as a bare Errno
     outcomes = tuple(args.outcomes.split(",")) if args.outcomes else OUTCOMES
     done = report(stores, out, question=args.question, outcomes=outcomes, title=args.title)
     print(f"wrote {done}/report.html (self-contained), {done}/report.md and {done}/figures/")

@@ -218,8 +218,11 @@ def add_arguments(parser) -> None:
 
 def cli(args) -> int:
     from experiments.cli import batch
+    from experiments.inputs import check_writable
 
     def run(args) -> int:
+        if args.out:
+            check_writable(args.out, "--out")       # unwritable: named now, not as a bare Errno
         result = discover(args.file, args.store, args.out, progress=not args.quiet, workers=args.workers,
                           executor=args.executor, address=args.address, cache=not args.no_cache)
         print(result.report())

@@ -44,8 +44,11 @@ def add_arguments(parser) -> None:
 
 def cli(args) -> int:
     from experiments.cli import batch, batch_options
+    from experiments.inputs import check_writable
 
     def run(args) -> int:
+        if args.out:
+            check_writable(args.out, "--out")       # unwritable: named now, not as a bare Errno
         outcome = optimise(args.file, args.out, **batch_options(args))
         print(outcome.report())
         return 1 if outcome.failed_runs else 0

@@ -476,3 +476,17 @@ def test_check_writable_leaves_no_folder_behind(tmp_path):
     with pytest.raises(InputError, match="--out .*cannot write there"):
         check_writable(tmp_path / "f" / "sub", "--out")
     assert [p.name for p in tmp_path.iterdir()] == ["f"]
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["report", "tests", "{bad}"], "OUT"),
+    (["optimise", "experiments/examples/hunan_cheapest_mix.toml", "--out", "{bad}"], "--out"),
+    (["discover", "experiments/examples/hunan_discovery.toml", "--out", "{bad}"], "--out"),
+])
+def test_an_unwritable_output_folder_is_named_with_its_option(tmp_path, capsys, argv, option):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    bad = str(blocker / "sub")
+    assert cli.main([a.replace("{bad}", bad) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} {bad}: cannot write there" in err and "Errno" not in err and "Traceback" not in err
