@@ -96,11 +96,14 @@ def relative_intensity(profit, lines, stage, elasticity: float, n_groups: int) -
     first-order condition c'(λ) = v gives λ ∝ v^ε (ε = 1: quadratic cost, Akcigit & Kerr 2018).
     ε = 0 gives w = 1[π > 0] (homogeneous intensity, Klette & Kortum 2004). 1-d arrays; returns w ≥ 0."""
     profit = np.asarray(profit, float)
+    up = profit > 0
+    if elasticity == 0:
+        return up.astype(float)   # v^0 = 1 for every profitable firm: no stage means needed
     n = np.maximum(np.rint(np.asarray(lines, float)), 1)
     stage = np.asarray(stage, np.int64)
-    up = profit > 0
-    ref = np.divide(np.bincount(stage, profit * up, n_groups), np.bincount(stage, n * up, n_groups),
-                    out=np.ones(n_groups), where=np.bincount(stage, n * up, n_groups) > 0)
+    line_count = np.bincount(stage, n * up, n_groups)
+    ref = np.divide(np.bincount(stage, profit * up, n_groups), line_count, out=np.ones(n_groups),
+                    where=line_count > 0)
     v = np.where(up, profit / n, 0.0) / ref[stage]
     return np.where(up, v ** elasticity, 0.0)
 
