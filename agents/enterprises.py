@@ -29,6 +29,7 @@ from model import (
     brand,
     demography,
     environment,
+    firm_types,
     innovation,
     intermediate_market,
     market,
@@ -340,6 +341,11 @@ class Enterprises(LifeCycle, Population):
         lines = self.lines[live]
         intensity = product_lines.relative_intensity(self.profit[live], lines, stage, p["line_intensity_elasticity"],
                                                      p["n_stages"] + 1)
+        if p["line_type_dispersion"] > 0:   # persistent innovation types (model.firm_types); new rows hold 0
+            theta = self.innovation_type[live]
+            self.innovation_type[live] = theta = firm_types.redraw_types(m.rng, theta, p["line_type_dispersion"],
+                                                                         p["line_type_hazard"], theta == 0)
+            intensity = firm_types.typed_intensity(intensity, theta)
         self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
                                                       p["line_loss"], np.where(self.is_lead[live], 1, p["line_floor"]),
                                                       changes)

@@ -40,6 +40,7 @@ COLUMNS: dict[str, type] = {
     "total_input": np.float64,  # input units needed last quarter
     "emissions": np.float64,
     "lines": np.float64,
+    "innovation_type": np.float64,  # θ: multiplier of the line birth (model.firm_types); 0 = not drawn yet
     "exported": np.float64,   # value of last quarter's sales outside the cluster      # product lines / markets the enterprise serves (model.product_lines)
     "loss_streak": np.int32,
     "age": np.int32,          # quarters since entry

@@ -16,6 +16,15 @@ PRODUCT_LINES = [
        "ε in λ_i = min(1, b (v_i / v̄_s)^ε), v = profit per line relative to the stage's mean: heterogeneous "
        "innovation intensity (Lentz & Mortensen 2008; 1 = quadratic innovation cost, Akcigit & Kerr 2018); "
        "0 (default): Klette & Kortum's b for every profitable line; 1 makes stages monopolies (ODD 7.14)", SOURCE_LIT),
+    _p("mechanisms", "line_type_dispersion", 0.0, "sd of log", 0.0, 1.5,
+       "σ: sd of the log innovation type θ = exp(σ z − σ²/2) that multiplies the line birth of each firm "
+       "(persistent firm types, Lentz & Mortensen 2008; Luttmer 2011; model/firm_types.py); 0 (default): "
+       "every firm innovates at b; 0.95 is the within-industry sd of log TFPQ in Chinese manufacturing "
+       "(Hsieh & Klenow 2009, 2005), measured on and off in ODD 7.14", SOURCE_LIT),
+    _p("mechanisms", "line_type_hazard", 0.0117, "per quarter", 0.0, 1.0,
+       "δ: chance a firm's innovation type is redrawn (its advantage imitated; Luttmer 2011), so "
+       "corr(θ_t, θ_t+20) = (1 − δ)^20 = 0.79, the five-year persistence of plant TFPQ (Foster, Haltiwanger "
+       "& Syverson 2008); acts only when line_type_dispersion > 0", SOURCE_LIT),
     _p("mechanisms", "entrant_takeover", 0.0, "share", 0.0, 1.0,
        "share of local entrants whose first line is taken, with its workers, from an incumbent of their "
        "stage (entry by creative destruction, Klette & Kortum 2004); 0 (default): entrants add a line; "
