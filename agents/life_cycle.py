@@ -12,7 +12,7 @@ import numpy as np
 
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
-from agents.prospects import Prospects
+from agents.prospects import Group, Prospects
 from model import demography, product_lines, production, transport
 from model.location_choice import candidate_sites, choose, site_scores
 from model.quarter import Quarter
@@ -172,7 +172,6 @@ class LifeCycle(Prospects):
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
         w = p["exit_rate_smoothing"]
         m.exit_rate = (1 - w) * m.exit_rate + w * q.exits / max(len(live), 1)
-        n_local = int(m.rng.poisson(demography.expected_entrants(len(live), margin, p)))
         if len(live):
             weights = demography.entrant_stage_weights(
                 self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],
@@ -180,14 +179,19 @@ class LifeCycle(Prospects):
         else:
             weights = np.full(S + 1, 1.0 / (S + 1))
         mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
-        stage = m.rng.choice(S + 1, n_local, p=weights)
-        size = m.stage_scale[stage]
         median_output = self.median_output()  # output does not change until the founders come
-        sx, sy = self.entrant_sites(stage, size, False, median_output)
-        k = p["entrant_knowledge"] * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], n_local)
+        typical = self.typical_unit_values()
+        if p["entry_on_value"]:
+            stage, k, size, sx, sy = self.founders_on_value(weights, mean_k, typical, median_output)
+        else:
+            n = int(m.rng.poisson(demography.expected_entrants(len(live), margin, p)))
+            stage = m.rng.choice(S + 1, n, p=weights)
+            size = m.stage_scale[stage]
+            sx, sy = self.entrant_sites(stage, size, False, median_output)
+            k = p["entrant_knowledge"] * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], n)
+        n_local = len(stage)
         local = {"stage": stage, "knowledge": k, "size": size, "x": sx, "y": sy, "lines": np.ones(n_local),
                  "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool), "origin": np.full(n_local, "local")}
-        typical = self.typical_unit_values()
         came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
         hired = self.take_entrants_lines(stage, n_local, len(new["stage"]))
@@ -199,6 +203,23 @@ class LifeCycle(Prospects):
                        p["initial_cash"] * new["size"][i] + new["cash"][i], bool(new["lead"][i]), typical[s],
                        subsidy=new["cash"][i], lines=new["lines"][i], origin=str(new["origin"][i]))
         q.births += len(new["stage"])
+
+    def founders_on_value(self, weights, mean_k, typical, median_output):
+        """Local founders under entry on expected value (`entry_on_value` = 1): Poisson(e0 + c · n)
+        would-be founders (model.demography.would_be_founders) draw their stage from `weights`,
+        their knowledge as the snowball's entrants (`entrant_knowledge` × `mean_k`, lognormal)
+        and their outside option (`outside_option`, lognormal); those whose plant is worth their
+        outside option and the sunk entry cost (`plant_gain` ≥ 0) found. Returns (stage,
+        knowledge, plant size, x, y) of those who found (arrays)."""
+        m, p, rng = self.model, self.model.params, self.model.rng
+        n = int(rng.poisson(demography.would_be_founders(len(self.live), p)))
+        stage = rng.choice(p["n_stages"] + 1, n, p=weights)
+        k = p["entrant_knowledge"] * mean_k * rng.lognormal(0.0, p["knowledge_dispersion"], n)
+        option = p["outside_option"] * rng.lognormal(0.0, p["outside_option_dispersion"], n)
+        g = Group("entrepreneurship", 0.0, stage, np.ones(n), k, option, False, False, True)
+        plant, sx, sy, gain, _ = self.plant_gain(g, typical, median_output)
+        go = gain >= 0
+        return stage[go], k[go], plant[go], sx[go], sy[go]
 
     def take_entrants_lines(self, stage, n_local: int, n_new: int) -> np.ndarray:
         """A share `entrant_takeover` of the local entrants enter by taking a line from an incumbent

@@ -96,7 +96,24 @@ class Prospects(RowRules):
         """The prospects of group `g` that come (arrays) and the subsidies the lever pays them
         (`median_output`: see `entrant_sites`)."""
         m, p = self.model, self.model.params
-        gov, f = m.government, m.fields
+        gov = m.government
+        plant, sx, sy, gain, cost = self.plant_gain(g, typical, median_output)
+        fund = (gov.granted[g.lever] - gov.spending_by_lever[g.lever]) * g.fund_share
+        lowered, short = self.founders_finance(g, plant, fund) if g.founders else (cost, 0.0)
+        comes, paid = entry_decision.subsidised_entry(gain, lowered, p["max_subsidy_share"], fund, short)
+        if not g.on_their_own:   # those who need nothing are among the ordinary entrants
+            comes &= paid > 0
+        gov.pay(g.lever, float(paid.sum()))
+        return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
+                "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead),
+                "origin": np.full(int(comes.sum()), g.origin)}
+
+    def plant_gain(self, g: Group, typical, median_output=None):
+        """(plant × SME, site x, site y, net gain, sunk entry cost C) of the prospects of group `g`
+        (arrays over them): each values a plant of its stage, size and knowledge at the site it
+        would choose (`entrant_sites`) with model.entry_decision.operating_profit and net_gain,
+        at the stage's `typical` net value per unit and the exit hazard the cluster shows."""
+        m, p, f = self.model, self.model.params, self.model.fields
         plant = m.stage_scale[g.stage] * g.size
         sx, sy = self.entrant_sites(g.stage, plant, g.to_park, median_output)
         A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
@@ -107,15 +124,7 @@ class Prospects(RowRules):
                                                  p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
         cost = p["entry_cost"] * plant
         gain = entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], m.exit_rate)
-        fund = (gov.granted[g.lever] - gov.spending_by_lever[g.lever]) * g.fund_share
-        lowered, short = self.founders_finance(g, plant, fund) if g.founders else (cost, 0.0)
-        comes, paid = entry_decision.subsidised_entry(gain, lowered, p["max_subsidy_share"], fund, short)
-        if not g.on_their_own:   # those who need nothing are among the ordinary entrants
-            comes &= paid > 0
-        gov.pay(g.lever, float(paid.sum()))
-        return {"stage": g.stage[comes], "knowledge": g.knowledge[comes], "size": plant[comes], "x": sx[comes],
-                "y": sy[comes], "lines": g.lines[comes], "cash": paid[comes], "lead": np.full(int(comes.sum()), g.lead),
-                "origin": np.full(int(comes.sum()), g.origin)}
+        return plant, sx, sy, gain, cost
 
     def founders_finance(self, g: Group, plant, fund: float):
         """(start-up outlay O, liquidity shortfall) of the founders of group `g` (arrays, units;

@@ -10,6 +10,20 @@ left empty can be filled again; a stage of large plants (`stage_scale` > 1) draw
 proportionally fewer entrants, each of them larger. Local
 entrants know about as much as the cluster (`entrant_knowledge` × mean knowledge, lognormal).
 
+Entry on expected value (`entry_on_value` = 1; free entry, Hopenhayn 1992; Jovanovic 1982).
+Instead of the snowball, would-be local founders arrive as a Poisson flow
+
+    N_c ~ Poisson(e0 + c · n),
+
+c = `founder_rate` a quarter per incumbent (employees who leave to found a plant of their own,
+Klepper 2007; the seeds' household founders of Zhejiang's block economies), e0 = `base_entry`.
+Each draws its stage (the weights below) and knowledge as the snowball's entrants do, values a
+plant of its stage at the site it would choose exactly as an outside prospect does
+(`model.entry_decision.operating_profit`, `net_gain`: the stage's typical net value per unit at
+the plant's optimal size, a perpetuity at r + h, against its outside option ω and the sunk entry
+cost C) and founds iff the gain is ≥ 0. Entry then responds stage by stage: where a stage's firms
+have died its good's clearing price rises, its unit value with it, and founders come.
+
 Prospects add entrants by their own decision (`model.entry_decision`): outside SMEs and lead
 firms drawn from an outside distribution, and local would-be founders, come when their expected
 profit, net of the sunk entry cost and of any subsidy (start-up grants, investment attraction),
@@ -78,6 +92,13 @@ def expected_entrants(n: int, margin: float, p: dict) -> float:
     `entry_margin_cap`; Arthur 1990's snowball)."""
     ratio = margin / p["entry_reference_margin"]
     return p["base_entry"] + p["entry_rate"] * n * float(np.clip(ratio, 0.0, p["entry_margin_cap"]))
+
+
+def would_be_founders(n: int, p: dict) -> float:
+    """e0 + c · n: expected would-be local founders a quarter under entry on expected value
+    (n incumbents; e0 = `base_entry`, c = `founder_rate`); each founds only if its plant's
+    expected value covers its outside option and the sunk entry cost (`entry_decision.net_gain`)."""
+    return p["base_entry"] + p["founder_rate"] * n
 
 
 def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray, count_by_stage) -> np.ndarray:

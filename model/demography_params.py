@@ -24,6 +24,17 @@ ENTRY_AND_SITES = [
        "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),
     _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
        "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
+    # --- entry on expected value (model/demography.py, agents/life_cycle.py) ----------------------
+    _p("mechanisms", "entry_on_value", 0, "—", 0, 1,
+       "1: local founders arrive at founder_rate per incumbent and found iff a plant of their stage is worth "
+       "more than their outside option and the sunk entry cost (free entry: Hopenhayn 1992; Jovanovic 1982); "
+       "0: the snowball, entry_rate × n × margin (Arthur 1990)",
+       "model choice: off until measured against the baseline's tests and the cases (docs/ODD.md)"),
+    _p("mechanisms", "founder_rate", 0.05, "per incumbent per quarter", 0.0, 1.0,
+       "would-be local founders a quarter per incumbent under entry_on_value (employees leaving to found "
+       "their own plant: Klepper 2007); only those whose expected gain is >= 0 found",
+       "calibration candidate: set so that at the baseline's opening the founders who find a gain (about 2 in "
+       "5: outside_option dispersion, entry_cost) enter at the snowball's rate, entry_rate at a 10% margin"),
     # --- exit and credit on expected value (model/demography.py, model/persistence.py) -----------
     _p("mechanisms", "going_concern_exit", 0, "—", 0, 1,
        "1: firms exit, and lenders bridge, on the expected value of continuing (Hopenhayn 1992; "
