@@ -20,11 +20,11 @@ PRODUCT_LINES = [
        "σ: sd of the log innovation type θ = exp(σ z − σ²/2) that multiplies the line birth of each firm "
        "(persistent firm types, Lentz & Mortensen 2008; Luttmer 2011; model/firm_types.py); 0 (default): "
        "every firm innovates at b; 0.95 is the within-industry sd of log TFPQ in Chinese manufacturing "
-       "(Hsieh & Klenow 2009, 2005), measured on and off in ODD 7.14", SOURCE_LIT),
+       "(Hsieh & Klenow 2009, 2005): stages become monopolies (ODD 7.14 (iii)), kept off", SOURCE_LIT),
     _p("mechanisms", "line_type_hazard", 0.0117, "per quarter", 0.0, 1.0,
        "δ: chance a firm's innovation type is redrawn (its advantage imitated; Luttmer 2011), so "
        "corr(θ_t, θ_t+20) = (1 − δ)^20 = 0.79, the five-year persistence of plant TFPQ (Foster, Haltiwanger "
-       "& Syverson 2008); acts only when line_type_dispersion > 0", SOURCE_LIT),
+       "& Syverson 2008; quoted from memory, not re-checked); acts only when line_type_dispersion > 0", SOURCE_LIT),
     _p("mechanisms", "entrant_takeover", 0.0, "share", 0.0, 1.0,
        "share of local entrants whose first line is taken, with its workers, from an incumbent of their "
        "stage (entry by creative destruction, Klette & Kortum 2004); 0 (default): entrants add a line; "
