@@ -33,8 +33,9 @@ ENTRY_AND_SITES = [
     _p("mechanisms", "founder_rate", 0.05, "per incumbent per quarter", 0.0, 1.0,
        "would-be local founders a quarter per incumbent under entry_on_value (employees leaving to found "
        "their own plant: Klepper 2007); only those whose expected gain is >= 0 found",
-       "calibration candidate: set so that at the baseline's opening the founders who find a gain (about 2 in "
-       "5: outside_option dispersion, entry_cost) enter at the snowball's rate, entry_rate at a 10% margin"),
+       "not from a study: a calibration candidate, to be freed with entry_cost when entry is on value (at the "
+       "defaults a plant is worth the entry cost, before the outside option, for 3-34% of the pool by stage at the "
+       "baseline's first quarter: docs/ODD.md 7.10)"),
     # --- exit and credit on expected value (model/demography.py, model/persistence.py) -----------
     _p("mechanisms", "going_concern_exit", 0, "—", 0, 1,
        "1: firms exit, and lenders bridge, on the expected value of continuing (Hopenhayn 1992; "

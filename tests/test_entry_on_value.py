@@ -37,3 +37,17 @@ def test_founders_come_when_a_plant_is_worth_the_entry_cost_and_not_when_it_is_n
     free = _local_founders(entry_cost=0.0, outside_option=0.0, founder_rate=0.2)
     barred = _local_founders(entry_cost=1e6, founder_rate=0.2)
     assert barred == 0 and free > 0, (free, barred)
+
+
+def test_founders_go_only_to_the_stages_whose_good_is_worth_a_plant():
+    """Stage by stage: with the same pool and stage draws, founders come only to the stage whose
+    net value per unit makes a plant worth its cost; none where every stage's good is worth nothing."""
+    m = ClusterModel(seed=3, entry_on_value=1, founder_rate=0.5, outside_option=0.0)
+    pop, S = m.population, m.params["n_stages"]
+    mean_k = float(pop.knowledge[pop.live].mean())
+    weights = np.full(S + 1, 1.0 / (S + 1))
+    worthless = pop.founders_on_value(weights, mean_k, [0.0] * (S + 1), pop.median_output())[0]
+    one = [0.0] * S + [10.0 * max(pop.typical_unit_values())]
+    stage = pop.founders_on_value(weights, mean_k, one, pop.median_output())[0]
+    assert len(worthless) == 0
+    assert len(stage) > 0 and (stage == S).all(), stage
