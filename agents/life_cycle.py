@@ -8,12 +8,14 @@ agent (`agents.Firm` at the final stage, else `agents.Supplier`) over a new row.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Group, Prospects
-from model import demography, product_lines, production, transport
+from model import demography, entry_decision, product_lines, production, transport
 from model.location_choice import candidate_sites, choose, site_scores
 from model.quarter import Quarter
 
@@ -206,18 +208,26 @@ class LifeCycle(Prospects):
 
     def founders_on_value(self, weights, mean_k, typical, median_output):
         """Local founders under entry on expected value (`entry_on_value` = 1): Poisson(e0 + c · n)
-        would-be founders (model.demography.would_be_founders) draw their stage from `weights`,
-        their knowledge as the snowball's entrants (`entrant_knowledge` × `mean_k`, lognormal)
-        and their outside option (`outside_option`, lognormal); those whose plant is worth their
-        outside option and the sunk entry cost (`plant_gain` ≥ 0) found. Returns (stage,
-        knowledge, plant size, x, y) of those who found (arrays)."""
+        would-be founders (model.demography.would_be_founders) draw their stage from `weights`
+        and their outside option (`outside_option`, lognormal), choose a site, and found iff
+        (1 − ω) E[max(π, 0)] / (r + h) ≥ C (model.entry_decision.net_gain): a founder learns its
+        knowledge only once it produces (Jovanovic 1982; Hopenhayn 1992), so it values the plant
+        over the entrants' knowledge distribution (`entrant_knowledge` × `mean_k`, lognormal,
+        `knowledge_nodes`) and then draws its own from it. Returns (stage, knowledge, plant
+        size, x, y) of those who found (arrays)."""
         m, p, rng = self.model, self.model.params, self.model.rng
         n = int(rng.poisson(demography.would_be_founders(len(self.live), p)))
         stage = rng.choice(p["n_stages"] + 1, n, p=weights)
         k = p["entrant_knowledge"] * mean_k * rng.lognormal(0.0, p["knowledge_dispersion"], n)
         option = p["outside_option"] * rng.lognormal(0.0, p["outside_option_dispersion"], n)
+        plant = m.stage_scale[stage]
+        sx, sy = self.entrant_sites(stage, plant, False, median_output)
         g = Group("entrepreneurship", 0.0, stage, np.ones(n), k, option, False, False, True)
-        plant, sx, sy, gain, _ = self.plant_gain(g, typical, median_output)
+        expected = np.zeros(n)
+        for mult, w in zip(*entry_decision.knowledge_nodes(p["knowledge_dispersion"])):
+            node = dataclasses.replace(g, knowledge=np.full(n, p["entrant_knowledge"] * mean_k * mult))
+            expected += w * np.maximum(self.plant_profit(node, typical, sx, sy), 0.0)
+        gain = entry_decision.net_gain(expected, option, p["entry_cost"] * plant, p["interest_rate"], m.exit_rate)
         go = gain >= 0
         return stage[go], k[go], plant[go], sx[go], sy[go]
 

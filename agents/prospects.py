@@ -113,18 +113,23 @@ class Prospects(RowRules):
         (arrays over them): each values a plant of its stage, size and knowledge at the site it
         would choose (`entrant_sites`) with model.entry_decision.operating_profit and net_gain,
         at the stage's `typical` net value per unit and the exit hazard the cluster shows."""
-        m, p, f = self.model, self.model.params, self.model.fields
-        plant = m.stage_scale[g.stage] * g.size
+        p = self.model.params
+        plant = self.model.stage_scale[g.stage] * g.size
         sx, sy = self.entrant_sites(g.stage, plant, g.to_park, median_output)
+        cost = p["entry_cost"] * plant
+        profit = self.plant_profit(g, typical, sx, sy)
+        return plant, sx, sy, entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], self.model.exit_rate), cost
+
+    def plant_profit(self, g: Group, typical, sx, sy):
+        """Operating profit a quarter (model.entry_decision.operating_profit; array over the
+        prospects of `g`) of a plant of each one's stage, lines and knowledge at site (sx, sy)."""
+        m, p, f = self.model, self.model.params, self.model.fields
         A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
              * product_lines.line_factor(g.lines, p["labour_share"], p["capital_share"]))
         unit_labour = at(f["wage"], sx, sy) + p["land_per_worker"] * at(f["rent_paid"], sx, sy)
-        profit = entry_decision.operating_profit(np.asarray(typical)[g.stage], A, unit_labour,
-                                                 p["interest_rate"] + p["depreciation"], p["labour_share"],
-                                                 p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
-        cost = p["entry_cost"] * plant
-        gain = entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], m.exit_rate)
-        return plant, sx, sy, gain, cost
+        return entry_decision.operating_profit(np.asarray(typical)[g.stage], A, unit_labour,
+                                               p["interest_rate"] + p["depreciation"], p["labour_share"],
+                                               p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
 
     def founders_finance(self, g: Group, plant, fund: float):
         """(start-up outlay O, liquidity shortfall) of the founders of group `g` (arrays, units;

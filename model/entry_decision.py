@@ -109,6 +109,15 @@ def operating_profit(v, A, unit_labour_cost, user_cost, alpha, beta, fixed_cost)
     return (1.0 - alpha - beta) * np.maximum(v, 0.0) * Q * (np.asarray(v) > 0) - fixed_cost
 
 
+def knowledge_nodes(dispersion: float, n: int = 9):
+    """(multipliers, weights), two (n,) arrays: Gauss–Hermite nodes of a lognormal(0, dispersion)
+    draw, so that Σ w · g(m) ≈ E[g(e^{σ z})], z standard normal (exact for polynomials in z of
+    degree < 2n; Σ w = 1, Σ w m = e^{σ²/2}). For a founder's value before it learns its own
+    knowledge (Jovanovic 1982; Hopenhayn 1992: entrants draw their productivity after entry)."""
+    z, w = np.polynomial.hermite_e.hermegauss(n)
+    return np.exp(dispersion * z), w / w.sum()
+
+
 def net_gain(profit, option_ratio, entry_cost, discount_rate: float, exit_hazard: float):
     """gain = (1 − ω) π / (r + h) − C (arrays): the value of coming, net of the sunk cost."""
     rate = discount_rate + exit_hazard

@@ -51,3 +51,12 @@ def test_founders_go_only_to_the_stages_whose_good_is_worth_a_plant():
     stage = pop.founders_on_value(weights, mean_k, one, pop.median_output())[0]
     assert len(worthless) == 0
     assert len(stage) > 0 and (stage == S).all(), stage
+
+
+def test_knowledge_nodes_integrate_the_lognormal():
+    """Σ w = 1 and Σ w m^j = e^{j² σ² / 2}, the lognormal's moments (independent closed form)."""
+    from model.entry_decision import knowledge_nodes
+
+    m, w = knowledge_nodes(0.3)
+    for j in (0, 1, 2, 3):
+        assert float(np.sum(w * m ** j)) == pytest.approx(np.exp(j * j * 0.09 / 2), rel=1e-8)
