@@ -34,8 +34,7 @@ ENTRY_AND_SITES = [
        "would-be local founders a quarter per incumbent under entry_on_value (employees leaving to found "
        "their own plant: Klepper 2007); only those whose expected gain is >= 0 found",
        "not from a study: a calibration candidate, to be freed with entry_cost when entry is on value (at the "
-       "defaults a plant is worth the entry cost, before the outside option, for 3-34% of the pool by stage at the "
-       "baseline's first quarter: docs/ODD.md 7.10)"),
+       "defaults 13 of about 980 would-be founders found in 80 quarters of the baseline: docs/ODD.md 7.10)"),
     # --- exit and credit on expected value (model/demography.py, model/persistence.py) -----------
     _p("mechanisms", "going_concern_exit", 0, "—", 0, 1,
        "1: firms exit, and lenders bridge, on the expected value of continuing (Hopenhayn 1992; "

@@ -60,3 +60,18 @@ def test_knowledge_nodes_integrate_the_lognormal():
     m, w = knowledge_nodes(0.3)
     for j in (0, 1, 2, 3):
         assert float(np.sum(w * m ** j)) == pytest.approx(np.exp(j * j * 0.09 / 2), rel=1e-8)
+
+
+@pytest.mark.parametrize("going_concern", [0, 1])
+def test_entry_on_value_is_stock_flow_consistent_every_quarter(going_concern):
+    """Founders on value bring their capital from outside like the snowball's (model.accounts): the
+    stock-flow identity holds every quarter, with and without exit on expected value, grants paid."""
+    from model import accounts
+
+    m = ClusterModel(seed=5, n_firms=40, n_suppliers=60, width=30, height=30, entry_on_value=1,
+                     going_concern_exit=going_concern, founder_rate=0.3, entrepreneurship=10.0,
+                     demand_shifts=[[6, 0.3, 0.9]])
+    for _ in range(14):
+        before = m.stocks()
+        m.step()
+        assert accounts.relative_residual(before, m.stocks(), m.flows) < 1e-9
