@@ -17,11 +17,13 @@ Instead of the snowball, would-be local founders arrive as a Poisson flow
 
 c = `founder_rate` a quarter per incumbent (employees who leave to found a plant of their own,
 Klepper 2007; the seeds' household founders of Zhejiang's block economies), e0 = `base_entry`.
-Each draws its stage (the weights below) and knowledge as the snowball's entrants do, values a
-plant of its stage at the site it would choose exactly as an outside prospect does
-(`model.entry_decision.operating_profit`, `net_gain`: the stage's typical net value per unit at
-the plant's optimal size, a perpetuity at r + h, against its outside option ω and the sunk entry
-cost C) and founds iff the gain is ≥ 0. Entry then responds stage by stage: where a stage's firms
+Each draws its stage (the weights below) and an outside option ω, chooses a site, and values a
+plant of its stage there as an outside prospect does (`model.entry_decision.operating_profit`,
+`net_gain`: the stage's typical net value per unit at the plant's optimal size, a perpetuity at
+r + h, against ω and the sunk entry cost C), but before it knows its own knowledge: over the
+entrants' lognormal knowledge (`entry_decision.knowledge_nodes`), V = E[max(π, 0)] / (r + h)
+(Jovanovic 1982; Hopenhayn 1992: entrants learn their productivity after entry). It founds iff
+(1 − ω) V ≥ C, then draws its knowledge as the snowball's entrants do. Entry then responds stage by stage: where a stage's firms
 have died its good's clearing price rises, its unit value with it, and founders come.
 
 Prospects add entrants by their own decision (`model.entry_decision`): outside SMEs and lead
