@@ -108,7 +108,9 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
         years = (T - 1) / 4
         growth["output"] = {
             "first_quarter": first, "last_quarter": end,
-            "annual_growth_pct": _round((end / first) ** (1 / years) * 100 - 100) if first > 0 and years > 0 else None,
+            # a compound rate needs value added > 0 at both ends (a negative ratio has no real root)
+            "annual_growth_pct": (_round((end / first) ** (1 / years) * 100 - 100)
+                                  if first > 0 and end > 0 and years > 0 else None),
             "peak": float(results["output"].max()), "peak_step": int(results["output"].idxmax()),
         }
     totals = {name: _json(results[name].iloc[1:].sum())

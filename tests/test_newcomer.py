@@ -1,0 +1,28 @@
+"""What a newcomer met trying every README command with bad input (the project's rule: a clear
+error naming the file or option, the key and what is allowed, before anything is computed; no
+traceback; non-zero exit; nothing already computed lost). Each test fails without its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from experiments import cli
+from experiments.runner import summarise
+from scenarios import load_scenario
+
+
+def test_summary_of_a_run_whose_value_added_turns_negative():
+    """A long run can end with negative value added (losses above wages): the annual growth rate
+    (end/first)^(1/years) has no real value then. It crashed `clusterlab run --steps 3000` with
+    "TypeError: must be real number, not complex" after the whole run (nothing written)."""
+    results = pd.DataFrame({"output": [0.0, 100.0, 80.0, 20.0, -5.0], "firms": [10, 10, 9, 8, 7]},
+                           index=pd.RangeIndex(5, name="step"))
+    summary = summarise(load_scenario("baseline"), 0, results, {})
+    growth = summary["growth"]["output"]
+    assert growth["annual_growth_pct"] is None and growth["last_quarter"] == -5.0
+    json.dumps(summary, allow_nan=False)                      # still valid JSON
+    positive = summarise(load_scenario("baseline"), 0, results.assign(output=[0.0, 100, 110, 121, 133.1]), {})
+    assert positive["growth"]["output"]["annual_growth_pct"] == pytest.approx(100 * (1.331 ** (4 / 3) - 1), abs=0.01)
