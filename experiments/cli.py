@@ -229,6 +229,13 @@ def cmd_compare(args) -> int:
     arms = [parse_arm(text, common) for text in args.arms]
     result = compare(arms, args.reps, args.steps, args.seed, args.out, **batch_options(args))
     print(result.report)
+    if len(arms) == 1:    # no reference to pair with: the bands over the replications only
+        band = result.bands[result.bands["step"] == result.bands["step"].max()]
+        print(f"one arm, so no paired differences (give a second ARM for them); final values of {arms[0].label!r}, "
+              "mean and 95% interval over the replications:")
+        print(band[["indicator", "mean", "low", "high", "n"]].to_string(index=False, float_format=fmt_float))
+        print(f"wrote {result.out}/: compare.png, bands.csv")
+        return 1 if result.report.failed else 0
     shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
     print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
     print(shown.to_string(index=False, float_format=fmt_float))

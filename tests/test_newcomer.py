@@ -26,3 +26,16 @@ def test_summary_of_a_run_whose_value_added_turns_negative():
     json.dumps(summary, allow_nan=False)                      # still valid JSON
     positive = summarise(load_scenario("baseline"), 0, results.assign(output=[0.0, 100, 110, 121, 133.1]), {})
     assert positive["growth"]["output"]["annual_growth_pct"] == pytest.approx(100 * (1.331 ** (4 / 3) - 1), abs=0.01)
+
+
+SMALL_ARMS = ["--reps", "2", "--steps", "2", "--executor", "serial", "--quiet", "--no-cache",
+              "--set", "width=30,height=30,n_firms=30,n_suppliers=60"]
+
+
+def test_compare_with_one_arm_gives_its_bands(tmp_path, capsys):
+    """`clusterlab compare baseline` ran every replication, then died with a pandas KeyError
+    traceback (no reference arm, so no differences table to print)."""
+    assert cli.main(["compare", "baseline", *SMALL_ARMS, "--out", str(tmp_path / "one")]) == 0
+    out = capsys.readouterr().out
+    assert "no paired differences" in out and "Traceback" not in out
+    assert (tmp_path / "one" / "bands.csv").exists() and (tmp_path / "one" / "compare.png").exists()
