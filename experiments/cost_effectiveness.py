@@ -71,8 +71,8 @@ def lever_arms(scenario, levers: dict, common: dict | None = None) -> list[Arm]:
 # --- statistics -----------------------------------------------------------------------------
 def discount_weights(steps: int, rate: float = 0.0) -> np.ndarray:
     """w_t = (1 + rate)^(−t/4) for quarters t = 1..steps (rate per year, ≥ 0)."""
-    if rate < 0:
-        raise ValueError(f"discount rate must be >= 0 (per year), got {rate}")
+    if not (np.isfinite(rate) and rate >= 0):
+        raise ValueError(f"--discount: allowed: an annual rate >= 0 (e.g. 0.05); given: {rate}")
     return (1.0 + rate) ** (-np.arange(1, steps + 1) / 4.0)
 
 
@@ -260,6 +260,7 @@ def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = Non
         levers = parse_assignments(levers, "levers")
     if not levers:
         raise ValueError("cost-effectiveness needs at least one LEVER=VALUE")
+    discount_weights(1, discount)           # a bad rate is refused now, not after the runs
     out, report = run_arms(lever_arms(scenario, levers, common), reps, steps, seed, out,
                            kind="cost_effectiveness", **run)
     table = effectiveness(out, outcomes, cost, level, seed, discount)

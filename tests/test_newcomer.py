@@ -39,3 +39,15 @@ def test_compare_with_one_arm_gives_its_bands(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "no paired differences" in out and "Traceback" not in out
     assert (tmp_path / "one" / "bands.csv").exists() and (tmp_path / "one" / "compare.png").exists()
+
+
+@pytest.mark.parametrize("rate", ["-2", "nan", "inf"])
+def test_cost_effectiveness_refuses_a_bad_discount_before_running(tmp_path, capsys, rate):
+    """`--discount -2` was refused only after every run of every arm had been computed
+    (and nan/inf were not refused at all)."""
+    out = tmp_path / "ce"
+    assert cli.main(["cost-effectiveness", "baseline", "tech_centre=5", *SMALL_ARMS, "--out", str(out),
+                     f"--discount={rate}"]) == 2
+    err = capsys.readouterr().err
+    assert "--discount" in err and ">= 0" in err and "Traceback" not in err
+    assert not out.exists()                                   # nothing was run
