@@ -251,17 +251,18 @@ def add_sensitivity(parser: argparse.ArgumentParser) -> None:
 
 @batch
 def cmd_sensitivity(args) -> int:
-    from experiments.sensitivity import analyse
+    from experiments.sensitivity import analyse, check_indicators
     from experiments.sweep import load_sweep, sweep
 
     sw = load_sweep(args.file)
     if sw.method not in ("sobol", "morris"):
         raise ValueError(f"{args.file}: design.method is {sw.method!r}; sensitivity needs \"sobol\" or \"morris\"")
+    indicators = check_indicators(sw, None if args.indicators is None else args.indicators.split(","))
     report = sweep(sw, args.out, **batch_options(args))        # runs only what is missing
     print(report)
     if report.failed:
         return 1
-    result = analyse(report.out, args.indicators.split(",") if args.indicators else None)
+    result = analyse(report.out, indicators)
     shown = result.table.assign(above_noise=result.table["above_noise"].map({True: "yes", False: "no"}).fillna(""))
     print(shown.to_string(index=False, float_format=lambda v: fmt_float(v, 3)))
     print(f"wrote {result.out}/: sensitivity.csv, sensitivity.png")

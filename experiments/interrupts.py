@@ -3,7 +3,7 @@ resume hint, and a watchdog so that a stopping `clusterlab` process always exits
 
 Exit codes of a batch: 0 every run succeeded, 1 some runs failed or the disk filled up, 2 bad
 input, 3 a worker process died, 130 Ctrl-C, 143 SIGTERM; every finished run is kept, and the
-message says to run the same command with --resume.
+message says to run the same command (with --resume where the command has it) to finish.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def stop(args, code: int, why: str) -> int:
     import threading
 
     where = f" in {args.out}" if getattr(args, "out", None) else ""
-    print(f"clusterlab {args.command}: {why}; every finished run is stored{where}: run the same command with "
-          "--resume to finish", file=sys.stderr, flush=True)
+    how = " with --resume" if hasattr(args, "resume") else ""     # sensitivity always resumes: it has no --resume
+    print(f"clusterlab {args.command}: {why}; every finished run is stored{where}: run the same command{how} "
+          "to finish", file=sys.stderr, flush=True)
     if getattr(args, "own_process", False):
         watchdog = threading.Timer(20.0, os._exit, (code,))
         watchdog.daemon = True

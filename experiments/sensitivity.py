@@ -55,7 +55,7 @@ def point_means(out, sw: Sweep, indicators) -> tuple[pd.DataFrame, pd.DataFrame]
     missing = sorted(set(range(n_points)) - set(final["point"]) if len(final) else range(n_points))
     if missing:
         raise ValueError(f"{out}: {len(missing)} of {n_points} design points have no successful run "
-                         f"(e.g. points {missing[:5]}); see manifest.jsonl, then rerun with --resume")
+                         f"(e.g. points {missing[:5]}); see manifest.jsonl, then rerun the same command (it runs only what is missing)")
     for ind in indicators:
         bad = sorted(set(final.loc[final[ind].isna(), "point"]))
         if bad:
@@ -200,13 +200,31 @@ def analyse(out, indicators=None, level: float = 0.95) -> Sensitivity:
     return Sensitivity(out, table, plot_indices(table, out / "sensitivity.png"))
 
 
+def check_indicators(sw: Sweep, indicators) -> list[str] | None:
+    """`indicators` (None: the defaults) if the sweep keeps each of them; else ValueError naming
+    --indicators, the name and the allowed ones — before any run, not after the whole sweep."""
+    if indicators is None:
+        return None
+    import difflib
+
+    names = [name.strip() for name in indicators]
+    for name in [n for n in names if n not in sw.final] or ([] if names else [""]):
+        close = difflib.get_close_matches(name, sw.final, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"--indicators: {name!r} is not an indicator the sweep keeps{hint}; allowed: "
+                         f"{', '.join(sw.final)} (the sweep file's keep.final); given: {','.join(names)!r}")
+    return names
+
+
 def sensitivity(path_or_sweep, out=None, indicators=None, *, resume=True, **run) -> Sensitivity:
-    """Run (or finish) a Sobol'/Morris sweep, then analyse it."""
+    """Run (or finish) a Sobol'/Morris sweep, then analyse it. A sweep of another design or
+    `indicators` it does not keep are refused before any run (ValueError)."""
     from experiments.sweep import sweep
 
     sw = path_or_sweep if isinstance(path_or_sweep, Sweep) else load_sweep(path_or_sweep)
     if sw.method not in ("sobol", "morris"):
         raise ValueError(f"{sw.source}: design.method is {sw.method!r}; sensitivity needs \"sobol\" or \"morris\"")
+    indicators = check_indicators(sw, indicators)
     report = sweep(sw, out, resume=resume, **run)
     result = analyse(report.out, indicators)
     result.report = report

@@ -51,3 +51,51 @@ def test_cost_effectiveness_refuses_a_bad_discount_before_running(tmp_path, caps
     err = capsys.readouterr().err
     assert "--discount" in err and ">= 0" in err and "Traceback" not in err
     assert not out.exists()                                   # nothing was run
+
+
+SOBOL = """name = "tiny_sobol"
+scenario = "baseline"
+steps = 2
+replications = 2
+[set]
+width = 30
+height = 30
+n_firms = 30
+n_suppliers = 60
+[design]
+method = "sobol"
+samples = 4
+second_order = false
+[vary]
+tech_centre = { low = 0.0, high = 20.0 }
+rd_subsidy = { low = 0.0, high = 0.5 }
+[keep]
+final = ["output", "firms", "mean_knowledge"]
+"""
+
+
+@pytest.mark.parametrize("given, named", [("nosuch", "'nosuch'"), ("firms,mean_knowledg", "'mean_knowledge'"),
+                                          ("gov_budget", "'gov_budget'"), ("", "''")])
+def test_sensitivity_refuses_unknown_indicators_before_the_sweep(tmp_path, capsys, given, named):
+    """`--indicators nosuch` ran the whole Sobol' sweep (448 runs for the README's example) and
+    only then failed with a bare KeyError-like message; now it is refused first, with the allowed names."""
+    sweep_file = tmp_path / "tiny_sobol.toml"
+    sweep_file.write_text(SOBOL, encoding="utf-8")
+    out = tmp_path / "sobol"
+    assert cli.main(["sensitivity", str(sweep_file), "--indicators", given, "--out", str(out),
+                     "--executor", "serial", "--quiet", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "--indicators" in err and named in err and "allowed: output, firms, mean_knowledge" in err
+    assert not out.exists()                                   # nothing was run
+
+
+def test_interrupt_hint_offers_resume_only_where_the_command_has_it(capsys):
+    """After Ctrl-C, `clusterlab sensitivity` said "run the same command with --resume", an option it
+    does not have (it always resumes)."""
+    from experiments.interrupts import stop
+
+    parser = cli.build_parser()
+    sens = parser.parse_args(["sensitivity", "s.toml", "--out", "runs/x"])
+    swp = parser.parse_args(["sweep", "s.toml", "--out", "runs/x"])
+    assert stop(sens, 130, "interrupted") == 130 and "--resume" not in capsys.readouterr().err
+    assert stop(swp, 130, "interrupted") == 130 and "with --resume" in capsys.readouterr().err
