@@ -264,6 +264,21 @@ def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
     brief.caveats += [f"{out.name}: {note}" for note in table.attrs.get("diagnostics", [])]
 
 
+def check_outcomes(stores, plans, outcomes) -> None:
+    """ValueError naming --outcomes, the name and the allowed ones unless every results folder that
+    gets an effects section keeps the series of each outcome (checked before anything is written)."""
+    import difflib
+
+    kept = [(s, p["series"]) for s, p in zip(stores, plans) if p.get("series") and not (
+        p.get("kind") == "sweep" and p.get("method") not in REFERENCED)]
+    for store, series in kept:
+        for name in [o for o in outcomes if o not in series]:
+            close = difflib.get_close_matches(name, series, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"--outcomes: {name!r} is not an indicator {store} keeps{hint}; allowed: "
+                             f"{', '.join(series)}; given: {','.join(outcomes)!r}")
+
+
 def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: str | None = None) -> Path:
     """Write OUT/report.md, OUT/report.html and OUT/figures/ from results folders; return OUT."""
     stores = [Path(s) for s in stores]
@@ -271,10 +286,11 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
         if not (s / "plan.json").exists():
             raise ValueError(f"{s}: not a results folder (no plan.json); give folders written by sweep, "
                              "compare, sensitivity or cost-effectiveness")
+    plans = [load_plan(s) for s in stores]
+    check_outcomes(stores, plans, outcomes)
     out = Path(out)
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    plans = [load_plan(s) for s in stores]
     brief = Brief(title or "ClusterLab policy brief")
     brief.h(2, "Question")
     brief.p(question or next((p.get("description") for p in plans if p.get("description")), "") or

@@ -99,3 +99,24 @@ def test_interrupt_hint_offers_resume_only_where_the_command_has_it(capsys):
     swp = parser.parse_args(["sweep", "s.toml", "--out", "runs/x"])
     assert stop(sens, 130, "interrupted") == 130 and "--resume" not in capsys.readouterr().err
     assert stop(swp, 130, "interrupted") == 130 and "with --resume" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def compare_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("store") / "compare"
+    assert cli.main(["compare", "baseline", "baseline:tech_centre=5", *SMALL_ARMS, "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("given, named", [("nosuch", "'nosuch'"), ("firms,mean_knowlege", "'mean_knowledge'"),
+                                          ("firms,", "''")])
+def test_report_refuses_unknown_outcomes_before_writing(compare_store, tmp_path, capsys, given, named):
+    """`report --outcomes nosuch` said "cost-effectiveness needs the series of nosuch (keep.series)"
+    — neither the option nor what is allowed — after creating OUT/figures."""
+    brief = tmp_path / "brief"
+    capsys.readouterr()
+    assert cli.main(["report", str(compare_store), str(brief), "--outcomes", given]) == 2
+    err = capsys.readouterr().err
+    assert "--outcomes" in err and named in err and "allowed: firms" in err and "Traceback" not in err
+    assert not brief.exists()
+    assert cli.main(["report", str(compare_store), str(brief), "--outcomes", "firms,value_added"]) == 0
