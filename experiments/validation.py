@@ -327,6 +327,9 @@ def add_arguments(parser) -> None:
 def cli(args) -> int:
     from experiments.inputs import check_writable
 
+    if args.reuse and not CACHE.is_file():
+        raise ValueError(f"--reuse: no earlier measurement to re-render ({CACHE} is missing here, in {Path.cwd()}); "
+                         "allowed: --reuse after a `clusterlab validation` without it in this folder")
     check_writable(args.out.parent, "--out")      # unwritable: said now, not after the runs
     check_writable(args.figures, "--figures")
     if args.test_misses:

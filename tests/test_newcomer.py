@@ -120,3 +120,13 @@ def test_report_refuses_unknown_outcomes_before_writing(compare_store, tmp_path,
     assert "--outcomes" in err and named in err and "allowed: firms" in err and "Traceback" not in err
     assert not brief.exists()
     assert cli.main(["report", str(compare_store), str(brief), "--outcomes", "firms,value_added"]) == 0
+
+
+def test_validation_reuse_without_a_measurement(tmp_path, monkeypatch, capsys):
+    """In a fresh clone `clusterlab validation --reuse` printed a bare
+    "[Errno 2] No such file or directory: 'runs/validation.pkl'"."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validation", "--reuse", "--out", str(tmp_path / "v.md"), "--figures", str(tmp_path / "f")]) == 2
+    err = capsys.readouterr().err
+    assert "--reuse" in err and "runs/validation.pkl" in err and "Errno" not in err
+    assert not (tmp_path / "f").exists()
