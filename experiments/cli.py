@@ -107,6 +107,10 @@ def cmd_run(args) -> int:
     except OutputError as exc:
         print(f"clusterlab run: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as stop:     # the quarters already run are kept (experiments.runner)
+        why = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+        print(f"clusterlab run: {why}{getattr(stop, 'kept', '')}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     print(f"wrote {out}/: indicators.csv, summary.json, {', '.join(FIGURES)}")
     print(summary_table(result.results).to_string())
     if args.animate:

@@ -54,9 +54,16 @@ def run_scenario(name_or_path, seed: int | None = 0, steps: int | None = None, o
     bar = tqdm(total=steps, desc=f"{scenario.name} seed {seed}", unit="quarter", delay=2.0,
                disable=not progress, leave=False)
     with bar:
-        for _ in range(steps):
-            model.step()
-            bar.update()
+        try:
+            for _ in range(steps):
+                model.step()
+                bar.update()
+        except KeyboardInterrupt as stop:       # Ctrl-C or SIGTERM: keep the quarters already run
+            kept = _write_partial(scenario, seed, model, out) if out is not None else None
+            if kept:
+                stop.kept = (f" at quarter {kept[0]} of {steps}; wrote {kept[1]}/: indicators.csv, summary.json "
+                             "of the quarters run (no figures)")
+            raise
     results = model.results()
     summary = summarise(scenario, seed, results, model.params)
     summary["seconds"] = round(time.perf_counter() - started, 3)
@@ -83,6 +90,23 @@ def write_outputs(result: RunResult, out) -> Path:
         raise OutputError(f"indicators.csv and summary.json are written to {out}, "
                           f"but the figures failed: {type(exc).__name__}: {exc}") from exc
     return out
+
+
+def _write_partial(scenario: Scenario, seed, model, out) -> tuple[int, Path] | None:
+    """indicators.csv and summary.json (marked "interrupted") of the quarters finished before a stop;
+    (last quarter, folder), or None if there is nothing to keep or it cannot be written."""
+    try:
+        results = model.results()
+        if len(results) < 2:
+            return None
+        summary = summarise(scenario, seed, results, model.params) | {"interrupted": True}
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        results.to_csv(out / "indicators.csv")
+        (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return int(results.index[-1]), out
+    except Exception:  # a stop mid-record leaves nothing consistent to keep: say nothing was kept
+        return None
 
 
 def events(scenario: Scenario) -> list[tuple[int, str]]:

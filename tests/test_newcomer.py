@@ -130,3 +130,27 @@ def test_validation_reuse_without_a_measurement(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "--reuse" in err and "runs/validation.pkl" in err and "Errno" not in err
     assert not (tmp_path / "f").exists()
+
+
+def test_ctrl_c_mid_run_keeps_the_quarters_run(tmp_path, monkeypatch, capsys):
+    """Ctrl-C at quarter 993 of a 2000-quarter `clusterlab run` printed "interrupted" and lost the
+    993 quarters; now their indicators.csv and summary.json are written (gated on the step count)."""
+    from model import ClusterModel
+
+    step, calls = ClusterModel.step, []
+
+    def stop_at_third(self):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        step(self)
+
+    monkeypatch.setattr(ClusterModel, "step", stop_at_third)
+    out = tmp_path / "run"
+    assert cli.main(["run", "baseline", "--steps", "5", "--quiet", "--out", str(out),
+                     "--set", "width=30", "--set", "height=30", "--set", "n_firms=30", "--set", "n_suppliers=60"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted at quarter 2 of 5" in err and "Traceback" not in err
+    assert list(pd.read_csv(out / "indicators.csv")["step"]) == [0, 1, 2]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] is True and summary["steps"] == 2
