@@ -300,13 +300,16 @@ def _header(results: dict, seeds: int, cases, figure, notes_path: Path | None = 
              f"- not calibrated (held-out figures only, or no run yet): {', '.join(not_cal) or 'none'}", "",
              f"![targets]({figure})", ""] + round_section(results) + ["## Misses", ""]
     notes_path = notes_path or miss_notes.NOTES
-    notes = miss_notes.load(notes_path)
-    lines += [f"- {r.case} / {r.target} ({r.role}): figure {r.value:g}, model {_fmt(r.model_mean)} ± "
-              f"{_fmt(r.model_sd)}. " + miss_notes.explain(notes.get((r.case, r.target)), r.model_mean, r.tolerance)
-              for r in misses.itertuples()] or ["none"]
+    notes, shared = miss_notes.load(notes_path), miss_notes.shared(notes_path)
+    lines += miss_notes.misses_section(
+        misses.itertuples(), notes, shared,
+        lambda r: f"- {r.case} / {r.target} ({r.role}): figure {r.value:g}, model {_fmt(r.model_mean)} ± {_fmt(r.model_sd)}. "
+    ) or ["none"]
     lost = miss_notes.orphans(notes, set(zip(all_rows.case, all_rows.target)))
     if lost:
         lines += ["", f"Texts in {notes_path} for figures no case declares: " + ", ".join(f"{c}/{t}" for c, t in lost)]
+    if unused := miss_notes.unused(notes, shared):
+        lines += ["", f"Shared diagnoses in {notes_path} that no entry points to: " + ", ".join(unused)]
     return lines + ["", "## Case figures", ""]
 
 

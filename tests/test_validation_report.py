@@ -136,3 +136,67 @@ def test_an_unwritable_output_is_refused_before_anything_is_measured(tmp_path, m
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert option in err and "cannot write there" in err and "Traceback" not in err and not measured
+
+
+SHARED_NOTES = '''
+[shared.downstream]
+text = "The downstream stages die in their good's price dips."
+
+[datang_socks.share_shaping]
+model = 0.5
+text = "Shaping: 18% of the quarters."
+see = "shared.downstream"
+
+[datang_socks.share_packaging]
+model = 0.3
+text = "Packaging: 16% of the quarters."
+see = "shared.downstream"
+
+[shared.nobody]
+text = "Nobody points here."
+'''
+
+
+def test_a_shared_diagnosis_is_printed_once_per_case_after_the_targets_that_point_to_it(tmp_path, monkeypatch):
+    m = fake_measurement()
+    table, params, info = m["results"]["dyeing_regulation"]
+    two = pd.concat([table.assign(target="share_shaping"), table.assign(target="share_packaging")])
+    m["results"] = {"datang_socks": (two, params, info), "dyeing_regulation": (table, params, info)}
+    path = tmp_path / "what_it_needs.toml"
+    path.write_text(SHARED_NOTES)
+    cache = tmp_path / "validation.pkl"
+    cache.write_bytes(pickle.dumps(m))
+    monkeypatch.setattr(validation, "CACHE", cache)
+    monkeypatch.setattr(miss_notes, "NOTES", path)
+    text = validation.report(out=tmp_path / "v.md", figures=tmp_path / "figures", say=lambda s: None,
+                             reuse=True).read_text()
+    misses = text.split("## Misses")[1].split("## Case figures")[0]
+    assert misses.count("The downstream stages die in their good's price dips.") == 1
+    assert "Shaping: 18% of the quarters. (See the shared diagnosis *downstream*" in misses
+    assert "*Shared diagnosis downstream* (datang_socks: share_shaping, share_packaging)" in misses
+    # staleness stays per target: share_packaging's text was written at 0.3, the model now gives 0.5
+    packaging = next(ln for ln in misses.splitlines() if "share_packaging (held_out)" in ln)
+    shaping = next(ln for ln in misses.splitlines() if "share_shaping (held_out)" in ln)
+    assert "Possibly stale" in packaging and "Possibly stale" not in shaping
+    # the shared text comes after the case's last miss, before the next case's
+    assert misses.index("share_packaging (held_out)") < misses.index("*Shared diagnosis") < \
+        misses.index("dyeing_regulation / dyeing_share_of_emissions")
+    assert "Shared diagnoses in" in text and "that no entry points to: shared.nobody" in text
+
+
+def test_a_see_naming_no_shared_diagnosis_is_refused_naming_file_entry_and_the_allowed_names(tmp_path):
+    path = tmp_path / "n.toml"
+    path.write_text('[shared.a]\ntext = "x"\n\n[case.fig]\nmodel = 1\ntext = "y"\nsee = "shared.b"\n')
+    with pytest.raises(ValueError, match=r"n.toml: \[case.fig\]: see = 'shared.b' names no shared diagnosis; "
+                                         r"allowed: 'shared.a'"):
+        miss_notes.load(path)
+    path.write_text('[shared.a]\nmodel = 1\n')
+    with pytest.raises(ValueError, match=r"n.toml: \[shared.a\]: needs text"):
+        miss_notes.shared(path)
+
+
+def test_the_shipped_notes_write_each_shared_diagnosis_once():
+    raw = miss_notes.NOTES.read_text()
+    shared = miss_notes.shared()
+    assert shared and all(raw.count(text) == 1 for text in shared.values())
+    assert not miss_notes.unused(miss_notes.load(), shared)
