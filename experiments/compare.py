@@ -145,7 +145,15 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
     """Run every arm `reps` times into `out`; return (out, batch report)."""
     from experiments.executors import opened, run_batch
 
+    from experiments.design_size import MAX_RUNS
+    from scenarios import check_steps
+
     arms = unique_labels([a if isinstance(a, Arm) else parse_arm(a) for a in arms])
+    if len(arms) * reps > MAX_RUNS:      # refused before a spec is built, as a sweep's (experiments.design_size)
+        raise ValueError(f"--reps: {len(arms) * reps:.3g} runs ({len(arms)} arms × {reps} replications), more than "
+                         f"{MAX_RUNS:,}; allowed: at most {MAX_RUNS // len(arms):,} replications; given: {reps}")
+    for arm in arms if steps else ():   # the run length's range and resource bounds, as `clusterlab run --steps`
+        check_steps(arm.scenario, steps, "--steps")
     steps = steps or arms[0].scenario.steps
     plan = {"kind": kind, "name": kind, "reps": reps, "steps": steps, "seed": seed,
             "arms": [{"label": a.label, "scenario": scenario_label(a.scenario),

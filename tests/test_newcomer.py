@@ -154,3 +154,19 @@ def test_ctrl_c_mid_run_keeps_the_quarters_run(tmp_path, monkeypatch, capsys):
     assert list(pd.read_csv(out / "indicators.csv")["step"]) == [0, 1, 2]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["interrupted"] is True and summary["steps"] == 2
+
+
+@pytest.mark.parametrize("command", [["compare", "baseline", "dartboard"], ["cost-effectiveness", "baseline", "tech_centre=5"]])
+@pytest.mark.parametrize("option, value", [("--steps", "10001"), ("--reps", "6")])
+def test_arm_commands_bound_steps_and_runs_like_run_and_sweep(tmp_path, capsys, monkeypatch, command, option, value):
+    """`clusterlab run --steps 100000000` and a sweep of more than 1,000,000 runs are refused, but
+    `compare`/`cost-effectiveness` started them (--reps 1e8 built 2e8 specs in memory for minutes).
+    Here the bound on runs is lowered to 10 so that a regression costs seconds, not memory."""
+    monkeypatch.setattr("experiments.design_size.MAX_RUNS", 10)
+    out = tmp_path / "arms"
+    args = [*command, "--reps", "1", "--steps", "1", option, value, "--out", str(out), "--executor", "serial",
+            "--quiet", "--no-cache", "--set", "width=30,height=30,n_firms=30,n_suppliers=60"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert option in err and "allowed:" in err and f"given: {value}" in err
+    assert not out.exists()
