@@ -16,12 +16,21 @@ import argparse
 import dataclasses
 import importlib
 import sys
-import tomllib
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
 from experiments.formatting import fmt_float
-from experiments.inputs import argparse_type, check_port, check_writable, is_loopback, parse_seed, probe_output_dir
+from experiments.inputs import (
+    argparse_type,
+    check_port,
+    check_writable,
+    error_lines,
+    is_loopback,
+    parse_overrides,
+    parse_seed,
+    positive_int,
+    probe_output_dir,
+)
 from experiments.interrupts import Terminated, batch, on_sigterm
 from scenarios import ScenarioError, check_steps, list_scenarios, load_scenario
 from scenarios.loader import OVERRIDES, scenario_names
@@ -146,30 +155,8 @@ def cmd_viz(args) -> int:
     return serve(args.scenario, port=args.port, host=args.host, seed=args.seed, allow_remote=args.allow_remote)
 
 
-def parse_overrides(items: list[str]) -> dict:
-    """["width=50", "location_choice=random"] -> {"width": 50, "location_choice": "random"}."""
-    overrides = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"--set {item}: expected KEY=VALUE, e.g. --set width=50")
-        try:
-            value = tomllib.loads(f"v = {text.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = text.strip()  # a bare word: random -> "random"
-        overrides[key.strip()] = value
-    return overrides
-
-
 seed_type = argparse_type(parse_seed, "--seed")
 port_type = argparse_type(check_port, "--port")
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 # --- sweep, compare, sensitivity, cost-effectiveness (many runs into a results folder) -------
@@ -384,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # ScenarioError, parameter errors, an unwritable --out
         if args.debug:
             raise
-        print(f"clusterlab {args.command}: error:\n{exc}", file=sys.stderr)
+        print(error_lines(args.command, exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, Terminated)

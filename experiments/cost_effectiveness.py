@@ -260,6 +260,7 @@ def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = Non
         levers = parse_assignments(levers, "levers")
     if not levers:
         raise ValueError("cost-effectiveness needs at least one LEVER=VALUE")
+    check_levers(levers)
     discount_weights(1, discount)           # a bad rate is refused now, not after the runs
     out, report = run_arms(lever_arms(scenario, levers, common), reps, steps, seed, out,
                            kind="cost_effectiveness", **run)
@@ -267,6 +268,17 @@ def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = Non
     table.to_csv(Path(out) / csv_name(cost), index=False)
     table.attrs["report"] = report
     return table
+
+
+def check_levers(levers: dict, source: str = "LEVER=VALUE") -> None:
+    """ValueError naming the first key of `levers` that is not a policy lever (model/params.py LEVERS),
+    and the allowed ones: an arm's cost is its levers' spending, so any other parameter has none."""
+    from model.params import LEVERS
+
+    for name in levers:
+        if name not in LEVERS:
+            raise ValueError(f"{source}: {name} is not a policy lever, so its arm has no spending to divide by; "
+                             f"allowed: {', '.join(LEVERS)} (a parameter for every arm goes in --set)")
 
 
 def csv_name(cost: str) -> str:

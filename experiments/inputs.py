@@ -16,6 +16,7 @@ import ipaddress
 import os
 import shutil
 import socket
+import tomllib
 from pathlib import Path
 
 SEED_MAX = 2**32 - 1          # numpy and Mesa accept any non-negative int; 32 bits keep seed + k exact everywhere
@@ -138,6 +139,39 @@ def argparse_type(check, source: str):
             raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{source}: ")) from None
 
     return convert
+
+
+def positive_int(text: str) -> int:
+    """An argparse `type=` for counts (steps, seeds, workers, ...): a whole number >= 1."""
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number; allowed: an integer >= 1; given: {str(text)[:40]!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"out of range; allowed: an integer >= 1; given: {value}")
+    return value
+
+
+def error_lines(command: str, exc: Exception) -> str:
+    """`clusterlab COMMAND: error: <message>`, one line per problem (each names its file or option and
+    key, and what is allowed): a ScenarioError lists several problems, one a line."""
+    lines = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    return "\n".join(f"clusterlab {command}: error: {line}" for line in lines)
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """["width=50", "location_choice=random"] -> {"width": 50, "location_choice": "random"}."""
+    overrides = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set {item}: expected KEY=VALUE, e.g. --set width=50")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()  # a bare word: random -> "random"
+        overrides[key.strip()] = value
+    return overrides
 
 
 def check_folder_name(name: str, source: str = "name") -> str:

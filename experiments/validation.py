@@ -313,6 +313,19 @@ def _header(results: dict, seeds: int, cases, figure, notes_path: Path | None = 
     return lines + ["", "## Case figures", ""]
 
 
+def check_cases(text: str | None) -> list[str] | None:
+    """The case scenarios named by --cases ("a,b"; None: every case), or ValueError naming the option,
+    the name and the allowed ones."""
+    if text is None:
+        return None
+    allowed, names = case_names(), [n.strip() for n in text.split(",")]
+    for name in names:
+        if name not in allowed:
+            raise ValueError(f"--cases: {name!r} is not a case scenario (one that declares target figures); "
+                             f"allowed: {', '.join(allowed)} (comma-separated)")
+    return names
+
+
 def add_arguments(parser) -> None:
     from experiments.cli import positive_int
 
@@ -333,11 +346,12 @@ def cli(args) -> int:
     if args.reuse and not CACHE.is_file():
         raise ValueError(f"--reuse: no earlier measurement to re-render ({CACHE} is missing here, in {Path.cwd()}); "
                          "allowed: --reuse after a `clusterlab validation` without it in this folder")
+    cases = check_cases(args.cases)               # every input checked before the first progress line
     check_writable(args.out.parent, "--out")      # unwritable: said now, not after the runs
     check_writable(args.figures, "--figures")
     if args.test_misses:
         check_writable(args.test_misses.parent, "--test-misses")
-    report(args.cases.split(",") if args.cases else None, args.seeds, args.fact_seeds, args.out, args.figures,
+    report(cases, args.seeds, args.fact_seeds, args.out, args.figures,
            say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note,
            misses_out=args.test_misses)
     return 0

@@ -101,7 +101,7 @@ def test_run_bad_input_in_a_real_process(tmp_path, args, phrase):
 
 def test_bad_arguments_exit_2_with_usage():
     proc = clusterlab("run", "--steps", "0")
-    assert proc.returncode == 2 and no_traceback(proc) and "must be at least 1" in proc.stderr
+    assert proc.returncode == 2 and no_traceback(proc) and "allowed: an integer >= 1; given: 0" in proc.stderr
 
 
 # --- run ------------------------------------------------------------------------------------

@@ -490,3 +490,49 @@ def test_an_unwritable_output_folder_is_named_with_its_option(tmp_path, capsys, 
     assert cli.main([a.replace("{bad}", bad) for a in argv]) == 2
     err = capsys.readouterr().err
     assert f"{option} {bad}: cannot write there" in err and "Errno" not in err and "Traceback" not in err
+
+
+# --- the rough edges of the last session: one line, the project's wording, input before output --------
+def test_an_error_is_one_line_naming_the_option_the_key_and_what_is_allowed(capsys):
+    assert cli.main(["run", "baseline", "--set", "nosuch=1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "clusterlab run: error: --set: nosuch: unknown parameter; allowed: a parameter of model/params.py; given: 1"]
+
+
+def test_each_problem_of_a_scenario_is_its_own_prefixed_line():
+    from scenarios.schema import Problem
+
+    exc = ScenarioError([Problem("a.toml", "x.y", "bad", "1"), Problem("a.toml", "x.z", "bad", "2")])
+    assert cli.error_lines("validate", exc).splitlines() == ["clusterlab validate: error: a.toml: x.y: bad; allowed: 1",
+                                                             "clusterlab validate: error: a.toml: x.z: bad; allowed: 2"]
+
+
+@pytest.mark.parametrize("argv", [["run", "--steps", "abc"], ["compare", "baseline", "--reps", "2.5"],
+                                  ["validation", "--seeds", "x"]])
+def test_a_count_that_is_not_a_whole_number_gets_the_projects_wording(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "Traceback" not in err and "invalid positive_int value" not in err
+    assert f"{argv[-2]}: not a whole number; allowed: an integer >= 1; given: {argv[-1]!r}" in err
+
+
+def test_validation_refuses_an_unknown_case_before_printing_anything(capsys, monkeypatch):
+    from experiments import validation
+
+    monkeypatch.setattr(validation, "case_runs", lambda *a, **k: pytest.fail("measured before the input was checked"))
+    assert cli.main(["validation", "--cases", "datang_socks,nosuch", "--seeds", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "--cases: 'nosuch' is not a case scenario" in err and "allowed: " in err and "datang_socks" in err
+
+
+def test_cost_effectiveness_refuses_a_parameter_that_is_not_a_lever_naming_the_levers(capsys, monkeypatch):
+    from experiments import cost_effectiveness
+
+    monkeypatch.setattr(cost_effectiveness, "run_arms", lambda *a, **k: pytest.fail("ran before the input was checked"))
+    assert cli.main(["cost-effectiveness", "baseline", "tech_centre=5", "width=20"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "LEVER=VALUE: width is not a policy lever" in err and "allowed: tax_rate, " in err and "tech_centre" in err
