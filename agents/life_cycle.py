@@ -137,6 +137,7 @@ class LifeCycle(Prospects):
         paid = m.government.cover_defaults(float(debt.sum()))
         # the owners take the cash with them; a debt they leave is a negative withdrawal (model.accounts)
         q.book(exit_withdrawal=self.cash[out].sum(), guarantee_payouts=paid)
+        q.line_exits += int(np.sum(self.lines[out] < 1))
         m.network.drop_rows(out)
         for row in out.tolist():
             self.agent[row].leave()
@@ -174,6 +175,8 @@ class LifeCycle(Prospects):
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
         w = p["exit_rate_smoothing"]
         m.exit_rate = (1 - w) * m.exit_rate + w * q.exits / max(len(live), 1)
+        # exits a lead firm can meet: a lead keeps its last line (line floor 1), so only exits on value
+        m.value_exit_rate = (1 - w) * m.value_exit_rate + w * (q.exits - q.line_exits) / max(len(live), 1)
         if len(live):
             weights = demography.entrant_stage_weights(
                 self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],

@@ -118,7 +118,15 @@ class Prospects(RowRules):
         sx, sy = self.entrant_sites(g.stage, plant, g.to_park, median_output)
         cost = p["entry_cost"] * plant
         profit = self.plant_profit(g, typical, sx, sy)
-        return plant, sx, sy, entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], self.model.exit_rate), cost
+        return plant, sx, sy, entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], self.hazard(g)), cost
+
+    def hazard(self, g: Group) -> float:
+        """Exit hazard a quarter the prospects of `g` expect (model.entry_decision.net_gain): the
+        cluster's smoothed exit rate; for lead firms without the exits of enterprises whose last
+        product line an innovator took, an exit a lead cannot meet (it keeps its last line:
+        model.product_lines, floor 1), so they expect only the exits on value."""
+        m = self.model
+        return m.value_exit_rate if g.lead else m.exit_rate
 
     def plant_profit(self, g: Group, typical, sx, sy):
         """Operating profit a quarter (model.entry_decision.operating_profit; array over the

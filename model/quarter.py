@@ -21,6 +21,7 @@ class Quarter:
     births: int = 0        # local entrants, programme entrants and spin-offs
     spinoffs: int = 0
     exits: int = 0
+    line_exits: int = 0    # of which: enterprises whose last product line was taken (model.product_lines)
     innovations: int = 0
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of value added (model.innovation)
