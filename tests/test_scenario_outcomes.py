@@ -129,6 +129,10 @@ def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (lead prospects value a plant at the exits on value only; seeds 0-2): "
+                   "enterprises 1.62, 1.97, 1.66x, but value added 1.81, 1.48, 1.69x the run without the policy: in "
+                   "seed 1 a lead firm comes to the run without the policy on its own (value added 184 against 156 "
+                   "before, 6 final firms against 15)")
 def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
     o = outcome("jilin_policy_push")
     assert (o.enterprises > 1.5 * o.enterprises_no_policy).all()
@@ -137,10 +141,12 @@ def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="MISS (relationship-specific investment in specific ties, lines changing hands by "
-                   "creative destruction; seeds 0-2): lead firms 0, 0, 2 at the end (1, 2, 2 before lines changed hands); "
-                   "the network 0.96, 1.02, 1.00x as dense as in the scattered towns (not 1.5x); local sourcing 0.59, "
-                   "0.60, 0.58 against 0.47, 0.48, 0.49; output growth 2.85, 2.66, 2.62x against 2.88, 2.49, 2.79x "
-                   "(seeds 0 and 2 lower)")
+                   "creative destruction, lead prospects discounting at the exits on value; seeds 0-2): lead firms 0, 1, 2 "
+                   "at the end (seed 0: no lead prospect in the 8 programme quarters); the network 0.96, 1.19, 0.88x as "
+                   "dense as in the scattered towns (not 1.5x: the association links the firms early, the scattered towns "
+                   "catch up once the local yarn price falls below import parity); local sourcing 0.59, 0.54, 0.56 against "
+                   "0.47, 0.49, 0.49 (+0.08 on average); output growth 2.85, 2.40, 2.66x against 2.88, 2.53, 2.79x "
+                   "(lower in every seed)")
 def test_hunan_linkage_policy_links_the_firms_and_grows_faster():
     o = outcome("hunan_linkage_policy")
     assert (o.lead_firms_end >= 1).all()                     # the lead firm was recruited and stayed
