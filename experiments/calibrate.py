@@ -23,9 +23,9 @@ per generation); experiments/calibration_outputs.py writes them.
 **The budget** of a round is declared once, `BUDGET` below, and reported in posterior.md, run.json
 and docs/validation.md: population 20, at most 8 generations, 2 common-random-number seeds (the
 scenario's [calibration] seeds), and a wall-clock budget of 6 minutes of sampling per case; the
-run stops before a generation that would not finish within it (`next_generation_fits`: the last
-generation's time against the time left; the first generation always runs) or
-when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
+run stops before a generation that would not finish within it (experiments/calibration_budget.py,
+`next_generation_fits`: the last generation's time against the time left; the first generation
+always runs) or when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
 figure exactly). Sized on one evaluation's cost (2 seeds, 30 Nov 2026, CPU seconds at prior
 draws): datang 1.7, jiangxi 1.1, xiqiao 0.85, dyeing 0.76, jilin 0.34; a population of 20 over 4
 generations at acceptance 50% → 20% costs ≈ 20 + 20·(2 + 3 + 4 + 5) = 300 simulations, ≈ 8 CPU
@@ -52,6 +52,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.calibration_budget import print_flushed, record_session, round_shares, run_generations
 from experiments.calibration_outputs import (
     markdown,
     pair_plot,
@@ -91,10 +92,6 @@ class Settings:
     fresh: bool = False
     draws: int = 6                  # posterior draws for the predictive check
     progress: bool = True
-
-
-def _say(text: str) -> None:
-    print(text, flush=True)
 
 
 class Simulator:
@@ -186,7 +183,7 @@ def open_abc(simulate, free, targets, settings: Settings, signature: dict):
     return abc, 0
 
 
-def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_say, clock=time.monotonic):
+def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=print_flushed, clock=time.monotonic):
     """(posterior particles with a `weight` column, [generation records]): ABC-SMC of `simulate`
     to `targets`, resumed from `settings.db` when it holds the same run (`signature`); `clock`
     (seconds) measures the wall-clock budget."""
@@ -209,66 +206,11 @@ def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=_s
     return frame.reset_index(drop=True).assign(weight=w), generations
 
 
-def record_session(db: Path, session: dict, generations: int) -> list[dict]:
-    """Append this session's sampling (seconds, generations stored after it, why it stopped) to the
-    run's metadata next to its database; returns every session's record."""
-    meta = Path(db).with_suffix(".json")
-    stored = json.loads(meta.read_text())
-    stored.setdefault("sessions", []).append(dict(session, generations=generations))
-    meta.write_text(json.dumps(stored, indent=1))
-    return stored["sessions"]
-
-
 def _differences(a: dict, b: dict) -> str:
     return ", ".join(k for k in a if a.get(k) != b.get(k)) or "unknown"
 
 
-def next_generation_fits(elapsed: float, times, max_minutes: float | None) -> bool:
-    """Whether another generation, expected to take as long as the last of `times` (seconds; later
-    generations accept less, so the last is the better guess), ends within the wall-clock budget
-    `max_minutes` after `elapsed` seconds (always, without a budget)."""
-    if max_minutes is None:
-        return True
-    return elapsed + (float(times[-1]) if len(times) else 0.0) <= 60.0 * max_minutes
-
-
-def run_generations(abc, done: int, settings: Settings, say=_say, clock=time.monotonic) -> list[dict]:
-    """Sample generations done+1 .. settings.generations in one pyabc run (its adaptive epsilon
-    intact), reporting each finished generation with the time it took and an ETA, and stopping
-    before a generation that would overrun `settings.max_minutes` (measured by `clock`, seconds)
-    or once epsilon ≤ `settings.min_epsilon`. Returns the stored generations' records; the reason
-    the sampling stopped and this session's times go in `abc.clusterlab_session`."""
-    from datetime import timedelta
-
-    times, original, start = [], abc.run_generation, clock()
-    session = abc.clusterlab_session = dict(stopped="generations", generation_seconds=times, seconds=0.0)
-
-    def generation(t: int):
-        begin = clock()
-        result = original(t=t)
-        times.append(round(clock() - begin, 1))
-        last = abc.history.get_all_populations().iloc[-1]
-        eta = np.mean(times) * (settings.generations - t - 1)
-        say(f"generation {t + 1}/{settings.generations}: epsilon {last['epsilon']:.3g}, "
-            f"{int(last['samples'])} simulations, {times[-1]:.0f} s; ETA {eta:.0f} s")
-        if t + 1 < settings.generations and not next_generation_fits(clock() - start, times, settings.max_minutes):
-            session["stopped"] = "wall-clock budget"
-            abc.max_walltime = timedelta(0)      # pyabc's check_terminate: stop after this generation
-            say(f"stopping: another generation would overrun the {settings.max_minutes:g} min wall-clock budget; "
-                "the same command resumes")
-        elif t + 1 < settings.generations and last["epsilon"] <= settings.min_epsilon:
-            session["stopped"] = "minimum epsilon"
-        return result
-
-    if settings.generations > done:
-        abc.run_generation = generation      # pyabc's run() calls self.run_generation(t=t) per generation
-        abc.run(max_nr_populations=settings.generations - done, minimum_epsilon=settings.min_epsilon)
-    session["seconds"] = round(clock() - start, 1)
-    pops = abc.history.get_all_populations()
-    return pops[pops["t"] >= 0].to_dict("records")
-
-
-def calibrate(name, settings: Settings, say=_say) -> dict:
+def calibrate(name, settings: Settings, say=print_flushed) -> dict:
     """Run (or resume) the calibration of case `name`; write its outputs; return run.json's content."""
     spec = case_spec(name, with_references=False)
     if spec.calibration is None or not spec.calibration.free or not spec.of_role("calibration"):
@@ -329,17 +271,7 @@ def calibratable_cases() -> list[str]:
     return [name for _, name in sorted(out)]
 
 
-def round_shares(n: int, max_minutes: float | None):
-    """Generator of the wall-clock budgets of a round of `n` cases pooling n × `max_minutes`: send
-    the minutes the previous case took, receive the next case's budget (the pool left over the
-    cases left), so time a cheap case leaves unused goes to the dearer ones after it."""
-    pool, spent = None if max_minutes is None else n * max_minutes, 0.0
-    for i in range(n):
-        used = yield None if pool is None else max(pool - spent, 0.0) / (n - i)
-        spent += used or 0.0
-
-
-def calibrate_all(settings: Settings, say=_say, clock=time.monotonic, cases=None) -> dict:
+def calibrate_all(settings: Settings, say=print_flushed, clock=time.monotonic, cases=None) -> dict:
     """Calibrate every case in turn (`cases`, default the shipped ones), each with its own database
     and outputs, the round pooling `settings.max_minutes` per case (`round_shares`)."""
     from dataclasses import replace

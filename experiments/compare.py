@@ -143,9 +143,8 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
              kind="compare", executor="local", workers=None, address=None, resume=False, progress=True,
              cache=True, extra: dict | None = None):
     """Run every arm `reps` times into `out`; return (out, batch report)."""
-    from experiments.executors import opened, run_batch
-
     from experiments.design_size import MAX_RUNS
+    from experiments.executors import opened, run_batch
     from scenarios import check_steps
 
     arms = unique_labels([a if isinstance(a, Arm) else parse_arm(a) for a in arms])

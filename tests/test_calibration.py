@@ -98,7 +98,7 @@ def test_calibrate_refuses_a_scenario_without_free_parameters_before_running(cap
 
 # --- the budget: a wall-clock limit that stops between generations and resumes -----------------
 def test_next_generation_fits_the_wall_clock_budget():
-    from experiments.calibrate import next_generation_fits
+    from experiments.calibration_budget import next_generation_fits
 
     assert next_generation_fits(100.0, [60.0, 80.0], 3.0)            # 100 + 80 ≤ 180 s
     assert not next_generation_fits(110.0, [80.0, 60.0], 2.5)        # 110 + 60 > 150 s
@@ -208,7 +208,8 @@ def test_a_case_calibrates_unchanged_on_a_dask_cluster(tmp_path):
 
 def test_a_round_pools_the_wall_clock_budget_and_passes_unused_time_on(monkeypatch):
     from experiments.calibrate import Settings as S
-    from experiments.calibrate import calibrate_all, round_shares
+    from experiments.calibrate import calibrate_all
+    from experiments.calibration_budget import round_shares
 
     shares = round_shares(3, 4.0)                                # pool of 12 min over three cases
     assert next(shares) == pytest.approx(4.0)
