@@ -89,7 +89,7 @@ def resolve_reference(ref: str, referrer: Path | None, source: str = "", key: st
             return local
         if shipped.is_file() or key == "extends":  # a missing parent is named by _read_chain
             return shipped
-        names = sorted(set(scenario_names(home) + scenario_names()))
+        names = sorted(set(_scenarios_in(home) + scenario_names()))
         raise ScenarioError([Problem(source, key, f"no such scenario{did_you_mean(ref, names)}",
                                      ", ".join(names) + ", or a relative path to a .toml file", ref)])
     path = (home / ref).resolve()
@@ -188,6 +188,24 @@ def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "sc
                                 f"tables and lists nested at most {MAX_DEPTH} deep"))
         return None
     return data
+
+
+def _scenarios_in(directory: Path) -> list[str]:
+    """The scenario files of a folder that may hold other TOML files too (a sweep file's folder):
+    those with a scenario table or parameter at the top, so that sweep or search files are not
+    offered as scenarios in a message."""
+    names = []
+    for name in scenario_names(directory):
+        path = Path(directory) / f"{name}.toml"
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if any(k in TOP_KEYS or k in PARAMS for k in data):
+            names.append(name)
+    return names
 
 
 def _looks_like_a_scenario(data: dict) -> bool:

@@ -170,3 +170,18 @@ def test_arm_commands_bound_steps_and_runs_like_run_and_sweep(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert option in err and "allowed:" in err and f"given: {value}" in err
     assert not out.exists()
+
+
+def test_a_sweeps_missing_scenario_offers_scenarios_not_sibling_sweep_files(tmp_path, capsys):
+    """A typo in a sweep file's `scenario` listed every .toml of its folder as allowed — for a file in
+    experiments/examples/ that meant the other sweep and search files (policy_mix, sobol_levers…)."""
+    (tmp_path / "my_case.toml").write_text('extends = "baseline"\n[agents]\nn_firms = 30\n', encoding="utf-8")
+    (tmp_path / "other_sweep.toml").write_text('name = "o"\nscenario = "baseline"\nsteps = 2\nreplications = 1\n'
+                                              '[vary]\ntech_centre = [0.0]\n', encoding="utf-8")
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text('name = "s"\nscenario = "my_cas"\nsteps = 2\nreplications = 1\n[vary]\ntech_centre = [0.0]\n',
+                          encoding="utf-8")
+    assert cli.main(["sweep", str(sweep_file), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'my_case'" in err and "my_case," in err and "baseline" in err
+    assert "other_sweep" not in err and " s," not in err
