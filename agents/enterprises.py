@@ -81,7 +81,7 @@ class Enterprises(LifeCycle, Population):
         K, L = self.capital[live], self.workers[live]
         L_target = production.target_workers(self.unit_value[live], A, K, p["labour_share"], p["capital_share"],
                                              unit_labour)
-        L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"])
+        L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
         Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
         if p["work_to_order"]:
             L_new, Q = self._work_to_order(live, stage, A, K, L, L_target, L_new, Q)
@@ -106,7 +106,8 @@ class Enterprises(LifeCycle, Population):
             target = production.labour_for(orders[rows], A[rows], K[rows], alpha, beta)
             if p["work_to_order"] == 2:
                 target = np.maximum(target, L_target[rows])
-            L_new[rows] = production.hire(L[rows], target, p["adjustment"], p["max_hiring_growth"])
+            L_new[rows] = production.hire(L[rows], target, p["adjustment"], p["max_hiring_growth"],
+                                         p["plant_scale"])
             Q[rows] = production.output(A[rows], L_new[rows], K[rows], alpha, beta)
         return L_new, Q
 

@@ -156,13 +156,16 @@ class LifeCycle(Prospects):
         out = self.output[parents]
         sx, sy = self.site_for(stage, self.kind[parents] == KIND_FIRM, out * (stage >= 1), out,
                                self.x[parents], self.y[parents], p["spinoff_radius"], share_near=1.0)
-        staff = np.minimum(p["initial_workers"], p["spinoff_staff_share"] * self.workers[parents])
+        # a spin-off founds a plant of its industry's size (`plant_scale` × an SME's founding staff,
+        # capital and cash, as an entrant of size plant_scale: model.production.stage_technology)
+        z = p["plant_scale"]
+        staff = np.minimum(p["initial_workers"] * z, p["spinoff_staff_share"] * self.workers[parents])
         self.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
         typical = self.typical_unit_values()
         for i in range(len(parents)):
             self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                       p["initial_capital"], p["initial_cash"], False, typical[stage[i]], origin="spinoff")
+                       p["initial_capital"] * z, p["initial_cash"] * z, False, typical[stage[i]], origin="spinoff")
         q.spinoffs = len(parents)
         q.births += len(parents)
 
@@ -306,5 +309,5 @@ class LifeCycle(Prospects):
         L, K = production.optimal_size(self.unit_value[live], A, unit_labour,
                                        p["interest_rate"] + p["depreciation"], p["labour_share"],
                                        p["capital_share"])
-        self.workers[live] = np.maximum(L, 1.0)
+        self.workers[live] = np.maximum(L, p["plant_scale"])   # a plant's crew (production.hire)
         self.capital[live] = np.maximum(K, p["min_capital"])

@@ -60,7 +60,7 @@ def equilibrate(ent) -> None:
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         L0, K = ent.workers[live], ent.capital[live]
         target = production.target_workers(expected, A, K, alpha, beta, c)
-        L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"])
+        L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
         if p["work_to_order"]:   # suppliers plan to their clients' orders, as every quarter
             L, _ = ent._work_to_order(live, stage, A, K, L0, target, L, production.output(A, L, K, alpha, beta))
         K_target = production.target_capital(expected, production.output(A, L, K, alpha, beta), beta, user_cost)

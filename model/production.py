@@ -60,10 +60,14 @@ def productivity(stage_tfp, knowledge, agglomeration_gain, skill_premium: float,
     return stage_tfp * knowledge * agglomeration_gain * (1 + skill_premium * skill)
 
 
-def hire(L, L_target, adjustment: float, max_growth: float):
-    """Workers after moving a share `adjustment` toward L*, at least 1, growing at most by
-    `max_growth` (+1 worker) a quarter."""
-    return np.clip(L + adjustment * (L_target - L), 1.0, L * (1 + max_growth) + 1.0)
+def hire(L, L_target, adjustment: float, max_growth: float, plant_scale: float = 1.0):
+    """Workers after moving a share `adjustment` toward L*, at least z, growing at most by
+    `max_growth` (+ z workers) a quarter; z = `plant_scale`, the industry's plant relative to the
+    model's SME (arrays of one length, workers). The floor and the step are a plant's indivisible
+    crew: one worker of an SME workshop, z workers of a plant z times larger, so the rule reads
+    L / z as the SME rule reads L (hire(z L, z L*, a, g, z) = z hire(L, L*, a, g, 1)); the identity
+    at z = 1."""
+    return np.clip(L + adjustment * (L_target - L), plant_scale, L * (1 + max_growth) + plant_scale)
 
 
 def profit_before_tax(revenue, wage_bill, net_rent, input_cost, freight, net_rd, depreciation, interest,

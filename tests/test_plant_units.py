@@ -5,7 +5,7 @@ wage and spillover contact as the SME industry with every plant's workforce divi
 import numpy as np
 import pytest
 
-from model import labour
+from model import demography, labour, production
 from model.fields import KernelConvolution, cluster_fields, decay_kernel, in_plant_units
 from model.params import resolve_params
 from scenarios import load_scenario
@@ -62,14 +62,13 @@ def test_the_labour_pool_check_reads_the_pool_in_plant_workforces():
 
 @pytest.mark.slow
 def test_a_cluster_of_larger_plants_has_the_sme_clusters_spatial_pattern():
-    """Paired seeds 0-5, 40 quarters, a 50 × 50 baseline without spin-offs and without lines changing
-    hands (both carry SME-sized constants: a spin-off's staff and capital, agents/life_cycle.py; the
-    hiring floor and step of one worker, production.hire, which binds for the small firms that lose
-    lines): at plant_scale 10 the pattern statistics are those of plant_scale 1 within noise and
-    employment is 10 times as large. Measured (seeds 0-5): employment / z 2,002 vs 1,976, enterprises
-    267 vs 262, local sourcing 0.822 vs 0.828, Moran's I 0.168 vs 0.166; with the fields priced per
-    worker (the former rule) 3,200 workers / z (+62%), 291 enterprises (+11%)."""
-    base = dict(spinoff_rate=0.0, line_birth=0.0, width=50, height=50, n_firms=60, n_suppliers=120)
+    """Paired seeds 0-5, 40 quarters, a 50 × 50 baseline with spin-offs and lines changing hands: at
+    plant_scale 10 the pattern statistics are those of plant_scale 1 within noise and employment is 10
+    times as large. Measured (seeds 0-5): employment / z 1,937 vs 1,964, enterprises 131 vs 130, local
+    sourcing 0.830 vs 0.836, Moran's I 0.130 vs 0.132. With a spin-off's hazard, staff and capital and
+    the hiring floor and step in SME workers (the former rules) 196 enterprises (+51%), Moran's I 0.225;
+    with the fields priced per worker (the rule before) 3,200 workers / z (+62%) without spin-offs."""
+    base = dict(width=50, height=50, n_firms=60, n_suppliers=120)
 
     def stats(z):
         rows = []
@@ -87,3 +86,48 @@ def test_a_cluster_of_larger_plants_has_the_sme_clusters_spatial_pattern():
     assert abs(large[1] / sme[1] - 1) < 0.1           # as many enterprises
     assert abs(large[2] - sme[2]) < 0.015             # local sourcing
     assert abs(large[3] - sme[3]) < 0.03              # spatial autocorrelation of the enterprises
+
+
+def test_hiring_reads_the_workforce_in_plants():
+    """The floor and step of the hiring rule are a plant's crew (model.production.hire): z times every
+    workforce and target, at plant_scale z, is z times the SME rule's result, also where the floor
+    (a firm that lost lines) or the step (a firm growing from a small base) binds. With a floor and
+    step of one worker (the former rule) a plant of 15.5 SME could shrink to one worker."""
+    L = np.array([0.3, 0.8, 2.0, 12.0, 40.0, 200.0])
+    target = np.array([0.01, 50.0, 0.2, 300.0, 41.0, 10.0])
+    sme = production.hire(L, target, 0.3, 0.25)
+    for z in (1.0, 3.7, 15.5):
+        np.testing.assert_allclose(production.hire(z * L, z * target, 0.3, 0.25, z), z * sme, rtol=1e-12)
+    assert np.array_equal(production.hire(L, target, 0.3, 0.25, 1.0), sme)
+
+
+def test_the_spinoff_hazard_reads_the_parent_in_plants():
+    """A parent of z L workers in an industry of plants z times the SME's spawns spin-offs at the hazard
+    of an SME of L workers (model.demography.spinoff_parents; same uniform draws): a spin-off founds a
+    plant of its industry. Read in workers (the former rule) every auto-parts plant of 229 workers sat
+    at the hazard's cap, five times spinoff_rate."""
+    workers = np.random.default_rng(1).lognormal(2.5, 0.9, 4000)
+    profit = np.random.default_rng(2).normal(0.1, 1.0, 4000)
+    sme = demography.spinoff_parents(np.random.default_rng(5), profit, workers, resolve_params({}))
+    assert 0 < sme.sum() < len(sme)
+    for z in (3.7, 15.5):
+        p = resolve_params({"plant_scale": z})
+        np.testing.assert_array_equal(demography.spinoff_parents(np.random.default_rng(5), profit, z * workers, p), sme)
+
+
+def test_a_spinoff_founds_a_plant_of_its_industry():
+    """A spin-off's founding staff, capital and cash are plant_scale times an SME spin-off's (as an
+    entrant's are: agents/life_cycle.py `enter`), at most spinoff_staff_share of its parent."""
+    for z in (1.0, 10.0):
+        m = load_scenario("baseline").with_overrides(width=20, height=20, n_firms=20, n_suppliers=40, plant_scale=z,
+                                                     spinoff_rate=1.0).build(seed=3)
+        m.step()                              # profits of a quarter (spin-offs come from the profitable)
+        pop, p = m.population, m.params
+        before = set(pop.live.tolist())
+        workforce = pop.workers[pop.live].sum()
+        pop.spin_off(m.quarter)
+        born = [r for r in pop.live.tolist() if r not in before]
+        assert born
+        assert np.isclose(pop.workers[pop.live].sum(), workforce)      # the parents' staff moved
+        assert (pop.workers[born] <= p["initial_workers"] * z * (1 + 1e-12)).all()
+        np.testing.assert_allclose(pop.capital[born], p["initial_capital"] * z)
