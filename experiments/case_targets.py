@@ -60,9 +60,38 @@ def case_spec(name, seeds=(), with_references: bool = True) -> CaseSpec:
     `ratio_to` targets are made for `seeds` (their own scenario's parameters, quarters needed only)."""
     scenario = load_scenario(name)
     targets, calibration = targets_of(scenario)
+    check_columns(scenario, targets)
     steps = needed_steps(targets, scenario.steps)
     spec = CaseSpec(scenario, targets, calibration, steps)
     return with_reference_runs(spec, seeds) if with_references else spec
+
+
+def check_columns(scenario: Scenario, targets) -> None:
+    """ValueError naming the file, the target and the allowed names for a target `column`/`columns`
+    that no run records (was a KeyError traceback after the first simulations of a calibration).
+    The case columns are those `scenario_outcomes` adds to this scenario's runs (read off a model
+    built at quarter 0, only when some name is not an indicator)."""
+    import difflib
+    import re
+
+    from experiments.scenario_outcomes import _extra
+    from model.indicator_registry import INDICATORS
+
+    known: list[str] = list(INDICATORS)
+    for i, t in enumerate(targets):
+        for key, expr in [("column", t.column)] + [("columns", c) for c in t.columns]:
+            for name in (n.strip() for n in re.split(r"[+/]", expr)):
+                if name in known:
+                    continue
+                if len(known) == len(INDICATORS):
+                    known += list(_extra(scenario.build(seed=0)))
+                    if name in known:
+                        continue
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"{scenario.path or scenario.name}: targets[{i}].{key}: unknown column {name!r}{hint} "
+                                 f"(target {t.name!r}); allowed: an indicator of model/indicator_registry.py or one of "
+                                 f"{', '.join(known[len(INDICATORS):])}, joined by + and at most one /; given: {expr!r}")
 
 
 def with_reference_runs(spec: CaseSpec, seeds) -> CaseSpec:

@@ -5,6 +5,7 @@ traceback; non-zero exit; nothing already computed lost). Each test fails withou
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -185,3 +186,23 @@ def test_a_sweeps_missing_scenario_offers_scenarios_not_sibling_sweep_files(tmp_
     err = capsys.readouterr().err
     assert "did you mean 'my_case'" in err and "my_case," in err and "baseline" in err
     assert "other_sweep" not in err and " s," not in err
+
+
+def test_a_target_column_no_run_records_is_refused_before_calibrating(tmp_path, capsys):
+    """A typo in a case file's target column (`firms+supplier`) passed `clusterlab validate` and made
+    `clusterlab calibrate` die with a pandas KeyError traceback after its first simulations."""
+    from experiments.case_targets import case_spec
+
+    text = Path("scenarios/jiangxi_auto_hub.toml").read_text(encoding="utf-8")
+    assert 'column = "firms+suppliers"' in text
+    case = tmp_path / "my_case.toml"
+    case.write_text(text.replace('column = "firms+suppliers"', 'column = "firms+supplier"', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"targets\[0\]\.column: unknown column 'supplier' \(did you mean 'suppliers'\?\)"):
+        case_spec(case, with_references=False)
+    db = tmp_path / "c.db"
+    assert cli.main(["calibrate", str(case), "--db", str(db), "--out", str(tmp_path / "cal"), "--quiet",
+                     "--engine", "single", "--population", "4", "--generations", "1", "--max-minutes", "0.01"]) == 2
+    err = capsys.readouterr().err
+    assert "my_case.toml" in err and "allowed:" in err and "stage_0" in err and "Traceback" not in err
+    assert not db.exists()
+    assert case_spec("jiangxi_auto_hub", with_references=False).targets       # the shipped file passes
