@@ -74,7 +74,7 @@ def check_columns(scenario: Scenario, targets) -> None:
     import difflib
     import re
 
-    from experiments.scenario_outcomes import _extra
+    from experiments.scenario_outcomes import case_columns
     from model.indicator_registry import INDICATORS
 
     known: list[str] = list(INDICATORS)
@@ -84,7 +84,7 @@ def check_columns(scenario: Scenario, targets) -> None:
                 if name in known:
                     continue
                 if len(known) == len(INDICATORS):
-                    known += list(_extra(scenario.build(seed=0)))
+                    known += case_columns(scenario.build(seed=0))
                     if name in known:
                         continue
                 close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)

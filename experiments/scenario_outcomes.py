@@ -130,6 +130,11 @@ def _extra(model) -> dict:
     return out
 
 
+def case_columns(model) -> list[str]:
+    """The names of the case columns `run` adds to the indicator table of `model`'s scenario."""
+    return list(_extra(model))
+
+
 # --- headline figures ---------------------------------------------------------------------------
 def _mean(values) -> float:
     return float(np.nanmean(values))
