@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -62,6 +64,7 @@ from experiments.calibration_outputs import (
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
 from experiments.inputs import argparse_type, check_writable, parse_seed_list
+from experiments.interrupts import Terminated, quiet_forked_workers
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ def abc_smc(simulate, free, targets, settings: Settings, signature: dict, say=pr
         f"{settings.population}, at most {settings.generations} generations ({done} stored), {wall}, "
         f"engine {settings.engine}")
     try:
-        generations = run_generations(abc, done, settings, say, clock)
+        with quiet_forked_workers() if settings.engine == "multicore" else nullcontext():   # no worker tracebacks
+            generations = run_generations(abc, done, settings, say, clock)
     finally:
         client = getattr(abc.sampler, "client", None)
         if client is not None:               # our client; and our own local Dask cluster: shut it down
@@ -335,8 +339,9 @@ def cli(args) -> int:
                         fresh=args.fresh, draws=args.draws, progress=not args.quiet)
     try:
         calibrate_all(settings) if args.all else calibrate(args.scenario, settings)
-    except KeyboardInterrupt:
-        print("clusterlab calibrate: interrupted; every finished generation is stored: run the same command "
-              "to resume")
-        return 130
+    except KeyboardInterrupt as stop:          # Ctrl-C, or SIGTERM (experiments.interrupts.Terminated)
+        terminated = isinstance(stop, Terminated)
+        print(f"clusterlab calibrate: {'terminated (SIGTERM)' if terminated else 'interrupted'}; every finished "
+              "generation is stored: run the same command to resume", file=sys.stderr)
+        return 143 if terminated else 130
     return 0

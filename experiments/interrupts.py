@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from contextlib import contextmanager
 
 
 class Terminated(KeyboardInterrupt):
@@ -71,3 +72,53 @@ def batch(run):
                 return 3
 
     return handler
+
+
+@contextmanager
+def quiet_forked_workers():
+    """While inside, Ctrl-C and SIGTERM stop this process alone, quietly for the worker processes it
+    forks meanwhile (pyabc's MulticoreEvalParallelSampler forks its workers and takes no initializer).
+
+    A forked worker inherits the handler installed here: it ignores SIGINT (the terminal sends Ctrl-C
+    to the whole process group; the parent stops the sampling) and exits at once with 143 on SIGTERM,
+    without a traceback. This process does on either signal what its previous handler did
+    (KeyboardInterrupt, `Terminated`, ...); when that (or anything else) ends the block, the workers
+    forked inside it and still running are terminated. Outside the main thread it changes nothing
+    (signal handlers can only be set there)."""
+    import multiprocessing
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    parent, before = os.getpid(), set(multiprocessing.active_children())
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in signals}
+
+    def handler(signum, frame):
+        if os.getpid() != parent:                # a worker forked inside the block
+            if signum == signal.SIGTERM:
+                os._exit(128 + signum)           # no clean-up: the parent is going, nothing waits on it
+            return
+        old = previous[signum]
+        if callable(old):
+            return old(signum, frame)
+        if old == signal.SIG_DFL:                # as without this block: the default action
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    for s in signals:
+        signal.signal(s, handler)
+    try:
+        yield
+    except BaseException:                        # stopped (or failed): no worker outlives the block
+        forked = set(multiprocessing.active_children()) - before
+        for child in forked:
+            child.terminate()
+        for child in forked:
+            child.join(5)
+        raise
+    finally:
+        for s in signals:
+            signal.signal(s, previous[s])

@@ -230,3 +230,79 @@ def test_a_round_pools_the_wall_clock_budget_and_passes_unused_time_on(monkeypat
     monkeypatch.setattr("experiments.calibrate.calibrate", fake_calibrate)
     calibrate_all(S(max_minutes=2.0, db="x.db"), say=lambda s: None, clock=clock, cases=["a", "b", "c"])
     assert [g[1] for g in got] == pytest.approx([2.0, 2.5, 4.0]) and all(g[2] is None and g[3] is None for g in got)
+
+
+def ctrl_c_in_every_worker(par) -> dict:
+    """The toy model, but each simulation in a worker process first receives SIGINT (as a terminal's
+    Ctrl-C reaches every process of the group)."""
+    import os
+    import signal
+
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGINT)
+    return toy(par)
+
+
+PARENT = __import__("os").getpid()
+
+
+def test_the_multicore_workers_leave_ctrl_c_to_the_parent(tmp_path, capfd):
+    """Without experiments.interrupts.quiet_forked_workers each worker dies printing a KeyboardInterrupt
+    traceback and pyabc's parent raises 'At least one worker is dead'."""
+    np.random.seed(4)
+    s = settings(tmp_path, population=6, generations=2, engine="multicore", workers=2)
+    post, generations = abc_smc(ctrl_c_in_every_worker, FREE, TARGETS, s, SIGNATURE, say=lambda t: None)
+    assert len(generations) == 2 and len(post) == 6
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def test_a_stopped_sampling_ends_its_forked_workers_quietly(capfd):
+    """The parent gets Ctrl-C as before; a worker forked inside the block ignores it, and is ended
+    (exit 143, no traceback) when the interrupt leaves the block. Gated on events, not on time."""
+    import multiprocessing
+    import signal
+
+    from experiments.interrupts import quiet_forked_workers
+
+    ctx = multiprocessing.get_context("fork")
+    started, survived, go = ctx.Event(), ctx.Event(), ctx.Event()
+
+    def worker():
+        started.set()
+        go.wait()                  # SIGINT arrives while it waits here
+        survived.set()
+        ctx.Event().wait()         # until terminated
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a `clusterlab` process
+    try:
+        with pytest.raises(KeyboardInterrupt), quiet_forked_workers():
+            child = ctx.Process(target=worker, daemon=True)
+            child.start()
+            assert started.wait(60)
+            __import__("os").kill(child.pid, signal.SIGINT)    # Ctrl-C reaches the worker ...
+            go.set()
+            assert survived.wait(60)                           # ... which ignored it
+            signal.raise_signal(signal.SIGINT)                 # ... and the parent, which stops
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    child.join(60)
+    assert child.exitcode == 143
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert signal.getsignal(signal.SIGINT) is previous
+
+
+@pytest.mark.parametrize("stop, code, word", [(KeyboardInterrupt, 130, "interrupted"), (None, 143, "terminated (SIGTERM)")])
+def test_a_stopped_calibration_says_how_on_stderr_with_the_batch_exit_codes(monkeypatch, capsys, stop, code, word):
+    from experiments import calibrate as calibrate_module
+    from experiments.cli import main
+    from experiments.interrupts import Terminated
+
+    def stopped(*a, **k):
+        raise (stop or Terminated)()
+
+    monkeypatch.setattr(calibrate_module, "calibrate", stopped)
+    assert main(["calibrate", "jiangxi_auto_hub"]) == code
+    out, err = capsys.readouterr()
+    assert f"clusterlab calibrate: {word}; every finished generation is stored" in err and "Traceback" not in err
