@@ -149,23 +149,24 @@ class LifeCycle(Prospects):
         live = self.live
         if len(live) == 0 or p["spinoff_rate"] == 0:
             return
-        parents = live[demography.spinoff_parents(m.rng, self.profit[live], self.workers[live], p)]
+        plant = m.stage_scale[self.stage[live].astype(np.int64)]   # plant size of each stage, in SMEs
+        parents = live[demography.spinoff_parents(m.rng, self.profit[live], self.workers[live], p, plant)]
         if len(parents) == 0:
             return
         stage = self.stage[parents].astype(np.int64)
         out = self.output[parents]
         sx, sy = self.site_for(stage, self.kind[parents] == KIND_FIRM, out * (stage >= 1), out,
                                self.x[parents], self.y[parents], p["spinoff_radius"], share_near=1.0)
-        # a spin-off founds a plant of its industry's size (`plant_scale` × an SME's founding staff,
-        # capital and cash, as an entrant of size plant_scale: model.production.stage_technology)
-        z = p["plant_scale"]
+        # a spin-off founds a plant of its stage's size (stage_scale × plant_scale × an SME's founding
+        # staff, capital and cash, as a local entrant of its stage: `enter`)
+        z = m.stage_scale[stage]
         staff = np.minimum(p["initial_workers"] * z, p["spinoff_staff_share"] * self.workers[parents])
         self.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
         typical = self.typical_unit_values()
         for i in range(len(parents)):
             self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                       p["initial_capital"] * z, p["initial_cash"] * z, False, typical[stage[i]], origin="spinoff")
+                       p["initial_capital"] * z[i], p["initial_cash"] * z[i], False, typical[stage[i]], origin="spinoff")
         q.spinoffs = len(parents)
         q.births += len(parents)
 

@@ -112,15 +112,18 @@ def stage_weights(margin_by_stage: np.ndarray, import_share_by_stage: np.ndarray
     return w / w.sum()
 
 
-def spinoff_parents(rng, profit, workers, p: dict) -> np.ndarray:
+def spinoff_parents(rng, profit, workers, p: dict, plant=None) -> np.ndarray:
     """(n,) boolean mask of enterprises spawning a spin-off this quarter: hazard
     s · min(c, L / (L_ref z)) for profitable ones (Klepper 2007; s = `spinoff_rate`, c =
-    `spinoff_size_cap`, L_ref = `spinoff_reference_size` SME workers, z = `plant_scale`), one
-    uniform draw each from `rng`. The parent's size is read in plants of its industry, L / z
-    (as the fields read employment, model.fields.in_plant_units): a spin-off founds a plant of
-    the industry's size, so an auto-parts plant of 229 workers (z = 15.5) is one plant, not
-    eleven SME workshops at the hazard's cap. The identity at z = 1."""
-    size = np.minimum(p["spinoff_size_cap"], workers / (p["spinoff_reference_size"] * p["plant_scale"]))
+    `spinoff_size_cap`, L_ref = `spinoff_reference_size` SME workers, z the plant size of the
+    parent's stage in SMEs: `plant_scale` × its `stage_scale`, model.production.stage_technology;
+    a number or an (n,) array, default `plant_scale`), one uniform draw each from `rng`. The
+    parent's size is read in plants of its stage, L / z (as the fields read employment,
+    model.fields.in_plant_units): a spin-off founds a plant of its stage, so an auto-parts plant of
+    229 workers (z = 15.5) or a dyeing works ten times a weaving shop is one plant, not a dozen SME
+    workshops at the hazard's cap. The identity where z = 1."""
+    z = p["plant_scale"] if plant is None else plant
+    size = np.minimum(p["spinoff_size_cap"], workers / (p["spinoff_reference_size"] * z))
     hazard = p["spinoff_rate"] * size * (profit > 0)
     return rng.random(len(profit)) < hazard
 

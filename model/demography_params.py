@@ -13,12 +13,14 @@ ENTRY_AND_SITES = [
        "cluster profit margin at which entry_rate applies (entry ∝ margin / this)", _NO_TARGET),
     _p("mechanisms", "entry_margin_cap", 3.0, "×", 0.0, 100.0,
        "entry responds to the margin up to this many reference margins (30% at the defaults)", _NO_TARGET),
-    _p("mechanisms", "spinoff_reference_size", 20.0, "workers", 1.0, 1e6,
-       "size at which the spin-off hazard is spinoff_rate; it grows ∝ size (Klepper 2007)", _NO_TARGET),
+    _p("mechanisms", "spinoff_reference_size", 20.0, "SME workers", 1.0, 1e6,
+       "size at which the spin-off hazard is spinoff_rate; it grows ∝ size (Klepper 2007), the size read in "
+       "plants of the parent's stage (workers / (plant_scale × stage_scale), model.demography.spinoff_parents)",
+       _NO_TARGET),
     _p("mechanisms", "spinoff_size_cap", 5.0, "×", 0.0, 1e6,
        "the spin-off hazard grows with size up to this many times spinoff_rate", _NO_TARGET),
     _p("mechanisms", "spinoff_staff_share", 0.3, "share", 0.0, 1.0,
-       "most of its parent's workforce a spin-off takes (at most initial_workers)", _NO_TARGET),
+       "most of its parent's workforce a spin-off takes (at most initial_workers × its stage's plant size)", _NO_TARGET),
     _p("mechanisms", "near_site_share", 0.5, "share", 0.0, 1.0,
        "share of an entrant's or mover's candidate sites drawn near its origin (within kernel_radius of "
        "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),

@@ -113,14 +113,21 @@ def test_the_spinoff_hazard_reads_the_parent_in_plants():
     for z in (3.7, 15.5):
         p = resolve_params({"plant_scale": z})
         np.testing.assert_array_equal(demography.spinoff_parents(np.random.default_rng(5), profit, z * workers, p), sme)
+    # a stage of plants z_s times the SME's (stage_scale: a dyeing works dyes the cloth of ten garment
+    # makers) is read the same way, stage by stage
+    plant = np.random.default_rng(4).choice([1.0, 0.9, 10.0, 127.0], len(workers))
+    p = resolve_params({})
+    np.testing.assert_array_equal(demography.spinoff_parents(np.random.default_rng(5), profit, plant * workers, p, plant),
+                                  sme)
 
 
 def test_a_spinoff_founds_a_plant_of_its_industry():
-    """A spin-off's founding staff, capital and cash are plant_scale times an SME spin-off's (as an
-    entrant's are: agents/life_cycle.py `enter`), at most spinoff_staff_share of its parent."""
+    """A spin-off's founding staff, capital and cash are its stage's plant size (plant_scale × stage_scale)
+    times an SME spin-off's (as an entrant's are: agents/life_cycle.py `enter`), at most
+    spinoff_staff_share of its parent."""
     for z in (1.0, 10.0):
         m = load_scenario("baseline").with_overrides(width=20, height=20, n_firms=20, n_suppliers=40, plant_scale=z,
-                                                     spinoff_rate=1.0).build(seed=3)
+                                                     spinoff_rate=1.0, stage_scale=[1.0, 3.0, 0.5]).build(seed=3)
         m.step()                              # profits of a quarter (spin-offs come from the profitable)
         pop, p = m.population, m.params
         before = set(pop.live.tolist())
@@ -129,5 +136,7 @@ def test_a_spinoff_founds_a_plant_of_its_industry():
         born = [r for r in pop.live.tolist() if r not in before]
         assert born
         assert np.isclose(pop.workers[pop.live].sum(), workforce)      # the parents' staff moved
-        assert (pop.workers[born] <= p["initial_workers"] * z * (1 + 1e-12)).all()
-        np.testing.assert_allclose(pop.capital[born], p["initial_capital"] * z)
+        plant = m.stage_scale[pop.stage[born].astype(int)]
+        assert len(set(plant.tolist())) > 1 and np.allclose(m.stage_scale[:3] / z, [1.0, 3.0, 0.5])
+        assert (pop.workers[born] <= p["initial_workers"] * plant * (1 + 1e-12)).all()
+        np.testing.assert_allclose(pop.capital[born], p["initial_capital"] * plant)

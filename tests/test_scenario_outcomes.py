@@ -78,9 +78,9 @@ def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_loca
 # gives the measured miss (seeds 0–2); docs/scenarios.md reports it.
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="MISS since issue 10 (exit on solvency, R&D on value added, lines changing hands by "
-                   "creative destruction; seeds 0-2): a stage dies out at some quarter in seeds 1 and 2 (seed 1 ends with "
-                   "6 of 7 stages); local sourcing ends at 0.90, 0.71, 0.82 and falls to 0.81, 0.64, 0.71 after year 2; "
-                   "value added grows 2.47, 1.13, 2.03x")
+                   "creative destruction, spin-offs read per plant of their stage; seeds 0-2): a stage dies out at some quarter "
+                   "in seeds 1 and 2 (they end with 6 and 5 of 7 stages); local sourcing ends at 0.91, 0.72, 0.64 and falls "
+                   "to 0.80, 0.70, 0.60 after year 2; value added grows 2.94, 1.30, 0.64x")
 def test_datang_socks_keeps_every_stage_and_sources_locally():
     o = outcome("datang_socks")
     assert (o.smallest_stage_min >= 1).all()                 # no stage ever dies out, in any quarter
