@@ -290,8 +290,10 @@ def _calibration(raw, bad, params: dict) -> Calibration | None:
             bad(f"calibration.{k}", "unknown key", ", ".join(CALIBRATION_KEYS), raw[k])
     scale = _number("calibration.scale", raw.get("scale", 1.0), bad, positive=True)
     seeds = raw.get("seeds", [0, 1])
-    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds)):
-        seeds = bad("calibration.seeds", "wrong type", "a non-empty list of integer seeds", seeds) and None
+    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool)
+                                                      and 0 <= s < 2**32 for s in seeds)):
+        seeds = bad("calibration.seeds", "wrong type or out of range",
+                    "a non-empty list of integer seeds in [0, 4294967295]", seeds) and None
     free = raw.get("free", [])
     if not isinstance(free, list) or len(free) > MAX_FREE:
         bad("calibration.free", "wrong type or too many", f"at most {MAX_FREE} [[calibration.free]] tables", free)

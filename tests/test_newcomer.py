@@ -206,3 +206,16 @@ def test_a_target_column_no_run_records_is_refused_before_calibrating(tmp_path, 
     assert "my_case.toml" in err and "allowed:" in err and "stage_0" in err and "Traceback" not in err
     assert not db.exists()
     assert case_spec("jiangxi_auto_hub", with_references=False).targets       # the shipped file passes
+
+
+@pytest.mark.parametrize("seeds", ["[-1]", "[0, 4294967296]"])
+def test_calibration_seeds_out_of_range_are_refused_by_validate(tmp_path, capsys, seeds):
+    """`[calibration] seeds = [-1]` passed `clusterlab validate`; `calibrate` then created its database
+    and failed with "expected non-negative integer", naming neither the key nor what is allowed."""
+    text = Path("scenarios/jiangxi_auto_hub.toml").read_text(encoding="utf-8")
+    assert "seeds = [0, 1]" in text
+    case = tmp_path / "my_case.toml"
+    case.write_text(text.replace("seeds = [0, 1]", f"seeds = {seeds}", 1), encoding="utf-8")
+    assert cli.main(["validate", str(case)]) == 1
+    out = capsys.readouterr().out
+    assert "calibration.seeds" in out and "[0, 4294967295]" in out
