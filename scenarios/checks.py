@@ -246,7 +246,8 @@ def _notes(full: dict, params: dict) -> list[str]:
     notes = []
     if n_regions(full["width"], full["height"], full["region_size"]) == 1:
         notes.append(f"space.region_size: {full['region_size']} on a {full['width']} × {full['height']} grid makes "
-                     "a single region: the location quotient, Ellison–Glaeser and Moran's I are undefined (n/a)")
+                     "a single region: Ellison–Glaeser is undefined (n/a) and the largest location quotient is 1 "
+                     "(Moran's I, over cells, is unaffected)")
     return notes
 
 

@@ -219,3 +219,15 @@ def test_calibration_seeds_out_of_range_are_refused_by_validate(tmp_path, capsys
     assert cli.main(["validate", str(case)]) == 1
     out = capsys.readouterr().out
     assert "calibration.seeds" in out and "[0, 4294967295]" in out
+
+
+def test_the_single_region_warning_names_what_is_undefined():
+    """The warning said "the location quotient, Ellison–Glaeser and Moran's I are undefined (n/a)",
+    but a run shows Moran's I (over cells) defined and the location quotient 1; only γ is n/a."""
+    scenario = load_scenario("baseline").with_overrides(width=30, height=30, n_firms=30, n_suppliers=60,
+                                                          region_size=30)
+    (warning,) = [w for w in scenario.warnings if "single region" in w]
+    df = scenario.build(seed=0).run(2).results()
+    assert df["ellison_glaeser"].isna().all() and "Ellison–Glaeser is undefined" in warning
+    assert df["morans_i"].notna().all() and "Moran's I" not in warning.split("(")[0]
+    assert (df["max_lq"] == 1).all() and "location quotient is 1" in warning
