@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.conventions import DEFAULT_SEED, arm_label
+from experiments.panels import panel_grid, save_panels
 from experiments.sweep import (
     INDICATORS,
     Problem,
@@ -235,13 +236,8 @@ def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | Non
 
 def plot_bands(band: pd.DataFrame, path, title: str = "", zero: bool = False) -> Path:
     """One figure: a panel per indicator, a line and shaded band per arm (`zero`: a line at 0)."""
-    from matplotlib.figure import Figure
-
     indicators = list(dict.fromkeys(band["indicator"]))
-    cols = min(3, len(indicators))
-    rows = -(-len(indicators) // cols)
-    fig = Figure(figsize=(4.2 * cols, 3.0 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    fig, axes = panel_grid(len(indicators), 4.2, 3.0)
     for ax, ind in zip(axes, indicators):
         for arm, g in band[band["indicator"] == ind].groupby("arm", sort=False):
             line, = ax.plot(g["step"], g["mean"], label=arm)
@@ -250,13 +246,7 @@ def plot_bands(band: pd.DataFrame, path, title: str = "", zero: bool = False) ->
         ax.set_xlabel("step (quarter)")
         if zero:
             ax.axhline(0, color="black", linewidth=0.6)
-    for ax in axes[len(indicators):]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save_panels(fig, axes, len(indicators), path, title)
 
 
 @dataclass

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.cost_effectiveness import SHARES, reference_and_changes
+from experiments.panels import panel_grid, save_panels
 from experiments.store import load_plan, load_results
 
 
@@ -34,12 +35,9 @@ def _label(ind: str, unit: str) -> str:
 
 def plot_dose_response(effects: pd.DataFrame, path, outcomes=None) -> Path:
     """A panel per outcome: final paired effect vs lever value (units/quarter), one line per lever."""
-    from matplotlib.figure import Figure
-
     single = effects[~effects["lever"].str.contains(r"\+", regex=True) & effects["value"].notna()]
     outcomes = list(outcomes or dict.fromkeys(single["indicator"]))
-    fig = Figure(figsize=(4.4 * len(outcomes), 3.4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(outcomes), squeeze=False).ravel())
+    fig, axes = panel_grid(len(outcomes), 4.4, 3.4, cols=len(outcomes))
     for ax, ind in zip(axes, outcomes):
         t = single[single["indicator"] == ind]
         for lever, g in t.groupby("lever", sort=False):
@@ -54,10 +52,8 @@ def plot_dose_response(effects: pd.DataFrame, path, outcomes=None) -> Path:
         ax.set_xlabel("lever value [units/quarter]")
         ax.set_ylabel(_label(ind, t["unit"].iloc[0] if len(t) else ""))
         ax.set_title(f"{ind} at quarter {int(t['quarters'].iloc[0]) if len(t) else '?'}")
-    axes[0].legend(fontsize="small")
-    fig.suptitle("Dose-response: paired effect vs the reference, 95% BCa band over seeds")
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save_panels(fig, axes, len(outcomes), path,
+                       "Dose-response: paired effect vs the reference, 95% BCa band over seeds")
 
 
 def pareto_front(spending: np.ndarray, effect: np.ndarray) -> np.ndarray:
@@ -74,11 +70,8 @@ def pareto_front(spending: np.ndarray, effect: np.ndarray) -> np.ndarray:
 
 def plot_pareto(effects: pd.DataFrame, path, outcomes=None) -> Path:
     """A panel per outcome: final effect vs cumulative funded spending, the Pareto front joined."""
-    from matplotlib.figure import Figure
-
     outcomes = list(outcomes or dict.fromkeys(effects["indicator"]))
-    fig = Figure(figsize=(4.4 * len(outcomes), 3.6), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(outcomes), squeeze=False).ravel())
+    fig, axes = panel_grid(len(outcomes), 4.4, 3.6, cols=len(outcomes))
     for ax, ind in zip(axes, outcomes):
         t = effects[effects["indicator"] == ind].reset_index(drop=True)
         s, y = t["spending"].to_numpy(float), _scaled(t, "final_effect", ind)
@@ -93,10 +86,8 @@ def plot_pareto(effects: pd.DataFrame, path, outcomes=None) -> Path:
         ax.set_xlabel(f"cumulative funded spending over {int(t['quarters'].iloc[0])} quarters [units]")
         ax.set_ylabel(_label(ind, t["unit"].iloc[0]))
         ax.set_title(ind)
-    axes[0].legend(fontsize="x-small")
-    fig.suptitle("Outcome vs spending (paired effects, 95% BCa intervals)")
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save_panels(fig, axes, len(outcomes), path, "Outcome vs spending (paired effects, 95% BCa intervals)",
+                       legend="x-small")
 
 
 def budget_use(out) -> pd.DataFrame:
@@ -124,7 +115,6 @@ def budget_use(out) -> pd.DataFrame:
 
 def plot_budget(out, path, max_panels: int = 12) -> Path | None:
     """Requested (dashed) vs funded (solid) per quarter, mean over replications; a panel per lever."""
-    from matplotlib.figure import Figure
 
     series = load_results(out, "series")
     _, arms = reference_and_changes(load_plan(out), series)
@@ -132,8 +122,7 @@ def plot_budget(out, path, max_panels: int = 12) -> Path | None:
     levers = list(dict.fromkeys(lever for _, lever in pairs))[:max_panels]
     if not levers:
         return None
-    fig = Figure(figsize=(4.4 * len(levers), 3.2), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(levers), squeeze=False).ravel())
+    fig, axes = panel_grid(len(levers), 4.4, 3.2, cols=len(levers))
     for ax, lever in zip(axes, levers):
         for arm in [a for a, lv in pairs if lv == lever]:
             m = series[(series["arm"] == arm) & (series["step"] > 0)].groupby("step")[
@@ -144,5 +133,4 @@ def plot_budget(out, path, max_panels: int = 12) -> Path | None:
         ax.set_xlabel("quarter")
         ax.set_ylabel("units/quarter")
         ax.legend(fontsize="x-small")
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save_panels(fig, axes, len(levers), path, legend=None)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from experiments.cost_effectiveness import default_outcomes
 from experiments.design import DUMMY, Factor, Sweep, run_values
+from experiments.panels import panel_grid, save_panels
 from experiments.store import load_plan, load_results
 from experiments.sweep import INDICATORS, load_sweep
 
@@ -152,15 +153,10 @@ def diagnose(table: pd.DataFrame, sw: Sweep) -> list[str]:
 def plot_indices(table: pd.DataFrame, path) -> Path:
     """Bar chart: a panel per indicator; Sobol' S1 and ST (or Morris μ*) per factor, with intervals;
     the dummy's upper end drawn as the noise floor."""
-    from matplotlib.figure import Figure
-
     sobol = "ST" in table.columns
     bars = (("S1", "S1_conf"), ("ST", "ST_conf")) if sobol else (("mu_star", "mu_star_conf"),)
     indicators = list(dict.fromkeys(table["indicator"]))
-    cols = min(3, len(indicators))
-    rows = -(-len(indicators) // cols)
-    fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    fig, axes = panel_grid(len(indicators), 4.2, 3.4)
     width = 0.8 / len(bars)
     for ax, ind in zip(axes, indicators):
         t = table[table["indicator"] == ind]
@@ -176,12 +172,8 @@ def plot_indices(table: pd.DataFrame, path) -> Path:
         ax.set_xticks(x, t["parameter"], rotation=30, ha="right", fontsize="small")
         ax.set_title(ind)
         ax.axhline(0, color="black", linewidth=0.5)
-    for ax in axes[len(indicators):]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize="small")
-    fig.suptitle("Sobol' indices" if sobol else "Morris elementary effects (μ*: change over the range)")
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save_panels(fig, axes, len(indicators), path,
+                       "Sobol' indices" if sobol else "Morris elementary effects (μ*: change over the range)")
 
 
 @dataclass

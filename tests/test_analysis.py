@@ -290,3 +290,16 @@ def test_the_cache_key_is_the_resolved_parameter_set():
     assert run_key(ce[0]) == run_key(dose["baseline"])                 # association = 0 is the default
     assert run_key(ce[1]) == run_key(dose["baseline:tech_centre=20"])
     assert run_key(ce[1]) != run_key(dose["baseline:association=5"])
+
+
+def test_the_panel_grid_fits_n_panels_in_rows_of_three_and_hides_the_rest(tmp_path):
+    from experiments.panels import panel_grid, save_panels
+
+    fig, axes = panel_grid(4, 4.2, 3.0)
+    assert len(axes) == 6 and tuple(fig.get_size_inches()) == pytest.approx((12.6, 6.0))
+    axes[0].plot([0, 1], label="arm")
+    path = save_panels(fig, axes, 4, tmp_path / "p.png", title="T")
+    assert path.stat().st_size > 0 and [ax.get_visible() for ax in axes] == [True] * 4 + [False] * 2
+    assert fig.get_suptitle() == "T" and axes[0].get_legend() is not None
+    fig, axes = panel_grid(2, 4.4, 3.2, cols=2)                     # one row, as dose-response draws it
+    assert len(axes) == 2 and tuple(fig.get_size_inches()) == pytest.approx((8.8, 3.2))
