@@ -4,7 +4,7 @@ computations, and paired-seed directions against the former exit on solvency."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from model import demography, persistence
@@ -80,6 +80,7 @@ def test_continuation_value_is_the_discounted_sum(profit, K, phi, r, h):
 
 @settings(max_examples=100, deadline=None)
 @given(st.floats(-50, 50), st.floats(0.1, 100), st.floats(0, 0.99), st.floats(0.005, 0.05), st.floats(0.0, 0.3))
+@example(-5e-324, 1.0, 0.0, 0.01, 0.0)   # a subnormal loss: x underflows to 0 (found by hypothesis)
 def test_the_concession_hazard_leaves_the_owner_indifferent(profit, K, phi, r, h):
     """Where 0 < x < 1: closing now (φK) is worth as much as staying a quarter at π̄ and, with
     probability x, seeing the market back at the normal return (worth W), else facing the same choice
@@ -92,7 +93,7 @@ def test_the_concession_hazard_leaves_the_owner_indifferent(profit, K, phi, r, h
     assert 0.0 <= x <= 1.0
     if V >= phi * K:
         assert x == 0.0                                   # worth more going on: nobody concedes
-    elif 0 < x < 1:
+    elif x < 1:   # x = 0 here only when the flow underflows (a loss of 1e-300 and less)
         assert x * (W - phi * K) == pytest.approx(r * phi * K - profit, rel=1e-9, abs=1e-9)
     else:
         assert x == 1.0 and r * phi * K - profit >= W - phi * K - 1e-9
