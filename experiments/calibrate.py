@@ -67,6 +67,9 @@ from experiments.inputs import argparse_type, check_writable, parse_seed_list
 from experiments.interrupts import Terminated, quiet_forked_workers
 
 
+DEFAULT_DB, DEFAULT_OUT = Path("runs") / "calibrate", Path("docs") / "calibration"   # + /<case>.db, /<case>/
+
+
 @dataclass(frozen=True)
 class Budget:
     """The declared ABC budget of a calibration round (module docstring: how it was sized)."""
@@ -224,8 +227,8 @@ def calibrate(name, settings: Settings, say=print_flushed) -> dict:
     from experiments.case_targets import with_reference_runs
 
     spec = with_reference_runs(spec, seeds)
-    settings.db = Path(settings.db or Path("runs") / "calibrate" / f"{spec.name}.db")
-    settings.out = Path(settings.out or Path("docs") / "calibration" / spec.name)
+    settings.db = Path(settings.db or DEFAULT_DB / f"{spec.name}.db")
+    settings.out = Path(settings.out or DEFAULT_OUT / spec.name)
     start = time.monotonic()
     say(f"{spec.name}: seeds {list(seeds)} (common random numbers)")
     targets = spec.of_role("calibration")
@@ -330,9 +333,8 @@ def cli(args) -> int:
         raise ValueError("--db and --out name one case's files: not with --all")
     if args.max_minutes < 0 or args.min_epsilon < 0:
         raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
-    for option, folder in (("--out", args.out), ("--db", args.db and args.db.parent)):
-        if folder:
-            check_writable(folder, option)     # unwritable: said now, not after the sampling
+    for option, folder in (("--out", args.out or DEFAULT_OUT), ("--db", args.db.parent if args.db else DEFAULT_DB)):
+        check_writable(folder, option if folder not in (DEFAULT_OUT, DEFAULT_DB) else f"{option} (default)")
     settings = Settings(population=args.population, generations=args.generations,
                         max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,

@@ -231,3 +231,17 @@ def test_the_single_region_warning_names_what_is_undefined():
     assert df["ellison_glaeser"].isna().all() and "Ellison–Glaeser is undefined" in warning
     assert df["morans_i"].notna().all() and "Moran's I" not in warning.split("(")[0]
     assert (df["max_lq"] == 1).all() and "location quotient is 1" in warning
+
+
+@pytest.mark.parametrize("blocked, option", [("runs", "--db (default)"), ("docs", "--out (default)")])
+def test_calibrate_checks_its_default_folders_before_starting(tmp_path, monkeypatch, capsys, blocked, option):
+    """From a folder where runs/ (or docs/) cannot be written, `clusterlab calibrate CASE` printed its
+    progress and then a bare "[Errno 1] Operation not permitted: 'runs'": the unwritable default
+    folders were not checked as --db/--out are. (A file in the way stands for an unwritable folder.)"""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / blocked).write_text("not a folder")
+    assert cli.main(["calibrate", "jiangxi_auto_hub", "--quiet", "--engine", "single", "--population", "4",
+                     "--generations", "1", "--max-minutes", "0.01"]) == 2
+    captured = capsys.readouterr()
+    assert option in captured.err and "Errno" not in captured.err and captured.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == [blocked]            # nothing left behind
