@@ -216,7 +216,7 @@ def load_results(root, kind: str = "final") -> pd.DataFrame:
     files = sorted((root / "runs").glob("*.parquet"))
     if not files:
         return pd.DataFrame()
-    table = pa.concat_tables([pq.read_table(f) for f in files], promote_options="permissive")
+    table = pa.concat_tables([_read_run(f) for f in files], promote_options="permissive")
     data = table.to_pandas()
     if kind == "final":
         data = data[data["step"] == data.groupby("run_id")["step"].transform("max")]
@@ -232,6 +232,17 @@ def load_results(root, kind: str = "final") -> pd.DataFrame:
     meta = pd.DataFrame.from_records([_flat(runs.get(i, {"run_id": i})) for i in ids])
     out = meta.merge(data, on="run_id", how="right")
     return out.sort_values(["run_id"] + (["step"] if kind == "series" else []), ignore_index=True)
+
+
+def _read_run(path: Path) -> pa.Table:
+    """One run's file; a damaged one (its writes are atomic, so damaged after it was written: a copy
+    cut short, a disk error) is named with what to do, not shown as a pyarrow traceback."""
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise StoreError(f"{path}: not a readable run file ({str(exc).split('.')[0]}); allowed: delete it and "
+                         "run the same command with --resume (the sensitivity command: the same command), "
+                         "which recomputes only that run") from None
 
 
 def _flat(record: dict) -> dict:

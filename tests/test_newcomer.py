@@ -245,3 +245,27 @@ def test_calibrate_checks_its_default_folders_before_starting(tmp_path, monkeypa
     captured = capsys.readouterr()
     assert option in captured.err and "Errno" not in captured.err and captured.out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == [blocked]            # nothing left behind
+
+
+def test_a_damaged_run_file_is_named_with_the_way_to_recompute_it(tmp_path, capsys):
+    """A run file cut short (a copy of a results folder interrupted) made every reader die with a
+    pyarrow traceback ("Parquet magic bytes not found"); now the file is named with what to do, and
+    doing it (delete, --resume) restores the same results."""
+    from experiments import load_results
+    from experiments.store import StoreError
+
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text('name = "s"\nscenario = "baseline"\nsteps = 2\nreplications = 2\n'
+                          '[set]\nwidth = 30\nheight = 30\nn_firms = 30\nn_suppliers = 60\n'
+                          '[vary]\ntech_centre = [0.0, 5.0]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["sweep", str(sweep_file), "--out", str(out), "--executor", "serial", "--quiet", "--no-cache"]
+    assert cli.main(args) == 0
+    before = load_results(out)
+    damaged = sorted((out / "runs").glob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    with pytest.raises(StoreError, match=rf"{damaged.name}: not a readable run file .*delete it .*--resume"):
+        load_results(out)
+    damaged.unlink()
+    assert cli.main([*args, "--resume"]) == 0
+    pd.testing.assert_frame_equal(load_results(out), before)
