@@ -66,7 +66,6 @@ from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs
 from experiments.inputs import argparse_type, check_writable, parse_seed_list
 from experiments.interrupts import Terminated, quiet_forked_workers
 
-
 DEFAULT_DB, DEFAULT_OUT = Path("runs") / "calibrate", Path("docs") / "calibration"   # + /<case>.db, /<case>/
 
 

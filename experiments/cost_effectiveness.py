@@ -61,7 +61,7 @@ def unit(indicator: str) -> str:
 
 def lever_arms(scenario, levers: dict, common: dict | None = None) -> list[Arm]:
     """The reference arm (the scenario) and one arm per lever, labelled the one way."""
-    sc = load_scenario_checked(scenario) if isinstance(scenario, str) else scenario
+    sc = load_scenario_checked(scenario, f"SCENARIO {scenario!r}") if isinstance(scenario, str) else scenario
     name = scenario if isinstance(scenario, str) else getattr(sc, "name", str(scenario))
     common = dict(common or {})
     return [Arm(name, sc, common)] + [Arm(arm_label(name, {lever: value}), sc, {**common, lever: value})

@@ -269,3 +269,11 @@ def test_a_damaged_run_file_is_named_with_the_way_to_recompute_it(tmp_path, caps
     damaged.unlink()
     assert cli.main([*args, "--resume"]) == 0
     pd.testing.assert_frame_equal(load_results(out), before)
+
+
+def test_a_missing_reference_scenario_is_named_once(capsys):
+    """`cost-effectiveness nosuch ...` said "scenario: scenario: no such scenario" (the key twice,
+    the argument not named)."""
+    assert cli.main(["cost-effectiveness", "nosuch", "tech_centre=3"]) == 2
+    err = capsys.readouterr().err
+    assert "SCENARIO 'nosuch': scenario: no such scenario" in err and "scenario: scenario:" not in err
