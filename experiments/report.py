@@ -284,8 +284,9 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
     stores = [Path(s) for s in stores]
     for s in stores:
         if not (s / "plan.json").exists():
-            raise ValueError(f"{s}: not a results folder (no plan.json); give folders written by sweep, "
-                             "compare, sensitivity or cost-effectiveness")
+            what = "not a results folder (no plan.json)" if s.is_dir() else "no such folder"
+            raise ValueError(f"{s}: {what}; allowed: folders written by sweep, compare, sensitivity or "
+                             "cost-effectiveness (STORE ... OUT: the output folder comes last)")
     plans = [load_plan(s) for s in stores]
     check_outcomes(stores, plans, outcomes)
     out = Path(out)

@@ -277,3 +277,14 @@ def test_a_missing_reference_scenario_is_named_once(capsys):
     assert cli.main(["cost-effectiveness", "nosuch", "tech_centre=3"]) == 2
     err = capsys.readouterr().err
     assert "SCENARIO 'nosuch': scenario: no such scenario" in err and "scenario: scenario:" not in err
+
+
+def test_report_names_a_missing_results_folder_as_missing(tmp_path, capsys):
+    """`report nosuchdir OUT` said "not a results folder (no plan.json)" for a folder that does not exist."""
+    assert cli.main(["report", str(tmp_path / "nosuch"), str(tmp_path / "brief")]) == 2
+    err = capsys.readouterr().err
+    assert "nosuch: no such folder; allowed: folders written by sweep" in err
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["report", str(tmp_path / "empty"), str(tmp_path / "brief")]) == 2
+    assert "empty: not a results folder (no plan.json)" in capsys.readouterr().err
+    assert not (tmp_path / "brief").exists()
