@@ -80,9 +80,11 @@ def run_generations(abc, done: int, settings, say=print_flushed, clock=time.mono
 
 def round_shares(n: int, max_minutes: float | None):
     """Generator of the wall-clock budgets of a round of `n` cases pooling n × `max_minutes`: send
-    the minutes the previous case took, receive the next case's budget (the pool left over the
-    cases left), so time a cheap case leaves unused goes to the dearer ones after it."""
+    the minutes the previous case took, receive the next case's budget: the pool left over the
+    cases left, and never less than `max_minutes` — time a cheap case leaves unused goes to the
+    dearer ones after it, but a case whose last generation overran its budget takes nothing from
+    the cases after it (a round once left its last case 0.15 min after one overran by 8 min)."""
     pool, spent = None if max_minutes is None else n * max_minutes, 0.0
     for i in range(n):
-        used = yield None if pool is None else max(pool - spent, 0.0) / (n - i)
+        used = yield None if pool is None else max(max(pool - spent, 0.0) / (n - i), max_minutes)
         spent += used or 0.0

@@ -216,6 +216,10 @@ def test_a_round_pools_the_wall_clock_budget_and_passes_unused_time_on(monkeypat
     assert shares.send(1.0) == pytest.approx(11.0 / 2)            # the first case took 1 min
     assert shares.send(7.0) == pytest.approx(4.0)                 # the second overran: what is left
     assert next(round_shares(2, None)) is None
+    starved = round_shares(3, 4.0)
+    next(starved)
+    assert starved.send(10.0) == pytest.approx(4.0)               # an overrun takes nothing from the next case
+    assert starved.send(1.0) == pytest.approx(4.0)
 
     got, now = [], [0.0]
 
