@@ -234,7 +234,7 @@ class LifeCycle(Prospects):
         for mult, w in zip(*entry_decision.knowledge_nodes(p["knowledge_dispersion"])):
             node = dataclasses.replace(g, knowledge=np.full(n, p["entrant_knowledge"] * mean_k * mult))
             expected += w * np.maximum(self.plant_profit(node, typical, sx, sy), 0.0)
-        gain = entry_decision.net_gain(expected, option, p["entry_cost"] * plant, p["interest_rate"], m.exit_rate)
+        gain = entry_decision.net_gain(expected, option, p["entry_cost"] * plant, p["interest_rate"], self.hazard(g))
         go = gain >= 0
         return stage[go], k[go], plant[go], sx[go], sy[go]
 

@@ -71,11 +71,11 @@ def check_columns(scenario: Scenario, targets) -> None:
     that no run records (was a KeyError traceback after the first simulations of a calibration).
     The case columns are those `scenario_outcomes` adds to this scenario's runs (read off a model
     built at quarter 0, only when some name is not an indicator)."""
-    import difflib
     import re
 
     from experiments.scenario_outcomes import case_columns
     from model.indicator_registry import INDICATORS
+    from model.param_spec import did_you_mean
 
     known: list[str] = list(INDICATORS)
     for i, t in enumerate(targets):
@@ -87,9 +87,8 @@ def check_columns(scenario: Scenario, targets) -> None:
                     known += case_columns(scenario.build(seed=0))
                     if name in known:
                         continue
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise ValueError(f"{scenario.path or scenario.name}: targets[{i}].{key}: unknown column {name!r}{hint} "
+                raise ValueError(f"{scenario.path or scenario.name}: targets[{i}].{key}: unknown column "
+                                 f"{name!r}{did_you_mean(name, known)} "
                                  f"(target {t.name!r}); allowed: an indicator of model/indicator_registry.py or one of "
                                  f"{', '.join(known[len(INDICATORS):])}, joined by + and at most one /; given: {expr!r}")
 

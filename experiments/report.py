@@ -267,15 +267,13 @@ def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
 def check_outcomes(stores, plans, outcomes) -> None:
     """ValueError naming --outcomes, the name and the allowed ones unless every results folder that
     gets an effects section keeps the series of each outcome (checked before anything is written)."""
-    import difflib
+    from model.param_spec import did_you_mean
 
     kept = [(s, p["series"]) for s, p in zip(stores, plans) if p.get("series") and not (
         p.get("kind") == "sweep" and p.get("method") not in REFERENCED)]
     for store, series in kept:
         for name in [o for o in outcomes if o not in series]:
-            close = difflib.get_close_matches(name, series, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"--outcomes: {name!r} is not an indicator {store} keeps{hint}; allowed: "
+            raise ValueError(f"--outcomes: {name!r} is not an indicator {store} keeps{did_you_mean(name, series)}; allowed: "
                              f"{', '.join(series)}; given: {','.join(outcomes)!r}")
 
 

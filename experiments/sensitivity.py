@@ -197,13 +197,11 @@ def check_indicators(sw: Sweep, indicators) -> list[str] | None:
     --indicators, the name and the allowed ones — before any run, not after the whole sweep."""
     if indicators is None:
         return None
-    import difflib
+    from model.param_spec import did_you_mean
 
     names = [name.strip() for name in indicators]
     for name in [n for n in names if n not in sw.final] or ([] if names else [""]):
-        close = difflib.get_close_matches(name, sw.final, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"--indicators: {name!r} is not an indicator the sweep keeps{hint}; allowed: "
+        raise ValueError(f"--indicators: {name!r} is not an indicator the sweep keeps{did_you_mean(name, sw.final)}; allowed: "
                          f"{', '.join(sw.final)} (the sweep file's keep.final); given: {','.join(names)!r}")
     return names
 
