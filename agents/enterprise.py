@@ -45,7 +45,7 @@ class Enterprise(CellAgent):
         pop.capital[self.row] = capital
         pop.cash[self.row] = cash
         pop.born[self.row] = model.steps
-        pop.lines[self.row] = 1.0
+        pop.lines[self.row] = pop.line_mass[self.row] = 1.0
         self.move_to(cell)
 
     def move_to(self, cell) -> None:

@@ -74,13 +74,15 @@ class Enterprises(LifeCycle, Population):
         in_park = at(m.grid.park.data, x, y)
         A = production.productivity(m.stage_tfp[stage], self.knowledge[live], at(f["productivity"], x, y),
                                     p["skill_premium"], gov.skill)
-        A = A * product_lines.line_factor(self.lines[live], p["labour_share"], p["capital_share"])
+        mass = self.line_mass[live] if p["line_niche"] else self.lines[live]
+        A = A * product_lines.line_factor(mass, p["labour_share"], p["capital_share"])
         wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
         park_rate = gov.effective("park_subsidy") * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
         K, L = self.capital[live], self.workers[live]
         L_target = production.target_workers(self.unit_value[live], A, K, p["labour_share"], p["capital_share"],
                                              unit_labour)
+        self.plant_optimum[live] = L_target / np.maximum(mass, 1e-12)   # read by the line turnover (line_niche)
         L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
         Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
         if p["work_to_order"]:
@@ -347,11 +349,24 @@ class Enterprises(LifeCycle, Population):
             self.innovation_type[live] = theta = firm_types.redraw_types(m.rng, theta, p["line_type_dispersion"],
                                                                          p["line_type_hazard"], theta == 0)
             intensity = firm_types.typed_intensity(intensity, theta)
+        floor = np.where(self.is_lead[live], 1, p["line_floor"])
         self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
-                                                      p["line_loss"], np.where(self.is_lead[live], 1, p["line_floor"]),
-                                                      changes)
+                                                      p["line_loss"], floor, changes)
+        x = self._niche_mass(live, lines, floor, stage, changes) if p["line_niche"] else None
         self.workers[live] = product_lines.follow_lines(self.workers[live], lines, changes["gained"],
-                                                        changes["lost"], stage, p["line_staff_share"])
+                                                        changes["lost"], stage, p["line_staff_share"], x)
+
+    def _niche_mass(self, live, lines, floor, stage, changes) -> np.ndarray:
+        """Plant-equivalents after the turnover when a taken line keeps its niche's size
+        (model.product_lines.niche_mass); lines gone out of use take their share of the capturable
+        mass. Returns the share of its mass each enterprise lost to rivals."""
+        mass, L = self.line_mass[live], self.workers[live]
+        plant = np.maximum(self.plant_optimum[live], L / np.maximum(mass, 1e-12))
+        new, x = product_lines.niche_mass(mass, lines, floor, L, plant, changes["gained"], changes["lost"], stage)
+        held = np.maximum(np.rint(lines) + changes["gained"] - changes["lost"], 1)   # before obsolescence
+        kept = np.where(held > floor, np.maximum(self.lines[live] - floor, 0) / np.maximum(held - floor, 1), 1.0)
+        self.line_mass[live] = np.minimum(new, floor) + np.maximum(new - floor, 0) * kept
+        return x
 
     def learn(self, q: Quarter) -> None:
         """Knowledge spillover through space (less IP leakage), along ties and from the

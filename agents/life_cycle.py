@@ -34,7 +34,7 @@ class LifeCycle(Prospects):
         agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
                     capital=float(capital), cash=float(cash), is_lead=is_lead)
         self.unit_value[agent.row] = self.value_expectation[agent.row] = unit_value
-        self.lines[agent.row] = lines
+        self.lines[agent.row] = self.line_mass[agent.row] = lines
         self.origin[agent.row] = ORIGINS.index(origin)
         # the founders' capital comes from outside (model.accounts); a subsidy from the government
         m.quarter.book(founders_capital=cash - subsidy)
@@ -254,6 +254,9 @@ class LifeCycle(Prospects):
         lost, released, took_workers, took = product_lines.entrants_take_lines(
             m.rng, self.lines[live], floor, self.stage[live].astype(np.int64), self.workers[live],
             np.asarray(stage)[innovators].astype(np.int64), p["line_staff_share"])
+        n, mass = np.maximum(np.rint(self.lines[live]), 1), self.line_mass[live]
+        self.line_mass[live] = mass - lost * np.divide(np.maximum(mass - floor, 0), n - floor,
+                                                       out=np.zeros(len(live)), where=n > floor)
         self.lines[live] -= lost
         self.workers[live] -= released
         # an entrant that took a line hires its workers in place of share s of its own founding staff

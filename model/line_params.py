@@ -37,6 +37,11 @@ PRODUCT_LINES = [
        "share of a captured product line's workers hired by the enterprise that took the line (the "
        "local labour market keeps the line's skills: labour pooling, Marshall 1890; Overman & Puga "
        "2010); 0: they leave the firm and the winner hires at `adjustment`"),
+    _p("mechanisms", "line_niche", 0, "switch", 0, 1,
+       "1: a line taken over keeps the size of the market niche it serves (its workers at the loser), so it "
+       "adds ν_s / ℓ_i plant-equivalents to the winner (model.product_lines.niche_mass); a firm is a collection "
+       "of products whose sizes are set by their own markets (Klette & Kortum 2004). 0: each line is a replica "
+       "of the winner's plant (line_factor(n))", SOURCE_LIT),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
 ]

@@ -141,16 +141,18 @@ def update_lines(rng, lines, profitable, stage, birth: float, loss: float, floor
     return np.maximum(n, f).astype(float)
 
 
-def follow_lines(workers, lines, gained, lost, stage, share: float) -> np.ndarray:
+def follow_lines(workers, lines, gained, lost, stage, share: float, lost_share=None) -> np.ndarray:
     """Workers after the line turnover when the winner of a line hires a share s of the staff
     that worked on it (the local labour market keeps the line's skills: labour pooling,
     Marshall 1890; Overman & Puga 2010): each loser releases s · L_i · lost_i / n_i; the stage's
     released workers go to its winners in proportion to the lines they took, so each stage's
-    employment is unchanged. 1-d arrays; returns the new workers."""
+    employment is unchanged. `lost_share`, if given, replaces lost_i / n_i by the share of its
+    plant-equivalents each firm lost (`niche_mass`). 1-d arrays; returns the new workers."""
     L = np.asarray(workers, float)
     n = np.maximum(np.asarray(lines, float), 1.0)
     stage = np.asarray(stage, np.int64)
-    released = share * L * np.asarray(lost, float) / n
+    x = np.asarray(lost, float) / n if lost_share is None else np.asarray(lost_share, float)
+    released = share * L * x
     groups = int(stage.max(initial=0)) + 1
     pool = np.bincount(stage, released, groups)
     took = np.bincount(stage, np.asarray(gained, float), groups)
@@ -200,3 +202,41 @@ def entrants_take_lines(rng, lines, floor, stage, workers, entrant_stage, share:
     took = rank < got[entrant_stage]
     per = np.divide(np.bincount(stage, released, groups), got, out=np.zeros(groups), where=got > 0)
     return lost, released, np.where(took, per[entrant_stage], 0.0), took
+
+
+def niche_mass(mass, lines, floor, workers, plant, gained, lost, stage) -> tuple[np.ndarray, np.ndarray]:
+    """Plant-equivalents m after the turnover when a line keeps the size of the market niche it
+    serves (`line_niche`): a firm is a collection of products and each product's size is set by
+    its own market, not by the firm's other products (Klette & Kortum 2004, §II: with equal
+    expenditure on every product, a firm's size is the sum of its products' markets, and a more
+    productive firm earns more on a product, not a larger product).
+
+    A firm holds n lines worth m plant-equivalents (`line_factor(m)`: the optimum is m times the
+    firm's own plant). Its f core lines (`floor`, a lead firm's own plant) are worth one each and
+    cannot be taken, so each capturable line carries (m − f)/(n − f) and the firm loses the share
+    x_i = lost_i (m_i − f_i) / ((n_i − f_i) m_i) of its mass. The niche of a lost line is the
+    workforce that served it, L_i x_i / lost_i (at every firm's optimum labour earns the share α
+    of revenue, so workers measure the niche's sales at a common price and wage); the stage's
+    niches are pooled and shared among its winners in proportion to the lines they took
+    (ν_s workers per line, as `follow_lines` pools the workers), and a winner whose own plant
+    employs ℓ_i workers per plant-equivalent (`plant`: max of its optimum and its staff per
+    plant-equivalent) adds ν_s / ℓ_i plant-equivalents per line: an SME's line taken by a lead
+    firm adds an SME line's output, not a replica of the lead's plant.
+
+    mass, lines, floor, workers, plant, gained, lost, stage: 1-d arrays over enterprises (gained,
+    lost from `turnover`). Returns (new mass ≥ 0, x: the share of its mass each firm lost)."""
+    m = np.asarray(mass, float)
+    n = np.maximum(np.rint(np.asarray(lines, float)), 1)
+    f = np.minimum(np.broadcast_to(np.asarray(floor, float), n.shape), n)
+    lost = np.asarray(lost, float)
+    gained = np.asarray(gained, float)
+    stage = np.asarray(stage, np.int64)
+    per_capturable = np.divide(np.maximum(m - f, 0.0), n - f, out=np.zeros_like(m), where=n > f)
+    x = np.divide(lost * per_capturable, m, out=np.zeros_like(m), where=m > 0)
+    groups = int(stage.max(initial=0)) + 1
+    niche = np.bincount(stage, np.asarray(workers, float) * x, groups)
+    took = np.bincount(stage, gained, groups)
+    per_line = np.divide(niche, took, out=np.zeros(groups), where=took > 0)
+    own = np.asarray(plant, float)
+    added = np.divide(gained * per_line[stage], own, out=gained.copy(), where=own > 0)
+    return m * (1.0 - x) + added, x
