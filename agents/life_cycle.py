@@ -124,6 +124,12 @@ class LifeCycle(Prospects):
         else:
             gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])
+            if p["owner_exit"]:   # owners close solvent plants worth less than scrapped (model.demography)
+                before_interest = self.expected_profit[live] + p["interest_rate"] * np.maximum(-self.cash[live], 0.0)
+                gone |= demography.owner_closing(self.loss_streak[live], p["exit_patience"], self.workers[live],
+                                                 p["plant_scale"], before_interest, self.capital[live],
+                                                 p["scrap_value_share"], p["interest_rate"]) & ~(
+                    self.is_lead[live] & (p["lead_group_credit"] > 0))
         out = live[gone | (self.lines[live] < 1)]
         self.leave(out, q)
 

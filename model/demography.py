@@ -81,6 +81,17 @@ few quarters, solvent or not. The rule is an option (`going_concern_exit` = 1); 
 keeps exit on solvency (debt beyond assets, K + cash < 0; debt beyond the credit line with an expected loss;
 or `exit_patience` losses in a row with a credit runway shorter than `exit_patience` quarters of
 the expected loss; Cooley & Quadrini 2001).
+
+Owners under exit on solvency (`owner_exit` = 1, with `going_concern_exit` = 0). The solvency rule
+lets only the lender close a firm, so an owner burns his savings and then his credit line on a plant
+that has lost its orders for good. With the option an owner also closes a solvent plant when three
+things hold: it has shrunk to its crew (`plant_scale` workers, the hiring floor of
+model.production.hire: it cannot cut its costs further, so its loss is no longer the passing loss of
+a plant being shrunk), it has made `exit_patience` losses in a row (the owner learns the fall lasts),
+and it expects to earn less than the return on what its capital fetches scrapped,
+π̄ < r φ K ⇔ V = (π̄ + h φ K)/(r + h) < φ K (π̄ before interest; the exit condition of Dixit 1989 and
+of declining industries, Ghemawat & Nalebuff 1985, without their option value of waiting, which the
+`exit_patience` quarters of evidence stand for). It adds no constant of its own.
 """
 
 from __future__ import annotations
@@ -139,6 +150,17 @@ def exiting(loss_streak, cash, limit, patience, expected_profit, capital) -> np.
     runway_short = cash + limit < patience * np.maximum(-expected_profit, 0.0)
     return (((loss_streak >= patience) & (cash < 0) & runway_short) | ((cash < -limit) & (expected_profit < 0))
             | (capital + cash < 0))
+
+
+def owner_closing(loss_streak, patience: int, workers, crew: float, expected_profit, capital,
+                  scrap_share: float, rate: float) -> np.ndarray:
+    """(n,) boolean mask of owners closing a solvent plant (`owner_exit`; arrays over enterprises):
+    at its crew (workers ≤ `crew` = `plant_scale`, the hiring floor), `patience` loss quarters in a
+    row (`loss_streak` ≥ `patience`) and an expected profit before interest below the return on the
+    scrap value, π̄ < r φ K (⇔ `continuation_value` < φ K for any hazard h; units/quarter, K units)."""
+    at_crew = np.asarray(workers, float) <= crew * (1.0 + 1e-9)
+    below_scrap = np.asarray(expected_profit, float) < rate * scrap_share * np.asarray(capital, float)
+    return at_crew & (np.asarray(loss_streak) >= patience) & below_scrap
 
 
 def expected_plant_profit(profit, lasting_value, realised_value, output, idle_cost):
