@@ -245,6 +245,7 @@ def entrant_stage_weights(stage, profit, revenue, total_input, local_input, n_st
     return weights / stage_scale / np.sum(weights / stage_scale)
 
 
-def covered_defaults(cash, capital, is_lead, leverage: float):
-    """Debt of exiting SMEs above their unguaranteed credit limit (units): what a guarantee fund covers."""
-    return np.maximum(-cash - leverage * capital, 0.0) * ~is_lead
+def covered_defaults(cash, capital, is_lead, leverage: float, trade_credit=0.0):
+    """Debt of exiting SMEs above their unguaranteed credit limit, `leverage` × capital plus the
+    trade credit their suppliers gave (units; arrays): what a guarantee fund covers."""
+    return np.maximum(-cash - leverage * capital - trade_credit, 0.0) * ~is_lead

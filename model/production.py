@@ -47,6 +47,23 @@ def credit_limit(capital, is_lead, leverage, guarantee_credit_per_sme):
     return leverage * capital + np.where(is_lead, 0.0, guarantee_credit_per_sme)
 
 
+DAYS_PER_QUARTER = 365.0 / 4.0
+
+
+def trade_credit(purchases, days: float):
+    """Trade credit (accounts payable, units): T = d / 91.25 × purchases, what a firm owes its
+    suppliers when they wait d days (`trade_credit_days`) for payment of a quarter's purchased
+    inputs (intermediate goods, raw input and freight on them; arrays). Suppliers finance
+    their clients' working capital in proportion to their trade, not to their collateral
+    (Petersen & Rajan 1997; Fisman & Love 2003; for China's non-state firms Ge & Qiu 2007:
+    trade credit ≈ 13% of assets, more for financing than for transactions; NBS: industrial
+    enterprises collect their receivables in 54-67 days, 2019-2024). The claim is discounted
+    with a bank (receivables financing), so it is, like all enterprise debt, negative cash held by
+    the rest of the world (model.accounts): it adds to the line the lender tests at exit, not
+    to the line that finances fixed investment (working capital, not capital)."""
+    return days / DAYS_PER_QUARTER * np.maximum(np.asarray(purchases, float), 0.0)
+
+
 def optimal_size(v, A, unit_labour_cost, user_cost, alpha, beta):
     """(L*, K*) where both marginal value products equal unit costs (joint optimum):
     Q*^(1−α−β) = A (α v / c_L)^α (β v / c_K)^β,  L* = α v Q* / c_L,  K* = β v Q* / c_K."""
