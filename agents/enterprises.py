@@ -187,7 +187,7 @@ class Enterprises(LifeCycle, Population):
                                                                 m.parity[1:], p["export_elasticity"])
         price = m.stage_price
         local_cost = np.bincount(net.dst, net.volume * price[self.stage[net.src]], cap)[live]
-        return dict(bought=bought + spot_bought, sold=sold + spot_sold,
+        return dict(bought=bought + spot_bought, sold=sold + spot_sold, tie_cost=local_cost,
                     imported=np.where(stage >= 1, Q - bought - spot_bought, Q),
                     local_cost=local_cost + spot_bought * price[good_in],
                     freight=freight + to_market * (spot_sold + spot_bought),
@@ -243,6 +243,7 @@ class Enterprises(LifeCycle, Population):
         self.workers[live], self.output[live], self.revenue[live], self.profit[live] = L, Q, revenue, profit
         self.rd[live], self.input_cost[live], self.unit_value[live], self.emissions[live] = (
             rd, input_cost, unit_value, emitted)
+        self.tie_purchases[live] = trade["tie_cost"]
         self.capital[live] = np.maximum(K * (1 - p["depreciation"]) + invest, p["min_capital"])
         self.cash[live] = cash_flow - invest
         self.loss_streak[live] = np.where(profit < 0, self.loss_streak[live] + 1, 0)

@@ -113,8 +113,8 @@ class LifeCycle(Prospects):
         limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
         # a lead firm's parent group carries its losses (not its expansion) up to `lead_group_credit` × capital
         limit = limit + self.is_lead[live] * p["lead_group_credit"] * self.capital[live]
-        # suppliers wait for pay on this quarter's purchases (model.production.trade_credit)
-        limit = limit + production.trade_credit(self.input_cost[live], p["trade_credit_days"])
+        # suppliers along ties wait for pay on this quarter's purchases (model.production.trade_credit)
+        limit = limit + production.trade_credit(self.tie_purchases[live], p["trade_credit_days"])
         # no going concern (or, under the former rule, insolvency or sustained losses), or no
         # product line left (model.product_lines)
         if p["going_concern_exit"]:
@@ -142,7 +142,7 @@ class LifeCycle(Prospects):
         if len(out) == 0:
             return
         debt = demography.covered_defaults(self.cash[out], self.capital[out], self.is_lead[out], p["leverage"],
-                                           production.trade_credit(self.input_cost[out], p["trade_credit_days"]))
+                                           production.trade_credit(self.tie_purchases[out], p["trade_credit_days"]))
         paid = m.government.cover_defaults(float(debt.sum()))
         # the owners take the cash with them; a debt they leave is a negative withdrawal (model.accounts)
         q.book(exit_withdrawal=self.cash[out].sum(), guarantee_payouts=paid)

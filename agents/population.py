@@ -34,6 +34,7 @@ COLUMNS: dict[str, type] = {
     "expected_profit": np.float64,  # last quarter's profit before interest at the value per unit it expects to last (exit rule)
     "rd": np.float64,         # R&D spending last quarter
     "input_cost": np.float64,  # cost of inputs last quarter
+    "tie_purchases": np.float64,  # value of inputs bought along supply ties last quarter (trade credit's base)
     "unit_value": np.float64,  # net value per unit of output last quarter (price − inputs − freight)
     "value_expectation": np.float64,  # v̄: the net value per unit it expects to last (model.persistence; exit rule)
     "local_input": np.float64,  # input units bought inside the cluster last quarter
