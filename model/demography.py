@@ -67,7 +67,9 @@ finance it (the soft budget constraint, Kornai 1986), so only the lender's test 
 group's credit in the limit, closes it.
 
 Lender. The lender (民间借贷 or a bank) lends against collateral up to the credit limit
-(`leverage` × K, plus the guarantee fund's and a parent group's share) and rolls over the debt
+(`leverage` × K, plus the guarantee fund's and a parent group's share, plus the trade credit of
+its suppliers along ties, `trade_credit_days` of a quarter's purchases from them:
+model.production.trade_credit) and rolls over the debt
 D = max(−cash, 0) of a firm whose going-concern value covers it, D ≤ V (a creditor continues a
 firm worth more as a going concern than its claim: lending against franchise value, Holmström &
 Tirole 1997; the credit lines of Clementi & Hopenhayn 2006); it closes a firm that is insolvent

@@ -263,9 +263,9 @@ _PARAMS = [
     _p("labour", "interest_rate", 0.015, "per quarter", 0.0, 0.5, "interest on debt (6% a year)", SOURCE_LIT),
     _p("labour", "leverage", 0.5, "× capital", 0.0, 10.0,
        "credit limit of an SME without guarantee (financing constraint)", SOURCE_SEEDS),
-    _p("labour", "trade_credit_days", 60.0, "days of purchases", 0.0, 180.0, "trade credit: suppliers wait this long for pay, "
-       "added to the credit line in the exit test only (model.production.trade_credit; NBS: industrial firms' receivables "
-       "collect in 54-67 days, 2019-24; Petersen & Rajan 1997; Ge & Qiu 2007: 13% of assets); 0 = none", SOURCE_LIT),
+    _p("labour", "trade_credit_days", 60.0, "days of purchases", 0.0, 180.0, "trade credit: suppliers along ties wait this long "
+       "for pay, added to the line the lender tests at exit (model.production.trade_credit; NBS: industrial firms collect "
+       "receivables in 54-67 days, 2019-24; Ge & Qiu 2007: 13% of assets; McMillan & Woodruff 1999); 0 = none", SOURCE_LIT),
     _p("labour", "max_hiring_growth", 0.25, "per quarter", 0.0, 10.0, "largest quarterly growth of a workforce (hiring and training take time), plus a plant's crew of plant_scale workers (model.production.hire)"),
     _p("labour", "expectation_speed", 0.3, "share", 0.01, 1.0,
        "adaptive expectations of the net value per unit of output that guides hiring and "

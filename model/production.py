@@ -13,6 +13,7 @@ toward the levels where the marginal value product equals the unit cost,
 where v is last quarter's net value per unit of output (price × appeal, less inputs and freight)
 and c_L = w(c) + ℓ · rent paid. Investment is financed from cash and credit; credit is capped at
 `leverage` × K (the SME financing constraint), plus a share of what the guarantee fund backs.
+The lender's test at exit adds the trade credit suppliers along ties give (`trade_credit`).
 
 Profit = revenue − wages − rent − inputs − freight − R&D (net of subsidy) − depreciation −
 interest − abatement − fixed overhead; tax = rate × max(0, profit) unless in a tax holiday. Cash takes profit
@@ -51,16 +52,18 @@ DAYS_PER_QUARTER = 365.0 / 4.0
 
 
 def trade_credit(purchases, days: float):
-    """Trade credit (accounts payable, units): T = d / 91.25 × purchases, what a firm owes its
-    suppliers when they wait d days (`trade_credit_days`) for payment of a quarter's purchased
-    inputs (intermediate goods, raw input and freight on them; arrays). Suppliers finance
-    their clients' working capital in proportion to their trade, not to their collateral
-    (Petersen & Rajan 1997; Fisman & Love 2003; for China's non-state firms Ge & Qiu 2007:
-    trade credit ≈ 13% of assets, more for financing than for transactions; NBS: industrial
-    enterprises collect their receivables in 54-67 days, 2019-2024). The claim is discounted
+    """Trade credit (accounts payable, units; arrays): T = d / 91.25 × purchases, what a firm owes
+    its suppliers when they wait d days (`trade_credit_days`) for payment of a quarter's inputs
+    bought along supply ties. Suppliers finance their clients' working capital in proportion to
+    their trade, not to their collateral (Petersen & Rajan 1997; Fisman & Love 2003; for China's
+    non-state firms Ge & Qiu 2007: trade credit ≈ 13% of assets, used for financing more than for
+    transactions; NBS: industrial enterprises collect their receivables in 54-67 days, 2019-2024),
+    and they extend it to the clients they know: the credit grows with the relationship and with
+    what the supplier learns of the client through its network (McMillan & Woodruff 1999), so the
+    caller passes purchases along ties, not spot purchases or imports. The claim is discounted
     with a bank (receivables financing), so it is, like all enterprise debt, negative cash held by
-    the rest of the world (model.accounts): it adds to the line the lender tests at exit, not
-    to the line that finances fixed investment (working capital, not capital)."""
+    the rest of the world (model.accounts): no new flow. It adds to the line the lender tests at
+    exit, not to the line that finances fixed investment (working capital, not capital)."""
     return days / DAYS_PER_QUARTER * np.maximum(np.asarray(purchases, float), 0.0)
 
 
