@@ -337,6 +337,8 @@ COMMANDS = {
                  lazy("experiments.optimise_command", "cli")),
     "discover": ("scenario discovery over a sweep: PRIM boxes where success concentrates, feature scores",
                  lazy("experiments.discover", "add_arguments"), lazy("experiments.discover", "cli")),
+    "params": ("write the parameter table of docs/ODD.md from model/params.py (--check: only check it)",
+               lazy("experiments.params_command", "add_arguments"), lazy("experiments.params_command", "cli")),
     "bench": ("scaling benchmark: s/step, memory, construction at 1,000-100,000 agents, vs a naive Mesa loop",
               lazy("experiments.bench", "add_arguments"), lazy("experiments.bench", "cli")),
 }

@@ -104,12 +104,25 @@ def _split_top(text: str) -> list[str]:
 def parse_arm(text: str, common: dict | None = None) -> Arm:
     """`scenario[:name=value,...]` → an Arm; `common` overrides (e.g. --set) apply under the arm's."""
     head, sep, tail = text.rpartition(":")
+    if sep and head.strip() and "=" not in tail and not Path(text).exists():
+        raise SweepError([change_without_value(text, head.strip(), tail.strip())])
     scenario_text, changes = (head, tail) if sep and "=" in tail else (text, "")
     scenario = load_scenario_checked(scenario_text, f"arm {text!r}")
     own = parse_assignments(changes, f"arm {text!r}")
     overrides = {**(common or {}), **own}
     warn_scheduled(scenario, overrides, f"arm {text!r}")
     return Arm(arm_label(scenario_text.strip(), own), scenario, overrides)
+
+
+def change_without_value(text: str, head: str, tail: str) -> Problem:
+    """The problem of an arm `scenario:change` whose change has no `=value` (`baseline:tech_centre`)."""
+    form = "SCENARIO:KEY=VALUE[,KEY=VALUE...]"
+    if tail in PARAMS:
+        return Problem(f"arm {text!r}", tail, "no value given (a change is KEY=VALUE)",
+                       f"{form}, e.g. {head}:{tail}=VALUE with VALUE {PARAMS[tail].allowed()}", tail)
+    what = f"{tail!r} after ':' has no '=VALUE'{did_you_mean(tail, PARAMS)}" if tail else "nothing after ':'"
+    return Problem(f"arm {text!r}", "", f"not a scenario, nor SCENARIO:KEY=VALUE ({what})",
+                   f"a scenario name or .toml file, or {form}, e.g. {head}:tech_centre=20")
 
 
 def base_value(scenario, name):
@@ -146,6 +159,7 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
     """Run every arm `reps` times into `out`; return (out, batch report)."""
     from experiments.design_size import MAX_RUNS
     from experiments.executors import opened, run_batch
+    from experiments.store import check_results_folder
     from scenarios import check_steps
 
     arms = unique_labels([a if isinstance(a, Arm) else parse_arm(a) for a in arms])
@@ -165,6 +179,7 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
         digest = hashlib.sha1(repr(plan).encode()).hexdigest()[:8]
         slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-vs-".join(a.label for a in arms))[:60]
         out = Path("runs") / f"{kind}-{slug}-{digest}"
+    check_results_folder(out)                                # before a worker starts
     with opened(executor, workers=workers, address=address) as ex:
         report = run_batch(arm_specs(arms, reps, steps, seed), out, ex, plan=plan, resume=resume,
                            progress=progress, cache=cache)

@@ -50,6 +50,7 @@ class Store:
     @classmethod
     def open(cls, root, plan: dict, resume: bool = False) -> Store:
         """Open `root` for the batch described by `plan` (new folder, or the same plan with resume)."""
+        check_results_folder(root)
         store = cls(root)
         store.runs.mkdir(parents=True, exist_ok=True)
         store._acquire()
@@ -159,6 +160,24 @@ class Store:
             meta = pq.read_schema(self.runs / f"{run_id}.parquet").metadata or {}
             record = json.loads(meta.get(META_KEY, b"{}")) or {"run_id": run_id, "status": "ok"}
             self._append({**record, "recovered": True})
+
+
+#: What a results folder holds of its own before its plan.json is written (a kill may leave them).
+_OWN = {".lock", "runs", "manifest.jsonl", "provenance.json", "plan.json", "plan.tmp", "provenance.tmp"}
+
+
+def check_results_folder(root, source: str = "--out") -> None:
+    """StoreError unless `root` is new, empty, or a results folder (it has plan.json): a batch never
+    writes into another command's output (`clusterlab run`'s, a report's) or any other folder."""
+    root = Path(root)
+    if not root.is_dir() or (root / "plan.json").is_file():
+        return
+    foreign = sorted(p.name for p in root.iterdir() if p.name not in _OWN)
+    if foreign:
+        shown = ", ".join(foreign[:4]) + (f" and {len(foreign) - 4} more" if len(foreign) > 4 else "")
+        raise StoreError(f"{root}: holds {shown} but no plan.json, so it is another command's output or another "
+                         f"folder, not a results folder (nothing written there); allowed ({source}): a new or empty "
+                         f"folder, or the results folder of the same batch (with --resume)")
 
 
 # --- reading --------------------------------------------------------------------------------

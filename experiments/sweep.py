@@ -56,8 +56,10 @@ def sweep(path_or_sweep, out=None, *, workers=None, executor="local", address=No
     (same scenario, parameters, seed, steps and code) from the run cache.
     """
     from experiments.executors import opened, run_batch
+    from experiments.store import check_results_folder
 
     sw = path_or_sweep if isinstance(path_or_sweep, Sweep) else load_sweep(path_or_sweep)
     out = Path(out) if out else Path("runs") / sw.name
+    check_results_folder(out)                                # before a worker starts
     with opened(executor, workers=workers, address=address) as ex:
         return run_batch(run_specs(sw), out, ex, plan=sw.to_dict(), resume=resume, progress=progress, cache=cache)

@@ -1,9 +1,12 @@
 """ClusterLab's model: the Mesa model, its space, fields, supply network and indicators."""
 
-from model.params import LEVERS, PARAMS
-
 
 def __getattr__(name):
+    # Lazily too: `python -m model.params` must find model.params not yet imported (no runpy warning).
+    if name in ("PARAMS", "LEVERS"):
+        from model import params
+
+        return getattr(params, name)
     # ClusterModel imports the agents, which import model.population: load it lazily.
     if name == "ClusterModel":
         from model.model import ClusterModel

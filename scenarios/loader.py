@@ -212,7 +212,7 @@ def _looks_like_a_scenario(data: dict) -> bool:
     """Some top-level key is a scenario table or parameter, or a near miss of one (a typo is
     reported as such); otherwise the file is something else and none of it is echoed."""
     known = [*TOP_KEYS, *PARAMS]
-    return not data or any(k in known or difflib.get_close_matches(k, known, n=1, cutoff=0.6) for k in data)
+    return any(k in known or difflib.get_close_matches(k, known, n=1, cutoff=0.6) for k in data)
 
 
 def _depth(value) -> int:
@@ -241,6 +241,11 @@ def _read_chain(path: Path, problems: list) -> list[tuple[str, dict]]:
         seen.append(path.resolve())
         data = _read_toml(path, where, problems, referrer)
         if data is None:
+            break
+        if not data:   # a blank or comment-only file is more likely a slip than a wish for the defaults
+            problems.append(Problem(where, "", "empty (no key or table: blank or only comments)",
+                                    "at least one of " + ", ".join(TOP_KEYS) + "; for the model's defaults "
+                                    "write extends = \"baseline\" or a [meta] table with a title"))
             break
         if not _looks_like_a_scenario(data):
             problems.append(Problem(where, "", "not a scenario file (none of its tables is a scenario table; "

@@ -29,7 +29,9 @@ A scenario file is data, never code::
     lever = "tech_centre"
     value = 20.0
 
-`extends` deep-merges tables (the extending file wins) and replaces lists. Every problem of a
+An empty or comment-only file is refused (a slip more often than a wish): the model's defaults
+are `extends = "baseline"`, or any file with a [meta] title. `extends` deep-merges tables (the
+extending file wins) and replaces lists. Every problem of a
 file (and of the files it extends) is collected and raised at once as a `ScenarioError`, one
 line per problem naming the file, the key path (list entries counted from 0), what is allowed
 and what was given. Steps count quarters from 1: the model applies a step-t change at the start

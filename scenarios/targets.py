@@ -25,7 +25,7 @@ figure comes from, and whether it is fitted (`calibration`) or kept back for val
     trough = [12, 40]
     scaled = false                   # true: the measured value is multiplied by calibration.scale
     role = "calibration"             # or "held_out"
-    source = "004_c4a6e7acb6afb95f.txt"
+    source = "004_c4a6e7acb6afb95f.txt"  # a seed document of scenarios/sources.py
     quote = "到1994年，生产纺织品的企业只剩下了300多家"
 
 Targets and `[calibration]` describe the file they are in only: like `[meta]`, a scenario that
@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from scenarios import sources
 
 ROLES = ("calibration", "held_out")
 BOUNDS = ("both", "at_least", "at_most")
@@ -271,8 +273,11 @@ def _target(where: str, entry, bad) -> Target | None:
     scaled = entry.get("scaled", False)
     if not isinstance(scaled, bool):
         scaled = bad(f"{where}.scaled", "wrong type", "true or false", scaled) and None
+    source = _text(f"{where}.source", entry["source"], bad)
+    if source is not None and (why := sources.check_source(source)):
+        source = bad(f"{where}.source", why, sources.allowed(), source) and None
     fields = [name, value, tol, role, bound, columns, scaled,
-              _text(f"{where}.column", entry["column"], bad), _text(f"{where}.source", entry["source"], bad),
+              _text(f"{where}.column", entry["column"], bad), source,
               _text(f"{where}.quote", entry["quote"], bad), *windows.values()]
     if any(f is None for f in fields):
         return None

@@ -12,7 +12,7 @@ import pytest
 
 from experiments import cli
 from experiments.runner import summarise
-from scenarios import load_scenario
+from scenarios import ScenarioError, load_scenario
 
 
 def test_summary_of_a_run_whose_value_added_turns_negative():
@@ -288,3 +288,132 @@ def test_report_names_a_missing_results_folder_as_missing(tmp_path, capsys):
     assert cli.main(["report", str(tmp_path / "empty"), str(tmp_path / "brief")]) == 2
     assert "empty: not a results folder (no plan.json)" in capsys.readouterr().err
     assert not (tmp_path / "brief").exists()
+
+
+# --- a second newcomer pass (items of the CLI hardening brief) ---------------------------------
+@pytest.mark.parametrize("arm, phrases", [
+    ("baseline:tech_centre", ["arm 'baseline:tech_centre': tech_centre: no value given",
+                              "SCENARIO:KEY=VALUE", "e.g. baseline:tech_centre=VALUE"]),
+    ("baseline:tech_centr", ["not a scenario, nor SCENARIO:KEY=VALUE", "did you mean 'tech_centre'?"]),
+    ("baseline:", ["nothing after ':'"]),
+])
+def test_an_arm_change_without_a_value_explains_the_arm_form(tmp_path, capsys, arm, phrases):
+    """`compare baseline baseline:tech_centre` said "no such scenario" for the whole text instead of
+    saying that a change needs `=VALUE` (SCENARIO:KEY=VALUE, as `clusterlab compare --help` says)."""
+    assert cli.main(["compare", "baseline", arm, "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert all(p in err for p in phrases), err
+    assert "no such scenario" not in err and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# a scenario, one day\n"])
+def test_an_empty_scenario_file_is_refused_with_what_it_may_hold(tmp_path, capsys, text):
+    """An empty (or comment-only) file validated as OK and ran as the defaults: more likely a slip
+    (an unsaved editor buffer) than a wish. It is refused, saying what to write for the defaults."""
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"mine.toml: empty .*allowed: at least one of extends, meta.*"
+                                            r"extends = \"baseline\""):
+        load_scenario(path)
+    (tmp_path / "child.toml").write_text('extends = "mine"\n[meta]\ntitle = "x"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="mine.toml: empty"):
+        load_scenario(tmp_path / "child.toml")
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "mine.toml: empty" in capsys.readouterr().err and not (tmp_path / "out").exists()
+    path.write_text('[meta]\ntitle = "the defaults"\n', encoding="utf-8")      # explicit: allowed
+    assert load_scenario(path).title == "the defaults"
+
+
+def test_a_target_source_must_be_a_seed_document(tmp_path):
+    """A case figure's `source` was any string: a mistyped document name passed validation."""
+    from scenarios.sources import DOCUMENTS
+
+    shipped = Path(load_scenario("xiqiao_decline_revival").path).read_text(encoding="utf-8")
+    bad = shipped.replace('source = "004_c4a6e7acb6afb95f.txt"', 'source = "004_c4a6e7acb6afb95.txt"', 1)
+    assert bad != shipped
+    (tmp_path / "xq.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "xq.toml")
+    (problem,) = info.value.problems
+    assert problem.key == "targets[0].source" and "did you mean '004_c4a6e7acb6afb95f.txt'" in problem.message
+    assert all(name in problem.allowed for name in DOCUMENTS)
+
+
+def test_every_listed_source_document_is_in_the_seeds_folder():
+    from scenarios.sources import DOCUMENTS, seeds_dir
+
+    if not seeds_dir().is_dir():
+        pytest.skip(f"no seeds folder at {seeds_dir()} (set CLUSTERLAB_SEEDS)")
+    assert [name for name in DOCUMENTS if not (seeds_dir() / name).is_file()] == []
+
+
+def test_a_batch_never_writes_into_another_commands_output(tmp_path, capsys):
+    """`sweep --out DIR` into `clusterlab run`'s output folder (or any folder holding other files)
+    wrote plan.json, manifest.jsonl and runs/ among them; it is refused, nothing written, before a
+    worker starts. A new or empty folder, or a results folder (with plan.json), is still taken."""
+    from experiments.store import StoreError, check_results_folder
+
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text(SWEEP_TEXT, encoding="utf-8")
+    run_out = tmp_path / "run_out"
+    run_out.mkdir()
+    for name in ("indicators.csv", "summary.json", "map.png"):
+        (run_out / name).write_text("x")
+    before = sorted(p.name for p in run_out.iterdir())
+    for argv in (["sweep", str(sweep_file)], ["compare", "baseline"]):
+        assert cli.main([*argv, "--out", str(run_out), "--executor", "serial", "--quiet", "--no-cache"]) == 2
+        err = capsys.readouterr().err
+        assert "holds indicators.csv, map.png, summary.json but no plan.json" in err and "Traceback" not in err
+        assert sorted(p.name for p in run_out.iterdir()) == before
+    (tmp_path / "empty").mkdir()
+    check_results_folder(tmp_path / "empty")
+    check_results_folder(tmp_path / "new")
+    (tmp_path / "killed" / "runs").mkdir(parents=True)          # a batch killed before its plan.json
+    (tmp_path / "killed" / ".lock").write_text("")
+    check_results_folder(tmp_path / "killed")
+    (tmp_path / "killed" / "notes.txt").write_text("mine")     # ... but not with a file of the user's
+    with pytest.raises(StoreError, match="holds notes.txt but no plan.json"):
+        check_results_folder(tmp_path / "killed")
+    (run_out / "plan.json").write_text("{}")                    # a results folder: its plan is checked
+    check_results_folder(run_out)
+
+
+SWEEP_TEXT = """name = "tiny"
+scenario = "baseline"
+steps = 2
+replications = 1
+[set]
+width = 30
+height = 30
+n_firms = 30
+n_suppliers = 60
+[design]
+method = "full_factorial"
+[vary]
+tech_centre = [0, 10]
+"""
+
+
+def test_the_parameter_table_command_is_clean_and_says_what_it_did(tmp_path):
+    """`python -m model.params` printed runpy's RuntimeWarning (model/__init__ imported model.params
+    first) and nothing about what it did. It and `clusterlab params` now say which file they wrote;
+    `--check` only checks."""
+    import subprocess
+    import sys
+
+    from model.param_table import BEGIN, END
+
+    root = Path(__file__).resolve().parents[1]
+    doc = tmp_path / "ODD.md"
+    doc.write_text(f"# x\n{BEGIN}\nold table\n{END}\ntail\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-W", "error", "-m", "model.params", str(doc)],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.startswith(f"wrote {doc}: parameter table (") and "old table" not in doc.read_text()
+    doc.write_text(f"# x\n{BEGIN}\nold table\n{END}\ntail\n", encoding="utf-8")
+    assert cli.main(["params", "--check", "--doc", str(doc)]) == 1
+    assert cli.main(["params", "--doc", str(doc)]) == 0
+    assert doc.read_text(encoding="utf-8").endswith(f"{END}\ntail\n") and "old table" not in doc.read_text()
+    assert cli.main(["params", "--check", "--doc", str(doc)]) == 0
+    doc.write_text("no markers\n", encoding="utf-8")
+    assert cli.main(["params", "--doc", str(doc)]) == 2
