@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.conduct import planning_value
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
 from model import (
@@ -80,8 +81,8 @@ class Enterprises(LifeCycle, Population):
         park_rate = gov.effective("park_subsidy") * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
         K, L = self.capital[live], self.workers[live]
-        L_target = production.target_workers(self.unit_value[live], A, K, p["labour_share"], p["capital_share"],
-                                             unit_labour)
+        v = planning_value(self, live, self.unit_value[live], self.output[live])   # Cournot if market_power
+        L_target = production.target_workers(v, A, K, p["labour_share"], p["capital_share"], unit_labour)
         self.plant_optimum[live] = L_target / np.maximum(mass, 1e-12)   # read by the line turnover (line_niche)
         L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
         Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
@@ -237,7 +238,8 @@ class Enterprises(LifeCycle, Population):
                 realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
         else:   # the former rule: last quarter's profit at the expected unit value of hiring and investment
             self.expected_profit[live] = profit + (unit_value - realised) * Q
-        K_target = production.target_capital(unit_value, Q, p["capital_share"], p["interest_rate"] + p["depreciation"])
+        K_target = production.target_capital(planning_value(self, live, unit_value, Q), Q, p["capital_share"],
+                                             p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
         invest = production.investment(K, K_target, cash_flow, limit, p["adjustment"], p["depreciation"])
         self.workers[live], self.output[live], self.revenue[live], self.profit[live] = L, Q, revenue, profit

@@ -300,8 +300,10 @@ class LifeCycle(Prospects):
         for i in range(p["n_lead_firms"] if p["parks"] else 0):  # lead firms anchor the parks, in turn
             px, py, _ = p["parks"][i % len(p["parks"])]
             xs[i], ys[i] = int(px), int(py)
-        knowledge = np.where(lead, p["lead_knowledge"], p["initial_knowledge"]) * rng.lognormal(
-            0, p["knowledge_dispersion"], n)
+        draw, sd = rng.lognormal(0, p["knowledge_dispersion"], n), p["knowledge_dispersion"]
+        z = np.log(draw) / sd if sd > 0 else np.zeros(n)   # a lead firm's draw at its own dispersion
+        knowledge = np.where(lead, p["lead_knowledge"] * np.exp(p["lead_knowledge_dispersion"] * z),
+                             p["initial_knowledge"] * draw)
         size = np.where(lead, p["lead_size"], m.stage_scale[stage]) * rng.lognormal(0, p["initial_size_dispersion"], n)
         for i in range(n):
             cls = Firm if stage[i] == S else Supplier

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.conduct import planning_value
 from agents.population import KIND_FIRM
 from model import intermediate_market, market, production
 from model.fields import at
@@ -59,11 +60,12 @@ def equilibrate(ent) -> None:
         A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         L0, K = ent.workers[live], ent.capital[live]
-        target = production.target_workers(expected, A, K, alpha, beta, c)
+        planned = planning_value(ent, live, expected, Q)   # Cournot conduct if market_power (agents.conduct)
+        target = production.target_workers(planned, A, K, alpha, beta, c)
         L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
         if p["work_to_order"]:   # suppliers plan to their clients' orders, as every quarter
             L, _ = ent._work_to_order(live, stage, A, K, L0, target, L, production.output(A, L, K, alpha, beta))
-        K_target = production.target_capital(expected, production.output(A, L, K, alpha, beta), beta, user_cost)
+        K_target = production.target_capital(planned, production.output(A, L, K, alpha, beta), beta, user_cost)
         ent.workers[live] = L
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])
         m.update_fields()   # migrants answer the labour demand, as they do every quarter

@@ -67,3 +67,21 @@ def clearing_price(demand: float, supply: float, elasticity: float, ceiling: flo
     if supply <= 0:
         return min(ceiling, 1e9) * REFERENCE_PRICE if np.isfinite(ceiling) else REFERENCE_PRICE
     return REFERENCE_PRICE * min((demand / supply) ** (1.0 / elasticity), ceiling)
+
+
+def market_power_markdown(price: float, quality, Q, is_final, elasticity: float, at_ceiling: bool) -> np.ndarray:
+    """P a_i s_i / ε: how far a final firm's marginal revenue per unit lies below its price per unit
+    when it takes its own effect on the clearing price into account (Cournot conduct; the Lerner
+    index of a Cournot firm is its market share over the demand elasticity, Tirole 1988 §5.4).
+
+    With P = P0 (D / Y)^(1/ε) and Y = Σ Q_j a_j (module docstring), ∂(P a_i Q_i)/∂Q_i =
+    P a_i (1 − s_i / ε), s_i = Q_i a_i / Y the firm's share of quality-adjusted output (a_i its
+    quality, appeal × (1 + novelty)). At the fringe's price (`at_ceiling`) the residual demand is
+    flat and the markdown is 0; suppliers (not `is_final`) sell at import parity and have none.
+    quality, Q, is_final: 1-d arrays over enterprises (Q: last quarter's output). Returns ≥ 0."""
+    final = np.asarray(is_final, bool)
+    qa = np.where(final, np.asarray(Q, float) * np.asarray(quality, float), 0.0)
+    total = qa.sum()
+    if at_ceiling or total <= 0:
+        return np.zeros(len(qa))
+    return price * np.asarray(quality, float) * (qa / total) / elasticity * final

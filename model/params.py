@@ -100,6 +100,12 @@ _PARAMS = [
        "the bank's line to carry its losses, in the exit test only, not for investment (soft budget constraint, Kornai 1986; "
        "groups' internal capital markets); 1 − leverage = carried until debt reaches capital", SOURCE_SEEDS),
     _p("agents", "lead_knowledge", 1.0, "× frontier", 0.1, 5.0, "lead firm knowledge relative to the frontier"),
+    _p("agents", "lead_knowledge_dispersion", 0.0, "log sd", 0.0, 2.0,
+       "dispersion of the initial lead firms' knowledge around lead_knowledge (lognormal); 0: a scenario's lead firms "
+       "have the technology it declares (Jiangxi: Jiangling's and Changhe's, their joint-venture partners'), not a "
+       "draw from the local SMEs' knowledge_dispersion (0.2), which put one of two assemblers up to 1.7 × the other "
+       "and, a plant's optimum being ∝ k^(1/(1−α−β)) = k^5, made it up to 14 × larger (docs/ODD.md 7.14 (iv))",
+       SOURCE_SEEDS),
     # --- market ---------------------------------------------------------------------------
     _p("market", "demand_level", 1.3, "× initial output", 0.01, 100.0,
        "outside demand for the cluster's final goods at the reference price, relative to the "
@@ -108,6 +114,9 @@ _PARAMS = [
        "growth of outside demand (China's 2000s: ~4% a year)", SOURCE_SEEDS),
     _p("market", "demand_elasticity", 3.0, "—", 1.01, 50.0,
        "price elasticity of demand for the cluster's output: P = P0 (D/Y)^(1/ε)", SOURCE_LIT),
+    _p("market", "market_power", 0, "switch", 0, 1,
+       "1: final firms plan where marginal revenue P a (1 − s/ε) meets marginal cost, s their share of the final "
+       "market (Cournot conduct: Lerner index s/ε, Tirole 1988; agents/conduct.py); 0: price takers", SOURCE_LIT),
     _p("market", "price_ceiling", 2.0, "× reference price", 1.0, 100.0,
        "price at which producers outside the cluster take the market over (competitive fringe)"),
     _p("market", "quality_standard", 0.0, "× frontier", 0.0, 5.0,

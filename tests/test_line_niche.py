@@ -91,3 +91,45 @@ def test_with_line_niche_the_lead_firms_lines_are_worth_less_than_a_replica_each
     extra = pop.lines[lead] - 1
     assert extra.sum() > 0, pop.lines[lead]
     assert (pop.line_mass[lead] - 1).sum() < extra.sum()
+
+
+def _initial(**kw):
+    m = ClusterModel(seed=4, n_lead_firms=2, parks=[[30, 30, 4], [70, 70, 4]], lead_knowledge=1.15, **kw)
+    pop = m.population
+    rows = np.flatnonzero(pop.alive)
+    return pop.knowledge[rows], pop.is_lead[rows], m
+
+
+def test_the_initial_lead_firms_have_the_technology_the_scenario_declares():
+    """lead_knowledge_dispersion = 0: both initial lead firms start at lead_knowledge × frontier
+    exactly; the SMEs' draws do not depend on the lead firms' dispersion (same random stream)."""
+    k0, lead0, m0 = _initial()
+    k1, lead1, _ = _initial(lead_knowledge_dispersion=0.5)
+    assert lead0.sum() == 2 and k0[lead0] == pytest.approx(1.15 * m0.frontier)
+    assert np.array_equal(lead0, lead1) and np.array_equal(k0[~lead0], k1[~lead1])
+    assert not np.allclose(k1[lead1], 1.15 * m0.frontier)
+
+
+def test_cournot_markdown_is_the_gap_between_price_and_marginal_revenue():
+    """market_power_markdown = P a_i − ∂(P(Y) a_i Q_i)/∂Q_i, by finite differences on the clearing
+    price P = (D / Y)^(1/ε), Y = Σ Q a; zero for suppliers and at the fringe's price."""
+    from model import market
+
+    rng = np.random.default_rng(2)
+    Q, a = rng.uniform(1, 50, 12), rng.uniform(0.5, 1.2, 12)
+    final = np.arange(12) < 8
+    D, eps = 400.0, 3.0
+
+    def revenue(i, q):
+        QQ = Q.copy()
+        QQ[i] = q
+        return market.clearing_price(D, float((QQ * a)[final].sum()), eps) * a[i] * q
+
+    P = market.clearing_price(D, float((Q * a)[final].sum()), eps)
+    got = market.market_power_markdown(P, a, Q, final, eps, False)
+    h = 1e-6
+    for i in range(8):
+        mr = (revenue(i, Q[i] + h) - revenue(i, Q[i] - h)) / (2 * h)
+        assert got[i] == pytest.approx(P * a[i] - mr, rel=1e-5)
+    assert (got[~final] == 0).all()
+    assert (market.market_power_markdown(P, a, Q, final, eps, True) == 0).all()
