@@ -34,6 +34,7 @@ from model import (
     innovation,
     intermediate_market,
     market,
+    niche_demand,
     persistence,
     product_lines,
     product_match,
@@ -76,7 +77,8 @@ class Enterprises(LifeCycle, Population):
         A = production.productivity(m.stage_tfp[stage], self.knowledge[live], at(f["productivity"], x, y),
                                     p["skill_premium"], gov.skill)
         mass = self.line_mass[live] if p["line_niche"] else self.lines[live]
-        A = A * product_lines.line_factor(mass, p["labour_share"], p["capital_share"])
+        A = A * product_lines.line_factor(mass, p["labour_share"], p["capital_share"]) \
+            * niche_demand.scale(self.niche_demand[live], p["labour_share"], p["capital_share"])
         wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
         park_rate = gov.effective("park_subsidy") * in_park
         unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
@@ -352,6 +354,8 @@ class Enterprises(LifeCycle, Population):
             self.innovation_type[live] = theta = firm_types.redraw_types(m.rng, theta, p["line_type_dispersion"],
                                                                          p["line_type_hazard"], theta == 0)
             intensity = firm_types.typed_intensity(intensity, theta)
+        if p["niche_demand_sd"] > 0:   # Gibrat shocks to the demand of the firm's niches (model.niche_demand)
+            self.niche_demand[live] = niche_demand.step(m.rng, self.niche_demand[live], p["niche_demand_sd"])
         floor = np.where(self.is_lead[live], 1, p["line_floor"])
         self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
                                                       p["line_loss"], floor, changes)

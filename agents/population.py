@@ -43,6 +43,7 @@ COLUMNS: dict[str, type] = {
     "lines": np.float64,
     "line_mass": np.float64,  # m: the lines' size in plant-equivalents (model.product_lines.niche_mass; = lines when line_niche is 0)
     "plant_optimum": np.float64,  # own-account optimal workers per plant-equivalent last quarter (L*/m; line_niche)
+    "niche_demand": np.float64,     # u: log demand shifter of the firm's niches (model.niche_demand); 0 at entry
     "innovation_type": np.float64,  # θ: multiplier of the line birth (model.firm_types); 0 = not drawn yet
     "exported": np.float64,   # value of last quarter's sales outside the cluster      # product lines / markets the enterprise serves (model.product_lines)
     "loss_streak": np.int32,

@@ -42,6 +42,11 @@ PRODUCT_LINES = [
        "adds ν_s / ℓ_i plant-equivalents to the winner (model.product_lines.niche_mass); a firm is a collection "
        "of products whose sizes are set by their own markets (Klette & Kortum 2004). 0: each line is a replica "
        "of the winner's plant (line_factor(n))", SOURCE_LIT),
+    _p("mechanisms", "niche_demand_sd", 0.0, "sd of log per quarter", 0.0, 0.3,
+       "σ: sd of a quarter's idiosyncratic shock to the log demand of a firm's niches, a mean-one random walk "
+       "(Gibrat's law; demand shocks drive plant size, Foster, Haltiwanger & Syverson 2008; Pareto tail from "
+       "random ages, Reed 2001; model/niche_demand.py); 0 (default): off. 0.1 a quarter (0.2 a year) is the order "
+       "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated", SOURCE_LIT),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
 ]
