@@ -43,7 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.inputs import argparse_type, check_writable, parse_seed
+from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed
 
 # numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
@@ -363,7 +363,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="agents for the naive reference (default 10000; 0 = skip)")
     parser.add_argument("--seed", type=argparse_type(parse_seed, "--seed"), default=1)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 agents, 3 steps, 1 repeat")
-    parser.add_argument("--out", type=Path, default=None, help="also write FILE.json / FILE.md")
+    parser.add_argument("--out", type=nonempty_path, default=None, help="also write FILE.json / FILE.md")
 
 
 def cli(args) -> int:

@@ -65,7 +65,7 @@ from experiments.calibration_outputs import (
     weighted_quantile,  # noqa: F401  (re-exported)
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
-from experiments.inputs import argparse_type, check_writable, parse_seed_list
+from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed_list
 from experiments.interrupts import Terminated, quiet_forked_workers
 
 DEFAULT_DB, DEFAULT_OUT = Path("runs") / "calibrate", Path("docs") / "calibration"   # + /<case>.db, /<case>/
@@ -320,8 +320,8 @@ def add_arguments(parser) -> None:
                         help="pyabc sampler: processes on this machine (default), this process, or Dask")
     parser.add_argument("--workers", type=positive_int, help="processes or local Dask workers (default: all cores)")
     parser.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
-    parser.add_argument("--db", type=Path, help="pyabc database (default runs/calibrate/<scenario>.db)")
-    parser.add_argument("--out", type=Path, help="output folder (default docs/calibration/<scenario>)")
+    parser.add_argument("--db", type=nonempty_path, help="pyabc database (default runs/calibrate/<scenario>.db)")
+    parser.add_argument("--out", type=nonempty_path, help="output folder (default docs/calibration/<scenario>)")
     parser.add_argument("--fresh", action="store_true", help="discard a stored run instead of resuming it")
     parser.add_argument("--draws", type=positive_int, default=6, help="posterior draws for the predictive check")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -21,11 +21,13 @@ from pathlib import Path
 from experiments.conventions import DEFAULT_SEED
 from experiments.formatting import fmt_float
 from experiments.inputs import (
+    InputError,
     argparse_type,
     check_port,
     check_writable,
     error_lines,
     is_loopback,
+    nonempty_path,
     parse_overrides,
     parse_seed,
     positive_int,
@@ -86,7 +88,7 @@ def add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=positive_int, metavar="N", help="quarters to run (default: the scenario's)")
     parser.add_argument("--seed", type=seed_type, default=DEFAULT_SEED, metavar="S",
                         help=f"random seed (default: {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
+    parser.add_argument("--out", type=nonempty_path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter, e.g. --set width=50 --set location_choice=random "
                              "(repeatable; values are TOML: 0.5, true, [[10, 10, 3]])")
@@ -163,7 +165,7 @@ port_type = argparse_type(check_port, "--port")
 # Exit codes: 0 every run succeeded, 1 some runs failed (recorded in DIR/manifest.jsonl),
 # 2 bad input, 3 a worker process died, 130 Ctrl-C, 143 SIGTERM (finished runs are kept: use --resume; experiments.interrupts).
 def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> None:
-    parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: runs/<name>)")
+    parser.add_argument("--out", type=nonempty_path, metavar="DIR", help="results folder (default: runs/<name>)")
     parser.add_argument("--workers", type=positive_int, metavar="N", help="worker processes (default: all cores)")
     parser.add_argument("--executor", choices=("local", "serial", "dask"), default="local",
                         help="local process pool (default), this process, or a Dask cluster")
@@ -177,6 +179,8 @@ def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> N
 
 
 def batch_options(args) -> dict:
+    if args.address and args.executor != "dask":      # else silently ignored: the runs would go elsewhere
+        raise InputError(f"--address {args.address}: only with --executor dask (given: --executor {args.executor})")
     return dict(workers=args.workers, executor=args.executor, address=args.address,
                 resume=getattr(args, "resume", True), progress=not args.quiet, cache=not args.no_cache)
 

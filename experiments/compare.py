@@ -37,7 +37,7 @@ from experiments.sweep import (
 )
 from experiments.sweep import plain as _plain
 from model.indicator_registry import COMPARED
-from model.params import PARAMS, check_value, did_you_mean
+from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 
 #: Indicators drawn in the comparison figure by default.
 PLOTTED = COMPARED
@@ -71,7 +71,7 @@ def parse_assignments(text: str, where: str) -> dict:
         except tomllib.TOMLDecodeError:
             value = raw                          # a bare word such as random
         if name not in PARAMS:
-            problems.append(Problem(where, name, f"unknown parameter{did_you_mean(name, PARAMS)}",
+            problems.append(Problem(where, name, unknown_parameter(name, PARAMS),
                                     "a parameter or lever of model/params.py", raw))
             continue
         try:

@@ -70,9 +70,11 @@ def lever_arms(scenario, levers: dict, common: dict | None = None) -> list[Arm]:
 
 # --- statistics -----------------------------------------------------------------------------
 def discount_weights(steps: int, rate: float = 0.0) -> np.ndarray:
-    """w_t = (1 + rate)^(−t/4) for quarters t = 1..steps (rate per year, ≥ 0)."""
-    if not (np.isfinite(rate) and rate >= 0):
-        raise ValueError(f"--discount: allowed: an annual rate >= 0 (e.g. 0.05); given: {rate}")
+    """w_t = (1 + rate)^(−t/4) for quarters t = 1..steps (rate per year, a share in [0, 1]: 5 is
+    refused, it would be 500% a year where 5% was meant)."""
+    if not (np.isfinite(rate) and 0 <= rate <= 1):
+        hint = f" (a share: {rate / 100:g} is {rate:g}% a year)" if 1 < rate <= 100 else ""
+        raise ValueError(f"--discount: allowed: an annual rate >= 0 and <= 1, e.g. 0.05{hint}; given: {rate}")
     return (1.0 + rate) ** (-np.arange(1, steps + 1) / 4.0)
 
 

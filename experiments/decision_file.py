@@ -117,7 +117,8 @@ class _Checker:
         value = table.get(key, default)
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
         if not ok:
-            self.bad(prefix + key, "must be a whole number", f"an integer in [{low}, {high if high else '…'}]", value)
+            why = "out of range" if isinstance(value, int) and not isinstance(value, bool) else "not a whole number"
+            self.bad(prefix + key, why, f"an integer in [{low}, {high if high else '…'}]", value)
             return default if isinstance(default, int) else low
         return value
 

@@ -152,6 +152,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonempty_path(text: str) -> Path:
+    """An argparse `type=` for --out, --db, ...: a path, never "" (which Path reads as ".", the
+    working folder, so `--out ""` or an unset `--out "$DIR"` wrote there without a word)."""
+    if not str(text).strip():
+        raise argparse.ArgumentTypeError("empty; allowed: a path, e.g. output/mine (\".\" for this folder)")
+    return Path(text)
+
+
 def error_lines(command: str, exc: Exception) -> str:
     """`clusterlab COMMAND: error: <message>`, one line per problem (each names its file or option and
     key, and what is allowed): a ScenarioError lists several problems, one a line."""

@@ -43,9 +43,10 @@ from experiments.conventions import DEFAULT_SEED
 from experiments.design import ALONE, DESIGNS, SAMPLED, Factor, Sweep, design_points, indicator_names, scenario_label
 from experiments.design_size import size_problem
 from experiments.inputs import check_folder_name
-from model.params import PARAMS, check_value, did_you_mean
+from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
+from scenarios.schema import command_for
 
 _TOP_KEYS = ("name", "description", "scenario", "steps", "replications", "seed",
              "design", "set", "vary", "keep")
@@ -73,6 +74,11 @@ def load_sweep(path: str | Path) -> Sweep:
         data = read_toml(path, "sweep")
     except ScenarioError as exc:
         raise SweepError(exc.problems) from None
+    if command_for(data) in ("run", "optimise", "discover"):      # the wrong kind of file: say which it is
+        kind = "scenario" if command_for(data) == "run" else command_for(data)
+        raise SweepError([Problem(where, "", f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} file, not a sweep file (see experiments/examples/ for "
+                                  "sweep files: scenario = ..., [design], [vary])",
+                                  f"run it with `clusterlab {command_for(data)} {where}`")])
     return parse_sweep(data, where, default_name=path.stem, referrer=path)
 
 
@@ -278,13 +284,13 @@ def _check_param(key, name, value, bad):
         if name in PARAMS:
             bad(key, f"value not allowed for {name!r}", PARAMS[name].allowed(), value)
         else:
-            bad(key, f"unknown parameter{did_you_mean(name, PARAMS)}", "a parameter of model/params.py", value)
+            bad(key, unknown_parameter(name, PARAMS), "a parameter of model/params.py", value)
         return _BAD
 
 
 def _factor(key, name, spec, method, bad) -> Factor | None:
     if name not in PARAMS:
-        bad(key, f"unknown parameter{did_you_mean(name, PARAMS)}", "a parameter of model/params.py", spec)
+        bad(key, unknown_parameter(name, PARAMS), "a parameter of model/params.py", spec)
         return None
     p = PARAMS[name]
     if isinstance(spec, list):
@@ -347,7 +353,8 @@ def _int(table, key, default, minimum, bad, prefix=""):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        bad(prefix + key, "must be a whole number", f"an integer >= {minimum}", value)
+        why = "out of range" if isinstance(value, int) and not isinstance(value, bool) else "not a whole number"
+        bad(prefix + key, why, f"an integer >= {minimum}", value)
         return default if isinstance(default, int) else minimum
     return value
 

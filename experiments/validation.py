@@ -328,12 +328,13 @@ def check_cases(text: str | None) -> list[str] | None:
 
 def add_arguments(parser) -> None:
     from experiments.cli import positive_int
+    from experiments.inputs import nonempty_path
 
     parser.add_argument("--seeds", type=positive_int, default=10, help="seeds per case (default 10)")
     parser.add_argument("--fact-seeds", type=positive_int, default=10, help="seeds per stylised fact (default 10)")
     parser.add_argument("--cases", help="comma-separated case scenarios (default: every scenario with targets)")
-    parser.add_argument("--out", type=Path, default=Path("docs/validation.md"), help="the report")
-    parser.add_argument("--figures", type=Path, default=Path("docs/figures"), help="folder of its figures")
+    parser.add_argument("--out", type=nonempty_path, default=Path("docs/validation.md"), help="the report")
+    parser.add_argument("--figures", type=nonempty_path, default=Path("docs/figures"), help="folder of its figures")
     parser.add_argument("--reuse", action="store_true", help="re-render from the last measurement (runs/validation.pkl)")
     parser.add_argument("--note", default="", help="a paragraph on how this round was run (budgets, what was left out)")
     parser.add_argument("--test-misses", type=Path, nargs="?", const=TEST_MISSES, metavar="JSON",

@@ -106,6 +106,20 @@ def did_you_mean(name: str, options) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+#: names taken for parameters that are settings of a run, not of the model: name -> where they go
+RUN_SETTINGS = {"steps": "the run length: --steps N, `steps` in a sweep file, [run] steps in a scenario",
+                "seed": "the random seed: --seed S, `seed` in a sweep file",
+                "reps": "replications: --reps R, `replications` in a sweep file",
+                "replications": "replications: --reps R, `replications` in a sweep file"}
+
+
+def unknown_parameter(name: str, params) -> str:
+    """"unknown parameter" with a hint: the closest of `params`, or where a run setting goes."""
+    if name in RUN_SETTINGS:
+        return f"not a parameter ({name} is {RUN_SETTINGS[name]})"
+    return f"unknown parameter{did_you_mean(name, params)}"
+
+
 def declare(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
     """A `Param` of `section` (the one-line form of the tables in model/params.py)."""
     return Param(name, default, unit, low, high, meaning, section, source, choices)

@@ -28,6 +28,7 @@ from model.param_spec import (  # noqa: F401  (re-exported: model.params is the 
     declare_lever,
     declare_money,
     did_you_mean,
+    unknown_parameter,
 )
 from model.policy_params import GOVERNMENT_AND_POLICY
 from model.tie_params import SUPPLY_TIES
@@ -330,7 +331,7 @@ SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(p.section for p in _PARAMS))
 def check_value(name: str, value: Any) -> Any:
     """Return `value` converted to the parameter's type, or raise ValueError naming what is allowed."""
     if name not in PARAMS:
-        raise ValueError(f"unknown parameter {name!r}{did_you_mean(name, PARAMS)}")
+        raise ValueError(f"{name!r}: {unknown_parameter(name, PARAMS)}")
     p = PARAMS[name]
     bad = ValueError(f"parameter {name!r} must be {p.allowed()}, got {value!r}")
     if p.choices is not None:

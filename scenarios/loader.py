@@ -34,6 +34,7 @@ from scenarios.schema import (  # noqa: F401
     TOP_KEYS,
     Problem,
     ScenarioError,
+    command_for,
     kind,
     label,
     mark,
@@ -70,10 +71,12 @@ def resolve_reference(ref: str, referrer: Path | None, source: str = "", key: st
     referrer: the file holding the reference (None: the user's own choice on the command line,
     where a path is taken as given). source/key: where the reference was written, for messages.
     """
-    source = source or (label(referrer) if referrer else ref)
+    source = source or (label(referrer) if referrer else ref if isinstance(ref, str) and ref.strip() else "SCENARIO")
     allowed = "a scenario name, or a path relative to this file inside its folder or scenarios/"
     if not isinstance(ref, str) or not ref.strip() or "\x00" in ref:
         why = f"wrong type ({kind(ref)})" if not isinstance(ref, str) else "empty" if not ref.strip() else "a NUL byte"
+        if referrer is None:   # the user's own argument: not an `extends`
+            key, allowed = "", ", ".join(scenario_names()) + ", or a path to a .toml file"
         raise ScenarioError([Problem(source, key, why, allowed, ref)])
     if referrer is None:
         path = Path(ref) if is_path(ref) or Path(ref).is_file() else SCENARIO_DIR / f"{ref}.toml"
@@ -143,6 +146,12 @@ def read_toml(path: Path, what: str = "scenario") -> dict:
 
 
 def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "scenario") -> dict | None:
+    other = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}.get(path.suffix.lower())
+    if other:                                                  # read as TOML it would be "malformed TOML"
+        problems.append(Problem(where, "", f"a {other} file: {what} files are TOML",
+                                "a .toml file: key = value lines under [table] headers (examples: scenarios/, "
+                                "experiments/examples/)"))
+        return None
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
@@ -247,6 +256,11 @@ def _read_chain(path: Path, problems: list) -> list[tuple[str, dict]]:
                                     "at least one of " + ", ".join(TOP_KEYS) + "; for the model's defaults "
                                     "write extends = \"baseline\" or a [meta] table with a title"))
             break
+        if command_for(data) not in ("run", ""):   # a sweep (optimise, discover) file: it names a scenario
+            problems.append(Problem(where, "", f"{_an(command_for(data))} file, not a scenario file (a scenario "
+                                    "holds tables such as [meta], [run], [space], [policy])",
+                                    f"run it with `clusterlab {command_for(data)} {where}`"))
+            break
         if not _looks_like_a_scenario(data):
             problems.append(Problem(where, "", "not a scenario file (none of its tables is a scenario table; "
                                     "nothing of it is shown)", ", ".join(TOP_KEYS)))
@@ -262,6 +276,10 @@ def _read_chain(path: Path, problems: list) -> list[tuple[str, dict]]:
             problems += exc.problems
             break
     return chain[::-1]
+
+
+def _an(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _merge(base: dict, over: dict, origins: dict, file_label: str, prefix: str = "") -> None:

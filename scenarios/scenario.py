@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from model.params import PARAMS, did_you_mean
+from model.params import PARAMS, unknown_parameter
 from scenarios.checks import validate
 from scenarios.schema import OVERRIDES, TABLE_LISTS, Problem, ScenarioError, label, mark, toml_key
 
@@ -54,7 +54,7 @@ class Scenario:
             elif hasattr(value, "item") and not isinstance(value, list):  # a numpy scalar from a sweep
                 value = value.item()
             if name not in PARAMS:
-                problems.append(Problem(OVERRIDES, name, f"unknown parameter{did_you_mean(name, PARAMS)}",
+                problems.append(Problem(OVERRIDES, name, unknown_parameter(name, PARAMS),
                                         "a parameter of model/params.py", value))
                 continue
             where = toml_key(name)

@@ -66,6 +66,19 @@ _TOML_KEY = {param: key for key, (param, _) in TABLE_LISTS.items()} | {"default_
 RUN_KEYS = ("steps", *(n for n, p in PARAMS.items() if p.section == "run" and n != "default_steps"))
 
 
+def command_for(data: dict) -> str:
+    """The `clusterlab` command that reads a TOML file of this content, by its telling keys: "run"
+    (a scenario), "optimise", "discover", "sweep", or "" if none tells. For "wrong kind of file"
+    messages: a newcomer hands a sweep file to `run`, or a scenario file to `sweep`."""
+    if any(k in TOP_KEYS for k in data) and "scenario" not in data:
+        return "run"
+    if "objectives" in data or "search" in data:
+        return "optimise"
+    if "success" in data or "prim" in data:
+        return "discover"
+    return "sweep" if "scenario" in data else ""
+
+
 # --- problems ---------------------------------------------------------------------------------
 class _Nothing:
     """Marks "no value given" (and pickles as itself, so problems survive a process pool)."""

@@ -67,7 +67,7 @@ def test_optimise_file_problems_are_all_reported_with_file_key_and_allowed():
                         "choose": "nothing"}, "bad.toml")
     text = str(err.value)
     for expected in ("bad.toml: stepz: unknown key (did you mean 'steps'?)",
-                     "bad.toml: search.algorithm: unknown algorithm", "search.population: must be a whole number",
+                     "bad.toml: search.algorithm: unknown algorithm", "search.population: out of range",
                      "bad.toml: set.width:", "levers.tech_centr: not a policy lever (did you mean 'tech_centre'?)",
                      "levers.association.high: missing", "levers.training: low must be below high",
                      "levers.training.start: must be a range of quarters",

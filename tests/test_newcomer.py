@@ -417,3 +417,104 @@ def test_the_parameter_table_command_is_clean_and_says_what_it_did(tmp_path):
     assert cli.main(["params", "--check", "--doc", str(doc)]) == 0
     doc.write_text("no markers\n", encoding="utf-8")
     assert cli.main(["params", "--doc", str(doc)]) == 2
+
+
+@pytest.mark.parametrize("name, kind", [("my.yaml", "YAML"), ("my.yml", "YAML"), ("my.json", "JSON")])
+def test_a_yaml_or_json_file_is_named_as_such(tmp_path, capsys, name, kind):
+    """A YAML scenario got "line 1, column 6: malformed TOML: Expected '='": true, but it hides that
+    scenario and sweep files are TOML."""
+    path = tmp_path / name
+    path.write_text("space:\n  width: 80\n" if kind == "YAML" else '{"space": {"width": 80}}', encoding="utf-8")
+    for command in ("run", "sweep"):
+        assert cli.main([command, str(path)]) == 2
+        err = capsys.readouterr().err
+        what = "scenario" if command == "run" else "sweep"
+        assert f"a {kind} file: {what} files are TOML; allowed: a .toml file" in err and "malformed" not in err
+
+
+def test_the_wrong_kind_of_file_names_the_command_that_reads_it(tmp_path, capsys):
+    """A sweep file given to `run` listed its every key as "unknown table or key", a scenario given to
+    `sweep` its tables as unknown keys: now each says what the file is and which command reads it."""
+    examples = Path(__file__).resolve().parents[1] / "experiments" / "examples"
+    cases = [(["run", str(examples / "policy_mix.toml")], "a sweep file, not a scenario file", "clusterlab sweep"),
+             (["validate", str(examples / "hunan_cheapest_mix.toml")], "an optimise file, not a scenario file",
+              "clusterlab optimise"),
+             (["validate", str(examples / "hunan_discovery.toml")], "a discover file", "clusterlab discover"),
+             (["sweep", str(Path(load_scenario("baseline").path))], "a scenario file, not a sweep file",
+              "clusterlab run"),
+             (["sweep", str(examples / "hunan_cheapest_mix.toml")], "an optimise file, not a sweep file",
+              "clusterlab optimise")]
+    for argv, what, command in cases:
+        assert cli.main(argv) in (1, 2)
+        captured = capsys.readouterr()
+        text = captured.out + captured.err
+        assert what in text and f"run it with `{command} " in text and "unknown" not in text, text
+
+
+def test_out_of_range_counts_in_a_sweep_file_are_not_called_fractional(tmp_path, capsys):
+    """`replications = 0` was "must be a whole number" (0 is one)."""
+    path = tmp_path / "s.toml"
+    text = "seed = -1\n" + SWEEP_TEXT.replace("steps = 2", "steps = 0").replace("replications = 1", "replications = 0.5")
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    for line in ("steps: out of range; allowed: an integer >= 1; given: 0",
+                 "replications: not a whole number; allowed: an integer >= 1; given: 0.5",
+                 "seed: out of range; allowed: an integer >= 0; given: -1"):
+        assert line in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_dask_address_is_checked(tmp_path, capsys, monkeypatch):
+    """`--address` without `--executor dask` was ignored (the runs went to the local pool); an
+    unreachable scheduler ended in dask's bare "Timed out trying to connect", no option named."""
+    import dask.distributed
+
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text(SWEEP_TEXT, encoding="utf-8")
+    argv = ["sweep", str(sweep_file), "--out", str(tmp_path / "o"), "--quiet"]
+    assert cli.main([*argv, "--address", "tcp://10.0.0.5:8786"]) == 2
+    assert "--address tcp://10.0.0.5:8786: only with --executor dask" in capsys.readouterr().err
+
+    def unreachable(address, *a, **k):
+        raise OSError(f"Timed out trying to connect to {address} after 30 s")
+
+    monkeypatch.setattr(dask.distributed, "Client", unreachable)
+    assert cli.main([*argv, "--executor", "dask", "--address", "tcp://10.0.0.5:8786"]) == 2
+    err = capsys.readouterr().err
+    assert "--address tcp://10.0.0.5:8786: cannot reach a Dask scheduler there (Timed out" in err
+    assert "allowed: the address of a running scheduler" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("pair, where", [("steps=10", "--steps N"), ("seed=3", "--seed S"), ("reps=4", "--reps R")])
+def test_run_settings_are_not_offered_as_parameters(capsys, pair, where):
+    """`--set steps=10` answered "unknown parameter (did you mean 'n_stages'?)"."""
+    assert cli.main(["run", "baseline", "--set", pair]) == 2
+    err = capsys.readouterr().err
+    assert f"{pair.split('=')[0]}: not a parameter (" in err and where in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize("argv", [["run", "baseline", "--out", ""], ["sweep", "x.toml", "--out", " "],
+                                  ["compare", "baseline", "--out", ""], ["calibrate", "jiangxi_auto_hub", "--db", ""],
+                                  ["validation", "--figures", ""]])
+def test_an_empty_output_path_is_refused(tmp_path, monkeypatch, capsys, argv):
+    """`--out ""` (an unset shell variable) is Path("."): `run` wrote its files into the working folder."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == 2
+    assert ": empty; allowed: a path" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_scenario_argument_is_named_as_the_argument(capsys):
+    """`clusterlab run ""` said ": extends: empty" (no file, and a key the user never wrote)."""
+    assert cli.main(["run", ""]) == 2
+    err = capsys.readouterr().err
+    assert "SCENARIO: empty; allowed: baseline, " in err and "extends" not in err
+
+
+def test_a_discount_given_in_percent_is_refused_with_the_share(tmp_path, capsys):
+    """`--discount 5` (meaning 5%) ran as 500% a year: only a rate in [0, 1] is taken."""
+    out = tmp_path / "ce"
+    assert cli.main(["cost-effectiveness", "baseline", "tech_centre=5", "--discount", "5", "--out", str(out)]) == 2
+    assert "0.05 is 5% a year" in capsys.readouterr().err and not out.exists()
