@@ -65,7 +65,7 @@ from experiments.calibration_outputs import (
     weighted_quantile,  # noqa: F401  (re-exported)
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
-from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed_list
+from experiments.inputs import argparse_type, check_workers, check_writable, nonempty_path, parse_seed_list
 from experiments.interrupts import Terminated, quiet_forked_workers
 
 DEFAULT_DB, DEFAULT_OUT = Path("runs") / "calibrate", Path("docs") / "calibration"   # + /<case>.db, /<case>/
@@ -336,6 +336,10 @@ def cli(args) -> int:
         raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
     for option, folder in (("--out", args.out or DEFAULT_OUT), ("--db", args.db.parent if args.db else DEFAULT_DB)):
         check_writable(folder, option if folder not in (DEFAULT_OUT, DEFAULT_DB) else f"{option} (default)")
+    if args.engine != "dask" or not args.address:
+        from experiments.executors import available_cores
+
+        check_workers(args.workers, available_cores())
     settings = Settings(population=args.population, generations=args.generations,
                         max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,

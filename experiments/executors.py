@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.inputs import InputError, probe_output_dir
+from experiments.inputs import InputError, check_workers, probe_output_dir
 from experiments.store import Store
 
 EXECUTORS = ("local", "serial", "dask")
@@ -244,9 +244,9 @@ def make_executor(kind: str = "local", workers: int | None = None, address: str 
     if kind == "serial":
         return SerialExecutor()
     if kind == "local":
-        return LocalExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(workers, address)
+        return LocalExecutor(check_workers(workers, available_cores()))
+    if kind == "dask":   # --workers sizes a LocalCluster on this machine, not a remote scheduler's
+        return DaskExecutor(workers if address else check_workers(workers, available_cores()), address)
     raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
 
 

@@ -152,6 +152,18 @@ def positive_int(text: str) -> int:
     return value
 
 
+OVERSUBSCRIBE = 8    # worker processes per core beyond which --workers is a typo, not a choice (each holds a model)
+
+
+def check_workers(workers, cores: int, source: str = "--workers"):
+    """`workers` (None: all cores) unless above OVERSUBSCRIBE × the cores here: 1000 spawned
+    processes, each importing the model (~100 MB), exhaust memory before any run finishes."""
+    if workers is not None and workers > OVERSUBSCRIBE * cores:
+        raise InputError(f"{source}: {workers} processes on {cores} core(s); allowed: 1 to {OVERSUBSCRIBE * cores} "
+                         f"(more than {cores} only share the cores, each with its own copy of the model)")
+    return workers
+
+
 def nonempty_path(text: str) -> Path:
     """An argparse `type=` for --out, --db, ...: a path, never "" (which Path reads as ".", the
     working folder, so `--out ""` or an unset `--out "$DIR"` wrote there without a word)."""

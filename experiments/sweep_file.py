@@ -46,7 +46,7 @@ from experiments.inputs import check_folder_name
 from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
-from scenarios.schema import command_for
+from scenarios.schema import wrong_kind
 
 _TOP_KEYS = ("name", "description", "scenario", "steps", "replications", "seed",
              "design", "set", "vary", "keep")
@@ -74,11 +74,8 @@ def load_sweep(path: str | Path) -> Sweep:
         data = read_toml(path, "sweep")
     except ScenarioError as exc:
         raise SweepError(exc.problems) from None
-    if command_for(data) in ("run", "optimise", "discover"):      # the wrong kind of file: say which it is
-        kind = "scenario" if command_for(data) == "run" else command_for(data)
-        raise SweepError([Problem(where, "", f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} file, not a sweep file (see experiments/examples/ for "
-                                  "sweep files: scenario = ..., [design], [vary])",
-                                  f"run it with `clusterlab {command_for(data)} {where}`")])
+    if wrong := wrong_kind(data, where, "sweep"):        # a scenario (optimise, discover) file
+        raise SweepError([wrong])
     return parse_sweep(data, where, default_name=path.stem, referrer=path)
 
 
@@ -312,7 +309,9 @@ def _factor(key, name, spec, method, bad) -> Factor | None:
         bad(key, "a range needs a numeric parameter", "a list of values", spec)
         return None
     if "low" not in spec or "high" not in spec:
-        bad(key, "a range needs both low and high", p.allowed(), spec)
+        levels, listed = (", levels = N (a count)", ", or a list [v1, v2, ...]") if method in _LISTED else ("", "")
+        bad(key, "a range needs both low and high", f"{{ low = ..., high = ...{levels} }}, low and high {p.allowed()}"
+            f"{listed}", spec)
         return None
     low = _check_param(f"{key}.low", name, spec["low"], bad)
     high = _check_param(f"{key}.high", name, spec["high"], bad)

@@ -34,10 +34,10 @@ from scenarios.schema import (  # noqa: F401
     TOP_KEYS,
     Problem,
     ScenarioError,
-    command_for,
     kind,
     label,
     mark,
+    wrong_kind,
 )
 
 MAX_FILE_BYTES = 1_000_000   # a scenario file is a few KB; a bigger one is not a scenario
@@ -256,10 +256,8 @@ def _read_chain(path: Path, problems: list) -> list[tuple[str, dict]]:
                                     "at least one of " + ", ".join(TOP_KEYS) + "; for the model's defaults "
                                     "write extends = \"baseline\" or a [meta] table with a title"))
             break
-        if command_for(data) not in ("run", ""):   # a sweep (optimise, discover) file: it names a scenario
-            problems.append(Problem(where, "", f"{_an(command_for(data))} file, not a scenario file (a scenario "
-                                    "holds tables such as [meta], [run], [space], [policy])",
-                                    f"run it with `clusterlab {command_for(data)} {where}`"))
+        if wrong := wrong_kind(data, where, "run"):      # a sweep (optimise, discover) file
+            problems.append(wrong)
             break
         if not _looks_like_a_scenario(data):
             problems.append(Problem(where, "", "not a scenario file (none of its tables is a scenario table; "
@@ -276,10 +274,6 @@ def _read_chain(path: Path, problems: list) -> list[tuple[str, dict]]:
             problems += exc.problems
             break
     return chain[::-1]
-
-
-def _an(word: str) -> str:
-    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def _merge(base: dict, over: dict, origins: dict, file_label: str, prefix: str = "") -> None:

@@ -79,6 +79,18 @@ def command_for(data: dict) -> str:
     return "sweep" if "scenario" in data else ""
 
 
+def wrong_kind(data: dict, where: str, expected: str) -> Problem | None:
+    """The Problem of a file read by `clusterlab <expected>` ("run" or "sweep") that another reads."""
+    command = command_for(data)
+    if command in ("", expected):
+        return None
+    kinds = {"run": "scenario", "sweep": "sweep"}
+    kind, wanted = kinds.get(command, command), kinds[expected]
+    article = "an" if kind[0] in "aeiou" else "a"
+    return Problem(where, "", f"{article} {kind} file, not a {wanted} file (examples of both: scenarios/, "
+                   "experiments/examples/)", f"run it with `clusterlab {command} {where}`")
+
+
 # --- problems ---------------------------------------------------------------------------------
 class _Nothing:
     """Marks "no value given" (and pickles as itself, so problems survive a process pool)."""

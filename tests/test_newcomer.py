@@ -518,3 +518,31 @@ def test_a_discount_given_in_percent_is_refused_with_the_share(tmp_path, capsys)
     out = tmp_path / "ce"
     assert cli.main(["cost-effectiveness", "baseline", "tech_centre=5", "--discount", "5", "--out", str(out)]) == 2
     assert "0.05 is 5% a year" in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize("argv", [["sweep", "SWEEP", "--workers", "1000"], ["compare", "baseline", "--workers", "1000"],
+                                  ["sweep", "SWEEP", "--executor", "dask", "--workers", "1000"],
+                                  ["calibrate", "jiangxi_auto_hub", "--workers", "1000"]])
+def test_a_worker_count_far_above_the_cores_is_refused_before_spawning(tmp_path, capsys, monkeypatch, argv):
+    """`--workers 1000` spawned 1000 processes, each importing the model, on a 2-core machine."""
+    import experiments.executors as executors
+
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
+    monkeypatch.setattr(executors, "LocalExecutor", lambda *a: pytest.fail("a pool was started"))
+    monkeypatch.setattr(executors, "DaskExecutor", lambda *a: pytest.fail("a cluster was started"))
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text(SWEEP_TEXT, encoding="utf-8")
+    argv = [str(sweep_file) if a == "SWEEP" else a for a in argv]
+    out = [] if argv[0] == "calibrate" else ["--out", str(tmp_path / "o")]
+    assert cli.main([*argv, *out, "--quiet"]) == 2
+    assert "--workers: 1000 processes on 2 core(s); allowed: 1 to 16" in capsys.readouterr().err
+
+
+def test_a_range_given_as_levels_shows_both_forms(tmp_path, capsys):
+    """`tech_centre = { levels = [0, 10] }` got "a range needs both low and high; allowed: a number in
+    [0.0, 1e9]": the allowed form of a range, and of a list, were not shown."""
+    path = tmp_path / "s.toml"
+    path.write_text(SWEEP_TEXT.replace("tech_centre = [0, 10]", "tech_centre = { levels = [0, 10] }"), encoding="utf-8")
+    assert cli.main(["sweep", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "allowed: { low = ..., high = ..., levels = N (a count) }" in err and "or a list [v1, v2, ...]" in err
