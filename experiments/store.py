@@ -180,6 +180,14 @@ def check_results_folder(root, source: str = "--out") -> None:
                          f"folder, or the results folder of the same batch (with --resume)")
 
 
+def refuse_results_folder(folder, source: str = "--out") -> None:
+    """StoreError if `folder` is a batch's results folder (it has plan.json): a single run's files
+    (indicators.csv, summary.json, figures) do not belong among its runs."""
+    if (Path(folder) / "plan.json").is_file():
+        raise StoreError(f"{source} {folder}: the results folder of a batch (it has plan.json), not written into by "
+                         "`run`; allowed: another folder, e.g. output/<name>")
+
+
 # --- reading --------------------------------------------------------------------------------
 def load_plan(root) -> dict:
     return json.loads((Path(root) / "plan.json").read_text())

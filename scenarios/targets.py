@@ -243,7 +243,8 @@ def _target(where: str, entry, bad) -> Target | None:
             ok = bad(f"{where}.{k}", "unknown key", ", ".join(ALL_KEYS), entry[k]) and False
     kind = entry.get("measure")
     if kind not in KINDS:
-        bad(f"{where}.measure", "unknown measurement kind", ", ".join(KINDS), kind)
+        bad(f"{where}.measure", "missing" if kind is None else "unknown measurement kind", ", ".join(KINDS),
+            *(() if kind is None else (kind,)))
         return None
     required, _, _ = KINDS[kind]
     for k in ("name", "value", "role", "source", "quote", *required):

@@ -546,3 +546,21 @@ def test_a_range_given_as_levels_shows_both_forms(tmp_path, capsys):
     assert cli.main(["sweep", str(path)]) == 2
     err = capsys.readouterr().err
     assert "allowed: { low = ..., high = ..., levels = N (a count) }" in err and "or a list [v1, v2, ...]" in err
+
+
+def test_run_does_not_write_into_a_batchs_results_folder(tmp_path, capsys):
+    """`run --out runs/<sweep>` put indicators.csv, summary.json and figures among a sweep's runs."""
+    results = tmp_path / "results"
+    (results / "runs").mkdir(parents=True)
+    (results / "plan.json").write_text("{}")
+    assert cli.main(["run", "baseline", "--out", str(results)]) == 2
+    assert "the results folder of a batch (it has plan.json)" in capsys.readouterr().err
+    assert sorted(p.name for p in results.iterdir()) == ["plan.json", "runs"]
+
+
+def test_a_target_without_a_measure_says_missing(tmp_path):
+    """`[[targets]]` without `measure` said "unknown measurement kind; given: None"."""
+    (tmp_path / "t.toml").write_text('extends = "baseline"\n[[targets]]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"targets\[0\]\.measure: missing; allowed: value, ratio") as info:
+        load_scenario(tmp_path / "t.toml")
+    assert "None" not in str(info.value)
