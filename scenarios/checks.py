@@ -36,6 +36,7 @@ from scenarios.schema import (
     OVERRIDES,
     PARAM_SECTIONS,
     RUN_KEYS,
+    SCENARIO_DIR,
     SCHEDULE_KEYS,
     TABLE_LISTS,
     TOP_KEYS,
@@ -145,7 +146,7 @@ def validate(data: dict, origins: dict, name: str, path: Path | None) -> dict:
             params[param] = value
     schedule = () if schedule_raw is _BAD else _schedule(check, schedule_raw, grid["steps"])
     _check_joint(check, {n: p.default for n, p in PARAMS.items()} | params, rejected, schedule, steps)
-    targets.parse(data, check.bad, PARAMS)  # the case figures (scenarios/targets.py)
+    _check_targets(check, targets.parse(data, check.bad, PARAMS)[0], steps)  # the case figures (scenarios/targets.py)
 
     if check.problems:
         raise ScenarioError(check.problems)
@@ -154,6 +155,19 @@ def validate(data: dict, origins: dict, name: str, path: Path | None) -> dict:
                 source=meta.get("source", ""), expected=meta.get("expected", ""), steps=steps,
                 params=params, schedule=tuple(schedule), path=path, warnings=tuple(_notes(full, params)),
                 _data=data, _origins=origins)
+
+
+def _check_targets(check: _Checker, found, steps: int) -> None:
+    """What targets.parse cannot see: windows inside the run, a `ratio_to` scenario that exists."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    for i, t in enumerate(found):
+        for key, (first, last) in t.windows.items():
+            if max(first, last) > steps:
+                check.bad(f"targets[{i}].{key}", f"beyond the end of the run (run.steps = {steps})",
+                          f"quarters in [0, {steps}] (negative: counted from the end)", [first, last])
+        if t.measure == "ratio_to" and t.against not in names and not Path(t.against).is_file():
+            check.bad(f"targets[{i}].against", f"no such scenario{did_you_mean(t.against, names)}",
+                      ", ".join(names) + ", or a path to a .toml file", t.against)
 
 
 def check_steps(scenario, steps: int | None, source: str = "--steps") -> int:

@@ -564,3 +564,27 @@ def test_a_target_without_a_measure_says_missing(tmp_path):
     with pytest.raises(ScenarioError, match=r"targets\[0\]\.measure: missing; allowed: value, ratio") as info:
         load_scenario(tmp_path / "t.toml")
     assert "None" not in str(info.value)
+
+
+@pytest.mark.parametrize("change, key, phrase", [
+    ("at = [1, 400]", "targets[0].at", "beyond the end of the run (run.steps = 80)"),
+    ('against = "zhejiang_blok_economy"', "targets[0].against", "no such scenario (did you mean 'zhejiang_block_economy'?)"),
+])
+def test_validate_checks_a_targets_windows_and_reference_scenario(tmp_path, change, key, phrase):
+    """A target read at quarters beyond the run, or compared with a scenario that does not exist,
+    validated OK; the miss surfaced only in calibrate or validation, after runs."""
+    body = ('extends = "baseline"\n[[targets]]\nname = "x"\nvalue = 1.0\ntolerance = 0.1\nmeasure = "ratio_to"\n'
+            'column = "firms"\nat = [1, 4]\nagainst = "zhejiang_block_economy"\nrole = "held_out"\n'
+            'source = "004_c4a6e7acb6afb95f.txt"\nquote = "q"\n')
+    load_scenario(_write(tmp_path, "ok.toml", body))                      # the unchanged target is fine
+    name = change.split(" =")[0]
+    bad = "\n".join(change if line.startswith(f"{name} =") else line for line in body.splitlines())
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, "bad.toml", bad))
+    (problem,) = info.value.problems
+    assert problem.key == key and phrase in problem.message
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
