@@ -183,6 +183,7 @@ class Enterprises(LifeCycle, Population):
         theta = transport.long_haul_share(p["long_haul_freight"], infra_here, p["infrastructure_freight_saving"])
         parity = intermediate_market.import_parity(m.outside_price[stage], p["import_markup"], theta)
         if clear:
+            m.spot_gaps = (unsold + spot, unmet)   # per stage, before the spot market (newcomers' fill: prospects)
             m.import_freight = intermediate_market.mean_by_input(stage, Q, theta, m.import_freight)
             m.parity = intermediate_market.import_parity(m.outside_price, p["import_markup"], m.import_freight)
             scale = intermediate_market.export_scale(m.export_base, p["demand_growth"], m.steps)

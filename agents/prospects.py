@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.population import RowRules
-from model import entry_decision, product_lines
+from model import entry_decision, intermediate_market, market, product_lines, transport
 from model.fields import at
 
 
@@ -117,7 +117,7 @@ class Prospects(RowRules):
         plant = self.model.stage_scale[g.stage] * g.size
         sx, sy = self.entrant_sites(g.stage, plant, g.to_park, median_output)
         cost = p["entry_cost"] * plant
-        profit = self.plant_profit(g, typical, sx, sy)
+        profit = self.plant_profit(g, typical, sx, sy, median_output)
         return plant, sx, sy, entry_decision.net_gain(profit, g.option, cost, p["interest_rate"], self.hazard(g)), cost
 
     def hazard(self, g: Group) -> float:
@@ -128,14 +128,40 @@ class Prospects(RowRules):
         m = self.model
         return m.value_exit_rate if g.lead else m.exit_rate
 
-    def plant_profit(self, g: Group, typical, sx, sy):
+    def arrival_values(self, g: Group, sx, sy, out):
+        """Net value per unit (array over the final-stage prospects of `g`) each would earn at its site
+        (sx, sy) in its first quarter, before it has supply ties, at an output of `out` units
+        (model.entry_decision.arrival_unit_value, spot_fill): a lead prospect has no peer among the
+        cluster's final firms, whose median value includes their ties and their sites."""
+        m, p = self.model, self.model.params
+        infra, S = at(m.grid.infrastructure.data, sx, sy), p["n_stages"]
+        saving, d = p["infrastructure_freight_saving"], np.hypot(sx - m.market[0], sy - m.market[1])
+        theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)
+        standard = (1.0 - p["specific_input_share"]) * out
+        unsold, unmet = m.spot_gaps
+        fill = entry_decision.spot_fill(unsold[S - 1], unmet[S - 1], standard, p["spot_matching"])
+        a = market.appeal(g.knowledge, m.quality_standard * m.frontier, p["quality_sensitivity"])
+        return entry_decision.arrival_unit_value(
+            m.price, a, m.stage_price[S - 1],
+            intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta), fill,
+            p["specific_input_share"], transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
+            transport.local_freight_rate(p["market_transport_cost"], infra, saving) * d, theta)
+
+    def plant_profit(self, g: Group, typical, sx, sy, median_output=None):
         """Operating profit a quarter (model.entry_decision.operating_profit; array over the
-        prospects of `g`) of a plant of each one's stage, lines and knowledge at site (sx, sy)."""
+        prospects of `g`) of a plant of each one's stage, lines and knowledge at site (sx, sy), at
+        its stage's `typical` net value per unit or, for lead prospects (`lead_arrival_value`), at
+        what each would earn at its site on arrival (`arrival_values`, at the plant's output
+        expected as in `entrant_sites`)."""
         m, p, f = self.model, self.model.params, self.model.fields
+        v = np.asarray(typical)[g.stage]
+        if g.lead and p["lead_arrival_value"] and len(g.stage):
+            median = self.median_output() if median_output is None else median_output
+            v = self.arrival_values(g, sx, sy, median * m.stage_scale[g.stage] * g.size / p["plant_scale"])
         A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
              * product_lines.line_factor(g.lines, p["labour_share"], p["capital_share"]))
         unit_labour = at(f["wage"], sx, sy) + p["land_per_worker"] * at(f["rent_paid"], sx, sy)
-        return entry_decision.operating_profit(np.asarray(typical)[g.stage], A, unit_labour,
+        return entry_decision.operating_profit(v, A, unit_labour,
                                                p["interest_rate"] + p["depreciation"], p["labour_share"],
                                                p["capital_share"], p["fixed_cost"] * m.stage_scale[g.stage])
 

@@ -109,6 +109,33 @@ def operating_profit(v, A, unit_labour_cost, user_cost, alpha, beta, fixed_cost)
     return (1.0 - alpha - beta) * np.maximum(v, 0.0) * Q * (np.asarray(v) > 0) - fixed_cost
 
 
+def spot_fill(unsold, unmet, newcomer_need, matching: float):
+    """g = φ min(U, M + n) / (M + n): the share of its standard need a newcomer without ties buys on
+    the local spot market when it joins the buyers of a stage whose unsold output last quarter was U
+    and whose unmet standard need was M (model.intermediate_market.spot_match, gap_shares), its own
+    standard need being n (arrays broadcast; 0 where M + n = 0)."""
+    gap = np.asarray(unmet, float) + np.asarray(newcomer_need, float)
+    spot = matching * np.minimum(np.maximum(unsold, 0.0), gap)
+    return np.where(gap > 0, spot / np.where(gap > 0, gap, 1.0), 0.0)
+
+
+def arrival_unit_value(price, appeal, input_price, parity, fill, specific_share: float, spot_freight,
+                       market_freight, long_haul):
+    """v = P a (1 − θ) − t_m d − [(1 − ς) g (p_in + t d) + (1 − (1 − ς) g) π]: the net value per unit a
+    final producer earns at its cell in its first quarter, before it has supply ties (arrays over
+    prospects, units per unit of output). P a: final price × its goods' appeal; θ: long-haul freight
+    share at the cell on sales outside (`long_haul`); t_m d: local freight per unit to the market
+    gateway (`market_freight`); inputs: the standard share 1 − ς (`specific_share` ς: made to the
+    buyer's design, only along a tie, model.product_match), of which the spot market fills g
+    (`spot_fill`) at the local ex-works price p_in plus the spot leg t d via the gateway
+    (`spot_freight`, model.transport), the rest imported at the cell's import parity π. The same
+    prices and freights `agents.enterprises` charges after entry."""
+    P = np.asarray(price, float) * np.asarray(appeal, float)
+    local = (1.0 - specific_share) * np.asarray(fill, float)
+    inputs = local * (np.asarray(input_price, float) + spot_freight) + (1.0 - local) * np.asarray(parity, float)
+    return P * (1.0 - np.asarray(long_haul, float)) - market_freight - inputs
+
+
 def knowledge_nodes(dispersion: float, n: int = 9):
     """(multipliers, weights), two (n,) arrays: Gauss–Hermite nodes of a lognormal(0, dispersion)
     draw, so that Σ w · g(m) ≈ E[g(e^{σ z})], z standard normal (exact for polynomials in z of

@@ -87,6 +87,7 @@ class ClusterModel(Model):
         self.parity = intermediate_market.import_parity(self.outside_price, p["import_markup"], self.import_freight)
         self.stage_price = self.outside_price[1:].copy()
         self.export_base = np.zeros(S)
+        self.spot_gaps = (np.zeros(S), np.zeros(S))   # each good's unsold output and unmet standard need last quarter
         self.quarter = Quarter()
         self.quality_share = 1.0   # Σ Q a / Σ Q of final firms: goods that meet the standard (model.brand)
         self.compliance = 1.0   # share of the abatement the emission standard requires that is done
