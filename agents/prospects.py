@@ -128,24 +128,38 @@ class Prospects(RowRules):
         m = self.model
         return m.value_exit_rate if g.lead else m.exit_rate
 
-    def arrival_values(self, g: Group, sx, sy, out):
+    def arrival_values(self, g: Group, typical, sx, sy, out):
         """Net value per unit (array over the final-stage prospects of `g`) each would earn at its site
-        (sx, sy) in its first quarter, before it has supply ties, at an output of `out` units
-        (model.entry_decision.arrival_unit_value, spot_fill): a lead prospect has no peer among the
-        cluster's final firms, whose median value includes their ties and their sites."""
+        (sx, sy) on arrival, before it has supply ties, at an output of `out` units: the final firms'
+        median value `typical[S]` less what it pays for inputs and freight beyond their median
+        (model.entry_decision.arrival_unit_value, newcomer_unit_cost, spot_fill). A lead prospect
+        has no peer among the final firms, whose value includes their ties and sites."""
         m, p = self.model, self.model.params
         infra, S = at(m.grid.infrastructure.data, sx, sy), p["n_stages"]
         saving, d = p["infrastructure_freight_saving"], np.hypot(sx - m.market[0], sy - m.market[1])
         theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)
-        standard = (1.0 - p["specific_input_share"]) * out
         unsold, unmet = m.spot_gaps
-        fill = entry_decision.spot_fill(unsold[S - 1], unmet[S - 1], standard, p["spot_matching"])
-        a = market.appeal(g.knowledge, m.quality_standard * m.frontier, p["quality_sensitivity"])
-        return entry_decision.arrival_unit_value(
-            m.price, a, m.stage_price[S - 1],
-            intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta), fill,
-            p["specific_input_share"], transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
-            transport.local_freight_rate(p["market_transport_cost"], infra, saving) * d, theta)
+        fill = entry_decision.spot_fill(unsold[S - 1], unmet[S - 1], (1.0 - p["specific_input_share"]) * out,
+                                        p["spot_matching"])
+        c_bar, revenue = self.final_unit_costs()
+        c_new = entry_decision.newcomer_unit_cost(
+            m.stage_price[S - 1], intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta),
+            fill, p["specific_input_share"], transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
+            transport.local_freight_rate(p["market_transport_cost"], infra, saving) * d, theta, revenue)
+        return entry_decision.arrival_unit_value(float(np.asarray(typical)[S]), c_bar, c_new)
+
+    def final_unit_costs(self) -> tuple[float, float]:
+        """(median input and freight cost per unit, median revenue per unit) of the producing final
+        firms last quarter (freight on output as model.market.market_freight charges it); the
+        outside price of the final good's input and the reference price where none produces."""
+        m, p, S = self.model, self.model.params, self.model.params["n_stages"]
+        rows = self.live[(self.stage[self.live] == S) & (self.output[self.live] > 0)]
+        if len(rows) == 0:
+            return float(m.parity[S]), float(m.price)
+        Q, x, y = self.output[rows], self.x[rows], self.y[rows]
+        infra, saving = at(m.grid.infrastructure.data, x, y), p["infrastructure_freight_saving"]
+        freight = market.market_freight(np.ones(len(rows), bool), x, y, m.market, infra, Q, self.revenue[rows], p)
+        return float(np.median((self.input_cost[rows] + freight) / Q)), float(np.median(self.revenue[rows] / Q))
 
     def plant_profit(self, g: Group, typical, sx, sy, median_output=None):
         """Operating profit a quarter (model.entry_decision.operating_profit; array over the
@@ -157,7 +171,7 @@ class Prospects(RowRules):
         v = np.asarray(typical)[g.stage]
         if g.lead and p["lead_arrival_value"] and len(g.stage):
             median = self.median_output() if median_output is None else median_output
-            v = self.arrival_values(g, sx, sy, median * m.stage_scale[g.stage] * g.size / p["plant_scale"])
+            v = self.arrival_values(g, typical, sx, sy, median * m.stage_scale[g.stage] * g.size / p["plant_scale"])
         A = (m.stage_tfp[g.stage] * g.knowledge * at(f["productivity"], sx, sy)
              * product_lines.line_factor(g.lines, p["labour_share"], p["capital_share"]))
         unit_labour = at(f["wage"], sx, sy) + p["land_per_worker"] * at(f["rent_paid"], sx, sy)

@@ -119,21 +119,29 @@ def spot_fill(unsold, unmet, newcomer_need, matching: float):
     return np.where(gap > 0, spot / np.where(gap > 0, gap, 1.0), 0.0)
 
 
-def arrival_unit_value(price, appeal, input_price, parity, fill, specific_share: float, spot_freight,
-                       market_freight, long_haul):
-    """v = P a (1 − θ) − t_m d − [(1 − ς) g (p_in + t d) + (1 − (1 − ς) g) π]: the net value per unit a
-    final producer earns at its cell in its first quarter, before it has supply ties (arrays over
-    prospects, units per unit of output). P a: final price × its goods' appeal; θ: long-haul freight
-    share at the cell on sales outside (`long_haul`); t_m d: local freight per unit to the market
-    gateway (`market_freight`); inputs: the standard share 1 − ς (`specific_share` ς: made to the
-    buyer's design, only along a tie, model.product_match), of which the spot market fills g
-    (`spot_fill`) at the local ex-works price p_in plus the spot leg t d via the gateway
-    (`spot_freight`, model.transport), the rest imported at the cell's import parity π. The same
-    prices and freights `agents.enterprises` charges after entry."""
-    P = np.asarray(price, float) * np.asarray(appeal, float)
+def newcomer_unit_cost(input_price, parity, fill, specific_share: float, spot_freight, market_freight, long_haul,
+                       revenue_per_unit):
+    """c = (1 − ς) g (p_in + t d) + (1 − (1 − ς) g) π + t_m d + θ R: what a final producer without
+    supply ties pays per unit of output at its cell for inputs and freight (arrays over prospects,
+    units per unit). Inputs: the standard share 1 − ς (`specific_share` ς: made to the buyer's
+    design, only along a tie, model.product_match), of which the spot market fills g (`spot_fill`)
+    at the local ex-works price p_in plus the spot leg t d via the gateway (`spot_freight`), the rest
+    imported at the cell's import parity π; freight on output: the local leg t_m d to the gateway
+    (`market_freight`) and the long haul θ (`long_haul`) on its sales R a unit. The same prices and
+    freights agents.enterprises charges (model.transport)."""
     local = (1.0 - specific_share) * np.asarray(fill, float)
     inputs = local * (np.asarray(input_price, float) + spot_freight) + (1.0 - local) * np.asarray(parity, float)
-    return P * (1.0 - np.asarray(long_haul, float)) - market_freight - inputs
+    return inputs + market_freight + np.asarray(long_haul, float) * np.asarray(revenue_per_unit, float)
+
+
+def arrival_unit_value(typical_value: float, incumbents_cost: float, newcomer_cost):
+    """v_i = v̄ − (c_i − c̄): the net value per unit a newcomer expects at its site on arrival, the
+    stage's typical (median) value v̄ less what it pays per unit for inputs and freight (c_i,
+    `newcomer_unit_cost`) beyond what the typical incumbent pays (c̄, the median of the
+    incumbents' input and freight costs per unit, their ties and sites included). The revenue side
+    and the price level stay the incumbents' (smoothed) ones; only the cost of having no ties yet
+    and of the site moves the value."""
+    return typical_value - (np.asarray(newcomer_cost, float) - incumbents_cost)
 
 
 def knowledge_nodes(dispersion: float, n: int = 9):

@@ -52,11 +52,11 @@ GOVERNMENT_AND_POLICY = [
     _p("government", "lead_prospects", 0.05, "firms/quarter", 0.0, 100.0,
        "outside lead firms that consider the cluster each quarter"),
     _p("government", "lead_arrival_value", 1, "—", 0, 1,
-       "1: a lead prospect values its plant at the net value per unit it would earn at its site on arrival "
-       "(model.entry_decision.arrival_unit_value: no supply ties yet, so its standard inputs come from the spot "
-       "market's fill and the rest at import parity at its cell, freight to market from its cell); 0: at the "
-       "median of the final firms' (their ties and sites included). Model choice (consistency of the entry "
-       "decision with the costs after entry: docs/validation.md, hunan)"),
+       "1: a lead prospect values its plant at the final firms' median net value per unit less what it would pay "
+       "for inputs and freight at its site on arrival beyond their median (model.entry_decision.arrival_unit_value: "
+       "no supply ties yet, so its standard inputs come from the spot market's fill and the rest at import parity at "
+       "its cell, freight to market from its cell); 0: at the median alone (the incumbents' ties and sites included). "
+       "Model choice (consistency of the entry decision with the costs after entry: docs/validation.md, hunan)"),
     _p("government", "founder_candidates", 2.0, "people/quarter", 0.0, 1e4,
        "local would-be founders each quarter whom only a grant would bring to start"),
     _p("government", "founder_wealth", 0.5, "× an SME's start-up outlay", 0.0, 100.0,

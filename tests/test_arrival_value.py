@@ -3,7 +3,9 @@
 yet, so its standard inputs come from the spot market's fill and the rest at import parity at its
 cell, and it pays the freight to market from its cell. Before, it took the median of the cluster's
 final firms, whose value includes their ties and sites: in Hunan (poor roads, transport_cost 0.012)
-the lead firms that came far from the gateway earned 10-27% less per unit than that median."""
+the lead firms that came far from the gateway earned 10-27% less per unit than that median (seeds
+1000-1009): it now takes that median less what it pays for inputs and freight beyond the final
+firms' median."""
 
 import numpy as np
 import pytest
@@ -23,14 +25,16 @@ def test_spot_fill(unsold, unmet, need, expected):
     assert entry_decision.spot_fill(unsold, unmet, need, 0.5) == pytest.approx(expected)
 
 
-def test_arrival_unit_value_by_hand():
-    P, a, p_in, parity, g, spec, t_d, tm_d, theta = 1.0, 0.9, 0.5, 0.65, 0.4, 0.5, 0.1, 0.02, 0.07
+def test_newcomer_unit_cost_by_hand():
+    p_in, parity, g, spec, t_d, tm_d, theta, R = 0.5, 0.65, 0.4, 0.5, 0.1, 0.02, 0.07, 0.9
     local = (1 - spec) * g    # 0.2 of the input on the spot market, 0.8 imported
-    by_hand = P * a - theta * P * a - tm_d - (local * (p_in + t_d) + (1 - local) * parity)
-    got = entry_decision.arrival_unit_value(P, a, p_in, parity, g, spec, t_d, tm_d, theta)
+    by_hand = local * (p_in + t_d) + (1 - local) * parity + tm_d + theta * R
+    got = entry_decision.newcomer_unit_cost(p_in, parity, g, spec, t_d, tm_d, theta, R)
     assert got == pytest.approx(by_hand)
-    # a farther site (more freight on the spot leg and to market) is worth less
-    assert entry_decision.arrival_unit_value(P, a, p_in, parity, g, spec, 2 * t_d, 2 * tm_d, theta) < got
+    # a farther site (more freight on the spot leg and to market) costs more
+    assert entry_decision.newcomer_unit_cost(p_in, parity, g, spec, 2 * t_d, 2 * tm_d, theta, R) > got
+    # the value moves one for one with the cost beyond the incumbents'
+    assert entry_decision.arrival_unit_value(0.3, 0.6, got) == pytest.approx(0.3 - (by_hand - 0.6))
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +51,9 @@ def lead_group(n: int) -> Group:
 
 
 def test_arrival_value_is_what_the_quarter_charges(model):
-    """At the gateway (no local legs) the value is the final price net of the long haul less the
-    inputs at the local price (the spot fill) and the cell's import parity, from the model's state."""
+    """At the gateway (no local legs) the newcomer pays the local price on the spot fill and the
+    cell's import parity on the rest, and the long haul on its sales, from the model's state; its
+    value is the final firms' median less that beyond their median cost."""
     pop, p, S = model.population, model.params, model.params["n_stages"]
     mx, my = model.market
     sx, sy, out = np.array([mx]), np.array([my]), np.array([50.0])
@@ -59,16 +64,25 @@ def test_arrival_value_is_what_the_quarter_charges(model):
     g = p["spot_matching"] * min(unsold[S - 1], unmet[S - 1] + (1 - spec) * 50.0) / (unmet[S - 1] + (1 - spec) * 50.0)
     parity = float(intermediate_market.import_parity(model.outside_price[S], p["import_markup"], theta))
     local = (1 - spec) * g
-    expected = model.price * (1 - theta) - (local * model.stage_price[S - 1] + (1 - local) * parity)
-    got = pop.arrival_values(lead_group(1), sx, sy, out)
-    np.testing.assert_allclose(got, [expected])
+    c_bar, revenue = pop.final_unit_costs()
+    cost = local * model.stage_price[S - 1] + (1 - local) * parity + theta * revenue
+    typical = pop.typical_unit_values()
+    got = pop.arrival_values(lead_group(1), typical, sx, sy, out)
+    np.testing.assert_allclose(got, [typical[S] - (cost - c_bar)])
+
+
+def test_incumbents_unit_cost_is_their_inputs_and_freight(model):
+    pop, S = model.population, model.params["n_stages"]
+    rows = pop.live[(pop.stage[pop.live] == S) & (pop.output[pop.live] > 0)]
+    c_bar, revenue = pop.final_unit_costs()
+    assert np.median(pop.input_cost[rows] / pop.output[rows]) < c_bar < revenue   # freight on top of inputs
 
 
 def test_far_sites_are_worth_less_on_arrival(model):
     """Hunan's poor roads: the same plant 30 cells from the gateway earns less per unit."""
     pop = model.population
     mx, my = model.market
-    got = pop.arrival_values(lead_group(2), np.array([mx, mx]), np.array([my, my + 30]), np.full(2, 50.0))
+    got = pop.arrival_values(lead_group(2), pop.typical_unit_values(), np.array([mx, mx]), np.array([my, my + 30]), np.full(2, 50.0))
     assert got[1] < got[0]
 
 
@@ -85,7 +99,7 @@ def test_lead_prospects_use_the_arrival_value_only_when_switched_on(model):
         p["lead_arrival_value"] = 1
     assert not np.allclose(on, off)
     out = pop.median_output() * model.stage_scale[g.stage] * g.size / p["plant_scale"]
-    v = pop.arrival_values(g, sx, sy, out)
+    v = pop.arrival_values(g, typical, sx, sy, out)
     f = model.fields
     A = model.stage_tfp[g.stage] * g.knowledge * f["productivity"][sx, sy]   # one line: line factor 1
     unit_labour = f["wage"][sx, sy] + p["land_per_worker"] * f["rent_paid"][sx, sy]
