@@ -385,4 +385,4 @@ if __name__ == "__main__":          # python -m model.params [FILE]: the same as
 
     from model.param_table import ODD, write_docs
 
-    print(write_docs(PARAMS.values(), *(sys.argv[1:2] or [ODD])))
+    print(write_docs(PARAMS.values(), sys.argv[1] if len(sys.argv) > 1 else ODD))
