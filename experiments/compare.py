@@ -107,6 +107,11 @@ def parse_arm(text: str, common: dict | None = None) -> Arm:
     if sep and head.strip() and "=" not in tail and not Path(text).exists():
         raise SweepError([change_without_value(text, head.strip(), tail.strip())])
     scenario_text, changes = (head, tail) if sep and "=" in tail else (text, "")
+    if "=" in scenario_text and not Path(scenario_text).exists():   # ':' between changes, a ',' or ' ' after the scenario
+        first, *rest = (p for p in re.split(r"[:, ]+", text) if p)
+        raise SweepError([Problem(f"arm {text!r}", "", "a change inside the scenario's name", "SCENARIO:KEY=VALUE"
+                                  f"[,KEY=VALUE...] (one ':' after the scenario, ',' between changes), e.g. "
+                                  f"{first}:{','.join(rest)}", scenario_text)])
     scenario = load_scenario_checked(scenario_text, f"arm {text!r}")
     own = parse_assignments(changes, f"arm {text!r}")
     overrides = {**(common or {}), **own}

@@ -588,3 +588,13 @@ def test_validate_checks_a_targets_windows_and_reference_scenario(tmp_path, chan
 def _write(folder: Path, name: str, text: str) -> Path:
     (folder / name).write_text(text, encoding="utf-8")
     return folder / name
+
+
+@pytest.mark.parametrize("arm, fixed", [("baseline:tech_centre=5:rd_subsidy=0.1", "baseline:tech_centre=5,rd_subsidy=0.1"),
+                                        ("baseline,tech_centre=5", "baseline:tech_centre=5"),
+                                        ("baseline tech_centre=5", "baseline:tech_centre=5")])
+def test_an_arm_with_misplaced_separators_gets_its_corrected_form(tmp_path, capsys, arm, fixed):
+    """`baseline:tech_centre=5:rd_subsidy=0.1` said "no such scenario 'baseline:tech_centre=5'"."""
+    assert cli.main(["compare", "baseline", arm, "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "a change inside the scenario's name" in err and f"e.g. {fixed};" in err and not (tmp_path / "c").exists()
