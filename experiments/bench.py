@@ -43,11 +43,11 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed
+from experiments.bench_model import DENSITY, bench_params, build, check_size, side_for  # noqa: F401 (re-exported)
+from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed, positive_int
 
 # numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
-DENSITY = 0.4            # enterprises per cell: 100,000 on 500 × 500
 DEFAULT_SIZES = (1000, 10_000, 100_000)
 TARGETS = {
     "step_100k_s": 0.25,
@@ -57,38 +57,6 @@ TARGETS = {
     "memory_100k_mib": 1.5 * 1024,
     "construct_100k_s": 5.0,
 }
-
-
-# --- the configuration ----------------------------------------------------------------------
-def side_for(n: int) -> int:
-    return max(10, round(math.sqrt(n / DENSITY)))
-
-
-def bench_params(n: int) -> dict:
-    """Parameters of the benchmark model with n enterprises: all mechanisms, an active government."""
-    side = side_for(n)
-    leads = max(1, n // 2000)
-    firms = n // 3 - leads
-    scale = n / 1000  # programme budgets grow with the cluster
-    return dict(
-        width=side, height=side, n_lead_firms=leads, n_firms=firms, n_suppliers=n - firms - leads,
-        initial_spread=1.0, dirty_stage=1,
-        parks=[[side // 2, side // 2, max(2, side // 25)], [side // 4, 3 * side // 4, max(2, side // 40)],
-               [3 * side // 4, side // 4, max(2, side // 40)]],
-        roads=[[0, side // 2, side - 1, side // 2, 0.8], [side // 2, 0, side // 2, side - 1, 0.8]],
-        gov_initial_budget=200.0 * scale,
-        rd_subsidy=0.2, tech_centre=4.0 * scale, training=4.0 * scale, infrastructure=2.0 * scale,
-        university_links=2.0 * scale, credit_guarantee=2.0 * scale, entrepreneurship=2.0 * scale,
-        investment_attraction=2.0 * scale, recruit_lead_share=0.2, brand_promotion=1.0 * scale,
-        market_building=1.0 * scale, association=10.0, ip_protection=0.5, environmental_regulation=0.3,
-        park_subsidy=0.3,
-    )
-
-
-def build(n: int, seed: int = 1):
-    from model.model import ClusterModel
-
-    return ClusterModel(seed=seed, **bench_params(n))
 
 
 # --- spillover and agglomeration: the model's way and the naive way --------------------------
@@ -357,10 +325,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", default=None, help="comma-separated numbers of agents (default 1000,10000,100000)")
-    parser.add_argument("--steps", type=int, default=None, help="timed steps per repeat (default 5)")
-    parser.add_argument("--repeats", type=int, default=None, help="fresh models per size (default 5)")
-    parser.add_argument("--naive-size", type=int, default=None,
-                        help="agents for the naive reference (default 10000; 0 = skip)")
+    parser.add_argument("--steps", type=positive_int, default=None, help="timed steps per repeat (default 5)")
+    parser.add_argument("--repeats", type=positive_int, default=None, help="fresh models per size (default 5)")
+    parser.add_argument("--naive-size", type=int, help="agents for the naive reference (default 10000; 0 = skip)")
     parser.add_argument("--seed", type=argparse_type(parse_seed, "--seed"), default=1)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 agents, 3 steps, 1 repeat")
     parser.add_argument("--out", type=nonempty_path, default=None, help="also write FILE.json / FILE.md")
@@ -377,8 +344,8 @@ def cli(args) -> int:
     steps = args.steps or (3 if args.quick else 5)
     repeats = args.repeats or (1 if args.quick else 5)
     naive_size = 10_000 if args.naive_size is None else (args.naive_size or None)
-    if min(sizes) < 50 or steps < 1 or repeats < 1:
-        raise ValueError("--sizes must be ≥ 50 agents, --steps and --repeats ≥ 1")
+    for option, n in [("--sizes", n) for n in sizes] + [("--naive-size", naive_size)] * bool(naive_size):
+        check_size(n, option)                          # before any model is built, not in its subprocess
     if args.out:
         check_writable(args.out.parent, "--out")     # before the benchmark, not after it
     report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr))

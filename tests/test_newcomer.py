@@ -598,3 +598,20 @@ def test_an_arm_with_misplaced_separators_gets_its_corrected_form(tmp_path, caps
     assert cli.main(["compare", "baseline", arm, "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert "a change inside the scenario's name" in err and f"e.g. {fixed};" in err and not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("argv, phrase", [(["--sizes", "100000000"], "--sizes: no benchmark model of 100,000,000 agents"),
+                                          (["--naive-size", "-5"], "--naive-size: no benchmark model of -5 agents"),
+                                          (["--steps", "0"], "argument --steps: out of range"),
+                                          (["--repeats", "0"], "argument --repeats: out of range")])
+def test_bench_refuses_sizes_it_cannot_build_before_benchmarking(monkeypatch, capsys, argv, phrase):
+    """`bench --sizes 100000000` (and `--naive-size -5`) ran the other sizes, then died with a traceback
+    from the subprocess; `--steps 0` ran the default 5 steps (0 read as "not given")."""
+    import experiments.bench as bench
+
+    monkeypatch.setattr(bench, "run", lambda *a, **k: pytest.fail("the benchmark started"))
+    try:
+        code = cli.main(["bench", *argv])
+    except SystemExit as stop:          # argparse's own refusal
+        code = stop.code
+    assert code == 2 and phrase in capsys.readouterr().err
