@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -64,8 +65,11 @@ class RunCache:
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             table.to_parquet(tmp, index=False)
             os.replace(tmp, path)
-        except OSError:                         # a read-only cache never fails a batch
-            pass
+        except OSError as exc:                  # a read-only cache never fails a batch, but says so once
+            if not getattr(self, "_warned", False):
+                self._warned = True
+                warnings.warn(f"run cache {self.root}: cannot write there ({exc.strerror or exc}), so runs are not "
+                              "cached; set CLUSTERLAB_CACHE to a writable folder, or pass --no-cache", stacklevel=2)
 
 
 def make_cache(cache) -> RunCache | None:

@@ -615,3 +615,22 @@ def test_bench_refuses_sizes_it_cannot_build_before_benchmarking(monkeypatch, ca
     except SystemExit as stop:          # argparse's own refusal
         code = stop.code
     assert code == 2 and phrase in capsys.readouterr().err
+
+
+def test_an_unwritable_run_cache_says_so_once(tmp_path, monkeypatch):
+    """CLUSTERLAB_CACHE pointing at a file (or a read-only place) silently cached nothing."""
+    import warnings
+
+    import experiments.run_cache as run_cache
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    monkeypatch.setattr(run_cache, "run_key", lambda spec: f"{spec:064x}")
+    cache = run_cache.RunCache(blocker)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for spec in (1, 2):
+            cache.put(spec, pd.DataFrame({"x": [1]}))               # never raises
+    assert [str(w.message) for w in caught] == [
+        f"run cache {blocker}: cannot write there (Not a directory), so runs are not cached; set CLUSTERLAB_CACHE "
+        "to a writable folder, or pass --no-cache"]
