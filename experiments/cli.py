@@ -99,8 +99,7 @@ def add_run(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args) -> int:
-    from experiments.runner import FIGURES, OutputError, run_scenario, summary_table
-    from experiments.store import refuse_results_folder
+    from experiments.runner import FIGURES, OutputError, check_output_folder, run_scenario, summary_table
 
     overrides = parse_overrides(args.overrides)
     try:
@@ -112,7 +111,7 @@ def cmd_run(args) -> int:
     for warning in scenario.warnings:
         print(f"clusterlab run: warning: {warning}", file=sys.stderr)
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
-    refuse_results_folder(out, "--out" if args.out else "output folder")
+    check_output_folder(out, scenario, args.seed, "--out" if args.out else "output folder")
     probe_output_dir(out, "--out" if args.out else "output folder")  # before the run, not after it
     print(f"{scenario.name} (seed {args.seed}, {steps} quarters): {scenario.question}")
     try:

@@ -73,6 +73,24 @@ def run_scenario(name_or_path, seed: int | None = 0, steps: int | None = None, o
     return result
 
 
+def check_output_folder(out, scenario: Scenario, seed, source: str = "--out") -> None:
+    """ValueError if `out` holds what this run must not replace: a batch's results (plan.json), or
+    the run of another scenario or seed (its summary.json). The same scenario and seed again (a
+    rerun, with other --steps or --set) replaces its own files, as the default folder always has."""
+    from experiments.store import refuse_results_folder
+
+    refuse_results_folder(out, source)
+    try:
+        old = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
+        held = (old["scenario"], old["seed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return                               # no earlier run there (or not one of ours): nothing to keep
+    if held != (scenario.name, seed):
+        raise ValueError(f"{source} {out}: holds the run of scenario {held[0]!r}, seed {held[1]} (summary.json), "
+                         f"which this run of {scenario.name!r}, seed {seed} would replace; allowed: another folder, "
+                         "or delete that one first")
+
+
 def write_outputs(result: RunResult, out) -> Path:
     """indicators.csv and summary.json, then the figures."""
     out = Path(out)

@@ -634,3 +634,19 @@ def test_an_unwritable_run_cache_says_so_once(tmp_path, monkeypatch):
     assert [str(w.message) for w in caught] == [
         f"run cache {blocker}: cannot write there (Not a directory), so runs are not cached; set CLUSTERLAB_CACHE "
         "to a writable folder, or pass --no-cache"]
+
+
+def test_run_does_not_replace_another_scenarios_or_seeds_run(tmp_path, capsys):
+    """`run dartboard --out DIR` over `run baseline --out DIR` replaced baseline's indicators and figures
+    without a word; a rerun of the same scenario and seed still replaces its own files."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    summary = json.dumps({"scenario": "baseline", "seed": 0, "steps": 80})
+    (out / "summary.json").write_text(summary)
+    for argv in (["run", "dartboard"], ["run", "baseline", "--seed", "3"]):
+        assert cli.main([*argv, "--out", str(out)]) == 2
+        assert "holds the run of scenario 'baseline', seed 0 (summary.json)" in capsys.readouterr().err
+    assert (out / "summary.json").read_text() == summary and sorted(p.name for p in out.iterdir()) == ["summary.json"]
+    from experiments.runner import check_output_folder
+
+    check_output_folder(out, load_scenario("baseline"), 0)                 # the same run again: allowed
