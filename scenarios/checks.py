@@ -146,7 +146,7 @@ def validate(data: dict, origins: dict, name: str, path: Path | None) -> dict:
             params[param] = value
     schedule = () if schedule_raw is _BAD else _schedule(check, schedule_raw, grid["steps"])
     _check_joint(check, {n: p.default for n, p in PARAMS.items()} | params, rejected, schedule, steps)
-    _check_targets(check, targets.parse(data, check.bad, PARAMS)[0], steps)  # the case figures (scenarios/targets.py)
+    _check_targets(check, targets.parse(data, check.bad, PARAMS)[0], data, steps)  # case figures (scenarios/targets.py)
 
     if check.problems:
         raise ScenarioError(check.problems)
@@ -157,10 +157,13 @@ def validate(data: dict, origins: dict, name: str, path: Path | None) -> dict:
                 _data=data, _origins=origins)
 
 
-def _check_targets(check: _Checker, found, steps: int) -> None:
-    """What targets.parse cannot see: windows inside the run, a `ratio_to` scenario that exists."""
+def _check_targets(check: _Checker, found, data: dict, steps: int) -> None:
+    """What targets.parse cannot see: windows inside the run, a `ratio_to` scenario that exists.
+    `found` holds the well-formed targets only: each is named by its place in the file."""
     names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
-    for i, t in enumerate(found):
+    place = {e.get("name"): j for j, e in enumerate(data.get("targets", [])) if isinstance(e, dict)}
+    for t in found:
+        i = place.get(t.name, "?")
         for key, (first, last) in t.windows.items():
             if max(first, last) > steps:
                 check.bad(f"targets[{i}].{key}", f"beyond the end of the run (run.steps = {steps})",

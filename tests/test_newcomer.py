@@ -583,6 +583,10 @@ def test_validate_checks_a_targets_windows_and_reference_scenario(tmp_path, chan
         load_scenario(_write(tmp_path, "bad.toml", bad))
     (problem,) = info.value.problems
     assert problem.key == key and phrase in problem.message
+    broken_first = bad.replace("[[targets]]", '[[targets]]\nname = "broken"\n[[targets]]', 1)   # counted in the file
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(_write(tmp_path, "bad2.toml", broken_first))
+    assert key.replace("[0]", "[1]") in [p.key for p in info.value.problems]
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
