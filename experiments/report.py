@@ -288,6 +288,9 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
     plans = [load_plan(s) for s in stores]
     check_outcomes(stores, plans, outcomes)
     out = Path(out)
+    if any(out.resolve().is_relative_to((s / "runs").resolve()) for s in stores):   # among the run files
+        raise ValueError(f"OUT {out}: inside a results folder's runs/ (one file per run); allowed: another folder, "
+                         f"e.g. {stores[0] / 'brief'}")
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     brief = Brief(title or "ClusterLab policy brief")

@@ -316,7 +316,8 @@ def _table_list(check: _Checker, key: str, entries, fields: tuple, grid: dict):
     for i, entry in enumerate(entries):
         where = f"{key}[{i}]"
         if not isinstance(entry, dict):
-            check.bad(where, f"wrong type ({kind(entry)})", f"a table with {', '.join(fields)}", entry)
+            listed = f" (from --set or Python: a list [{', '.join(fields)}])" if isinstance(entry, list) else ""
+            check.bad(where, f"wrong type ({kind(entry)})", f"a table with {', '.join(fields)}{listed}", entry)
             ok = False
             continue
         entry = check.keys(where, entry, fields, required=fields)

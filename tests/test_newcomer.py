@@ -654,3 +654,18 @@ def test_run_does_not_replace_another_scenarios_or_seeds_run(tmp_path, capsys):
     from experiments.runner import check_output_folder
 
     check_output_folder(out, load_scenario("baseline"), 0)                 # the same run again: allowed
+
+
+def test_report_does_not_write_among_a_stores_run_files(compare_store, capsys):
+    """`report STORE STORE/runs` put report.html, report.md and figures/ among the run files."""
+    before = sorted(p.name for p in (compare_store / "runs").iterdir())
+    assert cli.main(["report", str(compare_store), str(compare_store / "runs")]) == 2
+    assert "inside a results folder's runs/" in capsys.readouterr().err
+    assert sorted(p.name for p in (compare_store / "runs").iterdir()) == before
+
+
+@pytest.mark.parametrize("pair, listed", [("parks=[[10, 10]]", "[x, y, radius]"), ("roads=[[1, 2, 3]]", "[x0, y0, x1, y1, level]")])
+def test_a_table_list_given_short_on_set_shows_the_list_form(capsys, pair, listed):
+    """`--set parks=[[10, 10]]` said "allowed: a table with x, y, radius", a form --set cannot write."""
+    assert cli.main(["run", "baseline", "--set", pair]) == 2
+    assert f"(from --set or Python: a list {listed})" in capsys.readouterr().err
