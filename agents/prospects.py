@@ -157,7 +157,7 @@ class Prospects(RowRules):
         if len(rows) == 0:
             return float(m.parity[S]), float(m.price)
         Q, x, y = self.output[rows], self.x[rows], self.y[rows]
-        infra, saving = at(m.grid.infrastructure.data, x, y), p["infrastructure_freight_saving"]
+        infra = at(m.grid.infrastructure.data, x, y)
         freight = market.market_freight(np.ones(len(rows), bool), x, y, m.market, infra, Q, self.revenue[rows], p)
         return float(np.median((self.input_cost[rows] + freight) / Q)), float(np.median(self.revenue[rows] / Q))
 
