@@ -9,7 +9,8 @@ write the columns back:
 
     produce   plan output (model.production), price and trade (model.market, model.supply_network,
               model.intermediate_market), book the quarter: costs, tax, investment, credit
-              (model.production, model.environment) and its accounts (model.accounts)
+              (model.production, model.environment), the expected value per unit
+              (agents.expectations, model.persistence) and its accounts (model.accounts)
     innovate  R&D hazards and jumps (model.innovation)
     learn     spillover through space, ties and public services (model.spillover)
     exit, spin_off, enter, relocate   the life cycle (agents.life_cycle, model.demography,
@@ -23,19 +24,18 @@ from __future__ import annotations
 import numpy as np
 
 from agents.conduct import planning_value
+from agents.expectations import Expectations
 from agents.life_cycle import LifeCycle
 from agents.population import KIND_FIRM, Population
 from model import (
     accounts,
     brand,
-    demography,
     environment,
     firm_types,
     innovation,
     intermediate_market,
     market,
     niche_demand,
-    persistence,
     product_lines,
     product_match,
     production,
@@ -48,13 +48,12 @@ from model.quarter import Quarter
 from model.supply_network import tie_costs
 
 
-class Enterprises(LifeCycle, Population):
+class Enterprises(Expectations, LifeCycle, Population):
     """Every firm and supplier of one model: columns (see agents.population.COLUMNS) and rules."""
 
     def __init__(self, model, capacity: int = 1024):
         super().__init__(capacity)
         self.model = model
-        self._value_moments: dict | None = None   # per-stage sums of changes of the net value per unit (model.persistence)
 
     # --- production ------------------------------------------------------------------------
     def produce(self, q: Quarter) -> None:
@@ -229,18 +228,8 @@ class Enterprises(LifeCycle, Population):
         # invest toward the target capital, financed by cash and credit
         n_sme = max(1, int((~lead).sum()))
         limit = production.credit_limit(K, lead, p["leverage"], p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
-        # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
-        realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)
-        unit_value = production.expected_unit_value(self.unit_value[live], realised, p["expectation_speed"])
-        if p["going_concern_exit"]:
-            # what the firm expects to go on earning before interest: last quarter's profit at the net
-            # value per unit it expects to last (model.persistence), or, if more, the loss of its plant
-            # standing idle (no output, no workers; exit rule, model.demography.expected_plant_profit)
-            self.expected_profit[live] = demography.expected_plant_profit(
-                profit + p["interest_rate"] * np.maximum(-cash, 0.0), self._lasting_value(live, stage, realised, Q),
-                realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
-        else:   # the former rule: last quarter's profit at the expected unit value of hiring and investment
-            self.expected_profit[live] = profit + (unit_value - realised) * Q
+        realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)   # net value per unit
+        unit_value = self._expect(live, stage, realised, Q, profit, cash, K)   # agents.expectations
         K_target = production.target_capital(planning_value(self, live, unit_value, Q), Q, p["capital_share"],
                                              p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
@@ -259,23 +248,6 @@ class Enterprises(LifeCycle, Population):
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
         m.network.update_trust(p["trust_growth"] * (1 + gov.association), p["idle_trust_decay"],
                                  p["tie_lapse_trust"])
-
-    def _lasting_value(self, live, stage, realised, Q):
-        """v̄ per live row: the value expectation moved toward this quarter's net value per unit at
-        its stage's signal-extraction weight λ* (model.persistence), estimated from the stage's
-        changes before this quarter's (the prior `expectation_speed` weighing `value_learning_quarters`)."""
-        p, S = self.model.params, self.model.params["n_stages"]
-        stage = stage.astype(np.int64)
-        made = np.bincount(stage, Q, S + 1)
-        level = np.bincount(stage, realised * Q, S + 1) / np.where(made > 0, made, np.nan)
-        # the weight is read from the changes before this one (a real-time filter), then updated
-        if self._value_moments is None:
-            self._value_moments = persistence.change_moments(None, level)
-        weight = persistence.stage_weights(self._value_moments, p["expectation_speed"], p["value_learning_quarters"])
-        self._value_moments = persistence.change_moments(self._value_moments, level)
-        v_bar = self.value_expectation[live] + weight[stage] * (realised - self.value_expectation[live])
-        self.value_expectation[live] = v_bar
-        return v_bar
 
     def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
                  invest, trade, overhead) -> None:

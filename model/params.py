@@ -383,6 +383,6 @@ def defaults() -> dict:
 if __name__ == "__main__":          # python -m model.params [FILE]: the same as `clusterlab params [--doc FILE]`
     import sys
 
-    from model.param_table import ODD, write_docs
+    from model.param_table import main
 
-    print(write_docs(PARAMS.values(), sys.argv[1] if len(sys.argv) > 1 else ODD))
+    sys.exit(main(PARAMS.values()))

@@ -136,7 +136,7 @@ GOVERNMENT_AND_POLICY = [
            Lever("setting", "model.entry_decision.subsidised_entry")),
     _money("brand_promotion", "regional brand promotion (区域品牌)", "model.brand.stock_update"),
     _money("market_building", "building the specialised market (专业市场)", "model.brand.stock_update"),
-    _money("association", "support of an industry association", "model.supply_network.search"),
+    _money("association", "support of an industry association", "model.sourcing.search"),
     _lever("environmental_regulation", 0.0, "0–1", 0.0, 1.0,
            "emission standard: required abatement share of raw emissions (met only as far as enforced)",
            Lever("setting", "model.environment.abatement_choice")),

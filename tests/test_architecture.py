@@ -4,6 +4,10 @@ Packages are layered experiments → scenarios → model/agents: a package never
 it. Between model and agents, and inside every package, the module import graph has no cycle —
 counting imports inside functions too (a lazy import must not hide a cycle). No module imports
 another module's private (underscore) names or reaches into them through a module attribute.
+
+Size: no module over 400 lines and no function over 60 lines in these packages (tests excepted).
+A function's length runs from its `def` line to its last line (decorators not counted); methods
+and nested functions count on their own (a nested function also counts inside its parent).
 """
 
 import ast
@@ -130,3 +134,49 @@ def test_no_module_imports_private_names_of_another():
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_module_is_known(module):
     assert MODULES[module].exists()
+
+
+# --- size: one concept per module, small functions ------------------------------------------
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
+
+
+def function_lengths(source: str) -> list[tuple[str, int, int]]:
+    """(qualified name, `def` line, length in lines) of every function and method in `source`."""
+    found = []
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            name = prefix
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}."
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.append((name[:-1], child.lineno, child.end_lineno - child.lineno + 1))
+            visit(child, name)
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def test_the_size_rule_sees_every_package():
+    """Guard against the size checks passing vacuously (a moved package, a wrong root)."""
+    assert len(MODULES) > 50 and {name.split(".")[0] for name in MODULES} == set(PACKAGES)
+
+
+def test_no_module_is_longer_than_400_lines():
+    too_long = [f"{path.relative_to(ROOT)}: {n} lines" for path in MODULES.values()
+                if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES]
+    assert not too_long, (f"modules over {MAX_MODULE_LINES} lines (move a coherent piece into the module "
+                          "named after its concept):\n  " + "\n  ".join(too_long))
+
+
+def test_no_function_is_longer_than_60_lines():
+    too_long = [f"{path.relative_to(ROOT)}:{line} {name}: {n} lines" for path in MODULES.values()
+                for name, line, n in function_lengths(path.read_text(encoding="utf-8")) if n > MAX_FUNCTION_LINES]
+    assert not too_long, (f"functions over {MAX_FUNCTION_LINES} lines (split out a coherent step):\n  "
+                          + "\n  ".join(too_long))
+
+
+def test_function_lengths_run_from_def_to_the_last_line():
+    """The counter on a known source: a decorated method (decorator not counted), a nested function."""
+    source = "class A:\n    @staticmethod\n    def f():\n        def g():\n            return 1\n\n        return g\n"
+    assert function_lengths(source) == [("A.f", 3, 5), ("A.f.g", 4, 2)]

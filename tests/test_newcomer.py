@@ -419,6 +419,27 @@ def test_the_parameter_table_command_is_clean_and_says_what_it_did(tmp_path):
     assert cli.main(["params", "--doc", str(doc)]) == 2
 
 
+def test_the_parameter_table_command_gives_its_usage_and_names_a_bad_file(tmp_path, capsys):
+    """`python -m model.params --help` took --help for the document's path and printed a
+    traceback; it now prints its usage, and a missing file or one without the markers gives one
+    line naming the file and exit status 2."""
+    from model.param_table import main
+    from model.params import PARAMS
+
+    with pytest.raises(SystemExit) as done:
+        main(PARAMS.values(), ["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and out.startswith("usage: python -m model.params [-h] [FILE]") and "FILE" in out
+    missing = tmp_path / "missing.md"
+    assert main(PARAMS.values(), [str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "missing.md" in err and "Traceback" not in err and not missing.exists()
+    doc = tmp_path / "plain.md"
+    doc.write_text("no markers\n", encoding="utf-8")
+    assert main(PARAMS.values(), [str(doc)]) == 2
+    assert "plain.md" in capsys.readouterr().err and doc.read_text(encoding="utf-8") == "no markers\n"
+
+
 @pytest.mark.parametrize("name, kind", [("my.yaml", "YAML"), ("my.yml", "YAML"), ("my.json", "JSON")])
 def test_a_yaml_or_json_file_is_named_as_such(tmp_path, capsys, name, kind):
     """A YAML scenario got "line 1, column 6: malformed TOML: Expected '='": true, but it hides that

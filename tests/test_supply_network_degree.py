@@ -1,4 +1,4 @@
-"""The buyers' tie counts that `supply_network.search` reads from the CSR pointers of
+"""The buyers' tie counts that `sourcing.search` reads from the CSR pointers of
 `SupplyNetwork.adjacency` equal the direct count (a bincount of the ties' buyers), after ties
 are added and dropped (the sorted orders are kept up to date, the pointers recounted)."""
 
