@@ -54,16 +54,19 @@ def test_cost_effectiveness_refuses_a_bad_discount_before_running(tmp_path, caps
     assert not out.exists()                                   # nothing was run
 
 
-SOBOL = """name = "tiny_sobol"
-scenario = "baseline"
-steps = 2
-replications = 2
-[set]
+TINY_SET = """[set]
 width = 30
 height = 30
 n_firms = 30
 n_suppliers = 60
-[design]
+"""                 # a 30 x 30 grid of 90 enterprises: the sweep files below
+
+
+SOBOL = """name = "tiny_sobol"
+scenario = "baseline"
+steps = 2
+replications = 2
+""" + TINY_SET + """[design]
 method = "sobol"
 samples = 4
 second_order = false
@@ -382,12 +385,7 @@ SWEEP_TEXT = """name = "tiny"
 scenario = "baseline"
 steps = 2
 replications = 1
-[set]
-width = 30
-height = 30
-n_firms = 30
-n_suppliers = 60
-[design]
+""" + TINY_SET + """[design]
 method = "full_factorial"
 [vary]
 tech_centre = [0, 10]
