@@ -21,8 +21,9 @@ held-out figures) and run.json (the budget, why the run stopped, simulations, wa
 per generation); experiments/calibration_outputs.py writes them.
 
 **The budget** of a round is declared once, `BUDGET` below, and reported in posterior.md, run.json
-and docs/validation.md: population 20, at most 8 generations, 2 common-random-number seeds (the
-scenario's [calibration] seeds), and a wall-clock budget of 6 minutes of sampling per case; the
+and docs/validation.md: population 20, at most 8 generations, the scenario's [calibration] seeds as
+common random numbers (two a case; four for Jilin, whose returns figure spreads by seed as much as
+its tolerance), and a wall-clock budget of 6 minutes of sampling per case; the
 run stops before a generation that would not finish within it (experiments/calibration_budget.py,
 `next_generation_fits`: the last generation's time against the time left; the first generation
 always runs) or when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
