@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
-from experiments.formatting import fmt_float
+from experiments.formatting import count, fmt_float
 from experiments.inputs import (
     InputError,
     argparse_type,
@@ -113,7 +113,7 @@ def cmd_run(args) -> int:
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
     check_output_folder(out, scenario, args.seed, "--out" if args.out else "output folder")
     probe_output_dir(out, "--out" if args.out else "output folder")  # before the run, not after it
-    print(f"{scenario.name} (seed {args.seed}, {steps} quarters): {scenario.question}")
+    print(f"{scenario.name} (seed {args.seed}, {count(steps, "quarter")}): {scenario.question}")
     try:
         result = run_scenario(scenario, seed=args.seed, steps=steps, out=out, progress=not args.quiet)
     except OutputError as exc:

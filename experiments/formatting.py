@@ -6,6 +6,7 @@ it as `NA` ("n/a"), and `model.indicator_registry` says why (`Indicator.undefine
 
     fmt(1234.0) -> "1,234"     fmt(0.01234) -> "0.0123"    fmt(float("nan")) -> "n/a"
     fmt_change(2.0, 3.0) -> "+50%"     fmt_change(0.1, 0.15, index=True) -> "+0.05"
+    count(1, "quarter") -> "1 quarter"   count(80, "quarter") -> "80 quarters"
 """
 
 from __future__ import annotations
@@ -48,3 +49,8 @@ def fmt_change(start, end, index: bool = False) -> str:
     if index:
         return f"{end - start:+.3g}"
     return f"{(end / start - 1) * 100:+.0f}%" if abs(start) > 1e-12 else ""
+
+
+def count(n, noun: str) -> str:
+    """"1 quarter", "80 quarters": a count with its noun in the right number (English plural in -s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
 
+from experiments.formatting import count
 from experiments.live_session import LeverChange
 from model.params import LEVERS, check_value
 
@@ -57,7 +58,7 @@ def scenario_toml(scenario: str, seed: int, steps: int, changes, scenario_schedu
     schedule = merged_schedule(scenario_schedule, changes)
     length = max(int(steps), int(run_steps), *(s for s, _, _ in schedule), 1)
     lines = [
-        f"# Exported from the ClusterLab live page: scenario {scenario}, seed {seed}, {steps} quarters.",
+        f"# Exported from the ClusterLab live page: scenario {scenario}, seed {seed}, {count(steps, "quarter")}.",
         f"# Reproduce: clusterlab run THIS_FILE.toml --seed {seed} --steps {steps}",
         f"extends = {_toml_value(scenario)}",
         "",

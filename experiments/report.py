@@ -20,6 +20,7 @@ import pandas as pd
 
 from experiments.cost_effectiveness import OUTCOMES, SHARES, effectiveness, interval
 from experiments.design import REFERENCED
+from experiments.formatting import count
 from experiments.store import load_manifest, load_plan, load_provenance
 
 
@@ -143,7 +144,7 @@ def effects_section(brief: Brief, out: Path, outcomes, figures: Path) -> pd.Data
     q = int(effects["quarters"].iloc[0])
     brief.p(f"Each arm against the reference, paired by seed (common random numbers), n = {int(effects['n'].min())} "
             f"replications; 95% BCa bootstrap intervals in brackets. Spending is what the government actually "
-            f"paid for the changed levers over {q} quarters (after budget cuts).")
+            f"paid for the changed levers over {count(q, "quarter")} (after budget cuts).")
     for ind in outcomes:
         brief.h(3, ind)
         brief.table(effect_table(effects[effects["indicator"] == ind], ind))

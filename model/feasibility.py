@@ -214,7 +214,7 @@ def _resource_rules(p: dict, steps: int, levers_used: dict) -> list[Violation]:
     keys = (["outside_prospects", "founder_candidates", "lead_prospects"] if prospects >= max(organic, initial) else
             ["base_entry"] if organic >= initial else ["n_firms", "n_suppliers"])
     return [Violation((*keys, "max_enterprises"),
-                      f"up to {total:.3g} enterprises over {steps} quarters ({initial:,} initial, "
+                      f"up to {total:.3g} enterprises over {steps} quarter{'' if steps == 1 else 's'} ({initial:,} initial, "
                       f"{organic:.3g} from base_entry × steps, {prospects:.3g} prospects who could come: "
                       f"(outside_prospects + lead_prospects + founder_candidates) × steps), "
                       f"more than max_enterprises = {cap:,}",

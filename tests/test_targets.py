@@ -100,3 +100,20 @@ def test_bad_targets_are_named_with_file_key_and_what_is_allowed(tmp_path):
     assert "calibration.scale: out of range" in text
     assert "calibration.free[0]: range outside the parameter's" in text
     assert all(line.startswith(str(f)) or "bad.toml" in line for line in text.splitlines())
+
+
+def test_every_target_quote_is_verbatim_in_its_source_document():
+    """A target's `quote` is the source passage itself (pieces joined by "…"), character for
+    character: "1/5" for the document's "$1/5$", or an editor's "[解决]" for its "以全部采购到",
+    is a paraphrase a reader cannot find by searching the document."""
+    from scenarios.sources import seeds_dir
+
+    if not seeds_dir().is_dir():
+        pytest.skip(f"no seeds folder at {seeds_dir()} (set CLUSTERLAB_SEEDS)")
+    missing = []
+    for name in SCENARIOS:
+        for t in targets_of(load_scenario(name))[0]:
+            text = (seeds_dir() / t.source).read_text(encoding="utf-8")
+            pieces = [piece.strip() for piece in t.quote.split("…")]
+            missing += [(name, t.name, piece) for piece in pieces if piece not in text]
+    assert missing == []
