@@ -117,3 +117,22 @@ def test_every_target_quote_is_verbatim_in_its_source_document():
             pieces = [piece.strip() for piece in t.quote.split("…")]
             missing += [(name, t.name, piece) for piece in pieces if piece not in text]
     assert missing == []
+
+
+def test_a_target_reading_an_unknown_column_is_refused_by_validate(tmp_path, capsys):
+    """A misspelt `column` ("employmnet") passed `clusterlab validate` and failed with a KeyError
+    only after the runs; it is refused before anything runs, naming the key and what is allowed."""
+    from pathlib import Path
+
+    from experiments import cli
+
+    text = Path("scenarios/xiqiao_decline_revival.toml").read_text(encoding="utf-8")
+    assert 'column = "employment"' in text
+    case = tmp_path / "my_case.toml"
+    case.write_text(text.replace('column = "employment"', 'column = "employmnet/firms"', 1), encoding="utf-8")
+    assert cli.main(["validate", str(case)]) == 1
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "INVALID" in said and ".column: unknown column 'employmnet'" in said and "employment" in said
+    assert "stage_0" in said and "Traceback" not in said
+
