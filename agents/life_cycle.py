@@ -206,7 +206,7 @@ class LifeCycle(Prospects):
             stage = m.rng.choice(S + 1, n, p=weights)
             size = m.stage_scale[stage]
             sx, sy = self.entrant_sites(stage, size, False, median_output)
-            k = p["entrant_knowledge"] * mean_k * m.rng.lognormal(0.0, p["knowledge_dispersion"], n)
+            k = entry_decision.draw_lognormal(m.rng, n, p["entrant_knowledge"] * mean_k, p["knowledge_dispersion"])
         n_local = len(stage)
         local = {"stage": stage, "knowledge": k, "size": size, "x": sx, "y": sy, "lines": np.ones(n_local),
                  "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool), "origin": np.full(n_local, "local")}
@@ -234,14 +234,15 @@ class LifeCycle(Prospects):
         m, p, rng = self.model, self.model.params, self.model.rng
         n = int(rng.poisson(demography.would_be_founders(len(self.live), p)))
         stage = rng.choice(p["n_stages"] + 1, n, p=weights)
-        k = p["entrant_knowledge"] * mean_k * rng.lognormal(0.0, p["knowledge_dispersion"], n)
-        option = p["outside_option"] * rng.lognormal(0.0, p["outside_option_dispersion"], n)
+        median_k = p["entrant_knowledge"] * mean_k   # the local entrants' knowledge: lognormal around it
+        k = entry_decision.draw_lognormal(rng, n, median_k, p["knowledge_dispersion"])
+        option = entry_decision.draw_lognormal(rng, n, p["outside_option"], p["outside_option_dispersion"])
         plant = m.stage_scale[stage]
         sx, sy = self.entrant_sites(stage, plant, False, median_output)
         g = Group("entrepreneurship", 0.0, stage, np.ones(n), k, option, False, False, True)
         expected = np.zeros(n)
         for mult, w in zip(*entry_decision.knowledge_nodes(p["knowledge_dispersion"])):
-            node = dataclasses.replace(g, knowledge=np.full(n, p["entrant_knowledge"] * mean_k * mult))
+            node = dataclasses.replace(g, knowledge=np.full(n, median_k * mult))
             expected += w * np.maximum(self.plant_profit(node, typical, sx, sy), 0.0)
         gain = entry_decision.net_gain(expected, option, p["entry_cost"] * plant, p["interest_rate"], self.hazard(g))
         go = gain >= 0

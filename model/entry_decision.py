@@ -61,18 +61,24 @@ import numpy as np
 from model.production import optimal_size
 
 
+def draw_lognormal(rng, n: int, median: float, log_sd: float) -> np.ndarray:
+    """median · lognormal(0, log_sd): n draws from `rng` (1-d array; the same n draws for log_sd 0).
+    The one draw of the prospects' and entrants' sizes, knowledge, outside options and wealth."""
+    return median * rng.lognormal(0.0, log_sd, n)
+
+
 def draw_prospects(rng, n: int, frontier: float, median_size: float, size_sd: float,
                    median_knowledge: float, knowledge_sd: float, median_option: float, option_sd: float):
     """(size, knowledge, outside-option ratio) of n prospects, three 1-d arrays (one draw each)."""
-    size = median_size * rng.lognormal(0.0, size_sd, n)
-    knowledge = median_knowledge * frontier * rng.lognormal(0.0, knowledge_sd, n)
-    option = median_option * rng.lognormal(0.0, option_sd, n)
+    size = draw_lognormal(rng, n, median_size, size_sd)
+    knowledge = draw_lognormal(rng, n, median_knowledge * frontier, knowledge_sd)
+    option = draw_lognormal(rng, n, median_option, option_sd)
     return size, knowledge, option
 
 
 def draw_wealth(rng, n: int, median: float, dispersion: float) -> np.ndarray:
     """Wealth of n would-be founders (units): median · lognormal(0, dispersion), one draw each."""
-    return median * rng.lognormal(0.0, dispersion, n)
+    return draw_lognormal(rng, n, median, dispersion)
 
 
 def startup_outlay(plant, entry_cost: float, capital: float, cash: float):
