@@ -168,21 +168,29 @@ class Enterprises(Expectations, LifeCycle, Population):
         unsold_i = np.where(firm, 0.0, Q - sold)
         unmet_i = np.where(stage >= 1, product_match.spot_need(Q, bought, match, specific), 0.0)
         good_in, good_out = np.maximum(stage - 1, 0), np.minimum(stage, S - 1)
-        unsold = intermediate_market.by_stage(stage, unsold_i, S)
-        unmet = np.bincount(good_in, unmet_i, S)
-        spot = intermediate_market.spot_match(unsold, unmet, p["spot_matching"])
-        spot_sold = unsold_i * intermediate_market.gap_shares(spot, unsold)[good_out]
-        spot_bought = unmet_i * intermediate_market.gap_shares(spot, unmet)[good_in]
         x, y = self.x[live], self.y[live]
         infra_here = at(infra, x, y)   # each enterprise's cell infrastructure (read once, used twice)
         to_market = (p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1])
                      * (1 - p["infrastructure_freight_saving"] * infra_here))
-        unsold = unsold - spot
         # each buyer's import parity w (1 + m) + θ(c) w: the long haul falls with its infrastructure
         theta = transport.long_haul_share(p["long_haul_freight"], infra_here, p["infrastructure_freight_saving"])
         parity = intermediate_market.import_parity(m.outside_price[stage], p["import_markup"], theta)
+        surplus = unsold_i
+        if p["spot_arbitrage"]:   # each side takes part only where the spot market beats importing / exporting
+            unsold_i, unmet_i = intermediate_market.spot_sides(unsold_i, unmet_i, m.stage_price[good_out],
+                                                               m.stage_price[good_in], to_market, parity, theta,
+                                                               sellers=p["spot_arbitrage"] == 2)
+        unsold = intermediate_market.by_stage(stage, unsold_i, S)   # offered on the spot market
+        unmet = np.bincount(good_in, unmet_i, S)
+        spot = intermediate_market.spot_match(unsold, unmet, p["spot_matching"])
+        spot_sold = unsold_i * intermediate_market.gap_shares(spot, unsold)[good_out]
+        spot_bought = unmet_i * intermediate_market.gap_shares(spot, unmet)[good_in]
+        unsold = unsold - spot
+        gaps = (unsold + spot, unmet)   # per stage, before the spot market (newcomers' fill: prospects)
+        if p["spot_arbitrage"]:   # exported: all the surplus the spot market left, offered or not
+            unsold = intermediate_market.by_stage(stage, surplus, S) - spot
         if clear:
-            m.spot_gaps = (unsold + spot, unmet)   # per stage, before the spot market (newcomers' fill: prospects)
+            m.spot_gaps = gaps
             m.import_freight = intermediate_market.mean_by_input(stage, Q, theta, m.import_freight)
             m.parity = intermediate_market.import_parity(m.outside_price, p["import_markup"], m.import_freight)
             scale = intermediate_market.export_scale(m.export_base, p["demand_growth"], m.steps)

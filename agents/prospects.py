@@ -138,13 +138,16 @@ class Prospects(RowRules):
         infra, S = at(m.grid.infrastructure.data, sx, sy), p["n_stages"]
         saving, d = p["infrastructure_freight_saving"], np.hypot(sx - m.market[0], sy - m.market[1])
         theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)
+        parity = intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta)
+        leg = transport.local_freight_rate(p["transport_cost"], infra, saving) * d   # the spot leg via the gateway
+        # with `spot_arbitrage` it bids on the spot market only where that beats importing (intermediate_market.spot_sides)
+        bids = (m.stage_price[S - 1] + leg <= parity) if p["spot_arbitrage"] else np.ones(len(leg), bool)
         unsold, unmet = m.spot_gaps
-        fill = entry_decision.spot_fill(unsold[S - 1], unmet[S - 1], (1.0 - p["specific_input_share"]) * out,
-                                        p["spot_matching"])
+        fill = np.where(bids, entry_decision.spot_fill(unsold[S - 1], unmet[S - 1],
+                                                       (1.0 - p["specific_input_share"]) * out, p["spot_matching"]), 0.0)
         c_bar, revenue = self.final_unit_costs()
         c_new = entry_decision.newcomer_unit_cost(
-            m.stage_price[S - 1], intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta),
-            fill, p["specific_input_share"], transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
+            m.stage_price[S - 1], parity, fill, p["specific_input_share"], leg,
             transport.local_freight_rate(p["market_transport_cost"], infra, saving) * d, theta, revenue)
         return entry_decision.arrival_unit_value(float(np.asarray(typical)[S]), c_bar, c_new)
 

@@ -44,7 +44,10 @@ the town's market place) matches a share φ = `spot_matching` of what could be m
 
 each unsold seller selling, and each short buyer buying, the same share of its gap. What is
 then left unsold, U_s − spot_s, is exported; what is left unmet is imported. U_s below is
-the surplus after the spot market.
+the surplus after the spot market. A spot purchase pays the local leg from the gateway on top
+of p_s (model.transport), so by default a buyer far from it can pay more than importing; with
+`spot_arbitrage` (an option, off) only the buyers it saves money bid, and with 2 only the sellers
+whose leg costs less than the long haul of exporting offer (`spot_sides`).
 
 A market-clearing solve rather than tâtonnement: output is fixed when the good is sold, the
 demand curve is known in closed form, so the quarter's price is the one that sells all of it —
@@ -129,6 +132,22 @@ def spot_match(unsold, unmet, matching: float) -> np.ndarray:
     if not 0.0 <= matching <= 1.0:
         raise ValueError(f"matching must be in [0, 1], got {matching}")
     return matching * np.minimum(np.maximum(unsold, 0.0), np.maximum(unmet, 0.0))
+
+
+def spot_sides(unsold, unmet, price_out, price_in, spot_leg, parity, long_haul, sellers: bool = True):
+    """(offer, bid): the unsold output each enterprise offers and the unmet need it bids on the local
+    spot market when a side takes part only where the spot market beats its outside alternative
+    (arbitrage; `spot_arbitrage`): a buyer where the delivered price p_in + t d (the spot leg from
+    the gateway) is at most its own import parity π(c) = w (1 + m + θ(c)); with `sellers`, a seller
+    only where its spot leg t d to the gateway costs no more than the long haul θ(c) p_out of
+    exporting the unit itself (model.transport: a spot sale pays the local leg, an export the long
+    haul), else every seller offers. Prices are the last ones seen (the quarter's clearing price
+    depends on what the spot market leaves). Arrays of one length over enterprises: units (unsold,
+    unmet), model currency per unit (prices, spot_leg, parity); long_haul θ a share."""
+    leg = np.asarray(spot_leg, float)
+    buys = np.asarray(price_in, float) + leg <= np.asarray(parity, float)
+    sells = leg <= np.asarray(long_haul, float) * np.asarray(price_out, float) if sellers else True
+    return np.where(sells, unsold, 0.0), np.where(buys, unmet, 0.0)
 
 
 def gap_shares(spot, gap) -> np.ndarray:
