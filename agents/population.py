@@ -31,7 +31,8 @@ COLUMNS: dict[str, type] = {
     "output": np.float64,     # units produced last quarter
     "revenue": np.float64,
     "profit": np.float64,     # after tax
-    "expected_profit": np.float64,  # last quarter's profit before interest at the value per unit it expects to last (exit rule)
+    "expected_profit": np.float64,  # π̄ of the exit rule (agents.expectations): with going_concern_exit last quarter's profit before
+                                    # interest at the lasting value v̄; else its profit after interest and tax at the adaptive unit value
     "rd": np.float64,         # R&D spending last quarter
     "input_cost": np.float64,  # cost of inputs last quarter
     "tie_purchases": np.float64,  # value of inputs bought along supply ties last quarter (trade credit's base)
