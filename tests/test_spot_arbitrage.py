@@ -85,3 +85,20 @@ def test_a_newcomer_far_from_the_gateway_imports_rather_than_buy_spot_above_pari
     all_imported = entry_decision.newcomer_unit_cost(m.stage_price[S - 1], parity[1], 0.0, p["specific_input_share"],
                                                      leg[1], market_leg, theta[1], revenue)
     assert got[1] == pytest.approx(entry_decision.arrival_unit_value(typical[S], c_bar, all_imported))
+
+
+@pytest.mark.parametrize("arbitrage", [1, 2])
+def test_accounts_close_with_spot_arbitrage(arbitrage):
+    """What a seller does not offer is exported and what a buyer does not bid for is imported: every
+    quarter the stock-flow identity holds and value added is the same from both sides."""
+    from model import accounts
+
+    m = load_scenario("hunan_scattered_towns").build(seed=1, spot_arbitrage=arbitrage)
+    for _ in range(4):
+        m.step()
+        q = m.quarter
+        assert accounts.relative_residual(q.stocks_before, m.stocks(), q.flows) < 1e-12
+    f = q.flows
+    services = f["freight"] + f["abatement"] + f["overhead"]
+    assert q.production_accounts["value_added"] == pytest.approx(
+        accounts.expenditure_value_added(f["final_sales"], f["intermediate_exports"], f["imports"], services), rel=1e-9)
