@@ -93,6 +93,13 @@ def check_columns(scenario: Scenario, targets) -> None:
                                  f"{', '.join(known[len(INDICATORS):])}, joined by + and at most one /; given: {expr!r}")
 
 
+def check_target_columns(scenario: Scenario) -> None:
+    """`check_columns` for the scenario's own targets (none: nothing to check); `clusterlab validate`."""
+    targets, _ = targets_of(scenario)
+    if targets:
+        check_columns(scenario, targets)
+
+
 def with_reference_runs(spec: CaseSpec, seeds) -> CaseSpec:
     """`spec` holding the comparison runs its `ratio_to` targets need for `seeds`."""
     refs = dict(spec.references)

@@ -67,34 +67,21 @@ def add_validate(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args) -> int:
+    from experiments.case_targets import check_target_columns  # target columns need the indicators
+
     invalid = 0
     for item in args.files or scenario_names():
         try:
             scenario = load_scenario(item)
-        except ScenarioError as exc:
-            invalid += 1
-            print(f"INVALID {item}: {len(exc.problems)} problem(s)")
-            for problem in exc.problems:
-                print(f"  {problem}")
-            continue
-        try:      # target columns are known only with the indicators, so checked here, not in the loader
             check_target_columns(scenario)
-        except ValueError as exc:
+        except (ScenarioError, ValueError) as exc:
             invalid += 1
-            print(f"INVALID {item}: 1 problem(s)\n  {exc}")
+            problems = getattr(exc, "problems", [exc])
+            print(f"INVALID {item}: {len(problems)} problem(s)\n" + "\n".join(f"  {p}" for p in problems))
         else:
             print(f"OK      {item}: {scenario.title}")
     return 1 if invalid else 0
 
-
-def check_target_columns(scenario) -> None:
-    """ValueError (experiments.case_targets.check_columns) for a target column no run records."""
-    from experiments.case_targets import check_columns
-    from scenarios.targets import targets_of
-
-    targets, _ = targets_of(scenario)
-    if targets:
-        check_columns(scenario, targets)
 
 
 # --- run ------------------------------------------------------------------------------------
