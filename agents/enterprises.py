@@ -339,9 +339,10 @@ class Enterprises(Expectations, LifeCycle, Population):
             self.niche_demand[live] = niche_demand.step(m.rng, self.niche_demand[live], p["niche_demand_sd"])
         floor = np.where(self.is_lead[live], 1, p["line_floor"])
         self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
-                                                      p["line_loss"], floor, changes)
+                                                      p["line_loss"], floor, changes,
+                                                      p["line_variety"])
         x = self._niche_mass(live, lines, floor, stage, changes) if p["line_niche"] else None
-        self.workers[live] = product_lines.follow_lines(self.workers[live], lines, changes["gained"],
+        self.workers[live] = product_lines.follow_lines(self.workers[live], changes["held"], changes["gained"],
                                                         changes["lost"], stage, p["line_staff_share"], x)
 
     def _niche_mass(self, live, lines, floor, stage, changes) -> np.ndarray:

@@ -29,6 +29,14 @@ PRODUCT_LINES = [
        "share of local entrants whose first line is taken, with its workers, from an incumbent of their "
        "stage (entry by creative destruction, Klette & Kortum 2004); 0 (default): entrants add a line; "
        "1 thins the tail (Hill alpha 2.43-2.91, ODD 7.14)", SOURCE_LIT),
+    _p("mechanisms", "line_variety", 0.0, "per line per quarter", 0.0, 1.0,
+       "ν: chance that a line of a profitable enterprise yields a new product (variety, customer) added to "
+       "its lines without taking a rival's (growth of firms by new products: Simon 1955, Ijiri & Simon 1977, "
+       "Luttmer 2011; model.product_lines.new_varieties); 0 (default): new lines come only with founders. "
+       "0.0143 with line_loss 0.0143 is the order of product adding and dropping by continuing US manufacturers "
+       "(switches involve almost half of their products every five years, Bernard, Redding & Schott 2003/2010: "
+       "a quarter added and a quarter dropped, 1 − 0.75^(1/20) a quarter); measured: the tail stays thin "
+       "(docs/economics.md), kept off", SOURCE_LIT),
     _p("mechanisms", "line_loss", 0.0, "per line per quarter", 0.0, 1.0,
        "chance that a product line goes out of use (fashion, a customer leaves) on top of the lines "
        "rivals take; 0: lines leave a stage only with the enterprises that exit (Klette & Kortum "

@@ -34,8 +34,13 @@ probability d (`line_loss`, default 0: the product goes out of fashion). So
 
     N_s,t+1 = N_s,t − Bin(N_s,t, d) + lines of founders − lines of exits,
 
-pinned by the price through entry and exit, not by the incumbents' growth. A firm's expected
-line growth is λ_i − μ_s − d. Expected growth does not depend on n (Gibrat's law within the
+pinned by the price through entry and exit, not by the incumbents' growth. Optionally (`line_variety`
+ν > 0, default 0) incumbents also grow by new products: each line of a profitable enterprise yields
+a new variety (a new product or customer, not a rival's) with probability ν, V_i ~ Bin(n_i, ν w_i),
+developed before rivals strike, so the new line can be taken like any other (Simon 1955; Ijiri &
+Simon 1977; Luttmer 2011: new lines go to firms in proportion to their size, the Yule–Simon
+process), and the stage gains Σ V_i lines a quarter on top of the founders'. A firm's expected
+line growth is λ_i + ν w_i − μ_s − d. Expected growth does not depend on n (Gibrat's law within the
 profitable and within the unprofitable), and the sd of a firm's growth rate falls as 1/√n
 (volatility falls with size: Stanley et al. 1996; Sutton 2002); heterogeneity in who innovates
 (only the profitable, whose profit depends on knowledge and site) widens the tail (Lentz &
@@ -108,35 +113,54 @@ def relative_intensity(profit, lines, stage, elasticity: float, n_groups: int) -
     return np.where(up, v ** elasticity, 0.0)
 
 
-def turnover(rng, lines, profitable, stage, birth: float, floor=1) -> tuple[np.ndarray, np.ndarray]:
+def turnover(rng, lines, profitable, stage, birth: float, floor=1, held=None) -> tuple[np.ndarray, np.ndarray]:
     """(gained, lost): lines each enterprise takes and loses by creative destruction within its
     stage this quarter (module docstring): gained ~ Bin(n, min(1, b w)) with w = `profitable`
     (bool 1[π > 0] or the relative intensity of `relative_intensity`); lost a multivariate
-    hypergeometric draw of the stage's improvements from its capturable lines n − f. Int arrays."""
+    hypergeometric draw of the stage's improvements from its capturable lines h − f (h = `held`,
+    the lines held when rivals strike, n plus this quarter's new varieties; default n). Int arrays."""
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
+    h = n if held is None else np.asarray(held, np.int64)
     f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
     stage = np.asarray(stage, np.int64)
     gained = innovations(rng, n, np.minimum(birth * np.asarray(profitable, float), 1.0))
     taken = np.bincount(stage, gained, minlength=int(stage.max(initial=0)) + 1).astype(np.int64)
-    return gained, captured(rng, n - f, stage, taken)
+    return gained, captured(rng, h - f, stage, taken)
 
 
-def update_lines(rng, lines, profitable, stage, birth: float, loss: float, floor=1, changes=None) -> np.ndarray:
-    """New line counts after a quarter of creative destruction within each stage and obsolescence
-    (module docstring): n' = n + G − C − Bin(n + G − C − f, d), never below `floor` (a number or an
-    array per enterprise; floor 0: a firm left without a line exits).
+def new_varieties(rng, lines, profitable, rate: float) -> np.ndarray:
+    """V_i ~ Bin(n_i, min(1, ν w_i)): new products (varieties, customers) each enterprise develops
+    this quarter, added to its lines without taking a rival's (Simon 1955; Ijiri & Simon 1977;
+    Luttmer 2011: incumbents grow by new products at a rate per product, so the market's new lines
+    go to firms in proportion to their size). ν = `line_variety`, w = `profitable` (bool 1[π > 0] or
+    the relative intensity): development is financed out of profit. Int array."""
+    if rate == 0:
+        return np.zeros(np.shape(lines), np.int64)
+    return innovations(rng, lines, np.minimum(rate * np.asarray(profitable, float), 1.0))
+
+
+def update_lines(rng, lines, profitable, stage, birth: float, loss: float, floor=1, changes=None,
+                 variety: float = 0.0) -> np.ndarray:
+    """New line counts after a quarter of new varieties, creative destruction within each stage and
+    obsolescence (module docstring): n' = n + V + G − C − Bin(n + V + G − C − f, d), never below
+    `floor` (a number or an array per enterprise; floor 0: a firm left without a line exits).
 
     lines, profitable, stage: 1-d arrays over enterprises (stage: int, the market a line belongs
-    to); birth b, loss d: probabilities per line and quarter; `changes`, if a dict, receives the
-    turnover's "gained" and "lost" arrays. Raises ValueError outside [0, 1]."""
-    if not (0 <= birth <= 1 and 0 <= loss <= 1):
-        raise ValueError(f"line birth and loss probabilities must be in [0, 1], got {birth!r}, {loss!r}")
+    to); birth b, loss d, variety ν: probabilities per line and quarter; `changes`, if a dict,
+    receives the turnover's "gained" and "lost" arrays, the "varieties" developed and the lines
+    "held" when rivals strike (n + V: the workers spread over them, `follow_lines`). Raises
+    ValueError outside [0, 1]."""
+    if not (0 <= birth <= 1 and 0 <= loss <= 1 and 0 <= variety <= 1):
+        raise ValueError(f"line birth, loss and variety probabilities must be in [0, 1], "
+                         f"got {birth!r}, {loss!r}, {variety!r}")
     n = np.maximum(np.rint(np.asarray(lines, float)), 1).astype(np.int64)
     f = np.minimum(np.broadcast_to(np.asarray(floor, np.int64), n.shape), n)
-    gained, lost = turnover(rng, n, profitable, stage, birth, f)
+    varieties = new_varieties(rng, n, profitable, variety)
+    held = n + varieties            # a new product is in the portfolio and can be taken like any line
+    gained, lost = turnover(rng, n, profitable, stage, birth, f, held)
     if changes is not None:
-        changes.update(gained=gained, lost=lost)
-    n = n + gained - lost
+        changes.update(gained=gained, lost=lost, varieties=varieties, held=held)
+    n = held + gained - lost
     n = n - rng.binomial(np.maximum(n - f, 0), loss)
     return np.maximum(n, f).astype(float)
 
