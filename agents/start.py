@@ -16,7 +16,7 @@ import numpy as np
 
 from agents.conduct import planning_value
 from agents.population import KIND_FIRM
-from model import intermediate_market, market, production
+from model import demography, intermediate_market, market, production
 from model.fields import at
 
 
@@ -71,3 +71,54 @@ def equilibrate(ent) -> None:
         m.update_fields()   # migrants answer the labour demand, as they do every quarter
     ent.unit_value[live] = ent.value_expectation[live] = expected
     m.network.volume[:] = 0.0
+
+
+def start_profit(ent, live) -> np.ndarray:
+    """(n,) operating profit before interest a quarter at the start's fixed point (units; over the
+    rows `live`): π = (1 − ρ) u Q − (w + a ρ_land) L − δ K − F z, with u the expected net value per
+    unit, Q = A L^α K^β, ρ the R&D share of value added (`rd_share`), F z the fixed overhead of the
+    stage's plant (`fixed_cost` × stage scale) — the quarter's profit (agents.enterprises) without
+    tax, interest, abatement or tie investment, which are nil or second-order at the start."""
+    m, p, f = ent.model, ent.model.params, ent.model.fields
+    x, y, stage = ent.x[live], ent.y[live], ent.stage[live].astype(np.int64)
+    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
+    L, K = ent.workers[live], ent.capital[live]
+    Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
+    unit_labour = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
+    rd = np.where(ent.is_lead[live], p["lead_rd_share"], p["rd_share"])
+    return ((1 - rd) * np.maximum(ent.unit_value[live] * Q, 0.0) + np.minimum(ent.unit_value[live] * Q, 0.0)
+            - unit_labour * L - p["depreciation"] * K - p["fixed_cost"] * m.stage_scale[stage])
+
+
+def unviable(ent) -> np.ndarray:
+    """Rows of the live SMEs whose owners would close them at once under `owner_exit`: at the
+    start's fixed point the loss recurs every quarter, so a plant at its crew that loses money
+    (π < 0 ≤ r φ K, `start_profit`) meets model.demography.owner_closing after `exit_patience`
+    quarters whatever happens to its cash."""
+    p, live = ent.model.params, ent.live
+    profit = start_profit(ent, live)
+    streak = np.where(profit < 0, p["exit_patience"], 0)
+    closing = demography.owner_closing(streak, p["exit_patience"], ent.workers[live], p["plant_scale"], profit,
+                                       ent.capital[live], p["scrap_value_share"], p["interest_rate"])
+    return live[closing & ~ent.is_lead[live]]
+
+
+def stationary_population(ent) -> int:
+    """The initial population a stationary industry under the owners' exit rule holds (Hopenhayn
+    1992: incumbents lie above the exit threshold; `owner_exit`): the initial SMEs their owners
+    would close at once (`unviable`) are not there — they leave before the run, ties cut — and the
+    start's fixed point is recomputed (`equilibrate`) at the lower input demand, until none is left
+    or `init_exit_rounds` rounds have passed. n_firms and n_suppliers are then the plants drawn,
+    of which the viable open the run. Returns the number left out."""
+    m, gone = ent.model, 0
+    for _ in range(m.params["init_exit_rounds"]):
+        rows = unviable(ent)
+        if len(rows) == 0:
+            break
+        m.network.drop_rows(rows)
+        for row in rows.tolist():
+            ent.agent[row].leave()
+        m.update_fields(migrate=False)
+        equilibrate(ent)
+        gone += len(rows)
+    return gone
