@@ -48,6 +48,7 @@ def equilibrate(ent) -> None:
     alpha, beta, user_cost = p["labour_share"], p["capital_share"], p["interest_rate"] + p["depreciation"]
     x, y = ent.x[live], ent.y[live]
     expected = ent.unit_value[live].copy()
+    owners, streak = p["owner_exit"] and not p["going_concern_exit"], np.zeros(len(live), np.int64)
     for i in range(p["init_iterations"] + 1):
         Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
         use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], S)
@@ -55,7 +56,12 @@ def equilibrate(ent) -> None:
         unit_values_now(ent, stage, firm, infra, clear=True)
         if i == p["init_iterations"]:
             break
-        expected = production.expected_unit_value(expected, ent.unit_value[live], p["expectation_speed"])
+        realised = ent.unit_value[live]
+        expected = production.expected_unit_value(expected, realised, p["expectation_speed"])
+        if owners:   # owners close the plants they would not keep (`owners_closing`), ties cut
+            streak, keep = owners_closing(ent, live, streak, realised, expected, Q)
+            live, stage, firm, x, y, expected, streak, Q = (
+                a[keep] for a in (live, stage, firm, x, y, expected, streak, Q))
         f = m.fields
         A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
@@ -70,13 +76,15 @@ def equilibrate(ent) -> None:
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])
         m.update_fields()   # migrants answer the labour demand, as they do every quarter
     ent.unit_value[live] = ent.value_expectation[live] = expected
+    if owners:   # the run opens with the loss streaks the start's rounds left
+        ent.loss_streak[live] = streak
     m.network.volume[:] = 0.0
 
 
-def start_profit(ent, live) -> np.ndarray:
-    """(n,) operating profit before interest a quarter at the start's fixed point (units; over the
-    rows `live`): π = (1 − ρ) u Q − (w + a ρ_land) L − δ K − F z, with u the expected net value per
-    unit, Q = A L^α K^β, ρ the R&D share of value added (`rd_share`), F z the fixed overhead of the
+def start_profit(ent, live, unit_value) -> np.ndarray:
+    """(n,) operating profit before interest a quarter of the start's rounds (units; over the rows
+    `live`): π = (1 − ρ) u Q − (w + a ρ_land) L − δ K − F z, with u = `unit_value` the net value
+    per unit, Q = A L^α K^β, ρ the R&D share of value added (`rd_share`), F z the fixed overhead of the
     stage's plant (`fixed_cost` × stage scale) — the quarter's profit (agents.enterprises) without
     tax, interest, abatement or tie investment, which are nil or second-order at the start."""
     m, p, f = ent.model, ent.model.params, ent.model.fields
@@ -86,39 +94,27 @@ def start_profit(ent, live) -> np.ndarray:
     Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
     unit_labour = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
     rd = np.where(ent.is_lead[live], p["lead_rd_share"], p["rd_share"])
-    return ((1 - rd) * np.maximum(ent.unit_value[live] * Q, 0.0) + np.minimum(ent.unit_value[live] * Q, 0.0)
+    return ((1 - rd) * np.maximum(unit_value * Q, 0.0) + np.minimum(unit_value * Q, 0.0)
             - unit_labour * L - p["depreciation"] * K - p["fixed_cost"] * m.stage_scale[stage])
 
 
-def unviable(ent) -> np.ndarray:
-    """Rows of the live SMEs whose owners would close them at once under `owner_exit`: at the
-    start's fixed point the loss recurs every quarter, so a plant at its crew that loses money
-    (π < 0 ≤ r φ K, `start_profit`) meets model.demography.owner_closing after `exit_patience`
-    quarters whatever happens to its cash."""
-    p, live = ent.model.params, ent.live
-    profit = start_profit(ent, live)
-    streak = np.where(profit < 0, p["exit_patience"], 0)
-    closing = demography.owner_closing(streak, p["exit_patience"], ent.workers[live], p["plant_scale"], profit,
-                                       ent.capital[live], p["scrap_value_share"], p["interest_rate"])
-    return live[closing & ~ent.is_lead[live]]
-
-
-def stationary_population(ent) -> int:
-    """The initial population a stationary industry under the owners' exit rule holds (Hopenhayn
-    1992: incumbents lie above the exit threshold; `owner_exit`): the initial SMEs their owners
-    would close at once (`unviable`) are not there — they leave before the run, ties cut — and the
-    start's fixed point is recomputed (`equilibrate`) at the lower input demand, until none is left
-    or `init_exit_rounds` rounds have passed. n_firms and n_suppliers are then the plants drawn,
-    of which the viable open the run. Returns the number left out."""
-    m, gone = ent.model, 0
-    for _ in range(m.params["init_exit_rounds"]):
-        rows = unviable(ent)
-        if len(rows) == 0:
-            break
+def owners_closing(ent, live, streak, realised, expected, Q):
+    """(streak, keep) after one of the start's rounds under `owner_exit` (arrays over `live`): the
+    loss streak counts the rounds in a row with a loss at the realised net value per unit
+    (`start_profit`), and the owners of SMEs that meet model.demography.owner_closing (at the crew,
+    `exit_patience` losses in a row, expected profit below r φ K) close them — they leave, ties cut —
+    as they would in the quarter: the owners' rule needs no money, so the start's rounds apply it and
+    open the run with the population a stationary industry under the rule holds (incumbents above
+    the exit threshold: Hopenhayn 1992). keep: (n,) boolean mask of the rows that stay."""
+    m, p = ent.model, ent.model.params
+    profit = start_profit(ent, live, realised)
+    streak = np.where(profit < 0, streak + 1, 0)
+    closing = demography.owner_closing(streak, p["exit_patience"], ent.workers[live], p["plant_scale"],
+                                       profit + (expected - realised) * Q, ent.capital[live],
+                                       p["scrap_value_share"], p["interest_rate"]) & ~ent.is_lead[live]
+    rows = live[closing]
+    if len(rows):
         m.network.drop_rows(rows)
         for row in rows.tolist():
             ent.agent[row].leave()
-        m.update_fields(migrate=False)
-        equilibrate(ent)
-        gone += len(rows)
-    return gone
+    return streak, ~closing

@@ -124,8 +124,6 @@ class ClusterModel(Model):
         for _ in range(p["initial_search_rounds"]):  # existing business relationships at the start
             self.search_suppliers(everyone=True)
         start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
-        if p["owner_exit"] and not p["going_concern_exit"]:   # no plant its owner would close at once
-            self.start_left_out = start.stationary_population(ent)
         self.base_demand = p["demand_level"] * self._initial_quality_output()
         self.final_sales = self.price * self._initial_quality_output()   # the firms' goodwill starts from it
 

@@ -92,11 +92,6 @@ _PARAMS = [
        "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
        "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
        "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
-    _p("agents", "init_exit_rounds", 10, "rounds", 0, 100,
-       "with owner_exit: rounds of the start's selection, in which the initial SMEs their owners would close "
-       "at once (at their crew, losing at the start's fixed point) are left out and the fixed point "
-       "recomputed (agents.start.stationary_population; Hopenhayn 1992)",
-       "numerical: until none is left (4-6 rounds in the baseline, seeds 0-4)"),
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
