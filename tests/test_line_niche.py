@@ -94,7 +94,8 @@ def test_with_line_niche_the_lead_firms_lines_are_worth_less_than_a_replica_each
 
 
 def _initial(**kw):
-    m = ClusterModel(seed=4, n_lead_firms=2, parks=[[30, 30, 4], [70, 70, 4]], lead_knowledge=1.15, **kw)
+    """The initial draws (owner_exit = 0: every plant drawn, before the owners' rule at the start)."""
+    m = ClusterModel(seed=4, n_lead_firms=2, parks=[[30, 30, 4], [70, 70, 4]], lead_knowledge=1.15, owner_exit=0, **kw)
     pop = m.population
     rows = np.flatnonzero(pop.alive)
     return pop.knowledge[rows], pop.is_lead[rows], m

@@ -38,7 +38,7 @@ def test_out_of_range_or_wrong_type_is_refused(name, value):
 
 
 def test_required_public_api():
-    m = ClusterModel(seed=1, **SMALL)
+    m = ClusterModel(seed=1, owner_exit=0, **SMALL)   # every plant drawn opens (owners' rule: test_owner_exit.py)
     assert isinstance(m.grid, OrthogonalMooreGrid) and m.grid.width == 40
     for layer in ("infrastructure", "park", "rent", "pollution"):
         assert getattr(m.grid, layer).data.shape == (40, 40)

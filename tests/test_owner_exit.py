@@ -53,3 +53,21 @@ def test_owners_closing_lossmaking_mills_thin_xiqiao_faster_after_the_shift():
                 m.step()
             left[rule] = int((m.population.stage[m.population.live] == m.params["n_stages"]).sum())
         assert left[1] < left[0], (seed, left)
+
+
+def test_the_start_holds_only_the_plants_their_owners_keep():
+    """With `owner_exit` the start's rounds apply the owners' rule (agents.start.owners_closing):
+    the run opens with a subset of the same draws (same uids as without the rule), all lead firms
+    kept, some plants of the fringe left out, and no SME at its crew with `exit_patience` losing
+    rounds in a row (its owner would have closed it)."""
+    from model import ClusterModel
+
+    small = dict(width=40, height=40, n_firms=40, n_suppliers=80, region_size=8, demand_growth=0.0)
+    for seed in (0, 1):
+        drawn, kept = (ClusterModel(seed=seed, owner_exit=rule, **small) for rule in (0, 1))
+        uid0 = set(drawn.population.uid[drawn.population.live].tolist())
+        pop, p = kept.population, kept.params
+        live = pop.live
+        assert set(pop.uid[live].tolist()) < uid0, seed
+        at_crew = pop.workers[live] <= p["plant_scale"] * (1 + 1e-9)
+        assert not (at_crew & (pop.loss_streak[live] >= p["exit_patience"]) & ~pop.is_lead[live]).any(), seed
