@@ -8,6 +8,9 @@ by `model.intermediate_market.export_base` from the surplus each round) → real
 adaptive expectations → hiring and capital toward their targets (model.production) → fields.
 The run then opens where these rules leave the enterprises, instead of in the shake-out that
 unit values guessed from prices produce (issue 10: −30 to −38% employment by quarter 7–10).
+With `owner_exit` the rounds also apply the owners' exit, which needs no money (`owners_closing`):
+the run opens with the plants a stationary industry under that rule holds, not with a fringe of
+crew-size plants that all close together when their loss streaks reach `exit_patience`.
 """
 
 from __future__ import annotations
