@@ -167,7 +167,10 @@ def test_morans_i_equals_pairwise_definition(contiguity, transform):
 
 def python_line_events(fn, *args) -> int:
     """Python lines executed by fn(*args), in any module (sys.settrace): a count of interpreted
-    operations, not a time."""
+    operations, not a time. The garbage collector is off while counting: a collection that runs
+    the Python finalizers of other tests' objects (under pytest-xdist: execnet's) added their lines
+    to one count and not the other (seen failing under -n 2 only)."""
+    import gc
     import sys
 
     count = 0
@@ -178,11 +181,14 @@ def python_line_events(fn, *args) -> int:
             count += 1
         return tracer
 
+    gc.collect()
+    gc.disable()
     sys.settrace(tracer)
     try:
         fn(*args)
     finally:
         sys.settrace(None)
+        gc.enable()
     return count
 
 
