@@ -133,7 +133,7 @@ def spinoff_parents(rng, profit, workers, p: dict, plant=None) -> np.ndarray:
     a number or an (n,) array, default `plant_scale`), one uniform draw each from `rng`. The
     parent's size is read in plants of its stage, L / z (as the fields read employment,
     model.fields.in_plant_units): a spin-off founds a plant of its stage, so an auto-parts plant of
-    229 workers (z = 15.5) or a dyeing works ten times a weaving shop is one plant, not a dozen SME
+    ≈ 231 workers (z = 21, Jiangxi) or a dyeing works ten times a weaving shop is one plant, not a dozen SME
     workshops at the hazard's cap. The identity where z = 1."""
     z = p["plant_scale"] if plant is None else plant
     size = np.minimum(p["spinoff_size_cap"], workers / (p["spinoff_reference_size"] * z))
