@@ -191,9 +191,12 @@ class LifeCycle(Prospects):
         # exits a lead firm can meet: a lead keeps its last line (line floor 1), so only exits on value
         m.value_exit_rate = (1 - w) * m.value_exit_rate + w * (q.exits - q.line_exits) / max(len(live), 1)
         if len(live):
+            # founders rank the stages by margin on sales or by return on capital (entry_return_on_capital)
+            base = self.capital[live] if p["entry_return_on_capital"] else self.revenue[live]
+            total = base.sum()
             weights = demography.entrant_stage_weights(
-                self.stage[live].astype(np.int64), self.profit[live], self.revenue[live], self.total_input[live],
-                self.local_input[live], S, margin, m.stage_scale)
+                self.stage[live].astype(np.int64), self.profit[live], base, self.total_input[live],
+                self.local_input[live], S, self.profit[live].sum() / total if total > 0 else 0.0, m.stage_scale)
         else:
             weights = np.full(S + 1, 1.0 / (S + 1))
         mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]

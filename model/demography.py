@@ -229,15 +229,19 @@ def apportion(n: int, weights) -> np.ndarray:
     return counts
 
 
-def entrant_stage_weights(stage, profit, revenue, total_input, local_input, n_stages: int, margin: float,
+def entrant_stage_weights(stage, profit, base, total_input, local_input, n_stages: int, margin: float,
                           stage_scale) -> np.ndarray:
     """Probability that a local entrant chooses each stage 0 … n_stages, from the incumbents'
-    stage (int64), profit, revenue and inputs (arrays over live enterprises): `stage_weights`
-    of each stage's margin (the cluster's `margin` where nobody works) and import share, divided
-    by the stage's relative plant size (fewer, larger plants)."""
+    stage (int64), profit, `base` and inputs (arrays over live enterprises): `stage_weights`
+    of each stage's return Σ profit / Σ base (the cluster's `margin`, on the same base, where
+    nobody works) and import share, divided by the stage's relative plant size (fewer, larger
+    plants). `base` is revenue (the margin on sales) or capital (the return on capital,
+    `entry_return_on_capital`: a stage's return on assets is its margin times its asset
+    turnover, the DuPont identity, so at equal returns on the plant a founder must finance the
+    margin on sales ranks the stages of high turnover lower)."""
     S = n_stages
     by_stage = lambda w: np.bincount(stage, w, S + 1)  # noqa: E731
-    margin_s = by_stage(profit) / np.maximum(by_stage(revenue), 1e-9)
+    margin_s = by_stage(profit) / np.maximum(by_stage(base), 1e-9)
     # a stage nobody works in: entrants expect the cluster's average margin there
     margin_s = np.where(np.bincount(stage, minlength=S + 1) == 0, margin, margin_s)
     buyer = np.maximum(stage - 1, 0)

@@ -26,6 +26,15 @@ ENTRY_AND_SITES = [
        "an incumbent it imitates; a mover: near its site) rather than anywhere", _NO_TARGET),
     _p("mechanisms", "relocation_radius", 2.0, "× kernel_radius", 0.1, 100.0,
        "a mover's nearby candidate sites lie within this many kernel radii of its site", _NO_TARGET),
+    _p("mechanisms", "entry_return_on_capital", 0, "—", 0, 1,
+       "1: a local entrant chooses its stage by the stage's return on capital, profit / capital (what a founder "
+       "must invest is the plant: the free-entry condition compares a plant's profit with its cost, Hopenhayn "
+       "1992), so stages of thin margins and high asset turnover (processing, trading) are not read as poor "
+       "(return on assets = margin × turnover, the DuPont identity); 0: by the stage's margin on sales, "
+       "profit / revenue (model.demography.entrant_stage_weights)",
+       "model choice: measured on Datang (docs/calibration/what_it_needs.toml: revenue / capital 0.5 in raw "
+       "material to 1.9 in the sales agents, so the margin on sales ranks the downstream stages 2-4x lower "
+       "than their return on capital)"),
     # --- entry on expected value (model/demography.py, agents/life_cycle.py) ----------------------
     _p("mechanisms", "entry_on_value", 0, "—", 0, 1,
        "1: local founders arrive at founder_rate per incumbent and found iff a plant of their stage is worth "
