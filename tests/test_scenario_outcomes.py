@@ -81,7 +81,9 @@ def test_datang_socks_keeps_every_stage_and_sources_locally():
     """Passes since suppliers along ties give trade credit (`trade_credit_days` 60, model.production.trade_credit):
     every stage lives in every quarter of seeds 0-2, local sourcing ends at 0.91, 0.91, 0.90 (≥ 0.85 after year 2)
     and output grows 3.0, 3.1, 3.2x; without it a stage died out in seeds 1 and 2 (6 and 5 of 7 stages at the end),
-    local sourcing ended at 0.91, 0.72, 0.64 and output grew 2.94, 1.30, 0.64x."""
+    local sourcing ended at 0.91, 0.72, 0.64 and output grew 2.94, 1.30, 0.64x. With subcontracting (work_to_order 1)
+    and entry by return on capital (1 Dec): local sourcing 0.97, 0.96, 0.96 (≥ 0.89 after year 2), output 2.38, 2.45,
+    2.34x, 1,203-1,247 enterprises at the end."""
     o = outcome("datang_socks")
     assert (o.smallest_stage_min >= 1).all()                 # no stage ever dies out, in any quarter
     assert (o.stages_alive_end == o.n_stages_total).all()
