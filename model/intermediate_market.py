@@ -45,8 +45,8 @@ the town's market place) matches a share φ = `spot_matching` of what could be m
 each unsold seller selling, and each short buyer buying, the same share of its gap. What is
 then left unsold, U_s − spot_s, is exported; what is left unmet is imported. U_s below is
 the surplus after the spot market. A spot purchase pays the local leg from the gateway on top
-of p_s (model.transport), so by default a buyer far from it can pay more than importing; with
-`spot_arbitrage` (an option, off) only the buyers it saves money bid, and with 2 only the sellers
+of p_s (model.transport), so with `spot_arbitrage` 0 a buyer far from it can pay more than importing;
+by default (1) only the buyers it saves money bid, and with 2 also only the sellers
 whose leg costs less than the long haul of exporting offer (`spot_sides`).
 
 A market-clearing solve rather than tâtonnement: output is fixed when the good is sold, the

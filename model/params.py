@@ -145,9 +145,11 @@ _PARAMS = [
        "share of the possible matches between unsold local output and buyers' unmet need that "
        "the local spot market (dealers, the town's market place) makes each quarter; "
        "calibration: half"),
-    _p("market", "spot_arbitrage", 0, "—", 0, 2,
+    _p("market", "spot_arbitrage", 1, "—", 0, 2,
        "1: a buyer bids on the spot market only where p + t·d(gateway) ≤ its import parity; 2: also a seller "
-       "offers only where t·d ≤ the long haul θ p of exporting (model.intermediate_market.spot_sides); 0: every gap", SOURCE_LIT),
+       "offers only where t·d ≤ the long haul θ p of exporting (model.intermediate_market.spot_sides); 0: every gap. "
+       "Default 1: the arbitrage condition of the intermediate market (no buyer pays more than its import parity "
+       "w(1 + m + θ), ODD §7.5; spatial price equilibrium, Samuelson 1952, Takayama & Judge 1971)", SOURCE_LIT),
     _p("market", "export_elasticity", 4.0, "—", 1.01, 50.0,
        "price elasticity of outside demand for the cluster's intermediate goods, "
        "X = X̄ (p/w)^(−η) (Simonovska & Waugh 2014: trade elasticity ≈ 4)", SOURCE_LIT),

@@ -11,8 +11,8 @@ infrastructure I ∈ [0, 1] (paved roads, logistics parks, highway links):
 Where each leg is paid, with the infrastructure of the cell that ships or receives:
 
     supply tie s → b:   p + t0 · d(s, b) · (1 − s · (I(s) + I(b))/2)       per unit (`delivered_cost`)
-    spot trade:         t(c) · d(c, gateway) per unit, seller and buyer each (by default even
-                        where it puts a buyer above its import parity; `spot_arbitrage`)
+    spot trade:         t(c) · d(c, gateway) per unit, seller and buyer each (a buyer only where
+                        it stays within its import parity, `spot_arbitrage` 1)
     final goods:        t_m(c) · d(c, gateway) per unit + θ(c) · value      (t_m = `market_transport_cost`)
     intermediate export: θ(c) · value at the ex-works price
     import (parity):    w (1 + m) + θ(c) · w                                 (m = `import_markup`)

@@ -123,6 +123,9 @@ def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally(
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2, spot_arbitrage 1: far buyers import instead of buying spot above "
+                   "their import parity): final firms 24, 22, 26 against 19, 22, 15 without the policy (seed 1 ties); "
+                   "enterprises 137/90, 130/111, 110/93 and output 331/200, 341/198, 302/152 (1.65, 1.72, 2.00x) hold")
 def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
     o = outcome("jilin_policy_push")
     assert (o.firms > o.firms_no_policy).all()                 # what the case says: more firms …

@@ -1,10 +1,10 @@
 """Spot trade via the gateway and import parity (`spot_arbitrage`, model.intermediate_market.spot_sides).
 
 A spot purchase pays the ex-works price plus the local leg from the gateway, p + t d (model.transport).
-With every gap matched (`spot_arbitrage` = 0, the default) a buyer far from the gateway buys spot
+With every gap matched (`spot_arbitrage` = 0) a buyer far from the gateway buys spot
 above its own import parity w (1 + m + θ(c)) — in Hunan (transport_cost 0.012) every spot buyer, on
 average by half — although the intermediate market rests on the arbitrage that no buyer pays more than
-importing. With 1 a buyer bids only where the spot market beats importing (2: a seller offers only
+importing. With 1 (the default) a buyer bids only where the spot market beats importing (2: a seller offers only
 where its leg costs less than the long haul of exporting); a newcomer's arrival value
 (agents.prospects.arrival_values) applies the same test at its site."""
 
