@@ -71,6 +71,10 @@ def test_need_is_the_larger_of_the_loss_and_the_shortfall(rows, fund):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "Measured on main a4d7986 (spot_arbitrage on since d178f30): grants paid in 12 quarters 95.5 vs 73.3 with "
+    "rich founders (seed 0, holds), 43.7 vs 69.0 (seed 1) and 94.1 vs 98.0 (seed 2): with every founder rich "
+    "enough, more of them come, and their number outweighs the smaller grant each needs in two seeds of three"))
 def test_grants_pay_more_founders_when_founders_are_short_of_wealth_paired_seeds():
     """Same seeds, same grant budget: with the default founders (most short of wealth) the programme
     pays out more than when every founder is rich enough to finance the outlay, because a

@@ -170,6 +170,11 @@ def test_a_permanent_fall_empties_the_final_stage_faster_than_exit_on_solvency()
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "Measured on main a4d7986 (Datang with subcontracting, work_to_order 1, since 586785c; spot_arbitrage on): "
+    "shaping + packaging firms after 80 quarters 68, 81, 83, 74, 95 under exit on expected value against 90, 84, "
+    "71, 85, 85 under exit on solvency (seeds 0-4): with subcontracting the downstream no longer dies in the price "
+    "dips this option was built for, and exit on solvency keeps as many"))
 def test_datangs_downstream_stages_outlast_their_price_dips_better_than_under_exit_on_solvency():
     """Datang's shaping and packaging goods sell below import parity in one quarter in six, each
     dip a white-noise deviation that reverses (docs/validation.md): under exit on expected value

@@ -45,6 +45,12 @@ def test_every_quarter_is_stock_flow_consistent_with_trade_credit_and_a_guarante
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "Measured on main a4d7986 at the round of 1 Dec 01:16's medians (entry_rate 0.0059, import_markup 0.13; Datang "
+    "with subcontracting, work_to_order 1): shaping + packaging + sales agents 0.119 -> 0.210 (seed 1000) but "
+    "0.201 -> 0.194 (seed 1001) from 0 to 60 days; without subcontracting 0.128 -> 0.104 and 0.018 -> 0.056. "
+    "Held on the 21:18 medians before subcontracting; at these medians trade credit no longer keeps more of the "
+    "downstream in every seed."))
 def test_trade_credit_keeps_more_of_datangs_downstream_stages_on_paired_seeds():
     """Datang's processing stages and sales agents turn over several times their capital a quarter on a
     thin margin; a line that scales with their purchases keeps more of them through a price dip: the
