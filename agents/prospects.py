@@ -141,7 +141,8 @@ class Prospects(RowRules):
         parity = intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta)
         leg = transport.local_freight_rate(p["transport_cost"], infra, saving) * d   # the spot leg via the gateway
         # with `spot_arbitrage` it bids on the spot market only where that beats importing (intermediate_market.spot_sides)
-        bids = (m.stage_price[S - 1] + leg <= parity) if p["spot_arbitrage"] else np.ones(len(leg), bool)
+        bids = (intermediate_market.buyer_bids(m.stage_price[S - 1], leg, parity) if p["spot_arbitrage"]
+                else np.ones(len(leg), bool))
         unsold, unmet = m.spot_gaps
         fill = np.where(bids, entry_decision.spot_fill(unsold[S - 1], unmet[S - 1],
                                                        (1.0 - p["specific_input_share"]) * out, p["spot_matching"]), 0.0)

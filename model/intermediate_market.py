@@ -145,9 +145,16 @@ def spot_sides(unsold, unmet, price_out, price_in, spot_leg, parity, long_haul, 
     depends on what the spot market leaves). Arrays of one length over enterprises: units (unsold,
     unmet), model currency per unit (prices, spot_leg, parity); long_haul θ a share."""
     leg = np.asarray(spot_leg, float)
-    buys = np.asarray(price_in, float) + leg <= np.asarray(parity, float)
+    buys = buyer_bids(price_in, leg, parity)
     sells = leg <= np.asarray(long_haul, float) * np.asarray(price_out, float) if sellers else True
     return np.where(sells, unsold, 0.0), np.where(buys, unmet, 0.0)
+
+
+def buyer_bids(price_in, spot_leg, parity) -> np.ndarray:
+    """True where a buyer bids on the spot market under `spot_arbitrage`: its delivered spot price
+    p_in + t d (the leg from the gateway) is at most its own import parity (arrays broadcast; model
+    currency per unit)."""
+    return np.asarray(price_in, float) + np.asarray(spot_leg, float) <= np.asarray(parity, float)
 
 
 def gap_shares(spot, gap) -> np.ndarray:
