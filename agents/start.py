@@ -19,7 +19,7 @@ import numpy as np
 
 from agents.conduct import planning_value
 from agents.population import KIND_FIRM
-from model import demography, intermediate_market, market, production
+from model import demography, innovation, intermediate_market, market, production
 from model.fields import at
 
 
@@ -88,17 +88,20 @@ def start_profit(ent, live, unit_value) -> np.ndarray:
     """(n,) operating profit before interest a quarter of the start's rounds (units; over the rows
     `live`): π = (1 − ρ) u Q − (w + a ρ_land) L − δ K − F z, with u = `unit_value` the net value
     per unit, Q = A L^α K^β, ρ the R&D share of value added (`rd_share`), F z the fixed overhead of the
-    stage's plant (`fixed_cost` × stage scale) — the quarter's profit (agents.enterprises) without
+    stage's plant (`fixed_cost` × stage scale) — the quarter's profit (agents.enterprises, through the
+    same model.production.profit_before_tax and model.innovation.rd_base) without
     tax, interest, abatement or tie investment, which are nil or second-order at the start."""
     m, p, f = ent.model, ent.model.params, ent.model.fields
     x, y, stage = ent.x[live], ent.y[live], ent.stage[live].astype(np.int64)
     A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
     L, K = ent.workers[live], ent.capital[live]
     Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
-    unit_labour = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
-    rd = np.where(ent.is_lead[live], p["lead_rd_share"], p["rd_share"])
-    return ((1 - rd) * np.maximum(unit_value * Q, 0.0) + np.minimum(unit_value * Q, 0.0)
-            - unit_labour * L - p["depreciation"] * K - p["fixed_cost"] * m.stage_scale[stage])
+    value_added = unit_value * Q   # sales less inputs and freight
+    rd = (innovation.rd_intensity(ent.is_lead[live], p["rd_share"], p["lead_rd_share"], 0.0)
+          * innovation.rd_base(value_added, 0.0, 0.0))
+    return production.profit_before_tax(
+        value_added, at(f["wage"], x, y) * L, p["land_per_worker"] * at(f["rent"], x, y) * L, 0.0, 0.0, rd,
+        p["depreciation"] * K, 0.0, 0.0, p["fixed_cost"] * m.stage_scale[stage])
 
 
 def owners_closing(ent, live, streak, realised, expected, Q):
