@@ -26,7 +26,7 @@ common random numbers (two a case; four for Jilin, whose returns figure spreads 
 its tolerance), and a wall-clock budget of 6 minutes of sampling per case; the
 run stops before a generation that would not finish within it (experiments/calibration_budget.py,
 `next_generation_fits`: the last generation's time against the time left; the first generation
-always runs) or when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
+always runs; and a generation is capped at the simulations its time left pays for at the last generation's seconds per simulation — pyabc's `min_acceptance_rate` — and abandoned, not stored, if it needs more: `evaluation_cap`) or when epsilon reaches `min_epsilon` (default 0: every accepted particle hits every two-sided
 figure exactly). Sized on one evaluation's cost (2 seeds, 30 Nov 2026, CPU seconds at prior
 draws): datang 1.7, jiangxi 1.1, xiqiao 0.85, dyeing 0.76, jilin 0.34; a population of 20 over 4
 generations at acceptance 50% → 20% costs ≈ 20 + 20·(2 + 3 + 4 + 5) = 300 simulations, ≈ 8 CPU
@@ -137,11 +137,11 @@ def make_sampler(settings: Settings):
     from pyabc import sampler
 
     if settings.engine == "single":
-        s = sampler.SingleCoreSampler()
+        s = sampler.SingleCoreSampler(check_max_eval=True)   # the budget caps a generation (calibration_budget)
     elif settings.engine == "multicore":
         from experiments.executors import available_cores
 
-        s = sampler.MulticoreEvalParallelSampler(n_procs=settings.workers or available_cores())
+        s = sampler.MulticoreEvalParallelSampler(n_procs=settings.workers or available_cores(), check_max_eval=True)
     elif settings.engine == "dask":
         from dask.distributed import Client, LocalCluster
 

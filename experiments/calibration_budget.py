@@ -32,6 +32,20 @@ def record_session(db: Path, session: dict, generations: int) -> list[dict]:
     return stored["sessions"]
 
 
+def evaluation_cap(left: float, last_seconds: float, last_samples: int, population: int) -> float:
+    """pyabc's `min_acceptance_rate` that caps the next generation at the evaluations its time left
+    can pay for: at most `left` / (`last_seconds` / `last_samples`) evaluations (the last
+    generation's seconds per evaluation), so the cap is population / that number, in (0, 1].
+    A generation that would need more is abandoned (pyabc: "sample not ok"), not stored, and the
+    run stops: the budget then bounds a generation's own cost, which grows as epsilon shrinks
+    (the round of 1 Dec 2026: Jiangxi's 8th generation ran > 10 min after 7 in ≈ 12).
+    0.0 (no cap) when nothing is known yet or without a budget (`left` = inf)."""
+    if not np.isfinite(left) or last_samples <= 0 or last_seconds <= 0:
+        return 0.0
+    affordable = max(left, 0.0) * last_samples / last_seconds
+    return min(1.0, population / max(affordable, population))
+
+
 def next_generation_fits(elapsed: float, times, max_minutes: float | None) -> bool:
     """Whether another generation, expected to take as long as the last of `times` (seconds; later
     generations accept less, so the last is the better guess), ends within the wall-clock budget
@@ -55,8 +69,17 @@ def run_generations(abc, done: int, settings, say=print_flushed, clock=time.mono
 
     def generation(t: int):
         begin = clock()
+        if times and settings.max_minutes is not None:
+            prev = abc.history.get_all_populations().iloc[-1]
+            abc.min_acceptance_rate = evaluation_cap(60.0 * settings.max_minutes - (begin - start), times[-1],
+                                                     int(prev["samples"]), settings.population)
         result = original(t=t)
         times.append(round(clock() - begin, 1))
+        if isinstance(result, dict) and result.get("successful") is False:
+            session["stopped"] = "wall-clock budget"
+            say(f"generation {t + 1} abandoned: it needed more simulations than the {settings.max_minutes:g} min "
+                "wall-clock budget pays for; the same command resumes from the last stored generation")
+            return result
         last = abc.history.get_all_populations().iloc[-1]
         eta = np.mean(times) * (settings.generations - t - 1)
         say(f"generation {t + 1}/{settings.generations}: epsilon {last['epsilon']:.3g}, "

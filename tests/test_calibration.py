@@ -120,7 +120,7 @@ class FakeClock:
 
 def test_the_wall_clock_budget_stops_between_generations_and_the_same_command_resumes(tmp_path):
     np.random.seed(4)
-    s = settings(tmp_path, generations=4, max_minutes=4.5)          # 270 s: two generations fit, not a third
+    s = settings(tmp_path, generations=4, max_minutes=5.5)          # 330 s: two generations fit, not a third
     said = []
     post, generations = abc_smc(toy, FREE, TARGETS, s, SIGNATURE, say=said.append, clock=FakeClock())
     assert len(generations) == 2 and any("wall-clock budget" in x for x in said)
@@ -130,6 +130,27 @@ def test_the_wall_clock_budget_stops_between_generations_and_the_same_command_re
     assert len(generations) == 4                                     # resumed: 2 stored + 2 more
     meta = json.loads((tmp_path / "toy.json").read_text())
     assert [x["generations"] for x in meta["sessions"]] == [2, 4] and meta["sessions"][-1]["stopped"] == "generations"
+
+
+def test_the_evaluation_cap_is_the_population_over_the_evaluations_the_time_left_pays_for():
+    from experiments.calibration_budget import evaluation_cap
+
+    assert evaluation_cap(120.0, 60.0, 40, 20) == pytest.approx(20 / 80)    # 1.5 s per evaluation: 80 fit in 120 s
+    assert evaluation_cap(10.0, 60.0, 40, 20) == 1.0                        # fewer than a population: every one must hit
+    assert evaluation_cap(float("inf"), 60.0, 40, 20) == 0.0                # no budget, no cap
+    assert evaluation_cap(120.0, 0.0, 0, 20) == 0.0                         # nothing measured yet
+
+
+def test_a_generation_the_budget_cannot_pay_for_is_abandoned_not_stored(tmp_path):
+    """A budget that fits a second generation by time but not its growing number of simulations:
+    pyabc stops sampling at the cap, the generation is not stored, and the session says why."""
+    np.random.seed(4)
+    s = settings(tmp_path, generations=4, max_minutes=4.0)            # 240 s: a 2nd generation fits by its time alone
+    said = []
+    post, generations = abc_smc(toy, FREE, TARGETS, s, SIGNATURE, say=said.append, clock=FakeClock())
+    assert len(generations) == 1 and any("abandoned" in x for x in said)
+    meta = json.loads((tmp_path / "toy.json").read_text())
+    assert meta["sessions"][-1]["stopped"] == "wall-clock budget" and meta["sessions"][-1]["generations"] == 1
 
 
 # --- the distance: in tolerances, calibration figures only -------------------------------------
