@@ -42,8 +42,9 @@ def unit_values_now(ent, stage, firm, infra, clear: bool):
     return Q, trade
 
 
-def equilibrate(ent) -> None:
-    """Run the start's fixed point in place on the enterprises' columns (see the module docstring)."""
+def equilibrate(ent) -> float | None:
+    """Run the start's fixed point in place on the enterprises' columns (see the module docstring).
+    Returns the final market's demand anchor D_0 with `start_market_clears` (None without)."""
     m, p = ent.model, ent.model.params
     live = ent.live
     stage, firm = ent.stage[live].astype(np.int64), ent.kind[live] == KIND_FIRM
@@ -52,12 +53,20 @@ def equilibrate(ent) -> None:
     x, y = ent.x[live], ent.y[live]
     expected = ent.unit_value[live].copy()
     owners, streak = p["owner_exit"] and not p["going_concern_exit"], np.zeros(len(live), np.int64)
-    for i in range(p["init_iterations"] + 1):
+    clears, demand = p["start_market_clears"], None
+    rounds = p["init_iterations"] * (2 if clears else 1)
+    if clears:   # the first pass at the initial price P_0 = P_ref · demand_level^(1/ε)
+        m.price = market.clearing_price(p["demand_level"], 1.0, p["demand_elasticity"], p["price_ceiling"])
+    for i in range(rounds + 1):
+        if clears and i >= p["init_iterations"]:   # second pass: the final market clears against D_0
+            demand = p["demand_level"] * m._initial_quality_output() if demand is None else demand
+            m.price = market.clearing_price(demand, m._initial_quality_output(), p["demand_elasticity"],
+                                            p["price_ceiling"])
         Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
         use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], S)
         m.export_base = intermediate_market.export_base(trade["unsold"], use0, p["export_demand_share"])
         unit_values_now(ent, stage, firm, infra, clear=True)
-        if i == p["init_iterations"]:
+        if i == rounds:
             break
         realised = ent.unit_value[live]
         expected = production.expected_unit_value(expected, realised, p["expectation_speed"])
@@ -82,6 +91,7 @@ def equilibrate(ent) -> None:
     if owners:   # the run opens with the loss streaks the start's rounds left
         ent.loss_streak[live] = streak
     m.network.volume[:] = 0.0
+    return demand
 
 
 def start_profit(ent, live, unit_value) -> np.ndarray:
@@ -124,3 +134,4 @@ def owners_closing(ent, live, streak, realised, expected, Q):
         for row in rows.tolist():
             ent.agent[row].leave()
     return streak, ~closing
+

@@ -123,8 +123,8 @@ class ClusterModel(Model):
         self.update_fields(migrate=False)
         for _ in range(p["initial_search_rounds"]):  # existing business relationships at the start
             self.search_suppliers(everyone=True)
-        start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
-        self.base_demand = p["demand_level"] * self._initial_quality_output()
+        demand = start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
+        self.base_demand = p["demand_level"] * self._initial_quality_output() if demand is None else demand
         self.final_sales = self.price * self._initial_quality_output()   # the firms' goodwill starts from it
 
     # ------------------------------------------------------------------ public API -------

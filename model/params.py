@@ -92,6 +92,13 @@ _PARAMS = [
        "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
        "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
        "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
+    _p("agents", "start_market_clears", 0, "switch", 0, 1,
+       "1: after the start's first init_iterations rounds at the initial price P_0 = demand_level^(1/ε) "
+       "anchor the final demand D_0 = demand_level × the final firms' quality output, then run as many "
+       "rounds again with the final market clearing against D_0 as it does every quarter, so the run opens "
+       "at a final price where the chain's prices and sizes are a fixed point of the rules (with "
+       "subcontracting, work_to_order, the stages' goods sell at import parity; agents.start); 0: the "
+       "final price held at P_0 and D_0 anchored after the rounds"),
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
