@@ -19,8 +19,14 @@ import numpy as np
 
 from agents.conduct import planning_value
 from agents.population import KIND_FIRM
-from model import demography, innovation, intermediate_market, market, production
+from model import demography, firm_ages, innovation, intermediate_market, market, product_lines, production
 from model.fields import at
+
+
+def line_tfp(ent, live) -> np.ndarray:
+    """(n,) the TFP multiplier of each enterprise's product lines, n^(1−α−β) (exactly 1 with one line)."""
+    p = ent.model.params
+    return product_lines.line_factor(ent.lines[live], p["labour_share"], p["capital_share"])
 
 
 def unit_values_now(ent, stage, firm, infra, clear: bool):
@@ -29,7 +35,7 @@ def unit_values_now(ent, stage, firm, infra, clear: bool):
     m, p, f = ent.model, ent.model.params, ent.model.fields
     live = ent.live
     x, y = ent.x[live], ent.y[live]
-    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
+    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
     Q = production.output(A, ent.workers[live], ent.capital[live], p["labour_share"], p["capital_share"])
     trade = ent.trade_inputs(live, Q, stage, firm, infra, clear=clear)
     inputs = trade["local_cost"] + trade["freight"] + trade["imported"] * trade["parity"]
@@ -75,7 +81,7 @@ def equilibrate(ent) -> float | None:
             live, stage, firm, x, y, expected, streak, Q = (
                 a[keep] for a in (live, stage, firm, x, y, expected, streak, Q))
         f = m.fields
-        A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
+        A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         L0, K = ent.workers[live], ent.capital[live]
         planned = planning_value(ent, live, expected, Q)   # Cournot conduct if market_power (agents.conduct)
@@ -103,7 +109,7 @@ def start_profit(ent, live, unit_value) -> np.ndarray:
     tax, interest, abatement or tie investment, which are nil or second-order at the start."""
     m, p, f = ent.model, ent.model.params, ent.model.fields
     x, y, stage = ent.x[live], ent.y[live], ent.stage[live].astype(np.int64)
-    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y)
+    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
     L, K = ent.workers[live], ent.capital[live]
     Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
     value_added = unit_value * Q   # sales less inputs and freight
@@ -135,3 +141,46 @@ def owners_closing(ent, live, streak, realised, expected, Q):
             ent.agent[row].leave()
     return streak, ~closing
 
+
+EMPLOYMENT_ROUNDS = 3   # numerical: rounds of rescaling each stage's line TFP toward the one-line start's employment
+
+
+def age_structure(ent) -> float | None:
+    """The age-structured start (`start_age_hazard` δ > 0; model.firm_ages): after the one-line
+    start's fixed point, each initial SME gets an age from the stationary distribution δ (1 − δ)^a
+    and the product lines the line process makes over it (`firm_ages.prehistory`; profitability
+    1[π > 0] at the one-line start's realised unit value, `start_profit`, held over the history).
+    Each stage's TFP is divided by n̄_s^(1−α−β) (`firm_ages.line_scale`: a line is 1/n̄_s of the
+    one-line start's plant), so the stage's employment at the optimum is what the scenario's start
+    has; a lead firm (its size declared by the scenario) opens with n̄_s lines, rounded. Workers and
+    capital move to the new optimum (∝ n_i / n̄_s of the one-line start's), and the start's rounds
+    run again (`equilibrate`); since large plants meet congested local fields, each stage's TFP is
+    then rescaled by its employment ratio E_s / E_s,target (to the power 1 − α − β) and the rounds
+    rerun, EMPLOYMENT_ROUNDS times in all. Returns what the last `equilibrate` returns (the final
+    market's demand anchor with `start_market_clears`, else None)."""
+    m, p = ent.model, ent.model.params
+    live = ent.live
+    stage, lead = ent.stage[live].astype(np.int64), ent.is_lead[live]
+    groups = p["n_stages"] + 1
+    profitable = start_profit(ent, live, ent.unit_value[live]) > 0
+    sme = ~lead
+    ages, lines = firm_ages.prehistory(m.rng, profitable[sme], stage[sme], p["line_birth"],
+                                       p["start_age_hazard"], groups)
+    n = np.ones(len(live))
+    n[sme] = lines
+    scale = firm_ages.line_scale(n[sme], ent.workers[live][sme], stage[sme], groups)
+    n[lead] = np.maximum(np.rint(scale[stage[lead]]), 1.0)
+    ent.lines[live] = ent.line_mass[live] = n
+    ent.age[live[sme]] = ages
+    target = np.bincount(stage, ent.workers[live], groups)   # the one-line start's employment by stage
+    size = n / scale[stage]
+    for _ in range(EMPLOYMENT_ROUNDS):   # the congestion of a few large plants lowers the optimum: rescale again
+        m.stage_tfp = m.stage_tfp * scale ** -(1.0 - p["labour_share"] - p["capital_share"])
+        ent.workers[live] = np.maximum(ent.workers[live] * size, p["plant_scale"])
+        ent.capital[live] = np.maximum(ent.capital[live] * size, p["min_capital"])
+        m.update_fields(migrate=False)
+        demand = equilibrate(ent)
+        now = np.bincount(stage, ent.workers[live], groups)
+        scale = np.divide(now, target, out=np.ones(groups), where=target > 0)
+        size = 1.0 / scale[stage]
+    return demand

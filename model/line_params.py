@@ -55,6 +55,12 @@ PRODUCT_LINES = [
        "(Gibrat's law; demand shocks drive plant size, Foster, Haltiwanger & Syverson 2008; Pareto tail from "
        "random ages, Reed 2001; model/niche_demand.py); 0 (default): off. 0.1 a quarter (0.2 a year) is the order "
        "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated", SOURCE_LIT),
+    _p("mechanisms", "start_age_hazard", 0.0, "per quarter", 0.0, 0.2,
+       "δ: exit hazard of the age-structured start (model/firm_ages.py): the initial SMEs are survivors of the "
+       "line process run over ages drawn from the stationary distribution δ (1 − δ)^a, each stage's line TFP "
+       "divided so the start's employment is the one-line start's; 0 (default): every incumbent opens with one "
+       "line. 0.02 is prior_exit_rate (≈ 8% a year, the order of SME exit rates), the hazard the model's prospects "
+       "expect; the baseline's measured exit hazard is ≈ 0.03 (docs/economics.md)", SOURCE_LIT),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
 ]

@@ -124,6 +124,8 @@ class ClusterModel(Model):
         for _ in range(p["initial_search_rounds"]):  # existing business relationships at the start
             self.search_suppliers(everyone=True)
         demand = start.equilibrate(ent)   # sizes, prices and unit values consistent with the rules (agents.start)
+        if p["start_age_hazard"] > 0:   # enterprises of different ages, their lines from the line process
+            demand = start.age_structure(ent)
         self.base_demand = p["demand_level"] * self._initial_quality_output() if demand is None else demand
         self.final_sales = self.price * self._initial_quality_output()   # the firms' goodwill starts from it
 
@@ -301,7 +303,7 @@ class ClusterModel(Model):
         if len(firms) == 0:
             return 1.0
         x, y = pop.x[firms], pop.y[firms]
-        A = self.stage_tfp[-1] * pop.knowledge[firms] * f["productivity"][x, y]
+        A = self.stage_tfp[-1] * pop.knowledge[firms] * f["productivity"][x, y] * start.line_tfp(pop, firms)
         Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
         quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
         return max(float((Q * quality).sum()), 1e-9)
