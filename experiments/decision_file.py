@@ -26,6 +26,7 @@ from typing import Any
 from experiments.measures import HOWS, OPS, Condition, Measure
 from model.params import LEVERS, PARAMS, check_value, did_you_mean
 from scenarios import Problem, ScenarioError, read_toml
+from scenarios.schema import wrong_kind
 
 ALGORITHMS = ("nsga2", "nsga3")
 SENSES = ("max", "min")
@@ -198,6 +199,8 @@ def _indicator_names():
 def load_optimise(path) -> OptimiseSpec:
     """Read and check an optimisation file; raise DecisionFileError listing every problem."""
     data, where = _read(path)
+    if wrong := wrong_kind(data, where, "optimise"):     # a sweep (scenario, discover) file
+        raise DecisionFileError([wrong])
     return parse_optimise(data, where, Path(path).stem)
 
 
@@ -328,6 +331,8 @@ def _objectives(check: _Checker, entries: list, steps: int, names) -> tuple[Obje
 def load_discover(path) -> DiscoverSpec:
     """Read and check a discovery file; raise DecisionFileError listing every problem."""
     data, where = _read(path)
+    if wrong := wrong_kind(data, where, "discover"):     # a sweep (scenario, optimise) file
+        raise DecisionFileError([wrong])
     return parse_discover(data, where, Path(path).stem)
 
 

@@ -80,14 +80,18 @@ def command_for(data: dict) -> str:
 
 
 def wrong_kind(data: dict, where: str, expected: str) -> Problem | None:
-    """The Problem of a file read by `clusterlab <expected>` ("run" or "sweep") that another reads."""
+    """The Problem of a file read by `clusterlab <expected>` ("run", "sweep", "optimise" or
+    "discover") that another command reads."""
     command = command_for(data)
     if command in ("", expected):
         return None
-    kinds = {"run": "scenario", "sweep": "sweep"}
-    kind, wanted = kinds.get(command, command), kinds[expected]
-    article = "an" if kind[0] in "aeiou" else "a"
-    return Problem(where, "", f"{article} {kind} file, not a {wanted} file (examples of both: scenarios/, "
+    kinds = {"run": "scenario"}
+    kind, wanted = kinds.get(command, command), kinds.get(expected, expected)
+
+    def article(word):
+        return "an" if word[0] in "aeiou" else "a"
+
+    return Problem(where, "", f"{article(kind)} {kind} file, not {article(wanted)} {wanted} file (examples: scenarios/, "
                    "experiments/examples/)", f"run it with `clusterlab {command} {where}`")
 
 

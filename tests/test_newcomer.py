@@ -688,3 +688,24 @@ def test_a_table_list_given_short_on_set_shows_the_list_form(capsys, pair, liste
     """`--set parks=[[10, 10]]` said "allowed: a table with x, y, radius", a form --set cannot write."""
     assert cli.main(["run", "baseline", "--set", pair]) == 2
     assert f"(from --set or Python: a list {listed})" in capsys.readouterr().err
+
+
+def test_optimise_and_discover_name_the_wrong_kind_of_file(capsys):
+    """`clusterlab discover policy_mix.toml` (a sweep file) listed six "unknown key" errors, one per
+    key of the sweep; `optimise` likewise. Each now says what the file is and which command reads it,
+    before anything is run."""
+    examples = Path(__file__).resolve().parents[1] / "experiments" / "examples"
+    sweep, optimise, discover = (str(examples / f) for f in
+                                 ("policy_mix.toml", "hunan_cheapest_mix.toml", "hunan_discovery.toml"))
+    scenario = str(Path(load_scenario("baseline").path))
+    cases = [(["discover", sweep], "a sweep file, not a discover file", "clusterlab sweep"),
+             (["optimise", sweep], "a sweep file, not an optimise file", "clusterlab sweep"),
+             (["discover", optimise], "an optimise file, not a discover file", "clusterlab optimise"),
+             (["optimise", discover], "a discover file, not an optimise file", "clusterlab discover"),
+             (["optimise", scenario], "a scenario file, not an optimise file", "clusterlab run"),
+             (["discover", scenario], "a scenario file, not a discover file", "clusterlab run")]
+    for argv, what, command in cases:
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert what in err and f"run it with `{command} " in err, err
+        assert "unknown" not in err and "Traceback" not in err and err.count("\n") == 1, err
