@@ -14,6 +14,10 @@ def add_arguments(parser) -> None:
 
 
 def cli(args) -> int:
+    if not args.doc.is_file():      # before reading: one line naming the option, not an OSError's errno
+        what = "a folder" if args.doc.is_dir() else "no such file"
+        raise ValueError(f"--doc {shown(args.doc)}: {what}; allowed: a Markdown file holding the parameter "
+                         "table's markers (default docs/ODD.md)")
     if args.check:
         current = is_current(PARAMS.values(), args.doc)
         print(f"{shown(args.doc)}: parameter table {'is current' if current else 'is NOT current: run clusterlab params'}")

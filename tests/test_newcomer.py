@@ -709,3 +709,14 @@ def test_optimise_and_discover_name_the_wrong_kind_of_file(capsys):
         err = capsys.readouterr().err
         assert what in err and f"run it with `{command} " in err, err
         assert "unknown" not in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("check", [[], ["--check"]])
+def test_params_names_a_missing_doc_with_its_option(tmp_path, capsys, check):
+    """`clusterlab params --doc nowhere.md` printed "[Errno 2] No such file or directory"; a folder
+    "[Errno 21] Is a directory". Each is now one line naming --doc, the file and what is allowed."""
+    for given, what in ((tmp_path / "nowhere.md", "no such file"), (tmp_path, "a folder")):
+        assert cli.main(["params", *check, "--doc", str(given)]) == 2
+        err = capsys.readouterr().err
+        assert f"--doc {given}: {what}; allowed: a Markdown file" in err and "Errno" not in err, err
+    assert not (tmp_path / "nowhere.md").exists()
