@@ -66,7 +66,16 @@ from experiments.calibration_outputs import (
     weighted_quantile,  # noqa: F401  (re-exported)
 )
 from experiments.case_targets import CaseSpec, case_spec, distance, measure_runs, summarise
-from experiments.inputs import argparse_type, check_workers, check_writable, nonempty_path, parse_seed_list
+from experiments.inputs import (
+    InputError,
+    argparse_type,
+    check_workers,
+    check_writable,
+    dask_client,
+    nonempty_path,
+    nonnegative_float,
+    parse_seed_list,
+)
 from experiments.interrupts import Terminated, quiet_forked_workers
 
 DEFAULT_DB, DEFAULT_OUT = Path("runs") / "calibrate", Path("docs") / "calibration"   # + /<case>.db, /<case>/
@@ -145,7 +154,7 @@ def make_sampler(settings: Settings):
     elif settings.engine == "dask":
         from dask.distributed import Client, LocalCluster
 
-        client = Client(settings.address) if settings.address else Client(
+        client = dask_client(settings.address) if settings.address else Client(
             LocalCluster(n_workers=settings.workers or 2, threads_per_worker=1, processes=True,
                          dashboard_address=None))
         s = sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
@@ -312,9 +321,9 @@ def add_arguments(parser) -> None:
                         help=f"particles per generation (default {b.population})")
     parser.add_argument("--generations", type=positive_int, default=b.generations,
                         help=f"SMC generations at most (default {b.generations})")
-    parser.add_argument("--max-minutes", type=float, default=b.max_minutes,
+    parser.add_argument("--max-minutes", type=nonnegative_float, default=b.max_minutes,
                         help=f"wall-clock budget of the sampling per case; 0 = none (default {b.max_minutes:g})")
-    parser.add_argument("--min-epsilon", type=float, default=b.min_epsilon,
+    parser.add_argument("--min-epsilon", type=nonnegative_float, default=b.min_epsilon,
                         help=f"stop once epsilon (RMS miss in tolerances) reaches this (default {b.min_epsilon:g})")
     parser.add_argument("--seeds", type=argparse_type(parse_seed_list, "--seeds"), help="comma-separated seeds (default: the scenario's [calibration] seeds)")
     parser.add_argument("--engine", choices=("multicore", "single", "dask"), default="multicore",
@@ -333,14 +342,16 @@ def cli(args) -> int:
         raise ValueError("give one SCENARIO or --all (not both)")
     if args.all and (args.db or args.out):
         raise ValueError("--db and --out name one case's files: not with --all")
-    if args.max_minutes < 0 or args.min_epsilon < 0:
-        raise ValueError("--max-minutes and --min-epsilon: allowed: a number >= 0")
     for option, folder in (("--out", args.out or DEFAULT_OUT), ("--db", args.db.parent if args.db else DEFAULT_DB)):
         check_writable(folder, option if folder not in (DEFAULT_OUT, DEFAULT_DB) else f"{option} (default)")
+    if args.address and args.engine != "dask":       # else silently ignored: the sampling would run here
+        raise InputError(f"--address {args.address}: only with --engine dask (given: --engine {args.engine})")
     if args.engine != "dask" or not args.address:
         from experiments.executors import available_cores
 
         check_workers(args.workers, available_cores())
+    else:                   # the scheduler is reached before the reference runs, not after them
+        dask_client(args.address).close()
     settings = Settings(population=args.population, generations=args.generations,
                         max_minutes=args.max_minutes or None, min_epsilon=args.min_epsilon, seeds=args.seeds,
                         engine=args.engine, workers=args.workers, address=args.address, db=args.db, out=args.out,

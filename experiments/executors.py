@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.inputs import InputError, check_workers, probe_output_dir
+from experiments.inputs import check_workers, dask_client, probe_output_dir
 from experiments.store import Store
 
 EXECUTORS = ("local", "serial", "dask")
@@ -209,12 +209,7 @@ class DaskExecutor(SerialExecutor):
 
         self.cluster = None
         if address:
-            try:
-                self.client = Client(address)
-            except (OSError, ValueError) as exc:   # unreachable (a TimeoutError), or not an address
-                raise InputError(f"--address {address}: cannot reach a Dask scheduler there ({exc}); allowed: the "
-                                 "address of a running scheduler, e.g. tcp://10.0.0.5:8786, or no --address "
-                                 "(a LocalCluster on this machine)") from None
+            self.client = dask_client(address)      # InputError naming --address if it cannot be reached
         else:
             self.cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
                                         processes=True, dashboard_address=None)

@@ -152,6 +152,30 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonnegative_float(text: str) -> float:
+    """An argparse `type=` for budgets and thresholds (minutes, epsilon): a finite number >= 0."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number; allowed: a number >= 0; given: {str(text)[:40]!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"out of range; allowed: a number >= 0; given: {str(text)[:40]}")
+    return value
+
+
+def dask_client(address: str, source: str = "--address"):
+    """A dask.distributed Client of the running scheduler at `address`; InputError naming `source`
+    if it is not an address (no port, unknown protocol) or nothing answers there (dask's timeout)."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address)
+    except (OSError, ValueError, TypeError) as exc:   # unreachable (a TimeoutError), or not an address
+        raise InputError(f"{source} {address}: cannot reach a Dask scheduler there ({exc}); allowed: the "
+                         "address of a running scheduler, e.g. tcp://10.0.0.5:8786, or no --address "
+                         "(a LocalCluster on this machine)") from None
+
+
 OVERSUBSCRIBE = 8    # worker processes per core beyond which --workers is a typo, not a choice (each holds a model)
 
 

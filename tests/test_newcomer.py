@@ -720,3 +720,41 @@ def test_params_names_a_missing_doc_with_its_option(tmp_path, capsys, check):
         err = capsys.readouterr().err
         assert f"--doc {given}: {what}; allowed: a Markdown file" in err and "Errno" not in err, err
     assert not (tmp_path / "nowhere.md").exists()
+
+
+def test_calibrate_checks_its_budget_options_and_the_dask_address_before_anything_runs(tmp_path, capsys, monkeypatch):
+    """`--max-minutes -5` answered "--max-minutes and --min-epsilon: allowed: a number >= 0" (which
+    one, given what?); `--address` without `--engine dask` was silently ignored; an address dask
+    cannot read ("foo") ended in its bare "missing port number" after the seeds were announced and
+    the reference runs made. Each is now named with its option and what is allowed, before anything."""
+    import dask.distributed
+
+    import experiments.case_targets as case_targets
+
+    def no_runs(*a, **k):
+        raise AssertionError("a reference run started before the options were checked")
+
+    monkeypatch.setattr(case_targets, "with_reference_runs", no_runs)
+    base = ["calibrate", "jiangxi_auto_hub", "--quiet", "--out", str(tmp_path / "o"), "--db", str(tmp_path / "c.db")]
+    for extra, phrase in ((["--max-minutes", "-5"], "argument --max-minutes: out of range; allowed: a number >= 0; "
+                                                    "given: -5"),
+                          (["--min-epsilon", "abc"], "argument --min-epsilon: not a number; allowed: a number >= 0"),
+                          (["--address", "tcp://10.0.0.5:8786"], "--address tcp://10.0.0.5:8786: only with --engine "
+                                                                 "dask (given: --engine multicore)")):
+        try:
+            code = cli.main([*base, *extra])
+        except SystemExit as done:       # argparse's own exit for an option's type
+            code = done.code
+        assert code == 2
+        captured = capsys.readouterr()
+        assert phrase in captured.err and "Traceback" not in captured.err and captured.out == "", captured
+
+    def unreachable(address, *a, **k):
+        raise ValueError(f"missing port number in address {address!r}")
+
+    monkeypatch.setattr(dask.distributed, "Client", unreachable)
+    assert cli.main([*base, "--engine", "dask", "--address", "foo"]) == 2
+    captured = capsys.readouterr()
+    assert "--address foo: cannot reach a Dask scheduler there (missing port number" in captured.err
+    assert "allowed: the address of a running scheduler" in captured.err and captured.out == "", captured
+    assert not (tmp_path / "o").exists() and not (tmp_path / "c.db").exists()
