@@ -72,7 +72,7 @@ def command_for(data: dict) -> str:
     messages: a newcomer hands a sweep file to `run`, or a scenario file to `sweep`."""
     if any(k in TOP_KEYS for k in data) and "scenario" not in data:
         return "run"
-    if "objectives" in data or "search" in data:
+    if "objectives" in data or "search" in data or "levers" in data:
         return "optimise"
     if "success" in data or "prim" in data:
         return "discover"
@@ -85,6 +85,8 @@ def wrong_kind(data: dict, where: str, expected: str) -> Problem | None:
     command = command_for(data)
     if command in ("", expected):
         return None
+    if command == "sweep" and expected != "run" and not any(k in data for k in ("vary", "design", "keep")):
+        return None         # only a `scenario`: an unfinished optimise file, checked key by key
     kinds = {"run": "scenario"}
     kind, wanted = kinds.get(command, command), kinds.get(expected, expected)
 
