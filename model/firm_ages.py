@@ -34,6 +34,7 @@ import numpy as np
 
 from model.product_lines import stage_innovation_rate
 
+MAX_LINES = 10**8    # numerical: the line draws (multivariate hypergeometric) take fewer than 10^9 lines
 REDRAWS = 200        # numerical: rounds of redrawing the histories that ended at zero lines
 FIXED_POINT = 8      # numerical: iterations of μ → cross-section → μ
 
@@ -51,7 +52,8 @@ def line_histories(rng, ages, innovate, loss) -> np.ndarray:
     """(n,) int lines after each firm's history of `ages` quarters from one line: each quarter
     n ← n + Bin(n, innovate_i) − Bin(n, loss_i); a history that reaches 0 stays at 0 (the firm
     exited). ages: int array; innovate, loss: per-firm probabilities a line is gained / lost in a
-    quarter (arrays of the same length)."""
+    quarter (arrays of the same length). Raises ValueError when the histories hold more than
+    MAX_LINES lines (growth above the exit hazard: no stationary mean size)."""
     ages = np.asarray(ages, np.int64)
     innovate = np.broadcast_to(np.asarray(innovate, float), ages.shape)
     loss = np.broadcast_to(np.asarray(loss, float), ages.shape)
@@ -62,6 +64,11 @@ def line_histories(rng, ages, innovate, loss) -> np.ndarray:
             break
         k = n[go]
         n[go] = k + rng.binomial(k, innovate[go]) - rng.binomial(k, loss[go])
+        if n.sum() > MAX_LINES:
+            raise ValueError(
+                f"the age-structured start made more than {MAX_LINES} product lines: start_age_hazard is below the "
+                f"profitable firms' line growth b (1 − s) (no finite mean size, Luttmer 2007); raise "
+                f"start_age_hazard or lower line_birth")
     return n
 
 
@@ -91,7 +98,8 @@ def prehistory(rng, profitable, stage, birth: float, hazard: float, n_groups: in
     """(ages, lines): the start's enterprises as survivors of the line process over stationary
     ages (module docstring), with each stage's loss rate μ_s consistent with the cross-section it
     makes (FIXED_POINT iterations from the one-line start's μ_s). profitable: (n,) bool
-    (1[π > 0] of each enterprise, held over its history); stage: (n,) int in [0, n_groups)."""
+    (1[π > 0] of each enterprise, held over its history); stage: (n,) int in [0, n_groups).
+    Raises ValueError (`line_histories`) when δ is far below the profitable firms' growth b (1 − s_s)."""
     profitable = np.asarray(profitable, bool)
     stage = np.asarray(stage, np.int64)
     mu = stage_innovation_rate(np.ones(len(stage)), profitable, stage, birth, 0, n_groups)

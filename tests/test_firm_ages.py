@@ -111,3 +111,11 @@ def test_age_structured_start_keeps_the_enterprises_and_about_the_employment_of_
     e1 = np.bincount(p1.stage[p1.live], p1.workers[p1.live])
     e2 = np.bincount(p2.stage[p2.live], p2.workers[p2.live])
     assert np.all(np.abs(e2 / e1 - 1) < 0.25), (e1, e2)
+
+
+def test_prehistory_refuses_a_hazard_below_the_growth_of_the_profitable():
+    """δ = 0.005 against b = 0.5 with half the firms profitable: ages ≈ 200 quarters, growth ≈ b (1 − s)
+    ≈ 0.25 a quarter — no finite mean size, a clear error instead of 10^9 lines or an overflow."""
+    prof = np.arange(200) % 2 == 0
+    with pytest.raises(ValueError, match="start_age_hazard"):
+        firm_ages.prehistory(np.random.default_rng(0), prof, np.zeros(200, int), 0.5, 0.005, 1)
