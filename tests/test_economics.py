@@ -176,7 +176,9 @@ def _large_run_firm_sizes() -> dict:
     "2.566, 2.187 for seeds 0-4 on main d6fe356 (2.369-2.883 with trade credit along ties alone; 2.340, 2.841, 2.107, 2.727, 2.414 without) since lines change hands by creative destruction (1.83-2.27 with the old line "
     "process, 0.99-1.53 with R&D on sales): only the profitable innovate, so the line process is critical and "
     "its tail is that of a critical branching process cut off by age (docs/ODD.md 7.14); line_birth not re-fitted; Gibrat niche-demand shocks (niche_demand_sd, off) give 1.80-2.98 at 0.1; "
-    "new varieties by incumbents (line_variety, off; Simon growth) 1.76-2.54 at nu = d = 0.0143 (docs/economics.md)"))
+    "new varieties by incumbents (line_variety, off; Simon growth) 1.76-2.54 at nu = d = 0.0143; an age-structured start "
+    "(start_age_hazard 0.02, off) 2.21, 1.78, 2.05, 2.12, 2.04: the profitable hold 0.8-0.9 of the lines, so their growth "
+    "b (1 - s) ~ 0.005-0.01 against an exit hazard ~ 0.02 (Luttmer index 2-4; docs/economics.md)"))
 def test_large_run_firm_sizes_have_a_zipf_like_tail():
     """Issue 10, item 7: the Hill α of the top 5% of enterprise sizes (workers) at quarter 160 of
     the large baseline is in [0.8, 1.6] (Axtell 2001: ≈ 1.06) for seeds 0–4."""
