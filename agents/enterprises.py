@@ -56,6 +56,12 @@ class Enterprises(Expectations, LifeCycle, Population):
         self.model = model
 
     # --- production ------------------------------------------------------------------------
+    def crew(self, stage):
+        """A plant's indivisible crew by stage (workers): `plant_scale`, or with `stage_crew` the
+        stage's plant size z_s = stage_scale_s × plant_scale (model.production.stage_technology)."""
+        p = self.model.params
+        return self.model.stage_scale[np.asarray(stage, np.int64)] if p["stage_crew"] else p["plant_scale"]
+
     def produce(self, q: Quarter) -> None:
         """Hire, produce, sell, trade inputs along supply ties and book the quarter (all live rows)."""
         live = self.live
@@ -85,7 +91,7 @@ class Enterprises(Expectations, LifeCycle, Population):
         v = planning_value(self, live, self.unit_value[live], self.output[live])   # Cournot if market_power
         L_target = production.target_workers(v, A, K, p["labour_share"], p["capital_share"], unit_labour)
         self.plant_optimum[live] = L_target / np.maximum(mass, 1e-12)   # read by the line turnover (line_niche)
-        L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
+        L_new = production.hire(L, L_target, p["adjustment"], p["max_hiring_growth"], self.crew(stage))
         Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
         if p["work_to_order"]:
             L_new, Q = self._work_to_order(live, stage, A, K, L, L_target, L_new, Q)
@@ -111,7 +117,7 @@ class Enterprises(Expectations, LifeCycle, Population):
             if p["work_to_order"] == 2:
                 target = np.maximum(target, L_target[rows])
             L_new[rows] = production.hire(L[rows], target, p["adjustment"], p["max_hiring_growth"],
-                                         p["plant_scale"])
+                                         self.crew(stage[rows]))
             Q[rows] = production.output(A[rows], L_new[rows], K[rows], alpha, beta)
         return L_new, Q
 

@@ -328,5 +328,5 @@ class LifeCycle(Prospects):
         L, K = production.optimal_size(self.unit_value[live], A, unit_labour,
                                        p["interest_rate"] + p["depreciation"], p["labour_share"],
                                        p["capital_share"])
-        self.workers[live] = np.maximum(L, p["plant_scale"])   # a plant's crew (production.hire)
+        self.workers[live] = np.maximum(L, self.crew(stage))   # a plant's crew (production.hire)
         self.capital[live] = np.maximum(K, p["min_capital"])

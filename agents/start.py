@@ -19,7 +19,17 @@ import numpy as np
 
 from agents.conduct import planning_value
 from agents.population import KIND_FIRM
-from model import demography, firm_ages, innovation, intermediate_market, market, product_lines, production
+from model import (
+    demography,
+    firm_ages,
+    innovation,
+    intermediate_market,
+    market,
+    product_lines,
+    product_match,
+    production,
+    transport,
+)
 from model.fields import at
 
 
@@ -86,13 +96,15 @@ def equilibrate(ent) -> float | None:
         L0, K = ent.workers[live], ent.capital[live]
         planned = planning_value(ent, live, expected, Q)   # Cournot conduct if market_power (agents.conduct)
         target = production.target_workers(planned, A, K, alpha, beta, c)
-        L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"], p["plant_scale"])
+        L = production.hire(L0, target, p["adjustment"], p["max_hiring_growth"], ent.crew(stage))
         if p["work_to_order"]:   # suppliers plan to their clients' orders, as every quarter
             L, _ = ent._work_to_order(live, stage, A, K, L0, target, L, production.output(A, L, K, alpha, beta))
         K_target = production.target_capital(planned, production.output(A, L, K, alpha, beta), beta, user_cost)
         ent.workers[live] = L
         ent.capital[live] = np.maximum(K + p["adjustment"] * (K_target - K), p["min_capital"])
         m.update_fields()   # migrants answer the labour demand, as they do every quarter
+    if p["subcontracted_start"] and p["work_to_order"]:   # the chain's fixed point under subcontracting
+        demand, expected = subcontracted_start(ent, live, stage, firm, infra)
     ent.unit_value[live] = ent.value_expectation[live] = expected
     if owners:   # the run opens with the loss streaks the start's rounds left
         ent.loss_streak[live] = streak
@@ -176,7 +188,7 @@ def age_structure(ent) -> float | None:
     size = n / scale[stage]
     for _ in range(EMPLOYMENT_ROUNDS):   # the congestion of a few large plants lowers the optimum: rescale again
         m.stage_tfp = m.stage_tfp * scale ** -(1.0 - p["labour_share"] - p["capital_share"])
-        ent.workers[live] = np.maximum(ent.workers[live] * size, p["plant_scale"])
+        ent.workers[live] = np.maximum(ent.workers[live] * size, ent.crew(stage))
         ent.capital[live] = np.maximum(ent.capital[live] * size, p["min_capital"])
         m.update_fields(migrate=False)
         demand = equilibrate(ent)
@@ -184,3 +196,81 @@ def age_structure(ent) -> float | None:
         scale = np.divide(now, target, out=np.ones(groups), where=target > 0)
         size = 1.0 / scale[stage]
     return demand
+
+
+SOLVE_ROUNDS = 20   # numerical: rounds of the subcontracted start's solve (unit values adapt at expectation_speed)
+
+
+def subcontracted_start(ent, live, stage, firm, infra):
+    """(D_0, v) of a start in which the rules of subcontracting (`work_to_order`) leave every enterprise
+    where it is. Suppliers working to order make their order books, so a chain in balance leaves no good
+    unsold and each clears at import parity (model.intermediate_market); at that chain the final firms
+    earn v_i(P) = v_i + (P − P') a_i (1 − θ_i) (sales P a Q less the long haul θ on them; P' the price v_i
+    was realised at). The solve keeps the final firms' employment E_F the first pass left and finds the
+    final price P* at which their joint optima (model.production.optimal_size) employ E_F (bisection),
+    puts them there, sizes the suppliers stage by stage from the last (`order_sizes`), realises the unit
+    values at these sizes and repeats; D_0 = (P*/P_ref)^ε Σ Q a clears the final market at P*.
+    Returns D_0 and the realised unit values over `live`."""
+    m, p, f = ent.model, ent.model.params, ent.model.fields
+    alpha, beta, user_cost = p["labour_share"], p["capital_share"], p["interest_rate"] + p["depreciation"]
+    x, y = ent.x[live], ent.y[live]
+    crew = ent.crew(stage[firm])
+    employment = float(ent.workers[live][firm].sum())
+    appeal = market.appeal(ent.knowledge[live], m.quality_standard * m.frontier, p["quality_sensitivity"])
+    theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x, y), p["infrastructure_freight_saving"])
+    v = ent.unit_value[live].copy()
+    for _ in range(SOLVE_ROUNDS):
+        A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
+        c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
+        slope = appeal[firm] * (1.0 - theta[firm])
+
+        def final_sizes(price):
+            value = v[firm] + (price - m.price) * slope
+            L, K = production.optimal_size(value, A[firm], c[firm], user_cost, alpha, beta)
+            return np.maximum(L, crew), np.maximum(K, p["min_capital"])
+
+        low, high = 0.0, p["price_ceiling"] * market.REFERENCE_PRICE
+        for _ in range(60):   # Σ L*(P) rises with P: bisection for Σ L*(P*) = E_F
+            mid = 0.5 * (low + high)
+            low, high = (mid, high) if final_sizes(mid)[0].sum() < employment else (low, mid)
+        v[firm] += (high - m.price) * slope
+        m.price = high
+        rows = live[firm]
+        ent.workers[rows], ent.capital[rows] = final_sizes(high)   # (v already at P*: the sizes at P* hold)
+        L, K = order_sizes(ent, live, stage, A, v, c, user_cost)
+        ent.workers[live[~firm]], ent.capital[live[~firm]] = L[~firm], K[~firm]
+        m.update_fields(migrate=False)
+        Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
+        use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], p["n_stages"])
+        m.export_base = intermediate_market.export_base(trade["unsold"], use0, p["export_demand_share"])
+        unit_values_now(ent, stage, firm, infra, clear=True)
+        v = production.expected_unit_value(v, ent.unit_value[live], p["expectation_speed"])
+    demand = (m.price / market.REFERENCE_PRICE) ** p["demand_elasticity"] * m._initial_quality_output()
+    return demand, ent.unit_value[live].copy()
+
+
+def order_sizes(ent, live, stage, A, v, unit_labour, user_cost):
+    """(L, K) over `live` where the quarter's size rules leave a supplier unchanged at the net value per
+    unit v: own account (no order), the joint optimum (model.production.optimal_size); working to
+    order, stage by stage from the last, the order book o its clients' outputs place along ties
+    (SupplyNetwork.order_book, as `Enterprises._work_to_order`): K = β v o / (r + δ)
+    (model.production.target_capital at Q = o) and L the workers that make o with K
+    (model.production.labour_for). Workers at least a plant's crew; final firms' rows as they are."""
+    p, net = ent.model.params, ent.model.network
+    alpha, beta, S, cap = p["labour_share"], p["capital_share"], p["n_stages"], ent.capacity
+    L, K = production.optimal_size(v, A, unit_labour, user_cost, alpha, beta)
+    L, K = np.maximum(L, ent.crew(stage)), np.maximum(K, p["min_capital"])
+    final = stage == S
+    L[final], K[final] = ent.workers[live[final]], ent.capital[live[final]]
+    Q = production.output(A, L, K, alpha, beta)
+    match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"],
+                                    net.invested)
+    for s in range(S - 1, -1, -1):
+        need = np.zeros(cap)
+        need[live] = np.where(stage >= 1, Q, 0.0)
+        orders = net.order_book(need * match, cap, p["order_trust_offset"])[live]
+        rows = (stage == s) & (orders > 0)
+        K[rows] = np.maximum(production.target_capital(v[rows], orders[rows], beta, user_cost), p["min_capital"])
+        L[rows] = np.maximum(production.labour_for(orders[rows], A[rows], K[rows], alpha, beta), ent.crew(stage[rows]))
+        Q[rows] = production.output(A[rows], L[rows], K[rows], alpha, beta)
+    return L, K

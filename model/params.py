@@ -99,6 +99,16 @@ _PARAMS = [
        "at a final price where the chain's prices and sizes are a fixed point of the rules (with "
        "subcontracting, work_to_order, the stages' goods sell at import parity; agents.start); 0: the "
        "final price held at P_0 and D_0 anchored after the rounds"),
+    _p("agents", "subcontracted_start", 1, "switch", 0, 1,
+       "1: with subcontracting (work_to_order) the start solves the chain's fixed point after its rounds: "
+       "every good at the price a balanced chain clears at (import parity), the final firms at their joint "
+       "optimum at the final price P* that keeps the final employment of the rounds, the suppliers at their "
+       "order books, D_0 clearing at P* (agents.start.subcontracted_start); 0: the rounds alone. No effect "
+       "without work_to_order"),
+    _p("agents", "stage_crew", 0, "switch", 0, 1,
+       "1: a plant's indivisible crew (the floor and step of hiring, model.production.hire) is its stage's "
+       "plant size stage_scale × plant_scale workers instead of plant_scale for every stage (a knitting "
+       "workshop of 0.26 × an SME has a crew of 0.26 workers); 0: plant_scale for every stage"),
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
