@@ -42,3 +42,35 @@ def test_working_to_order_keeps_the_quarter_stock_flow_consistent_and_changes_th
             assert abs(m.sfc_residual) < 1e-9 * max(1.0, sum(abs(v) for v in m.flows.values()))
         runs.append(m.population.workers[m.population.live].sum())
     assert runs[0] != runs[1]
+
+
+def test_the_subcontracted_start_puts_suppliers_at_their_order_books_and_clears_the_final_market():
+    """agents.start.subcontracted_start: each supplier with clients makes its order book at the start
+    (above its crew; within 3%, since the local fields answer the last round's sizes: the quarter's rule
+    then closes the rest), the final price clears the anchored demand D_0 exactly, and the final
+    employment is the one the start's rounds left (against the rounds alone, the same seed)."""
+    from agents.population import KIND_FIRM
+    from model import market
+    from model.fields import at
+
+    kw = dict(seed=4, n_firms=30, n_suppliers=60, width=20, height=20, work_to_order=1)
+    m = ClusterModel(subcontracted_start=1, **kw)
+    pop, p, S = m.population, m.params, m.params["n_stages"]
+    live = pop.live
+    stage = pop.stage[live].astype(np.int64)
+    A = m.stage_tfp[stage] * pop.knowledge[live] * at(m.fields["productivity"], pop.x[live], pop.y[live])
+    Q = production.output(A, pop.workers[live], pop.capital[live], p["labour_share"], p["capital_share"])
+    need = np.zeros(pop.capacity)
+    need[live] = np.where(stage >= 1, Q, 0.0)
+    orders = m.network.order_book(need, pop.capacity, p["order_trust_offset"])[live]
+    working = (stage < S) & (orders > 0) & (pop.workers[live] > p["plant_scale"])
+    assert working.sum() > 10
+    assert Q[working] == pytest.approx(orders[working], rel=0.03)
+    firms = pop.kind[live] == KIND_FIRM
+    supply = float((Q * market.appeal(pop.knowledge[live], m.quality_standard * m.frontier,
+                                      p["quality_sensitivity"]))[firms].sum())
+    assert m.price == pytest.approx(market.clearing_price(m.base_demand, supply, p["demand_elasticity"],
+                                                          p["price_ceiling"]), rel=1e-12)
+    rounds = ClusterModel(subcontracted_start=0, **kw)
+    assert pop.workers[live][firms].sum() == pytest.approx(
+        rounds.population.workers[rounds.population.live][firms].sum(), rel=1e-9)
