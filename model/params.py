@@ -31,6 +31,7 @@ from model.param_spec import (  # noqa: F401  (re-exported: model.params is the 
     unknown_parameter,
 )
 from model.policy_params import GOVERNMENT_AND_POLICY
+from model.start_params import START
 from model.tie_params import SUPPLY_TIES
 
 # one-line declarations of the table below (model.param_spec)
@@ -92,23 +93,7 @@ _PARAMS = [
        "rounds of the start's fixed point: the quarter's own adjustment rules (expected unit "
        "values, hiring, capital) run at clearing prices with no entry, exit, learning or money; "
        "numerical: enough that employment stays within ±10% of its start (tests/test_economics.py)"),
-    _p("agents", "start_market_clears", 0, "switch", 0, 1,
-       "1: after the start's first init_iterations rounds at the initial price P_0 = demand_level^(1/ε) "
-       "anchor the final demand D_0 = demand_level × the final firms' quality output, then run as many "
-       "rounds again with the final market clearing against D_0 as it does every quarter, so the run opens "
-       "at a final price where the chain's prices and sizes are a fixed point of the rules (with "
-       "subcontracting, work_to_order, the stages' goods sell at import parity; agents.start); 0: the "
-       "final price held at P_0 and D_0 anchored after the rounds"),
-    _p("agents", "subcontracted_start", 1, "switch", 0, 1,
-       "1: with subcontracting (work_to_order) the start solves the chain's fixed point after its rounds: "
-       "every good at the price a balanced chain clears at (import parity), the final firms at their joint "
-       "optimum at the final price P* that keeps the final employment of the rounds, the suppliers at their "
-       "order books, D_0 clearing at P* (agents.start.subcontracted_start); 0: the rounds alone. No effect "
-       "without work_to_order"),
-    _p("agents", "stage_crew", 0, "switch", 0, 1,
-       "1: a plant's indivisible crew (the floor and step of hiring, model.production.hire) is its stage's "
-       "plant size stage_scale × plant_scale workers instead of plant_scale for every stage (a knitting "
-       "workshop of 0.26 × an SME has a crew of 0.26 workers); 0: plant_scale for every stage"),
+    *START,  # model/start_params.py: the start's solve under subcontracting and its options
     _p("agents", "initial_workers", 12.0, "workers", 1.0, 1e5, "mean workers of a new SME", SOURCE_SEEDS),
     _p("agents", "initial_capital", 15.0, "units", 0.1, 1e7, "mean capital of a new SME"),
     _p("agents", "initial_cash", 3.0, "units", 0.0, 1e7, "mean cash of a new SME"),
