@@ -3,7 +3,7 @@
 #   make test    venv + package[test], Debian chromium, offline Solara assets, whole pytest suite
 #   make assets  fill the offline Solara front-end cache (npm pack of what Solara requests)
 #   make viz     serve the live page (clusterlab viz)
-#   make test-fast   the fast tier (not slow, not browser; ≤ 2 min on 2 cores)
+#   make test-fast   the fast tier (not slow, not browser; 1.5–3 min on 2 cores)
 #   make lint    ruff (lint) and mypy (model/, agents/)
 
 SHELL := /bin/bash
