@@ -41,7 +41,7 @@ from typing import Any
 from mesa import Agent
 
 from model import brand, fiscal_rule
-from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, check_value, did_you_mean
+from model.params import LEVER_SPECS, LEVERS, PAID_LEVERS, PARAMS, check_value, did_you_mean
 
 CARRIED_LEVERS = ("investment_attraction", "entrepreneurship")   # paid only when a subsidy is taken up
 
@@ -84,7 +84,8 @@ class Government(Agent):
         """Change a policy lever; it acts from the next step. Raises ValueError naming the lever and
         what is allowed for an unknown name, a non-lever parameter or a bad value."""
         if name not in self.levers:
-            check_value(name, value)  # raises a clear error for unknown names
+            if name not in PARAMS:
+                check_value(name, value)  # raises a clear error for unknown names (did you mean …)
             raise ValueError(f"{name!r} is a parameter but not a policy lever; levers: {', '.join(LEVERS)}")
         self.levers[name] = check_value(name, value)
         self.lever_changes.append((self.model.steps, name, self.levers[name]))

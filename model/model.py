@@ -68,6 +68,8 @@ class ClusterModel(Model):
     @gc_paused()  # a big model makes ~10⁶ long-lived objects (cells, agents): see gc_paused
     def __init__(self, seed: int | None = None, policy_schedule=(), **params):
         self.params = p = resolve_params(params)
+        if isinstance(seed, bool) or isinstance(seed, (int, np.integer)) and seed < 0:
+            raise ValueError(f"seed: allowed: a whole number >= 0 (or None); given: {seed!r}")
         super().__init__(rng=seed)
         self.seed = seed
         self.default_steps = p["default_steps"]
@@ -131,7 +133,10 @@ class ClusterModel(Model):
 
     # ------------------------------------------------------------------ public API -------
     def run(self, steps: int | None = None) -> ClusterModel:
-        """Run `steps` quarters (default: the scenario's `default_steps`); returns the model."""
+        """Run `steps` quarters (default: the scenario's `default_steps`); returns the model.
+        ValueError if `steps` is not a whole number >= 0."""
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0):
+            raise ValueError(f"steps: allowed: a whole number of quarters >= 0; given: {steps!r}")
         for _ in range(self.default_steps if steps is None else steps):
             self.step()
         return self

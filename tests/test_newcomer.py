@@ -758,3 +758,25 @@ def test_calibrate_checks_its_budget_options_and_the_dask_address_before_anythin
     assert "--address foo: cannot reach a Dask scheduler there (missing port number" in captured.err
     assert "allowed: the address of a running scheduler" in captured.err and captured.out == "", captured
     assert not (tmp_path / "o").exists() and not (tmp_path / "c.db").exists()
+
+
+def test_the_python_api_names_a_bad_seed_step_count_or_lever():
+    """From Python (the README's "Using it from Python"): `ClusterModel(seed=-1)` raised numpy's
+    "expected non-negative integer"; `model.run(-1)` ran nothing without a word and `run(1.5)` raised
+    a bare TypeError; `set_lever("width", 3.0)` said width must be in [10, 2000] (it is no lever)."""
+    from model import ClusterModel
+
+    with pytest.raises(ValueError, match=r"seed: allowed: a whole number >= 0 \(or None\); given: -1"):
+        ClusterModel(seed=-1)
+    model = ClusterModel(seed=1, width=20, height=20, n_firms=10, n_suppliers=20)
+    for steps in (-1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match=r"steps: allowed: a whole number of quarters >= 0; given: "):
+            model.run(steps)
+    assert model.steps == 0
+    for value in (3.0, 50):
+        with pytest.raises(ValueError, match=r"'width' is a parameter but not a policy lever; levers: tax_rate"):
+            model.set_lever("width", value)
+    with pytest.raises(ValueError, match=r"unknown parameter \(did you mean 'tech_centre'\?\)"):
+        model.set_lever("tech_center", 3.0)
+    model.run(0)
+    assert model.steps == 0 and model.government.lever_changes == []
