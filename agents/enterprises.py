@@ -229,9 +229,11 @@ class Enterprises(Expectations, LifeCycle, Population):
         # quasi-rent margin: revenue over the avoidable costs (inputs, freight, wages, rent) per unit of revenue
         quasi_rent = (revenue - input_cost - freight - L * wage - (rent_bill - park_paid)) / np.maximum(revenue, 1e-12)
         overhead = p["fixed_cost"] * m.stage_scale[stage] + self._invest_in_ties(live, Q, quasi_rent)
+        # interest on the debt the quarter began with (the owners' exit adds it back: agents.life_cycle)
+        q.interest = p["interest_rate"] * np.maximum(-cash, 0.0)
         profit = production.profit_before_tax(
             revenue, L * wage, rent_bill - park_paid, input_cost, freight, rd - refund, p["depreciation"] * K,
-            p["interest_rate"] * np.maximum(-cash, 0.0), abatement_cost, overhead)
+            q.interest, abatement_cost, overhead)
         exempt = production.tax_exempt(self.born[live], self.age[live], gov.value("tax_holiday"))
         tax = production.income_tax(profit, exempt, gov.value("tax_rate"))
         gov.collect(float(tax.sum()))
@@ -243,7 +245,7 @@ class Enterprises(Expectations, LifeCycle, Population):
         n_sme = max(1, int((~lead).sum()))
         limit = production.credit_limit(K, lead, p["leverage"], p["guarantee_leverage"] * gov.guarantee_fund / n_sme)
         realised = (revenue - input_cost - freight) / np.maximum(Q, 1e-12)   # net value per unit
-        unit_value = self._expect(live, stage, realised, Q, profit, cash, K)   # agents.expectations
+        unit_value = self._expect(live, stage, realised, Q, profit, q.interest, K)   # agents.expectations
         K_target = production.target_capital(planning_value(self, live, unit_value, Q), Q, p["capital_share"],
                                              p["interest_rate"] + p["depreciation"])
         cash_flow = cash + profit + p["depreciation"] * K
@@ -257,25 +259,24 @@ class Enterprises(Expectations, LifeCycle, Population):
         self.loss_streak[live] = np.where(profit < 0, self.loss_streak[live] + 1, 0)
         self.age[live] += 1
         q.rows, q.rd_share, q.credit_limit = live, rd_share, limit
-        self._account(q, live, L * wage, rent_bill - park_paid, revenue, input_cost, freight, rd, cash,
+        self._account(q, live, L * wage, rent_bill - park_paid, revenue, input_cost, freight, rd,
                       abatement_cost, tax, invest, trade, overhead)
         gov.record_bases(rd=float(rd.sum() * (1 - s_rd)), park_rent=float((rent_bill * in_park).sum()))
         m.network.update_trust(p["trust_growth"] * (1 + gov.association), p["idle_trust_decay"],
                                  p["tie_lapse_trust"])
 
-    def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, cash, abatement, tax,
+    def _account(self, q: Quarter, live, wages, rent, revenue, input_cost, freight, rd, abatement, tax,
                  invest, trade, overhead) -> None:
         """Book the quarter's money flows with the rest of the world and its production accounts
         (model.accounts): arrays over the live rows, model currency (overhead: fixed cost and
-        relationship-specific investments)."""
-        p = self.model.params
+        relationship-specific investments; interest: q.interest)."""
         firm = self.kind[live] == KIND_FIRM
         q.production_accounts = accounts.production_accounts(
             revenue, input_cost + freight + abatement + overhead, wages, tax, firm)
         q.book(final_sales=revenue[firm].sum(), intermediate_exports=trade["exports"],
                imports=(trade["imported"] * trade["parity"]).sum(), wages=wages.sum(), rent=rent.sum(),
                freight=trade["freight"].sum() + freight.sum(), rd=rd.sum(),
-               interest=(p["interest_rate"] * np.maximum(-cash, 0.0)).sum(), abatement=abatement.sum(),
+               interest=q.interest.sum(), abatement=abatement.sum(),
                overhead=overhead.sum(), investment=invest.sum())
 
     def _invest_in_ties(self, live, Q, quasi_rent):

@@ -25,10 +25,11 @@ class Expectations(RowRules):
 
     _value_moments: dict | None = None   # per-stage sums of changes of the net value per unit (model.persistence)
 
-    def _expect(self, live, stage, realised, Q, profit, cash, K) -> np.ndarray:
+    def _expect(self, live, stage, realised, Q, profit, interest, K) -> np.ndarray:
         """Update the expectations of the live rows from this quarter's net value per unit
-        `realised` (arrays over the live rows: output Q, profit after tax, cash before this
-        quarter's flows, capital K) and write `expected_profit`; returns the new unit value u."""
+        `realised` (arrays over the live rows: output Q, profit after tax, interest paid on the
+        debt before this quarter's flows, capital K) and write `expected_profit`; returns the new
+        unit value u."""
         m, p = self.model, self.model.params
         # adaptive expectations (Nerlove 1958) of the net value per unit that guides hiring and investment
         unit_value = production.expected_unit_value(self.unit_value[live], realised, p["expectation_speed"])
@@ -37,7 +38,7 @@ class Expectations(RowRules):
             # value per unit it expects to last (model.persistence), or, if more, the loss of its plant
             # standing idle (no output, no workers; exit rule, model.demography.expected_plant_profit)
             self.expected_profit[live] = demography.expected_plant_profit(
-                profit + p["interest_rate"] * np.maximum(-cash, 0.0), self._lasting_value(live, stage, realised, Q),
+                profit + interest, self._lasting_value(live, stage, realised, Q),
                 realised, Q, p["fixed_cost"] * m.stage_scale[stage] + p["depreciation"] * K)
         else:   # the former rule: last quarter's profit at the expected unit value of hiring and investment
             self.expected_profit[live] = profit + (unit_value - realised) * Q

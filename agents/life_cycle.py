@@ -127,7 +127,8 @@ class LifeCycle(Prospects):
             gone = demography.exiting(self.loss_streak[live], self.cash[live], limit, p["exit_patience"],
                                       self.expected_profit[live], self.capital[live])
             if p["owner_exit"]:   # owners close solvent plants worth less than scrapped (model.demography)
-                before_interest = self.expected_profit[live] + p["interest_rate"] * np.maximum(-self.cash[live], 0.0)
+                # add back the interest charged this quarter, on the debt it began with (q.rows = live)
+                before_interest = self.expected_profit[live] + q.interest
                 gone |= demography.owner_closing(self.loss_streak[live], p["exit_patience"], self.workers[live],
                                                  p["plant_scale"], before_interest, self.capital[live],
                                                  p["scrap_value_share"], p["interest_rate"]) & ~(
