@@ -50,9 +50,10 @@ def search_suppliers(net: SupplyNetwork, pop, infra: np.ndarray, p: dict, slot_f
     big = factor > 1
     search(net, index, searching[~big], pop, infra, p, association, prices, outside, rng, pop.capacity)
     if big.any():
+        # each large buyer draws its own number of rounds (the rounds beyond it are not looked at)
         search(net, index, searching[big], pop, infra, p, association, prices, outside, rng, pop.capacity,
-               slots=p["max_suppliers"] * factor[big], draws=int(min(factor.max(), p["max_search_rounds"])),
-               )
+               slots=p["max_suppliers"] * factor[big],
+               draws=np.minimum(factor[big], p["max_search_rounds"]).astype(np.int64))
 
 
 class SupplierIndex:
@@ -136,10 +137,11 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
 
 
 def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict,
-           association: float, prices, outside, rng, n_rows: int, slots=None, draws: int = 1) -> int:
+           association: float, prices, outside, rng, n_rows: int, slots=None, draws=1) -> int:
     """Buyers look for suppliers; returns the number of ties formed. `slots`: ties each buyer
-    may keep (default `max_suppliers`); `draws` > 1: rounds of candidates, and up to that many
-    new ties per buyer. `prices`: ex-works price of the good of each stage 0 … n_stages − 1;
+    may keep (default `max_suppliers`); `draws` (int, or (len(buyers),) ints ≥ 1) > 1: rounds of
+    candidates, and up to that many new ties per buyer. Candidates are drawn for the largest
+    number of rounds; a buyer looks only at the first `draws` of its own. `prices`: ex-works price of the good of each stage 0 … n_stages − 1;
     `outside`: its outside price w; a buyer compares candidates with its own import parity
     w (1 + import_markup) + θ(c) w, θ(c) the long-haul freight share at its cell (model.transport)."""
     if len(buyers) == 0:
@@ -147,10 +149,13 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     x, y, stage = pop.x, pop.y, pop.stage
     want = stage[buyers] - 1
     n_ref = p["referral_candidates"] + int(round(association * p["referral_candidates"]))
+    own = np.broadcast_to(np.asarray(draws, np.int64), len(buyers))   # each buyer's own rounds
+    draws = int(own.max())
     cand = candidates(net, index, buyers, want, x[buyers], y[buyers], p["search_candidates"], n_ref, draws,
                       rng, n_rows)
     bmat = np.broadcast_to(buyers[:, None], cand.shape)
     ok = cand >= 0
+    ok &= np.arange(cand.shape[1])[None, :] // (cand.shape[1] // draws) < own[:, None]   # column → round
     c = np.where(ok, cand, 0)
     ok &= stage[c] == want[:, None]
     ok &= ~net.has(c, bmat, n_rows)
@@ -183,7 +188,7 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     add[full[replace]] = True
     new_src, new_dst = best_row[add], buyers[add]
     if draws > 1:  # a large buyer adds up to `draws` distinct acceptable candidates while slots are free
-        r, k = _further_ties(c, perceived, import_price, np.minimum(draws, slots - degree), add & (degree < slots))
+        r, k = _further_ties(c, perceived, import_price, np.minimum(own, slots - degree), add & (degree < slots))
         new_src, new_dst = np.concatenate([new_src, c[r, k]]), np.concatenate([new_dst, buyers[r]])
     if drop.any():
         net.keep(~drop)
