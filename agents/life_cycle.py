@@ -108,6 +108,7 @@ class LifeCycle(Prospects):
         guarantee fund covers SMEs' defaulted debt above the unguaranteed limit."""
         m, p = self.model, self.model.params
         live = self.live
+        q.at_risk = len(live)   # no enterprise has entered yet this quarter
         if len(live) == 0:
             return
         limit = q.credit_limit if q.credit_limit is not None else p["leverage"] * self.capital[live]
@@ -187,10 +188,11 @@ class LifeCycle(Prospects):
         live, S = self.live, p["n_stages"]
         revenue = self.revenue[live].sum()
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
+        # the hazard's denominator: the enterprises alive when the quarter began (model.demography)
         w = p["exit_rate_smoothing"]
-        m.exit_rate = (1 - w) * m.exit_rate + w * q.exits / max(len(live), 1)
+        m.exit_rate = demography.smoothed_hazard(m.exit_rate, q.exits, q.at_risk, w)
         # exits a lead firm can meet: a lead keeps its last line (line floor 1), so only exits on value
-        m.value_exit_rate = (1 - w) * m.value_exit_rate + w * (q.exits - q.line_exits) / max(len(live), 1)
+        m.value_exit_rate = demography.smoothed_hazard(m.value_exit_rate, q.exits - q.line_exits, q.at_risk, w)
         if len(live):
             # founders rank the stages by margin on sales or by return on capital (entry_return_on_capital)
             base = self.capital[live] if p["entry_return_on_capital"] else self.revenue[live]

@@ -255,3 +255,14 @@ def covered_defaults(cash, capital, is_lead, leverage: float, trade_credit=0.0):
     """Debt of exiting SMEs above their unguaranteed credit limit, `leverage` × capital plus the
     trade credit their suppliers gave (units; arrays): what a guarantee fund covers."""
     return np.maximum(-cash - leverage * capital - trade_credit, 0.0) * ~is_lead
+
+
+def smoothed_hazard(previous: float, exits: int, at_risk: int, weight: float) -> float:
+    """h ← (1 − w) h + w · exits / at_risk (share a quarter): the exit hazard smoothed
+    exponentially (`exit_rate_smoothing` = w) over the quarter's observed exit rate, exits over
+    the enterprises at risk — those alive when the quarter began, not the quarter's entrants and
+    spin-offs (a life table's hazard; Cox & Oakes 1984). A quarter with none at risk observes
+    nothing and leaves h unchanged."""
+    if at_risk <= 0:
+        return float(previous)
+    return float((1.0 - weight) * previous + weight * exits / at_risk)

@@ -22,6 +22,7 @@ class Quarter:
     spinoffs: int = 0
     exits: int = 0
     line_exits: int = 0    # of which: enterprises whose last product line was taken (model.product_lines)
+    at_risk: int = 0       # enterprises alive when the exit phase began (the exit hazard's denominator)
     innovations: int = 0
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of value added (model.innovation)
