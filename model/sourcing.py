@@ -80,15 +80,11 @@ class SupplierIndex:
 
     def nearby_at(self, stage, x, y, dx, dy, u) -> np.ndarray:
         """`nearby` with its random numbers given: bucket offsets dx, dy ∈ {−1, 0, 1}, uniform u."""
-        n = len(stage)
         bx = np.minimum(np.maximum(x // self.bucket + dx, 0), self.nbx - 1)
         by = np.minimum(np.maximum(y // self.bucket + dy, 0), self.nby - 1)
         valid = stage < self.n_keys // (self.nbx * self.nby)
         key = np.where(valid, self._key(stage, bx, by), 0)
-        lo, hi = self.ptr[key], self.ptr[key + 1]
-        idx = lo + (u * np.maximum(hi - lo, 1)).astype(np.int64)
-        ok = valid & (hi > lo)
-        return np.where(ok, self.rows[np.minimum(idx, max(len(self.rows) - 1, 0))], -1) if len(self.rows) else np.full(n, -1)
+        return self._pick(self.ptr[key], self.ptr[key + 1], u, valid)
 
     def anywhere(self, stage, rng) -> np.ndarray:
         """One candidate per query drawn from all suppliers of that stage; −1 if none."""
@@ -96,14 +92,18 @@ class SupplierIndex:
 
     def anywhere_at(self, stage, u) -> np.ndarray:
         """`anywhere` with its uniform numbers given."""
-        n = len(stage)
         n_stages = len(self.stage_ptr) - 1
         valid = stage < n_stages
         s = np.where(valid, stage, 0)
-        lo, hi = self.stage_ptr[s], self.stage_ptr[s + 1]
+        return self._pick(self.stage_ptr[s], self.stage_ptr[s + 1], u, valid)
+
+    def _pick(self, lo, hi, u, valid) -> np.ndarray:
+        """The supplier at uniform position u within rows lo … hi − 1 of the index, per query;
+        −1 where not `valid` or the range is empty."""
+        if len(self.rows) == 0:
+            return np.full(len(u), -1)
         idx = lo + (u * np.maximum(hi - lo, 1)).astype(np.int64)
-        ok = valid & (hi > lo)
-        return np.where(ok, self.rows[np.minimum(idx, max(len(self.rows) - 1, 0))], -1) if len(self.rows) else np.full(n, -1)
+        return np.where(valid & (hi > lo), self.rows[np.minimum(idx, len(self.rows) - 1)], -1)
 
 
 def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_near: int, n_ref: int,
