@@ -236,9 +236,8 @@ _PARAMS = [
        "exit hazard prospective entrants expect before any exit is seen (≈ 8% a year, the order "
        "of SME exit rates); updated each quarter by exit_rate_smoothing"),
     _p("mechanisms", "exit_rate_smoothing", 0.1, "share", 0.0, 1.0,
-       "weight of the last quarter's observed exit rate in the expected hazard: "
-       "h ← (1 − w) h + w · exits / enterprises at risk (alive when the quarter began; exponential "
-       "smoothing, model.demography.smoothed_hazard)"),
+       "weight of the last quarter's observed exit rate in the expected hazard: h ← (1 − w) h + w · exits / "
+       "enterprises at risk (alive when the quarter began; exponential smoothing, demography.smoothed_hazard)"),
     _p("mechanisms", "base_entry", 0.5, "firms/quarter", 0.0, 1e4, "entrants per quarter regardless of profits"),
     _p("mechanisms", "entrant_knowledge", 0.9, "× mean knowledge", 0.1, 2.0,
        "median knowledge of a local entrant relative to the cluster's mean (lognormal)"),
