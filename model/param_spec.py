@@ -101,9 +101,11 @@ class Param:
 
 
 def did_you_mean(name: str, options) -> str:
-    """' (did you mean …?)' with the closest of `options` to `name`, or '' if none is close."""
-    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """' (did you mean …?)' with the closest of `options` to `name`, or '' if none is close; case
+    is ignored (`BASELINE` → 'baseline', `Tech_Centre` → 'tech_centre')."""
+    lowered = {str(o).lower(): o for o in options}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 #: names taken for parameters that are settings of a run, not of the model: name -> where they go

@@ -167,6 +167,9 @@ def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "sc
             problems.append(Problem(referrer[0], "extends", f"no such file {where}"
                                     f"{did_you_mean(path.stem, names)}", "a scenario name or a relative path",
                                     referrer[1]))
+        elif what == "scenario" and path.stem in scenario_names() and not path.is_absolute():
+            problems.append(Problem(where, "", f"no such file (the shipped scenario {path.stem!r} is given by its "
+                                    f"name alone: `{path.stem}`)"))
         else:
             problems.append(Problem(where, "", "no such file"))
         return None

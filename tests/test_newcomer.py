@@ -780,3 +780,20 @@ def test_the_python_api_names_a_bad_seed_step_count_or_lever():
         model.set_lever("tech_center", 3.0)
     model.run(0)
     assert model.steps == 0 and model.government.lever_changes == []
+
+
+def test_a_scenario_given_as_a_missing_file_or_in_capitals_is_pointed_to_its_name(tmp_path, monkeypatch, capsys):
+    """Outside the repository `clusterlab run baseline.toml` (or scenarios/baseline.toml) said only
+    "no such file", and `run BASELINE` offered no name: difflib compares case."""
+    monkeypatch.chdir(tmp_path)
+    for given in ("baseline.toml", "scenarios/baseline.toml"):
+        assert cli.main(["run", given]) == 2
+        err = capsys.readouterr().err
+        assert f"{given}: no such file (the shipped scenario 'baseline' is given by its name alone: `baseline`)" in err
+    assert cli.main(["run", "mine.toml"]) == 2
+    assert capsys.readouterr().err.strip().endswith("mine.toml: no such file")
+    assert cli.main(["run", "BASELINE"]) == 2
+    assert "BASELINE: no such scenario (did you mean 'baseline'?)" in capsys.readouterr().err
+    assert cli.main(["run", "baseline", "--set", "Tech_Centre=3"]) == 2
+    assert "Tech_Centre: unknown parameter (did you mean 'tech_centre'?)" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
