@@ -333,17 +333,23 @@ def load_discover(path) -> DiscoverSpec:
     data, where = _read(path)
     if wrong := wrong_kind(data, where, "discover"):     # a sweep (scenario, optimise) file
         raise DecisionFileError([wrong])
-    return parse_discover(data, where, Path(path).stem)
+    return parse_discover(data, where, Path(path).stem, referrer=Path(path))
 
 
-def parse_discover(data: dict, where: str = "<discover>", default_name: str = "discover") -> DiscoverSpec:
+def parse_discover(data: dict, where: str = "<discover>", default_name: str = "discover",
+                   referrer: Path | None = None) -> DiscoverSpec:
+    """referrer: the discovery file, from whose folder a relative `sweep` is read first (then from
+    where you run), as a sweep's `scenario` is read from the sweep's folder."""
     check = _Checker(where)
     check.unknown(data, _DISC_KEYS)
     store, sweep = data.get("store"), data.get("sweep")
     if not isinstance(store, str) or not store:
         check.bad("store", "missing", "the results folder of a sweep, e.g. \"runs/my_sweep\"", store)
-    if sweep is not None and (not isinstance(sweep, str) or not Path(sweep).is_file()):
-        check.bad("sweep", "no such sweep file", "a path to a sweep file (relative to where you run)", sweep)
+    if isinstance(sweep, str) and sweep and referrer is not None and (referrer.parent / sweep).is_file():
+        sweep = str(referrer.parent / sweep)
+    if sweep is not None and (not isinstance(sweep, str) or not sweep or not Path(sweep).is_file()):
+        check.bad("sweep", "no such sweep file", "a path to a sweep file, relative to this file's folder "
+                  "(or to where you run)", sweep)
     names = _indicator_names()
     entries = check.tables(data, "success")
     if not entries:

@@ -797,3 +797,26 @@ def test_a_scenario_given_as_a_missing_file_or_in_capitals_is_pointed_to_its_nam
     assert cli.main(["run", "baseline", "--set", "Tech_Centre=3"]) == 2
     assert "Tech_Centre: unknown parameter (did you mean 'tech_centre'?)" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_discovery_files_sweep_is_read_from_its_own_folder(tmp_path, monkeypatch):
+    """`clusterlab discover /repo/experiments/examples/hunan_discovery.toml` run outside the
+    repository said "sweep: no such sweep file": the path was read from the working folder only.
+    It is now read from the discovery file's folder first (as a sweep's scenario), then from there."""
+    from experiments.decision_file import DecisionFileError, load_discover
+
+    example = Path(__file__).resolve().parents[1] / "experiments" / "examples" / "hunan_discovery.toml"
+    monkeypatch.chdir(tmp_path)
+    assert load_discover(example).sweep == example.parent / "hunan_discovery_sweep.toml"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "s.toml").write_text(SWEEP_TEXT, encoding="utf-8")
+    rule = '[[success]]\nindicator = "firms"\nquarter = 2\nop = ">="\nbound = 1\n'
+    (mine / "d.toml").write_text(f'store = "runs/x"\nsweep = "s.toml"\n{rule}', encoding="utf-8")
+    assert load_discover(mine / "d.toml").sweep == mine / "s.toml"
+    (mine / "d.toml").write_text(f'store = "runs/x"\nsweep = "mine/s.toml"\n{rule}', encoding="utf-8")
+    assert load_discover(mine / "d.toml").sweep == Path("mine/s.toml")      # from where you run
+    (mine / "d.toml").write_text(f'store = "runs/x"\nsweep = "nowhere.toml"\n{rule}', encoding="utf-8")
+    with pytest.raises(DecisionFileError, match=r"sweep: no such sweep file; allowed: a path to a sweep file, "
+                                                r"relative to this file's folder"):
+        load_discover(mine / "d.toml")
