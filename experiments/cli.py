@@ -21,8 +21,8 @@ from pathlib import Path
 from experiments.conventions import DEFAULT_SEED
 from experiments.formatting import count, fmt_float
 from experiments.inputs import (
-    InputError,
     argparse_type,
+    check_executor,
     check_port,
     check_writable,
     error_lines,
@@ -183,8 +183,7 @@ def add_batch_options(parser: argparse.ArgumentParser, resume: bool = True) -> N
 
 
 def batch_options(args) -> dict:
-    if args.address and args.executor != "dask":      # else silently ignored: the runs would go elsewhere
-        raise InputError(f"--address {args.address}: only with --executor dask (given: --executor {args.executor})")
+    check_executor(args.executor, args.workers, args.address)    # no option silently ignored
     return dict(workers=args.workers, executor=args.executor, address=args.address,
                 resume=getattr(args, "resume", True), progress=not args.quiet, cache=not args.no_cache)
 

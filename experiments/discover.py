@@ -218,9 +218,10 @@ def add_arguments(parser) -> None:
 
 def cli(args) -> int:
     from experiments.cli import batch
-    from experiments.inputs import check_writable
+    from experiments.inputs import check_executor, check_writable
 
     def run(args) -> int:
+        check_executor(args.executor, args.workers, args.address)    # no option silently ignored
         if args.out:
             check_writable(args.out, "--out")       # unwritable: named now, not as a bare Errno
         result = discover(args.file, args.store, args.out, progress=not args.quiet, workers=args.workers,

@@ -163,6 +163,20 @@ def nonnegative_float(text: str) -> float:
     return value
 
 
+def check_executor(executor: str, workers, address) -> None:
+    """Refuse a batch option the chosen executor would silently ignore: --address without
+    --executor dask (the runs would go to this machine), --workers above 1 with --executor serial
+    (every run in this process), --workers with a --address (the scheduler's workers run them)."""
+    if address and executor != "dask":
+        raise InputError(f"--address {address}: only with --executor dask (given: --executor {executor})")
+    if executor == "serial" and workers not in (None, 1):
+        raise InputError(f"--workers {workers}: --executor serial runs every run in this process; allowed: "
+                         "--executor local (processes on this machine) or dask for more workers")
+    if executor == "dask" and address and workers is not None:
+        raise InputError(f"--workers {workers}: with --address the scheduler's own workers run the batch; "
+                         "allowed: --workers without --address (a LocalCluster of that many processes)")
+
+
 def dask_client(address: str, source: str = "--address"):
     """A dask.distributed Client of the running scheduler at `address`; InputError naming `source`
     if it is not an address (no port, unknown protocol) or nothing answers there (dask's timeout)."""

@@ -820,3 +820,27 @@ def test_a_discovery_files_sweep_is_read_from_its_own_folder(tmp_path, monkeypat
     with pytest.raises(DecisionFileError, match=r"sweep: no such sweep file; allowed: a path to a sweep file, "
                                                 r"relative to this file's folder"):
         load_discover(mine / "d.toml")
+
+
+@pytest.mark.parametrize("command", ["sweep", "discover"])
+def test_a_batch_option_the_executor_would_ignore_is_refused(tmp_path, capsys, command):
+    """`sweep FILE --executor serial --workers 4` ran in one process without a word, `--workers`
+    with `--address` was dropped, and `discover` took `--address` without `--executor dask`."""
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text(SWEEP_TEXT, encoding="utf-8")
+    given = str(sweep_file)
+    if command == "discover":
+        given = str(tmp_path / "d.toml")
+        Path(given).write_text('store = "runs/x"\nsweep = "s.toml"\n[[success]]\nindicator = "firms"\nquarter = 2\n'
+                               'op = ">="\nbound = 1\n', encoding="utf-8")
+    argv = [command, given, "--out", str(tmp_path / "o"), "--quiet"]
+    for extra, phrase in ((["--executor", "serial", "--workers", "4"], "--workers 4: --executor serial runs every "
+                                                                        "run in this process; allowed: --executor local"),
+                          (["--executor", "dask", "--address", "tcp://10.0.0.5:8786", "--workers", "2"],
+                           "--workers 2: with --address the scheduler's own workers run the batch"),
+                          (["--address", "tcp://10.0.0.5:8786"], "--address tcp://10.0.0.5:8786: only with --executor "
+                                                                 "dask (given: --executor local)")):
+        assert cli.main([*argv, *extra]) == 2
+        err = capsys.readouterr().err
+        assert phrase in err and "Traceback" not in err, err
+    assert not (tmp_path / "o").exists() and not (tmp_path / "runs").exists()
