@@ -346,6 +346,10 @@ def cli(args) -> int:
         check_writable(folder, option if folder not in (DEFAULT_OUT, DEFAULT_DB) else f"{option} (default)")
     if args.address and args.engine != "dask":       # else silently ignored: the sampling would run here
         raise InputError(f"--address {args.address}: only with --engine dask (given: --engine {args.engine})")
+    if args.workers not in (None, 1) and (args.engine == "single" or args.address):
+        where = "--engine single" if args.engine == "single" else "--address"
+        raise InputError(f"--workers {args.workers}: not with {where} (this process, or the scheduler's own "
+                         "workers); allowed: --engine multicore, or dask without --address")
     if args.engine != "dask" or not args.address:
         from experiments.executors import available_cores
 

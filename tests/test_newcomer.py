@@ -740,7 +740,8 @@ def test_calibrate_checks_its_budget_options_and_the_dask_address_before_anythin
                                                     "given: -5"),
                           (["--min-epsilon", "abc"], "argument --min-epsilon: not a number; allowed: a number >= 0"),
                           (["--address", "tcp://10.0.0.5:8786"], "--address tcp://10.0.0.5:8786: only with --engine "
-                                                                 "dask (given: --engine multicore)")):
+                                                                 "dask (given: --engine multicore)"),
+                          (["--engine", "single", "--workers", "4"], "--workers 4: not with --engine single")):
         try:
             code = cli.main([*base, *extra])
         except SystemExit as done:       # argparse's own exit for an option's type
