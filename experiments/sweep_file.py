@@ -118,9 +118,10 @@ def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep",
     for key in keep:
         if key not in ("final", "series"):
             bad(f"keep.{key}", f"unknown key{did_you_mean(key, ('final', 'series'))}", "final, series", keep[key])
+    before = len(problems)
     final = _indicators(keep, "final", "all", bad)
     series = _indicators(keep, "series", (), bad)
-    if not final and not series:
+    if not final and not series and len(problems) == before:   # not when a bad entry was named already
         bad("keep", "keeps nothing", "indicators in keep.final and/or keep.series")
     name = _folder_name(data, default_name, bad)
     if problems:
@@ -217,7 +218,7 @@ def _factors(data, design, fixed, bad) -> list[Factor]:
                 "low, high and levels with (high − low) divisible by levels − 1", spec)
         elif factor is not None:
             factors.append(factor)
-    if method in SAMPLED and not factors and "vary" in data:
+    if method in SAMPLED and not factors and "vary" in data and not data["vary"]:   # else each bad one was named
         bad("vary", f"the {method} design needs at least one varied parameter", "a [vary] table")
     if method != "full_factorial" and "vary" not in data:
         bad("vary", "missing", "a [vary] table of parameters with {low, high}")

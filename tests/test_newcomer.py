@@ -845,3 +845,20 @@ def test_a_batch_option_the_executor_would_ignore_is_refused(tmp_path, capsys, c
         err = capsys.readouterr().err
         assert phrase in err and "Traceback" not in err, err
     assert not (tmp_path / "o").exists() and not (tmp_path / "runs").exists()
+
+
+def test_a_sweep_file_problem_is_not_echoed_by_its_consequence(tmp_path, capsys):
+    """`keep.final = "some"` also said "keep: keeps nothing", and a Sobol' factor given as a list
+    also "the sobol design needs at least one varied parameter": one mistake, two errors."""
+    head = 'name = "s"\nscenario = "baseline"\nsteps = 3\nreplications = 1\n'
+    cases = [('[vary]\ntech_centre = [0.0, 20.0]\n[keep]\nfinal = "some"\n', 'keep.final: must be "all"', "keeps nothing"),
+             ('[design]\nmethod = "sobol"\nsamples = 4\n[vary]\ntech_centre = [0.0, 20.0]\n',
+              "the sobol design samples a range, not a list", "needs at least one varied parameter"),
+             ('[design]\nmethod = "sobol"\nsamples = 4\n[vary]\n', "needs at least one varied parameter", "missing"),
+             ('[keep]\nfinal = []\n', "keep: keeps nothing", "must be")]
+    for body, named, echo in cases:
+        path = tmp_path / "s.toml"
+        path.write_text(head + body, encoding="utf-8")
+        assert cli.main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert named in err and echo not in err and err.count("\n") == 1, err
