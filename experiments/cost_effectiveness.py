@@ -64,6 +64,13 @@ def lever_arms(scenario, levers: dict, common: dict | None = None) -> list[Arm]:
     sc = load_scenario_checked(scenario, f"SCENARIO {scenario!r}") if isinstance(scenario, str) else scenario
     name = scenario if isinstance(scenario, str) else getattr(sc, "name", str(scenario))
     common = dict(common or {})
+    from model.params import PARAMS
+
+    for lever, value in levers.items():     # an arm at the reference's own value spends what it spends
+        own = common.get(lever, getattr(sc, "params", {}).get(lever, PARAMS[lever].default))
+        if value == own:
+            raise ValueError(f"LEVER=VALUE: {lever}={value:g} is the reference arm's own value (the scenario's or "
+                             f"--set's), so the arm would repeat the reference; allowed: another value of {lever}")
     return [Arm(name, sc, common)] + [Arm(arm_label(name, {lever: value}), sc, {**common, lever: value})
                                       for lever, value in levers.items()]
 

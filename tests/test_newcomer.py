@@ -862,3 +862,16 @@ def test_a_sweep_file_problem_is_not_echoed_by_its_consequence(tmp_path, capsys)
         assert cli.main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
         assert named in err and echo not in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("argv", [["baseline", "tech_centre=0"], ["hunan_linkage_policy", "association=20"],
+                                  ["baseline", "tech_centre=5", "--set", "tech_centre=5"]])
+def test_cost_effectiveness_refuses_an_arm_at_the_references_own_value(tmp_path, capsys, argv):
+    """`cost-effectiveness baseline tech_centre=0` ran both arms (identical runs) and printed a table
+    of zeros and n/a: the lever was already 0. Now refused before any run, naming the lever."""
+    out = tmp_path / "o"
+    assert cli.main(["cost-effectiveness", *argv, "--reps", "2", "--steps", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    lever = argv[1].split("=")[0]
+    assert f"LEVER=VALUE: {argv[1]} is the reference arm's own value" in err and f"another value of {lever}" in err
+    assert not out.exists()
