@@ -97,23 +97,33 @@ class Enterprises(Expectations, LifeCycle, Population):
             L_new, Q = self._work_to_order(live, stage, A, K, L, L_target, L_new, Q)
         return L_new, Q, (wage, rent, park_rate, in_park)
 
+    def orders_down_the_chain(self, live, stage, Q):
+        """Subcontracting's order books, stage by stage from the last: for each supplier stage s
+        yields (rows: boolean mask over `live` of stage s with orders, orders of those rows, units),
+        the orders its clients place along ties for the inputs of their current output `Q` (shape of
+        `live`; the caller may update Q[rows] before the next stage is read). Orders:
+        SupplyNetwork.order_book of the clients' need × the share of it made to their design
+        (model.product_match.tie_match)."""
+        p, net, cap = self.model.params, self.model.network, self.capacity
+        match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"],
+                                        net.invested)
+        for s in range(p["n_stages"] - 1, -1, -1):
+            need = np.zeros(cap)
+            need[live] = np.where(stage >= 1, Q, 0.0)
+            orders = net.order_book(need * match, cap, p["order_trust_offset"])[live]
+            rows = (stage == s) & (orders > 0)
+            yield rows, orders[rows]
+
     def _work_to_order(self, live, stage, A, K, L, L_target, L_new, Q):
         """Suppliers with clients along ties work to their clients' orders (subcontracting, 分包:
         the final firms plan production and organise the stages, seeds §需求条件): stage by stage
         from the last, each supplier's labour target is the labour that makes its order book
         (SupplyNetwork.order_book, model.production.labour_for), or its own-account target
         where it has no order."""
-        p, net = self.model.params, self.model.network
-        S, cap = p["n_stages"], self.capacity
+        p = self.model.params
         alpha, beta = p["labour_share"], p["capital_share"]
-        match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"],
-                                        net.invested)
-        for s in range(S - 1, -1, -1):
-            need = np.zeros(cap)
-            need[live] = np.where(stage >= 1, Q, 0.0)
-            orders = net.order_book(need * match, cap, p["order_trust_offset"])[live]
-            rows = (stage == s) & (orders > 0)
-            target = production.labour_for(orders[rows], A[rows], K[rows], alpha, beta)
+        for rows, orders in self.orders_down_the_chain(live, stage, Q):
+            target = production.labour_for(orders, A[rows], K[rows], alpha, beta)
             if p["work_to_order"] == 2:
                 target = np.maximum(target, L_target[rows])
             L_new[rows] = production.hire(L[rows], target, p["adjustment"], p["max_hiring_growth"],

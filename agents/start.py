@@ -26,7 +26,6 @@ from model import (
     intermediate_market,
     market,
     product_lines,
-    product_match,
     production,
     transport,
 )
@@ -224,7 +223,7 @@ def subcontracted_start(ent, live, stage, firm, infra):
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         slope = appeal[firm] * (1.0 - theta[firm])
 
-        def final_sizes(price):
+        def final_sizes(price, v=v, slope=slope, A=A, c=c):   # this round's arrays (v is updated in place)
             value = v[firm] + (price - m.price) * slope
             L, K = production.optimal_size(value, A[firm], c[firm], user_cost, alpha, beta)
             return np.maximum(L, crew), np.maximum(K, p["min_capital"])
@@ -256,21 +255,15 @@ def order_sizes(ent, live, stage, A, v, unit_labour, user_cost):
     (SupplyNetwork.order_book, as `Enterprises._work_to_order`): K = β v o / (r + δ)
     (model.production.target_capital at Q = o) and L the workers that make o with K
     (model.production.labour_for). Workers at least a plant's crew; final firms' rows as they are."""
-    p, net = ent.model.params, ent.model.network
-    alpha, beta, S, cap = p["labour_share"], p["capital_share"], p["n_stages"], ent.capacity
+    p = ent.model.params
+    alpha, beta, S = p["labour_share"], p["capital_share"], p["n_stages"]
     L, K = production.optimal_size(v, A, unit_labour, user_cost, alpha, beta)
     L, K = np.maximum(L, ent.crew(stage)), np.maximum(K, p["min_capital"])
     final = stage == S
     L[final], K[final] = ent.workers[live[final]], ent.capital[live[final]]
     Q = production.output(A, L, K, alpha, beta)
-    match = product_match.tie_match(p["specific_input_share"], net.trust, net.dst, cap, p["order_trust_offset"],
-                                    net.invested)
-    for s in range(S - 1, -1, -1):
-        need = np.zeros(cap)
-        need[live] = np.where(stage >= 1, Q, 0.0)
-        orders = net.order_book(need * match, cap, p["order_trust_offset"])[live]
-        rows = (stage == s) & (orders > 0)
-        K[rows] = np.maximum(production.target_capital(v[rows], orders[rows], beta, user_cost), p["min_capital"])
-        L[rows] = np.maximum(production.labour_for(orders[rows], A[rows], K[rows], alpha, beta), ent.crew(stage[rows]))
+    for rows, orders in ent.orders_down_the_chain(live, stage, Q):
+        K[rows] = np.maximum(production.target_capital(v[rows], orders, beta, user_cost), p["min_capital"])
+        L[rows] = np.maximum(production.labour_for(orders, A[rows], K[rows], alpha, beta), ent.crew(stage[rows]))
         Q[rows] = production.output(A[rows], L[rows], K[rows], alpha, beta)
     return L, K
