@@ -38,13 +38,36 @@ def line_tfp(ent, live) -> np.ndarray:
     return product_lines.line_factor(ent.lines[live], p["labour_share"], p["capital_share"])
 
 
+def start_tfp(ent, live, stage, x, y, fields=None) -> np.ndarray:
+    """(n,) TFP over the rows `live` at the start: the stage's TFP × knowledge × the local
+    agglomeration gain of `fields` (default: the model's current fields; model.production.productivity
+    with no training yet) × the lines' factor."""
+    m, p = ent.model, ent.model.params
+    gain = at((m.fields if fields is None else fields)["productivity"], x, y)
+    return production.productivity(m.stage_tfp[stage], ent.knowledge[live], gain, p["skill_premium"], 0.0) \
+        * line_tfp(ent, live)
+
+
+def realise(ent, stage, firm, infra):
+    """(Q, trade): one round of the start's markets at the current sizes — output and trade without
+    clearing, the outside demand for each intermediate good set from that round's surplus
+    (model.intermediate_market.export_base), then the markets cleared and the unit values realised
+    (`unit_values_now`). Returns the first pass's output and trade record."""
+    m, p = ent.model, ent.model.params
+    Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
+    use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], p["n_stages"])
+    m.export_base = intermediate_market.export_base(trade["unsold"], use0, p["export_demand_share"])
+    unit_values_now(ent, stage, firm, infra, clear=True)
+    return Q, trade
+
+
 def unit_values_now(ent, stage, firm, infra, clear: bool):
     """(Q, trade): output at the current sizes and the trade record; sets `ent.unit_value` to the
     realised net value per unit (sales less inputs and freight, per unit of output)."""
-    m, p, f = ent.model, ent.model.params, ent.model.fields
+    m, p = ent.model, ent.model.params
     live = ent.live
     x, y = ent.x[live], ent.y[live]
-    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
+    A = start_tfp(ent, live, stage, x, y)
     Q = production.output(A, ent.workers[live], ent.capital[live], p["labour_share"], p["capital_share"])
     trade = ent.trade_inputs(live, Q, stage, firm, infra, clear=clear)
     inputs = trade["local_cost"] + trade["freight"] + trade["imported"] * trade["parity"]
@@ -63,7 +86,7 @@ def equilibrate(ent) -> float | None:
     m, p = ent.model, ent.model.params
     live = ent.live
     stage, firm = ent.stage[live].astype(np.int64), ent.kind[live] == KIND_FIRM
-    S, infra = p["n_stages"], m.grid.infrastructure.data
+    infra = m.grid.infrastructure.data
     alpha, beta, user_cost = p["labour_share"], p["capital_share"], p["interest_rate"] + p["depreciation"]
     x, y = ent.x[live], ent.y[live]
     expected = ent.unit_value[live].copy()
@@ -77,10 +100,7 @@ def equilibrate(ent) -> float | None:
             demand = p["demand_level"] * m._initial_quality_output() if demand is None else demand
             m.price = market.clearing_price(demand, m._initial_quality_output(), p["demand_elasticity"],
                                             p["price_ceiling"])
-        Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
-        use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], S)
-        m.export_base = intermediate_market.export_base(trade["unsold"], use0, p["export_demand_share"])
-        unit_values_now(ent, stage, firm, infra, clear=True)
+        Q, trade = realise(ent, stage, firm, infra)
         if i == rounds:
             break
         realised = ent.unit_value[live]
@@ -90,7 +110,7 @@ def equilibrate(ent) -> float | None:
             live, stage, firm, x, y, expected, streak, Q = (
                 a[keep] for a in (live, stage, firm, x, y, expected, streak, Q))
         f = m.fields
-        A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
+        A = start_tfp(ent, live, stage, x, y)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         L0, K = ent.workers[live], ent.capital[live]
         planned = planning_value(ent, live, expected, Q)   # Cournot conduct if market_power (agents.conduct)
@@ -120,7 +140,7 @@ def start_profit(ent, live, unit_value) -> np.ndarray:
     tax, interest, abatement or tie investment, which are nil or second-order at the start."""
     m, p, f = ent.model, ent.model.params, ent.model.fields
     x, y, stage = ent.x[live], ent.y[live], ent.stage[live].astype(np.int64)
-    A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
+    A = start_tfp(ent, live, stage, x, y)
     L, K = ent.workers[live], ent.capital[live]
     Q = production.output(A, L, K, p["labour_share"], p["capital_share"])
     value_added = unit_value * Q   # sales less inputs and freight
@@ -219,7 +239,7 @@ def subcontracted_start(ent, live, stage, firm, infra):
     theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x, y), p["infrastructure_freight_saving"])
     v = ent.unit_value[live].copy()
     for _ in range(SOLVE_ROUNDS):
-        A = m.stage_tfp[stage] * ent.knowledge[live] * at(f["productivity"], x, y) * line_tfp(ent, live)
+        A = start_tfp(ent, live, stage, x, y, f)   # f: the fields as before the solve (ODD §5)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         slope = appeal[firm] * (1.0 - theta[firm])
 
@@ -239,10 +259,7 @@ def subcontracted_start(ent, live, stage, firm, infra):
         L, K = order_sizes(ent, live, stage, A, v, c, user_cost)
         ent.workers[live[~firm]], ent.capital[live[~firm]] = L[~firm], K[~firm]
         m.update_fields(migrate=False)
-        Q, trade = unit_values_now(ent, stage, firm, infra, clear=False)
-        use0 = np.bincount(stage[stage >= 1] - 1, Q[stage >= 1], p["n_stages"])
-        m.export_base = intermediate_market.export_base(trade["unsold"], use0, p["export_demand_share"])
-        unit_values_now(ent, stage, firm, infra, clear=True)
+        realise(ent, stage, firm, infra)
         v = production.expected_unit_value(v, ent.unit_value[live], p["expectation_speed"])
     demand = (m.price / market.REFERENCE_PRICE) ** p["demand_elasticity"] * m._initial_quality_output()
     return demand, ent.unit_value[live].copy()

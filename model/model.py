@@ -302,13 +302,12 @@ class ClusterModel(Model):
     # ------------------------------------------------------------------ set-up -----------
     def _initial_quality_output(self) -> float:
         """Quality-adjusted output the initial final firms would produce: the demand anchor D_0."""
-        p, pop, f = self.params, self.population, self.fields
+        p, pop = self.params, self.population
         live = pop.live
         firms = live[pop.kind[live] == KIND_FIRM]
         if len(firms) == 0:
             return 1.0
-        x, y = pop.x[firms], pop.y[firms]
-        A = self.stage_tfp[-1] * pop.knowledge[firms] * f["productivity"][x, y] * start.line_tfp(pop, firms)
+        A = start.start_tfp(pop, firms, len(self.stage_tfp) - 1, pop.x[firms], pop.y[firms])
         Q = production.output(A, pop.workers[firms], pop.capital[firms], p["labour_share"], p["capital_share"])
         quality = market.appeal(pop.knowledge[firms], self.quality_standard * self.frontier, p["quality_sensitivity"])
         return max(float((Q * quality).sum()), 1e-9)
