@@ -189,8 +189,8 @@ class LifeCycle(Prospects):
         revenue = self.revenue[live].sum()
         margin = self.profit[live].sum() / revenue if revenue > 0 else 0.0
         # the hazard's denominator: the enterprises alive when the quarter began (model.demography)
-        w = p["exit_rate_smoothing"]
-        m.exit_rate = demography.smoothed_hazard(m.exit_rate, q.exits, q.at_risk, w)
+        w, prior = p["exit_rate_smoothing"], m.exit_rate
+        m.exit_rate = demography.smoothed_hazard(prior, q.exits, q.at_risk, w)
         # exits a lead firm can meet: a lead keeps its last line (line floor 1), so only exits on value
         m.value_exit_rate = demography.smoothed_hazard(m.value_exit_rate, q.exits - q.line_exits, q.at_risk, w)
         if len(live):
@@ -219,7 +219,10 @@ class LifeCycle(Prospects):
         came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
         hired = self.take_entrants_lines(stage, n_local, len(new["stage"]))
-        self.leave(live[self.lines[live] < 1], q)    # incumbents whose last line an entrant took
+        taken = live[self.lines[live] < 1]   # incumbents whose last line an entrant took leave
+        if len(taken):   # they were at risk when the quarter began: the hazard counts them (this
+            self.leave(taken, q)   # quarter's prospects decided before, at the hazard without them)
+            m.exit_rate = demography.smoothed_hazard(prior, q.exits, q.at_risk, w)
         for i in range(len(new["stage"])):
             s = int(new["stage"][i])
             self.found(s, int(new["x"][i]), int(new["y"][i]), new["knowledge"][i],

@@ -38,3 +38,34 @@ def test_the_models_exit_hazard_equals_an_independent_life_table():
         assert np.isclose(m.exit_rate, h, rtol=1e-12, atol=0)
         assert np.isclose(m.value_exit_rate, hv, rtol=1e-12, atol=0)
     assert births > 0 and sum(s[1] for s in seen) > 0   # the case tests something
+
+
+def test_incumbents_whose_last_line_an_entrant_took_count_in_the_hazard():
+    """With entry by taking a line (`entrant_takeover` 1, SMEs' line floor 0) incumbents leave in the
+    entry phase. Identity: the exits the hazard counts are the enterprises at risk (alive when the
+    exit phase began, identified by their Mesa agents) that are gone when the quarter ends."""
+    m = ClusterModel(seed=5, n_firms=40, n_suppliers=60, width=30, height=30, entrant_takeover=1.0,
+                     line_floor=0, going_concern_exit=1)
+    ent, w = m.population, m.params["exit_rate_smoothing"]
+    phase, at_risk = ent.exit, []
+
+    def counted_exit(q):
+        at_risk.append({ent.agent[row].unique_id for row in ent.live.tolist()})
+        phase(q)
+
+    def counted_entry(q):
+        before = q.exits
+        entry(q)
+        in_entry.append(q.exits - before)
+
+    ent.exit, entry, in_entry = counted_exit, ent.enter, []
+    ent.enter = counted_entry
+    h = m.params["prior_exit_rate"]
+    for _ in range(10):
+        m.step()
+        alive = {ent.agent[row].unique_id for row in ent.live.tolist()}
+        gone = len(at_risk[-1] - alive)
+        assert m.quarter.exits == gone            # every exit counted once, and only those at risk
+        h = (1 - w) * h + w * gone / len(at_risk[-1])
+        assert np.isclose(m.exit_rate, h, rtol=1e-12, atol=0)
+    assert sum(in_entry) > 0   # the case has incumbents whose last line an entrant took
