@@ -230,7 +230,7 @@ def subcontracted_start(ent, live, stage, firm, infra):
     puts them there, sizes the suppliers stage by stage from the last (`order_sizes`), realises the unit
     values at these sizes and repeats; D_0 = (P*/P_ref)^ε Σ Q a clears the final market at P*.
     Returns D_0 and the realised unit values over `live`."""
-    m, p, f = ent.model, ent.model.params, ent.model.fields
+    m, p = ent.model, ent.model.params
     alpha, beta, user_cost = p["labour_share"], p["capital_share"], p["interest_rate"] + p["depreciation"]
     x, y = ent.x[live], ent.y[live]
     crew = ent.crew(stage[firm])
@@ -239,7 +239,8 @@ def subcontracted_start(ent, live, stage, firm, infra):
     theta = transport.long_haul_share(p["long_haul_freight"], at(infra, x, y), p["infrastructure_freight_saving"])
     v = ent.unit_value[live].copy()
     for _ in range(SOLVE_ROUNDS):
-        A = start_tfp(ent, live, stage, x, y, f)   # f: the fields as before the solve (ODD §5)
+        f = m.fields   # this round's fields (update_fields below replaces the dict each round)
+        A = start_tfp(ent, live, stage, x, y, f)
         c = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y)
         slope = appeal[firm] * (1.0 - theta[firm])
 
