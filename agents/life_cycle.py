@@ -15,8 +15,8 @@ import numpy as np
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Group, Prospects
-from model import demography, entry_decision, product_lines, production, transport
-from model.location_choice import candidate_sites, choose, site_scores
+from model import demography, entry_decision, intermediate_market, product_lines, production, transport
+from model.location_choice import candidate_sites, choose, site_scores, spot_share_of_local_trade
 from model.quarter import Quarter
 
 
@@ -70,9 +70,24 @@ class LifeCycle(Prospects):
         if p["location_choice"] == "random":
             return m.rng.integers(0, W, n), m.rng.integers(0, H, n)
         cx, cy = candidate_sites(m.rng, n, p["location_candidates"], W, H, near_x, near_y, radius, share_near)
-        u = site_scores(m.fields, p, m.market, m.price, stage, is_final, need, out, cx, cy)
+        u = site_scores(m.fields, p, m.market, m.price, stage, is_final, need, out, cx, cy, *self.gateway_trade())
         pick = choose(m.rng, u, p["choice_noise"])
         return cx[np.arange(n), pick], cy[np.arange(n), pick]
+
+    def gateway_trade(self):
+        """(σ, p) for model.location_choice.gateway_freight with `site_gateway_freight` (else (None, None)):
+        σ_g the spot market's share of last quarter's local trade in each good (`spot_share_of_local_trade`,
+        from the spot market's gaps and the stages' output) and p_g the ex-works prices, (n_stages,) each."""
+        m, p = self.model, self.model.params
+        if not p["site_gateway_freight"]:
+            return None, None
+        S, live = p["n_stages"], self.live
+        stage = self.stage[live].astype(np.int64)
+        sells = stage < S
+        output = np.bincount(stage[sells], self.output[live][sells], S)
+        unsold, unmet = m.spot_gaps
+        spot = intermediate_market.spot_match(unsold, unmet, p["spot_matching"])
+        return spot_share_of_local_trade(output, unsold, spot), m.stage_price
 
     def relocate(self, q: Quarter) -> None:
         """A share `relocation_rate` reconsiders its site; it moves if the best candidate beats
@@ -92,7 +107,7 @@ class LifeCycle(Prospects):
         out = self.output[movers]
         stage = self.stage[movers].astype(np.int64)
         u = site_scores(m.fields, p, m.market, m.price, stage, self.kind[movers] == KIND_FIRM,
-                        out * (stage >= 1), out, cx, cy)
+                        out * (stage >= 1), out, cx, cy, *self.gateway_trade())
         if p["choice_noise"] > 0:
             u = u + m.rng.gumbel(0.0, p["choice_noise"], u.shape)
         best = np.argmax(u, axis=1)

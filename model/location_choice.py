@@ -9,6 +9,8 @@ site score in log points (≈ share of profit), summing Weber's three factors:
          + μ/(1+μ) · D(c) / (D(c) + output)               suppliers: local demand for its good
          − t(c) · dist(c, market) / P − θ(c)                final firms: local and long-haul freight
                                                               (both fall with infrastructure, model.transport)
+         − gateway_freight                                  with `site_gateway_freight`: intermediates'
+                                                              exports, imports and spot legs via the gateway
          + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
 
 S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
@@ -41,9 +43,10 @@ def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5
 
 
 def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_firm, need, output,
-                cx, cy) -> np.ndarray:
+                cx, cy, spot_share=None, prices=None) -> np.ndarray:
     """U(c) (log points) for choosers (arrays of length n) at candidate cells cx, cy of shape
-    (n, m); `f`: the model's fields (productivity, wage, rent_paid, supply, demand)."""
+    (n, m); `f`: the model's fields (productivity, wage, rent_paid, supply, demand). With
+    `spot_share` (σ_g, (n_stages,)) and `prices` (p_g) it also subtracts `gateway_freight`."""
     u = np.log(at(f["productivity"], cx, cy))
     cost = at(f["wage"], cx, cy) + p["land_per_worker"] * at(f["rent_paid"], cx, cy)
     u -= p["labour_share"] * np.log(cost / p["base_wage"])
@@ -66,7 +69,41 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
     freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * np.hypot(cx - mx, cy - my)
                / max(final_price, 1e-9) + theta)
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
+    if spot_share is not None:   # `site_gateway_freight`: intermediates' freight via the gateway
+        d = np.hypot(cx - mx, cy - my)
+        local = demand / (demand + output[:, None] + 1e-9)
+        u -= gateway_freight(p, theta, transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
+                             stage, kind_is_firm, local, spot_share, prices)
     return u
+
+
+def gateway_freight(p: dict, theta, leg, stage, kind_is_firm, local_sales, spot_share, prices) -> np.ndarray:
+    """(n, m) freight via the gateway as a share of revenue (log points) that the site score of a
+    chooser trading intermediates omits without it (`site_gateway_freight`; model.transport):
+
+        seller of good g (not a final firm):  (1 − δ(c)) θ(c) + δ(c) σ_g t(c) d(c) / p_g
+        buyer of good g = s − 1 (stage s ≥ 1): s/(s+1) · (θ(c) + σ_g t(c) d(c) / p_g)
+
+    δ(c) = D/(D + output) the share it sells nearby (the score's own), the rest exported at the long
+    haul θ(c); σ_g the share of the cluster's local trade in good g that went over the spot market last
+    quarter (`spot_share`, (n_stages,)), which pays the leg t(c) d(c) to or from the gateway per unit;
+    s/(s+1) the input share of revenue the buyer's term uses, θ(c) the long haul in the import parity
+    w (1 + m + θ(c)) against which the score measures local supply's gain (μ(c)). theta, leg: (n, m)
+    at the candidates; prices (n_stages,) the ex-works prices p_g."""
+    n_stages = p["n_stages"]
+    sigma, price = np.asarray(spot_share, float), np.maximum(np.asarray(prices, float), 1e-9)
+    g_out, g_in = np.clip(stage, 0, n_stages - 1), np.clip(stage - 1, 0, n_stages - 1)
+    sells = (1.0 - local_sales) * theta + local_sales * (sigma[g_out] / price[g_out])[:, None] * leg
+    buys = (stage / (stage + 1.0))[:, None] * (theta + (sigma[g_in] / price[g_in])[:, None] * leg)
+    return np.where((~kind_is_firm)[:, None], sells, 0.0) + np.where((stage >= 1)[:, None], buys, 0.0)
+
+
+def spot_share_of_local_trade(output, unsold, spot) -> np.ndarray:
+    """σ_g = spot_g / (output_g − unsold_g + spot_g): the share of the local trade in each good (sales
+    along ties, output_g − unsold_g, plus the spot market's matches spot_g) that went over the spot
+    market (arrays (n_stages,); unsold_g counted before the spot market; 0 where nothing traded)."""
+    local = np.asarray(output, float) - np.asarray(unsold, float) + np.asarray(spot, float)
+    return np.divide(spot, local, out=np.zeros(len(local)), where=local > 1e-12)
 
 
 def choose(rng, u: np.ndarray, noise: float) -> np.ndarray:
