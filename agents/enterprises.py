@@ -44,6 +44,7 @@ from model import (
 )
 from model.fields import at
 from model.innovation import bounded_knowledge, innovate, novelty, rd_intensity
+from model.niche_growth import drift as growth
 from model.quarter import Quarter
 from model.supply_network import tie_costs
 
@@ -298,9 +299,8 @@ class Enterprises(Expectations, LifeCycle, Population):
             return np.zeros(len(live))
         cap, S = self.capacity, p["n_stages"]
         stage = self.stage.astype(np.int64)
-        need = np.zeros(cap)
+        need, margin = np.zeros(cap), np.zeros(cap)
         need[live] = np.where(stage[live] >= 1, Q, 0.0)
-        margin = np.zeros(cap)
         margin[live] = quasi_rent
         price = m.stage_price[np.minimum(stage, S - 1)]
         overhead = p["fixed_cost"] * m.stage_scale[stage]
@@ -312,8 +312,7 @@ class Enterprises(Expectations, LifeCycle, Population):
         """(emitted, abatement cost, fines) per live row: each firm's cheapest response to the
         standard, the inspection probability the enforcement money buys and the fine
         (model.environment); fines are drawn for the inspected firms."""
-        m, p = self.model, self.model.params
-        gov = m.government
+        m, p, gov = self.model, self.model.params, self.model.government
         standard = gov.effective("environmental_regulation")
         inspections = gov.pay("environmental_enforcement", gov.granted["environmental_enforcement"]) / p["inspection_cost"]
         raw = environment.raw_emissions(Q, stage, p)
@@ -352,8 +351,9 @@ class Enterprises(Expectations, LifeCycle, Population):
             self.innovation_type[live] = theta = firm_types.redraw_types(m.rng, theta, p["line_type_dispersion"],
                                                                          p["line_type_hazard"], theta == 0)
             intensity = firm_types.typed_intensity(intensity, theta)
-        if p["niche_demand_sd"] > 0:   # Gibrat shocks to the demand of the firm's niches (model.niche_demand)
-            self.niche_demand[live] = niche_demand.step(m.rng, self.niche_demand[live], p["niche_demand_sd"])
+        if p["niche_demand_sd"] > 0 or p["niche_market_growth"] > 0:   # Gibrat shocks to the demand of the
+            self.niche_demand[live] = niche_demand.step(m.rng, self.niche_demand[live], p["niche_demand_sd"],  # niches,
+                                                        growth(p["niche_market_growth"], p["demand_growth"]))  # market
         floor = np.where(self.is_lead[live], 1, p["line_floor"])
         self.lines[live] = product_lines.update_lines(m.rng, lines, intensity, stage, p["line_birth"],
                                                       p["line_loss"], floor, changes,

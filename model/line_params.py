@@ -55,6 +55,12 @@ PRODUCT_LINES = [
        "(Gibrat's law; demand shocks drive plant size, Foster, Haltiwanger & Syverson 2008; Pareto tail from "
        "random ages, Reed 2001; model/niche_demand.py); 0 (default): off. 0.1 a quarter (0.2 a year) is the order "
        "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated", SOURCE_LIT),
+    _p("mechanisms", "niche_market_growth", 0.0, "share", 0.0, 1.0,
+       "φ: share of the market's log growth ln(1 + demand_growth) that enters each incumbent's niche demand every "
+       "quarter (model/niche_growth.py): with differentiated products a variety's demand at given relative prices "
+       "is ∝ the market's expenditure (CES, Dixit & Stiglitz 1977; Melitz 2003), so incumbents' niches grow with "
+       "their market and entrants come in small beside them (Luttmer 2007); 1 = the CES benchmark, 0 (default) = "
+       "a homogeneous good whose growth goes to founders and the price only", SOURCE_LIT),
     _p("mechanisms", "start_age_hazard", 0.0, "per quarter", 0.0, 0.2,
        "δ: exit hazard of the age-structured start (model/firm_ages.py): the initial SMEs are survivors of the "
        "line process run over ages drawn from the stationary distribution δ (1 − δ)^a, each stage's line TFP "

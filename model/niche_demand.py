@@ -40,12 +40,13 @@ def _check_sd(sd: float) -> float:
     return float(sd)
 
 
-def step(rng, log_demand, sd: float) -> np.ndarray:
-    """u' = u + σ ε − σ²/2 for each enterprise (ε ~ N(0, 1) from `rng`): one quarter of the
-    mean-one random walk of the log demand shifter. log_demand: 1-d float array; returns a new
-    array (a copy, without drawing, for σ = 0). Raises ValueError for σ < 0 or not finite."""
+def step(rng, log_demand, sd: float, drift: float = 0.0) -> np.ndarray:
+    """u' = u + σ ε − σ²/2 + d for each enterprise (ε ~ N(0, 1) from `rng`): one quarter of the
+    mean-one random walk of the log demand shifter, plus the market's drift d (model.niche_growth;
+    0 by default). log_demand: 1-d float array; returns a new array (u + d, without drawing, for
+    σ = 0). Raises ValueError for σ < 0 or not finite."""
     sd = _check_sd(sd)
-    u = np.asarray(log_demand, float)
+    u = np.asarray(log_demand, float) + drift
     if sd == 0:
         return u.copy()
     return u + sd * rng.standard_normal(u.shape) - 0.5 * sd * sd
