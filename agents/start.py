@@ -25,6 +25,7 @@ from model import (
     innovation,
     intermediate_market,
     market,
+    niche_growth,
     product_lines,
     production,
     transport,
@@ -180,8 +181,9 @@ def age_structure(ent) -> float | None:
     """The age-structured start (`start_age_hazard` δ > 0; model.firm_ages): after the one-line
     start's fixed point, each initial SME gets an age from the stationary distribution δ (1 − δ)^a
     and the product lines the line process makes over it (`firm_ages.prehistory`; profitability
-    1[π > 0] at the one-line start's realised unit value, `start_profit`, held over the history).
-    Each stage's TFP is divided by n̄_s^(1−α−β) (`firm_ages.line_scale`: a line is 1/n̄_s of the
+    1[π > 0] at the one-line start's realised unit value, `start_profit`, held over the history);
+    with `niche_demand_sd` or `niche_market_growth` on, also the log niche demand u its walk makes over
+    that age (`firm_ages.niche_histories`), the optimum then ∝ n e^u in place of n. Each stage's TFP is divided by n̄_s^(1−α−β) (`firm_ages.line_scale`: a line is 1/n̄_s of the
     one-line start's plant), so the stage's employment at the optimum is what the scenario's start
     has; a lead firm (its size declared by the scenario) opens with n̄_s lines, rounded. Workers and
     capital move to the new optimum (∝ n_i / n̄_s of the one-line start's), and the start's rounds
@@ -197,14 +199,19 @@ def age_structure(ent) -> float | None:
     sme = ~lead
     ages, lines = firm_ages.prehistory(m.rng, profitable[sme], stage[sme], p["line_birth"],
                                        p["start_age_hazard"], groups)
-    n = np.ones(len(live))
+    n, u = np.ones(len(live)), np.zeros(len(live))
     n[sme] = lines
-    scale = firm_ages.line_scale(n[sme], ent.workers[live][sme], stage[sme], groups)
-    n[lead] = np.maximum(np.rint(scale[stage[lead]]), 1.0)
+    if p["niche_demand_sd"] > 0 or p["niche_market_growth"] > 0:   # their niches' histories too (model.niche_demand)
+        u[sme] = firm_ages.niche_histories(m.rng, ages, p["niche_demand_sd"],
+                                           niche_growth.drift(p["niche_market_growth"], p["demand_growth"]))
+    mass = n * np.exp(u)   # the optimum is ∝ n e^u
+    scale = firm_ages.line_scale(mass[sme], ent.workers[live][sme], stage[sme], groups)
+    n[lead] = mass[lead] = np.maximum(np.rint(scale[stage[lead]]), 1.0)
     ent.lines[live] = ent.line_mass[live] = n
+    ent.niche_demand[live] = u
     ent.age[live[sme]] = ages
     target = np.bincount(stage, ent.workers[live], groups)   # the one-line start's employment by stage
-    size = n / scale[stage]
+    size = mass / scale[stage]
     for _ in range(EMPLOYMENT_ROUNDS):   # the congestion of a few large plants lowers the optimum: rescale again
         m.stage_tfp = m.stage_tfp * scale ** -(1.0 - p["labour_share"] - p["capital_share"])
         ent.workers[live] = np.maximum(ent.workers[live] * size, ent.crew(stage))

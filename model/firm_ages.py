@@ -110,6 +110,15 @@ def prehistory(rng, profitable, stage, birth: float, hazard: float, n_groups: in
     return ages, lines
 
 
+def niche_histories(rng, ages, sd: float, drift: float) -> np.ndarray:
+    """(n,) log niche demand u after each firm's `ages` quarters of model.niche_demand's walk from
+    u = 0 at founding (u' = u + σ ε − σ²/2 + d; d the market's drift, model.niche_growth), drawn
+    exactly: u = (d − σ²/2) a + σ √a Z, Z ~ N(0, 1). Exit in the pre-history depends on lines only,
+    so u is independent of survival given the age (Reed 2001's size-independent hazard)."""
+    a = np.asarray(ages, float)
+    return (drift - 0.5 * sd * sd) * a + sd * np.sqrt(a) * rng.standard_normal(a.shape)
+
+
 def line_scale(lines, workers, stage, n_groups: int) -> np.ndarray:
     """(n_groups,) n̄_s = Σ_{i∈s} n_i L_i / Σ_{i∈s} L_i: the factor by which the stage's employment
     grows when each enterprise of the one-line start (workers L_i at its optimum) runs n_i lines
