@@ -119,3 +119,34 @@ def test_prehistory_refuses_a_hazard_below_the_growth_of_the_profitable():
     prof = np.arange(200) % 2 == 0
     with pytest.raises(ValueError, match="start_age_hazard"):
         firm_ages.prehistory(np.random.default_rng(0), prof, np.zeros(200, int), 0.5, 0.005, 1)
+
+
+def test_niche_histories_are_the_walk_of_model_niche_demand_over_each_age():
+    """u after a quarters of niche_demand.step from 0 (a loop, the independent computation) and the
+    exact draw have the same mean (d − σ²/2) a and variance σ² a, within 4 standard errors."""
+    from model import niche_demand
+
+    sd, drift, age = 0.1, 0.01, 60
+    ages = np.full(20_000, age)
+    u = firm_ages.niche_histories(np.random.default_rng(4), ages, sd, drift)
+    rng, loop = np.random.default_rng(5), np.zeros(20_000)
+    for _ in range(age):
+        loop = niche_demand.step(rng, loop, sd, drift)
+    for x in (u, loop):
+        assert abs(x.mean() - (drift - sd**2 / 2) * age) < 4 * sd * np.sqrt(age / x.size)
+        assert x.var() == pytest.approx(sd**2 * age, rel=0.05)
+    assert not firm_ages.niche_histories(np.random.default_rng(4), np.zeros(3, int), sd, drift).any()
+
+
+def test_age_structured_start_with_niche_shocks_gives_the_smes_their_niches_and_keeps_the_employment():
+    from model import ClusterModel
+
+    one = ClusterModel(seed=1)
+    aged = ClusterModel(seed=1, start_age_hazard=0.02, niche_demand_sd=0.1)
+    p1, p2 = one.population, aged.population
+    u = p2.niche_demand[p2.live]
+    assert not u[p2.is_lead[p2.live]].any() and u.std() > 0.2
+    e1 = np.bincount(p1.stage[p1.live], p1.workers[p1.live])
+    e2 = np.bincount(p2.stage[p2.live], p2.workers[p2.live])
+    # the rescale rounds (EMPLOYMENT_ROUNDS) hold the total; a few very large plants move stages by up to ~25%
+    assert abs(e2.sum() / e1.sum() - 1) < 0.1 and np.all(np.abs(e2 / e1 - 1) < 0.35), (e1, e2)
