@@ -121,32 +121,47 @@ def bipartite_clustering(src, dst, n_nodes: int, side=None) -> float:
 
 
 def _bipartite_clustering_by_side(src, dst, n_nodes, side) -> float:
-    """The same from the biadjacency matrix B (rows: one side, columns: the other)."""
+    """The same from the biadjacency matrix B (rows: one side, columns: the other), in integer
+    arithmetic (every count below is exact; the floats of the result are those of the formula)."""
     src, dst = np.asarray(src, np.int64), np.asarray(dst, np.int64)
     if len(src) == 0:
         return 0.0
-    if np.any(side[src] == side[dst]):
+    on_side = side[src]
+    if np.any(on_side == side[dst]):
         raise ValueError("bipartite_clustering: a tie joins two nodes of the same side")
-    local = np.empty(int(n_nodes), np.int64)
-    n_true = int(side.sum())
-    local[side] = np.arange(n_true)
-    local[~side] = np.arange(int(n_nodes) - n_true)
-    r = np.where(side[src], src, dst)
-    c = np.where(side[src], dst, src)
-    B = sp.csr_array((np.ones(len(r), np.int32), (local[r], local[c])), shape=(n_true, int(n_nodes) - n_true))
-    B.sum_duplicates()
-    B.data[:] = 1  # integer counts: exact, and the sparse product is cheaper than in floats
-    d_row = np.asarray(B.sum(axis=1)).ravel().astype(float)
-    d_col = np.asarray(B.sum(axis=0)).ravel().astype(float)
-    bu, bv = B.nonzero()
-    paths3 = float(np.sum((d_row[bu] - 1) * (d_col[bv] - 1)))
+    B = _biadjacency(np.where(on_side, src, dst), np.where(on_side, dst, src), side)
+    d_row = np.diff(B.indptr)
+    d_col = np.bincount(B.indices, minlength=B.shape[1])
+    paths3 = int(np.dot(np.repeat(d_row - 1, d_row), (d_col - 1)[B.indices]))
     if paths3 == 0:
         return 0.0
+    sq_row, sq_col = int(np.dot(d_row, d_row)), int(np.dot(d_col, d_col))
     # ‖A²‖²_F = 2‖BᵀB‖²_F = 2‖BBᵀ‖²_F: contract over the side whose Σ d² is smaller
-    G = B.T @ B if np.sum(d_row**2) <= np.sum(d_col**2) else B @ B.T
-    walks4 = 2.0 * float(np.sum(G.data.astype(float) ** 2))
-    squares = (walks4 - 2.0 * float(np.sum(d_row**2) + np.sum(d_col**2)) + 2.0 * B.nnz) / 8.0
-    return float(4.0 * squares / paths3)
+    Bt = _transpose(B)
+    G = Bt @ B if sq_row <= sq_col else B @ Bt
+    g = G.data.astype(np.int64)
+    walks4 = 2 * int(np.dot(g, g))
+    squares = (float(walks4) - 2.0 * float(sq_row + sq_col) + 2.0 * B.nnz) / 8.0
+    return float(4.0 * squares / float(paths3))
+
+
+def _biadjacency(rows, cols, side) -> sp.csr_array:
+    """0/1 biadjacency (int32, CSR, duplicates merged) of ties (rows[k] on the `side` nodes,
+    cols[k] on the others), each side numbered in node order."""
+    row_of = np.cumsum(side) - 1     # position of a node among its side's nodes
+    col_of = np.cumsum(~side) - 1
+    n_rows = int(row_of[-1]) + 1
+    B = sp.csr_array((np.ones(len(rows), np.int32), (row_of[rows], col_of[cols])),
+                     shape=(n_rows, len(side) - n_rows))
+    B.data[:] = 1    # a tie repeated counts once (simple graph)
+    return B
+
+
+def _transpose(B: sp.csr_array) -> sp.csr_array:
+    """Bᵀ as a CSR array (the CSC arrays of B read the other way), so that the product needs no
+    conversion."""
+    c = B.tocsc()
+    return sp.csr_array((c.data, c.indices, c.indptr), shape=B.shape[::-1])
 
 
 def largest_component_share(src, dst, n_nodes: int) -> float:
