@@ -187,7 +187,7 @@ class Enterprises(Expectations, LifeCycle, Population):
         good_in, good_out = np.maximum(stage - 1, 0), np.minimum(stage, S - 1)
         x, y = self.x[live], self.y[live]
         infra_here = at(infra, x, y)   # each enterprise's cell infrastructure (read once, used twice)
-        to_market = (p["transport_cost"] * np.hypot(x - m.market[0], y - m.market[1])
+        to_market = (p["transport_cost"] * transport.cell_distance(x - m.market[0], y - m.market[1])
                      * (1 - p["infrastructure_freight_saving"] * infra_here))
         # each buyer's import parity w (1 + m) + θ(c) w: the long haul falls with its infrastructure
         theta = transport.long_haul_share(p["long_haul_freight"], infra_here, p["infrastructure_freight_saving"])

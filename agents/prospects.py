@@ -136,7 +136,7 @@ class Prospects(RowRules):
         has no peer among the final firms, whose value includes their ties and sites."""
         m, p = self.model, self.model.params
         infra, S = at(m.grid.infrastructure.data, sx, sy), p["n_stages"]
-        saving, d = p["infrastructure_freight_saving"], np.hypot(sx - m.market[0], sy - m.market[1])
+        saving, d = p["infrastructure_freight_saving"], transport.cell_distance(sx - m.market[0], sy - m.market[1])
         theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)
         parity = intermediate_market.import_parity(m.outside_price[S], p["import_markup"], theta)
         leg = transport.local_freight_rate(p["transport_cost"], infra, saving) * d   # the spot leg via the gateway

@@ -66,7 +66,7 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
                   premium / (1 + premium) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
     mx, my = gateway
-    freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * np.hypot(cx - mx, cy - my)
+    freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * transport.cell_distance(cx - mx, cy - my)
                / max(final_price, 1e-9) + theta)
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
     if spot_share is not None:   # `site_gateway_freight`: intermediates' freight via the gateway

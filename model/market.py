@@ -53,7 +53,7 @@ def market_freight(is_final, x, y, gateway, infra_here, Q, sold_outside, p: dict
     (`sold_outside`, units), both falling with the infrastructure at the enterprise's cell."""
     mx, my = gateway
     saving = p["infrastructure_freight_saving"]
-    local = transport.local_freight_rate(p["market_transport_cost"], infra_here, saving) * np.hypot(x - mx, y - my) * Q
+    local = transport.local_freight_rate(p["market_transport_cost"], infra_here, saving) * transport.cell_distance(x - mx, y - my) * Q
     return (np.where(is_final, local, 0.0)
             + transport.long_haul_share(p["long_haul_freight"], infra_here, saving) * sold_outside)
 

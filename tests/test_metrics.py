@@ -557,3 +557,23 @@ def test_bipartite_clustering_of_complete_bipartite_graph_is_one_and_of_a_star_z
     src, dst = np.repeat(np.arange(3), 4), np.tile(np.arange(3, 7), 3)
     assert bipartite_clustering(src, dst, 7) == pytest.approx(1.0)
     assert bipartite_clustering(np.arange(1, 6), np.zeros(5, int), 6) == 0.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bipartite_clustering_by_side_ignores_how_nodes_and_tie_directions_are_labelled(seed):
+    """The side-wise computation (integer counts on the biadjacency) gives the value of the
+    undirected computation whatever the node labels and whichever side the ties start from."""
+    from model.metrics import bipartite_clustering
+
+    rng = np.random.default_rng(100 + seed)
+    n_sup, n_buy = int(rng.integers(5, 40)), int(rng.integers(5, 40))
+    n_edges = int(rng.integers(n_sup, 4 * n_sup * n_buy // 3))
+    src, dst = rng.integers(0, n_sup, n_edges), n_sup + rng.integers(0, n_buy, n_edges)
+    label = rng.permutation(n_sup + n_buy)              # interleave the two sides
+    flip = rng.random(n_edges) < 0.5                    # some ties written buyer → supplier
+    s, d = label[np.where(flip, dst, src)], label[np.where(flip, src, dst)]
+    side = np.zeros(n_sup + n_buy, bool)
+    side[label[:n_sup]] = True
+    expected = bipartite_clustering(src, dst, n_sup + n_buy)
+    assert bipartite_clustering(s, d, n_sup + n_buy, side=side) == pytest.approx(expected, abs=1e-12)
+    assert bipartite_clustering(s, d, n_sup + n_buy, side=~side) == pytest.approx(expected, abs=1e-12)
