@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
-from experiments.formatting import count, fmt_float
+from experiments.formatting import NA, count, fmt_float
 from experiments.inputs import (
     argparse_type,
     check_executor,
@@ -231,12 +231,12 @@ def cmd_compare(args) -> int:
         band = result.bands[result.bands["step"] == result.bands["step"].max()]
         print(f"one arm, so no paired differences (give a second ARM for them); final values of {arms[0].label!r}, "
               "mean and 95% interval over the replications:")
-        print(band[["indicator", "mean", "low", "high", "n"]].to_string(index=False, float_format=fmt_float))
+        print(band[["indicator", "mean", "low", "high", "n"]].to_string(index=False, float_format=fmt_float, na_rep=NA))
         print(f"wrote {result.out}/: compare.png, bands.csv")
         return 1 if result.report.failed else 0
     shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
     print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
-    print(shown.to_string(index=False, float_format=fmt_float))
+    print(shown.to_string(index=False, float_format=fmt_float, na_rep=NA))
     print(f"wrote {result.out}/: compare.png, differences.png (paired), bands.csv, paired_bands.csv, differences.csv")
     return 1 if result.report.failed else 0
 

@@ -8,7 +8,8 @@ An arm is a scenario, optionally with parameters or levers changed::
 
 Values are TOML (numbers, true/false, "strings"; a bare word is read as a string). Replication
 k of every arm runs with seed + k, so arms differ only by their settings and the difference of
-a final indicator is paired per seed: its interval is the t interval of the paired differences.
+a final indicator is paired per seed: its interval is the t interval of the paired differences,
+given from MIN_INTERVAL_N (3) replications up (NaN below: experiments.conventions).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.conventions import DEFAULT_SEED, arm_label
+from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
 from experiments.panels import panel_grid, save_panels
 from experiments.sweep import (
     INDICATORS,
@@ -193,11 +195,12 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
 
 # --- analysis -------------------------------------------------------------------------------
 def t_interval(mean, std, n, level: float = 0.95):
-    """Two-sided t interval of a mean from its sample std and size (exact when std is 0)."""
+    """Two-sided t interval of a mean from its sample std and size (exact when std is 0); NaN for
+    n < MIN_INTERVAL_N, where it says nothing (experiments.conventions)."""
     mean, std, n = (np.asarray(x, dtype=float) for x in (mean, std, n))
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf((1 + level) / 2, n - 1) * std / np.sqrt(n)
-    half = np.where(std == 0, 0.0, half)
+    half = np.where(n < MIN_INTERVAL_N, np.nan, np.where(std == 0, 0.0, half))
     return mean - half, mean + half
 
 
@@ -288,13 +291,15 @@ def analyse(out, indicators=PLOTTED, level: float = 0.95) -> Comparison:
     diff = differences(load_results(out, "final"), INDICATORS, level=level)
     band.to_csv(out / "bands.csv", index=False)
     diff.to_csv(out / "differences.csv", index=False)
-    figure = plot_bands(band, out / "compare.png", title=f"mean and {level:.0%} interval over replications "
+    n = int(band["n"].min()) if len(band) else 0
+    spread = f"{level:.0%} interval" if n >= MIN_INTERVAL_N else f"no interval from {n} (fewer than {MIN_INTERVAL_N})"
+    figure = plot_bands(band, out / "compare.png", title=f"mean and {spread} over replications "
                         "(unpaired: for effects see differences.png)")
     paired = paired_bands(series, indicators, level=level)
     if len(paired):
         paired.to_csv(out / "paired_bands.csv", index=False)
         plot_bands(paired, out / "differences.png", zero=True,
-                   title=f"paired difference from {series['arm'].iloc[0]!r} (same seed), mean and {level:.0%} t interval")
+                   title=f"paired difference from {series['arm'].iloc[0]!r} (same seed), mean and {spread}")
     return Comparison(out, band, diff, figure)
 
 
@@ -302,6 +307,8 @@ def compare(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_
             indicators=PLOTTED, level: float = 0.95, **run) -> Comparison:
     """Run the arms (`scenario[:name=value,...]` strings or Arms) and analyse them."""
     arms = [a if isinstance(a, Arm) else parse_arm(a, common) for a in arms]
+    if note := few_replications(reps):           # said before the runs, which can still be stopped
+        warnings.warn(note, stacklevel=2)
     out, report = run_arms(arms, reps, steps, seed, out, **run)
     result = analyse(out, indicators, level)
     result.report = report

@@ -17,6 +17,20 @@ import math
 #: The one default seed of every command and of the live page.
 DEFAULT_SEED = 0
 
+#: The fewest replications an interval is given from. With 2 a t interval has one degree of freedom
+#: (t = 12.7 at 95%) and a paired bootstrap three distinct resamples (its "95%" ends are the two
+#: values), so neither says anything: below this every interval is NaN ("n/a") and the command says why.
+MIN_INTERVAL_N = 3
+
+
+def few_replications(n: int, noun: str = "replication", per: str = " per arm", option: str = "--reps") -> str:
+    """The warning of a command whose intervals would rest on 1 <= n < MIN_INTERVAL_N values ("" otherwise)."""
+    if not 0 < n < MIN_INTERVAL_N:
+        return ""
+    return (f"only {n} {noun}{'s' if n > 1 else ''}{per}: every interval is n/a (from fewer than {MIN_INTERVAL_N} an interval says nothing: "
+            f"with 2, a t interval has one degree of freedom and a bootstrap three distinct resamples); "
+            f"the means are shown; for intervals use {option} {MIN_INTERVAL_N} or more (10 or more to rely on them)")
+
 
 def format_value(value) -> str:
     """A parameter value as written in arm labels and tables (20.0 → '20', 0.25 → '0.25')."""

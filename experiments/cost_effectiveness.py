@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.compare import Arm, parse_assignments, run_arms
-from experiments.conventions import DEFAULT_SEED, arm_label
+from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
 from experiments.design import REFERENCED
 from experiments.store import load_plan, load_results
 from experiments.sweep import load_scenario_checked
@@ -89,7 +89,8 @@ def paired_bca(x, y=None, level: float = 0.95, seed: int = DEFAULT_SEED, n_resam
     """Paired BCa interval of mean(x) (y None) or of mean(x)/mean(y), resampling replications.
 
     The resampled indices depend only on n and `seed`, so mean(x) and mean(x)/mean(y) use the
-    same resamples. Returns (estimate, low, high); NaN where undefined (n < 2, mean(y) = 0);
+    same resamples. Returns (estimate, low, high); NaN where undefined (mean(y) = 0) and both ends
+    NaN for n < MIN_INTERVAL_N (3: with 2 the "interval" is the two values; experiments.conventions);
     the estimate itself for both ends when nothing varies.
     """
     x = np.asarray(x, float)
@@ -97,7 +98,7 @@ def paired_bca(x, y=None, level: float = 0.95, seed: int = DEFAULT_SEED, n_resam
     if len(x) == 0 or np.isclose(np.mean(y), 0.0):
         return np.nan, np.nan, np.nan
     est = float(np.mean(x) / np.mean(y))
-    if len(x) < 2:
+    if len(x) < MIN_INTERVAL_N:
         return est, np.nan, np.nan
     if np.ptp(x / np.mean(y)) == 0 and np.ptp(y) == 0:
         return est, est, est
@@ -203,7 +204,9 @@ def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.
         rows += _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount)
     table = pd.DataFrame(rows)
     n = int(table["n"].min()) if len(table) else 0
-    if n < MIN_REPS:
+    if few_replications(n, "paired replication"):
+        notes.append(few_replications(n, "paired replication"))
+    elif n < MIN_REPS:
         notes.append(f"only {n} paired replication(s) per arm: intervals from fewer than {MIN_REPS} are "
                      f"unreliable (BCa needs them); rerun with --reps {MIN_REPS} or more")
     for note in notes:
@@ -228,6 +231,8 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
         spend = paired_bca(dS, None, level, seed)
         if not final[0] > 0 or np.isclose(spend[0], 0.0):  # no gain, or no money: no cost per unit
             cost_per = (np.nan, np.nan, np.nan)
+        elif np.isnan(final[1]):    # no interval (too few replications): none for the cost either
+            cost_per = (cost_per[0], np.nan, np.nan)
         elif not final[1] > 0:      # gain not told from 0: from spending / upper end of the gain to ∞
             cost_per = (cost_per[0], spend[0] / (final[2] * scale), np.inf)
         rows.append({"arm": arm, "lever": lever, "value": value, "indicator": ind, "unit": unit(ind),

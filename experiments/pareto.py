@@ -8,7 +8,8 @@ of the front, the chosen mix, figures and files (the second half of `clusterlab 
   point 1.1 in every objective; the same normalisation for both arms and every generation, so
   the two curves compare. Infeasible points add nothing.
 - Out-of-sample check: every point of the optimiser's front is rerun on `check_replications`
-  fresh seeds; each measure is reported as a mean with a 95% t interval (mean ± t·sd/√n), and
+  fresh seeds; each measure is reported as a mean with a 95% t interval (mean ± t·sd/√n; n/a from
+  fewer than MIN_INTERVAL_N = 3 seeds, experiments.conventions), and
   each constraint with the share of fresh seeds on which it holds.
 - Chosen mix: among front points whose fresh-seed means meet every constraint, the best on
   `choose` (default: the first objective); if none does, the in-sample best, flagged.
@@ -27,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.conventions import plain
+from experiments.conventions import MIN_INTERVAL_N, few_replications, plain
+from experiments.formatting import fmt_float
 from experiments.optimise import arms, check_seeds, feasible, measures, objective_matrix, variables
 
 LEVEL = 0.95
@@ -61,8 +63,10 @@ class Outcome:
         if self.chosen:
             lines.append(f"chosen ({self.note}): " + ", ".join(f"{k} = {v:g}" for k, v in self.chosen["settings"].items()))
             for label, entry in self.chosen["out_of_sample"].items():
-                lines.append(f"  {label}: {entry['mean']:.4g} [{entry['low']:.4g}, {entry['high']:.4g}] on "
-                             f"{spec.check_replications} fresh seeds (search seeds: {entry['in_sample']:.4g})")
+                lines.append(f"  {label}: {fmt_float(entry['mean'])} [{fmt_float(entry['low'])}, {fmt_float(entry['high'])}] "
+                             f"on {spec.check_replications} fresh seeds (search seeds: {entry['in_sample']:.4g})")
+            if note := few_replications(spec.check_replications, "fresh seed", "", "check_replications ="):
+                lines.append(f"  warning: {note}")
         else:
             lines.append(f"no mix meets the constraints ({self.note})")
         lines.append(f"wrote {self.out}/: " + ", ".join(self.files))
@@ -140,7 +144,7 @@ def _interval(name: str, x: np.ndarray) -> dict:
     x = x[np.isfinite(x)]
     n = len(x)
     mean = float(x.mean()) if n else math.nan
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)) if n >= MIN_INTERVAL_N else math.nan
     return {name: mean, f"{name}_low": mean - half, f"{name}_high": mean + half, f"{name}_n": n}
 
 

@@ -80,7 +80,7 @@ def test_a_lever_given_twice_is_refused_and_net_cost_has_its_own_file(tmp_path):
     with pytest.raises(SweepError, match="given twice"):
         parse_assignments("association=10,association=20", "LEVER=VALUE")
     common = ",".join(f"{k}={v}" for k, v in TINY.items())
-    args = ("cost-effectiveness", "baseline", "brand_promotion=5", "--reps", "2", "--steps", "3", "--set", common,
+    args = ("cost-effectiveness", "baseline", "brand_promotion=5", "--reps", "3", "--steps", "3", "--set", common,
             "--executor", "serial", "--out", tmp_path / "ce", "--quiet")
     gross = cli(*args)
     assert gross.returncode == 0, gross.stderr
@@ -197,8 +197,8 @@ def test_nan_outputs_are_refused_with_the_design_points_named(tmp_path):
 @pytest.mark.slow
 def test_store_has_provenance_seed_columns_real_reference_values_and_the_cache_reuses_runs(tmp_path):
     arms = [parse_arm("baseline", TINY), parse_arm("baseline:tech_centre=20.0", TINY)]
-    first = compare(arms, reps=2, steps=3, out=tmp_path / "a", executor="serial", progress=False)
-    assert first.report.ok == 4 and first.report.cached == 0
+    first = compare(arms, reps=3, steps=3, out=tmp_path / "a", executor="serial", progress=False)   # 3: intervals
+    assert first.report.ok == 6 and first.report.cached == 0
     final = load_results(tmp_path / "a")
     raw = pd.read_parquet(next((tmp_path / "a" / "runs").glob("a0-*.parquet")))
     assert {"seed", "rep", "point", "arm", "tech_centre"} <= set(raw.columns)
@@ -215,8 +215,8 @@ def test_store_has_provenance_seed_columns_real_reference_values_and_the_cache_r
     diff = first.differences.set_index(["arm", "indicator"]).loc[("baseline:tech_centre=20", "output")]
     assert (last["mean"], last["low"], last["high"]) == pytest.approx((diff["difference"], diff["low"], diff["high"]))
     assert (tmp_path / "a" / "differences.png").stat().st_size > 0
-    again = compare(arms, reps=2, steps=3, out=tmp_path / "b", executor="serial", progress=False)
-    assert again.report.cached == 4 and again.report.ok == 0
+    again = compare(arms, reps=3, steps=3, out=tmp_path / "b", executor="serial", progress=False)
+    assert again.report.cached == 6 and again.report.ok == 0
     pd.testing.assert_frame_equal(load_results(tmp_path / "b", "series").drop(columns="run_id"),
                                   load_results(tmp_path / "a", "series").drop(columns="run_id"))
     assert json.loads((tmp_path / "b" / "manifest.jsonl").read_text().splitlines()[0])["cached"] is True

@@ -14,10 +14,10 @@ def test_every_paid_lever_is_covered():
 
 @pytest.mark.slow
 def test_money_levers_are_measured_per_unit_of_their_own_spending(tmp_path):
-    t = lever_effects("baseline", reps=2, steps=4, out=tmp_path, levers={"brand_promotion": 20.0, "rd_subsidy": 0.3},
+    t = lever_effects("baseline", reps=3, steps=4, out=tmp_path, levers={"brand_promotion": 20.0, "rd_subsidy": 0.3},
                       outcomes=("output",), executor="serial")
     brand = t[t.lever == "brand_promotion"].iloc[0]
-    assert brand.cost == "lever" and brand.n == 2
+    assert brand.cost == "lever" and brand.n == 3     # 3: the fewest with intervals
     assert brand.spending == pytest.approx(20.0 * 4)          # paired ΔS: the lever's own money, every quarter
     assert np.isfinite(brand.per_unit) and brand.per_unit_low <= brand.per_unit <= brand.per_unit_high
     rd = t[t.lever == "rd_subsidy"].set_index("cost")

@@ -1,0 +1,67 @@
+"""No interval from fewer than three replications (experiments.conventions.MIN_INTERVAL_N).
+
+`clusterlab compare --reps 2` printed 95% t intervals from one degree of freedom (t = 12.7) and
+`cost-effectiveness --reps 2` "95% BCa" intervals that were the two values themselves, without a
+word; `optimise` did the same with `check_replications = 2`. Below three replications every
+interval is now NaN ("n/a") and the command says why, before the runs; the means are kept."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import cli
+from experiments.compare import differences, t_interval
+from experiments.conventions import MIN_INTERVAL_N, few_replications
+from experiments.cost_effectiveness import paired_bca
+from experiments.pareto import _interval
+
+SMALL = ["--steps", "2", "--executor", "serial", "--quiet", "--no-cache",
+         "--set", "width=30,height=30,n_firms=30,n_suppliers=60"]
+
+
+def test_t_interval_is_nan_below_three_and_the_textbook_one_from_three():
+    low, high = t_interval([1.0, 1.0], [2.0, 0.0], [2, 2])
+    assert np.isnan(low).all() and np.isnan(high).all()           # even with no spread: n = 2 says nothing
+    x = np.array([1.0, 2.0, 4.0])
+    low, high = t_interval(x.mean(), x.std(ddof=1), 3)
+    half = 4.302652729911275 * x.std(ddof=1) / math.sqrt(3)      # t(0.975, 2 df)
+    assert (float(low), float(high)) == pytest.approx((x.mean() - half, x.mean() + half))
+
+
+def test_paired_differences_keep_the_mean_and_drop_the_interval_at_two():
+    final = pd.DataFrame({"rep": [0, 0, 1, 1], "arm": ["a", "b", "a", "b"], "output": [1.0, 3.0, 2.0, 5.0]})
+    row = differences(final, ["output"]).iloc[0]
+    assert row["difference"] == pytest.approx(2.5) and row["n"] == 2
+    assert np.isnan(row["low"]) and np.isnan(row["high"])
+
+
+def test_bca_and_the_optimiser_check_give_no_interval_below_three():
+    est, low, high = paired_bca([1.0, 5.0])
+    assert est == pytest.approx(3.0) and np.isnan(low) and np.isnan(high)   # was [1, 5]: the two values
+    assert all(np.isfinite(paired_bca([1.0, 5.0, 2.0])))
+    two = _interval("x", np.array([1.0, 5.0]))
+    assert two["x"] == pytest.approx(3.0) and np.isnan(two["x_low"]) and np.isnan(two["x_high"])
+    assert np.isfinite(_interval("x", np.array([1.0, 5.0, 2.0]))["x_low"])
+
+
+def test_the_warning_names_n_the_rule_and_the_option():
+    assert few_replications(MIN_INTERVAL_N) == "" and few_replications(0) == ""
+    note = few_replications(2)
+    assert "only 2 replications per arm" in note and "n/a" in note and "--reps 3" in note
+    assert "only 1 fresh seed:" in few_replications(1, "fresh seed", "", "check_replications =")
+
+
+@pytest.mark.slow
+def test_compare_at_two_replications_warns_before_the_runs_and_prints_n_a(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert cli.main(["compare", "baseline", "baseline:tech_centre=20", "--reps", "2", *SMALL, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: only 2 replications per arm" in captured.err and "--reps 3" in captured.err
+    table = captured.out.split("95% interval of the difference):", 1)[1]
+    assert "n/a" in table and "nan" not in table.lower().replace("n/a", "")
+    saved = pd.read_csv(out / "differences.csv")
+    assert saved["low"].isna().all() and saved["difference"].notna().all()
