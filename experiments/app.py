@@ -29,6 +29,7 @@ import solara
 
 from experiments import live_charts, live_export, live_frame, live_levers
 from experiments.conventions import DEFAULT_SEED
+from experiments.inputs import SEED_MAX, parse_seed
 from experiments.live_components import (
     Charts,
     ClusterCanvas,
@@ -158,8 +159,9 @@ def initial_state(search: str | None) -> tuple[dict, list[str]]:
 
 
 def _seed(text: str) -> int | None:
+    """The seed typed on the page, or None if it is not one `clusterlab run --seed` accepts."""
     try:
-        return int(text)
+        return parse_seed(text, "Seed")
     except ValueError:
         return None
 
@@ -192,7 +194,7 @@ def Page():
             Quarter(store)
         with solara.Card("Scenario and seed (applied by Reset)", margin=0):
             solara.Select("Scenario", values=list(scenario_names()), value=chosen_scenario)
-            solara.InputText("Seed", value=seed_text, error=None if seed is not None else "an integer")
+            solara.InputText("Seed", value=seed_text, error=None if seed is not None else f"an integer in [0, {SEED_MAX}]")
         with solara.Card("Policy levers", margin=0):
             LeverPanel(session, levers)
         with solara.Card("Export", margin=0):

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 
 from experiments.formatting import count
+from experiments.inputs import parse_seed
 from experiments.live_session import LeverChange
 from model.params import LEVERS, check_value
 
@@ -102,9 +103,9 @@ def parse_query(search: str | None, scenarios) -> tuple[dict, list[str]]:
     for key in ("seed", "step"):
         if key in q:
             try:
-                out[key] = int(q[key][-1])
-            except ValueError:
-                problems.append(f"{key} {q[key][-1]!r} is not an integer")
+                out[key] = int(q[key][-1]) if key == "step" else parse_seed(q[key][-1], "seed")
+            except ValueError as e:      # InputError is one: its text names the allowed seeds
+                problems.append(str(e) if key == "seed" else f"{key} {q[key][-1]!r} is not an integer")
     if not 0 <= out.get("step", 0) <= MAX_REPLAY:
         problems.append(f"step {out.pop('step')} is outside 0–{MAX_REPLAY}")
     changes = []

@@ -265,6 +265,17 @@ def test_url_state_round_trip_and_bad_input():
     assert state == {} and len(problems) == 4
 
 
+def test_a_seed_the_commands_refuse_is_refused_by_the_address_bar_and_the_seed_box():
+    """seed=-5 in a shared link (or -5 typed in the Seed box) was taken, and the page showed
+    "ValueError: seed: ..." from the model build instead of the range of seeds."""
+    from experiments.app import _seed
+
+    state, problems = live_export.parse_query("seed=-5&step=3", ["baseline"])
+    assert state == {"step": 3} and problems == ["seed: out of range; allowed: an integer in [0, 4294967295]; given: -5"]
+    assert live_export.parse_query("seed=4294967296", ["baseline"])[0] == {}
+    assert [_seed(t) for t in ("-1", "4294967296", "x", "7", "4294967295")] == [None, None, None, 7, 4294967295]
+
+
 # --- the page in Solara's test renderer ----------------------------------------------------------
 
 def text_of(rc, css_class):
