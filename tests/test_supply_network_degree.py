@@ -23,3 +23,24 @@ def test_degree_from_the_adjacency_pointers_equals_the_bincount_of_buyers(seed, 
         got = np.diff(net.adjacency(n_rows)[3])[buyers]
         assert got.dtype == expected.dtype
         np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(0, 300))
+def test_has_equals_membership_in_the_set_of_ties(seed, n_rows, n_ties):
+    """`SupplyNetwork.has` (the buyers' suppliers compared pass by pass over the open queries)
+    answers as a set of (src, dst) pairs would, for 2-D broadcast queries, after adds and drops."""
+    rng = np.random.default_rng(seed)
+    net = SupplyNetwork()
+    dst_weight = rng.random(n_rows) ** 4   # a few buyers with many ties, as lead firms
+    for _ in range(2):
+        net.add(rng.integers(0, n_rows, n_ties), rng.choice(n_rows, n_ties, p=dst_weight / dst_weight.sum()), 0.5)
+        net.adjacency(n_rows)
+        net.keep(rng.random(len(net)) < 0.8)
+    ties = set(zip(net.src.tolist(), net.dst.tolist()))
+    src = rng.integers(0, n_rows, (7, 5))
+    dst = rng.integers(0, n_rows, (7, 1))
+    got = net.has(src, dst, n_rows)
+    assert got.shape == (7, 5)
+    assert got.tolist() == [[(int(s), int(d[0])) in ties for s in row] for row, d in zip(src, dst)]
+    assert net.has(net.src, net.dst, n_rows).all()
