@@ -100,22 +100,17 @@ class SupplyNetwork:
         self.keep(~(gone[self.src] | gone[self.dst]))
 
     def has(self, src, dst, n_rows: int) -> np.ndarray:
-        """Whether a tie src → dst exists, elementwise: compares src with dst's k-th supplier, k = 0,
-        1, …, over the queries whose buyer has a k-th supplier and no match yet (most buyers have a
-        few ties, a lead firm dozens: the later passes touch only the few queries still open)."""
+        """Whether a tie src → dst exists, elementwise: compares src with each of dst's suppliers
+        (a buyer has at most `max_suppliers` ties, so this is a few vectorised passes)."""
         src, dst = np.broadcast_arrays(src, dst)
         found = np.zeros(src.shape, bool)
         if len(self) == 0:
             return found
         _, _, by_dst, in_ptr = self.adjacency(n_rows)
-        src, dst, hit = src.reshape(-1), dst.reshape(-1), found.reshape(-1)
         lo, hi = in_ptr[dst], in_ptr[dst + 1]
-        k, open_ = 0, np.flatnonzero(hi > lo)
-        while len(open_):
-            match = self.src[by_dst[lo[open_] + k]] == src[open_]
-            hit[open_[match]] = True
-            k += 1
-            open_ = open_[~match & (lo[open_] + k < hi[open_])]
+        for k in range(int((hi - lo).max(initial=0))):
+            at = np.minimum(lo + k, len(self) - 1)
+            found |= (lo + k < hi) & (self.src[by_dst[at]] == src)
         return found
 
     def ties_of_buyers(self, buyers, n_rows: int):
