@@ -43,10 +43,11 @@ def cell_distance(dx, dy) -> np.ndarray:
     """Euclidean distance of cell offsets, `np.hypot(dx, dy)` (arrays broadcast). For offsets of
     32 or 64-bit integers (the position columns and candidate cells) it is read from a table of
     np.hypot(i, j), i, j ≥ 0: the same float64 numbers (hypot depends only on |dx| and |dy|),
-    3–6× faster than computing them; other inputs go to np.hypot."""
+    3–6× faster than computing them from a few thousand offsets on; other inputs go to np.hypot."""
     dx, dy = np.asarray(dx), np.asarray(dy)
-    if dx.dtype.kind not in "iu" or dy.dtype.kind not in "iu" or np.result_type(dx, dy).itemsize < 4:
-        return np.hypot(dx, dy)   # floats, and small integers (for which hypot gives float32)
+    if (dx.dtype.kind not in "iu" or dy.dtype.kind not in "iu" or np.result_type(dx, dy).itemsize < 4
+            or np.broadcast(dx, dy).size < 2048):
+        return np.hypot(dx, dy)   # floats, small integers (hypot gives float32), few offsets
     ax, ay = np.abs(dx).astype(np.intp), np.abs(dy)
     table = _hypot_table(_table_size(ax), _table_size(ay))
     return np.take(table, ax * table.shape[1] + ay)
