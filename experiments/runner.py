@@ -104,6 +104,9 @@ def write_outputs(result: RunResult, out) -> Path:
     try:
         plots.save_figures(result.model, result.results, out, title=f"{result.scenario.title} (seed {result.seed})",
                            events=events(result.scenario))
+    except KeyboardInterrupt as stop:   # Ctrl-C or SIGTERM while plotting: the data are on disk, say so
+        stop.kept = f" after the last quarter; wrote {out}/: indicators.csv, summary.json (no figures)"
+        raise
     except Exception as exc:  # the data are safe on disk; say so rather than lose them in a traceback
         raise OutputError(f"indicators.csv and summary.json are written to {out}, "
                           f"but the figures failed: {type(exc).__name__}: {exc}") from exc

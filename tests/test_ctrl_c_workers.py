@@ -1,4 +1,4 @@
-"""Ctrl-C while `clusterlab sweep --workers 2` is still starting its workers.
+"""Ctrl-C at awkward moments: while `clusterlab sweep --workers 2` is still starting its workers, or `run` draws.
 
 The terminal sends Ctrl-C to the whole process group: a spawned worker still importing the model
 (seconds on a busy machine) died with a KeyboardInterrupt traceback of 30 lines on the user's
@@ -73,3 +73,22 @@ def test_ctrl_c_while_the_parser_is_built_is_quiet(monkeypatch, capsys):
         pytest.fail("the Ctrl-C escaped clusterlab's main() (a traceback on the screen)")
     assert code == 130
     assert capsys.readouterr().err == "clusterlab: interrupted\n"
+
+
+def test_ctrl_c_while_the_figures_are_drawn_says_the_data_are_written(tmp_path, monkeypatch, capsys):
+    """Ctrl-C after the last quarter, while `clusterlab run` drew its figures, said only "interrupted",
+    although indicators.csv and summary.json of the whole run were on disk."""
+    import json
+
+    from experiments import plots
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "save_figures", interrupted)
+    out = tmp_path / "run"
+    assert cli.main(["run", "baseline", "--steps", "2", "--quiet", "--out", str(out), "--set", "width=30",
+                     "--set", "height=30", "--set", "n_firms=30", "--set", "n_suppliers=60"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted after the last quarter; wrote {out}/: indicators.csv, summary.json (no figures)" in err
+    assert json.loads((out / "summary.json").read_text())["steps"] == 2 and not (out / "map.png").exists()
