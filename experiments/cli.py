@@ -94,7 +94,7 @@ def add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=nonempty_path, metavar="DIR", help="output folder (default: output/<scenario>-seed<S>)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override a parameter, e.g. --set width=50 --set location_choice=random "
-                             "(repeatable; values are TOML: 0.5, true, [[10, 10, 3]])")
+                             "(repeatable, or comma-separated; values are TOML: 0.5, true, [[10, 10, 3]])")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--animate", action="store_true",
                         help="also write map.gif, an animation of the map over the run (same seed: same run)")

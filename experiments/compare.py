@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
+from experiments.inputs import split_top
 from experiments.panels import panel_grid, save_panels
 from experiments.sweep import (
     INDICATORS,
@@ -58,7 +59,7 @@ def parse_assignments(text: str, where: str) -> dict:
     """`name=value,name=value` → a dict of checked parameter values (SweepError on problems,
     among them a name given twice: one value would silently replace the other)."""
     values, problems = {}, []
-    for part in filter(None, (p.strip() for p in _split_top(text))):
+    for part in filter(None, (p.strip() for p in split_top(text))):
         name, eq, raw = (s.strip() for s in part.partition("="))
         if not eq or not name:
             problems.append(Problem(where, part, "not a name=value pair", "name=value, e.g. tech_centre=20"))
@@ -83,24 +84,6 @@ def parse_assignments(text: str, where: str) -> dict:
     if problems:
         raise SweepError(problems)
     return values
-
-
-def _split_top(text: str) -> list[str]:
-    """Split at commas outside brackets and quotes (values may be TOML lists)."""
-    parts, depth, quote, start = [], 0, None, 0
-    for i, ch in enumerate(text):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    return parts + [text[start:]]
 
 
 def parse_arm(text: str, common: dict | None = None) -> Arm:

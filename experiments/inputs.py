@@ -218,18 +218,40 @@ def error_lines(command: str, exc: Exception) -> str:
 
 
 def parse_overrides(items: list[str]) -> dict:
-    """["width=50", "location_choice=random"] -> {"width": 50, "location_choice": "random"}."""
+    """["width=50", "location_choice=random"] -> {"width": 50, "location_choice": "random"}; an item
+    may hold several, comma-separated ("width=50,height=50"), as compare's --set; a key given twice
+    is refused (one value would silently replace the other)."""
     overrides = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
+    for item in (p.strip() for whole in items for p in split_top(whole) if p.strip() or "," not in whole):
+        key, sep, text = (s.strip() for s in item.partition("="))
+        if not sep or not key:
             raise ValueError(f"--set {item}: expected KEY=VALUE, e.g. --set width=50")
+        if key in overrides:
+            raise ValueError(f"--set {key}: given twice (one value would replace the other); allowed: each key once")
         try:
-            value = tomllib.loads(f"v = {text.strip()}")["v"]
+            value = tomllib.loads(f"v = {text}")["v"]
         except tomllib.TOMLDecodeError:
-            value = text.strip()  # a bare word: random -> "random"
-        overrides[key.strip()] = value
+            value = text  # a bare word: random -> "random"
+        overrides[key] = value
     return overrides
+
+
+def split_top(text: str) -> list[str]:
+    """Split at commas outside brackets and quotes (values may be TOML lists)."""
+    parts, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
 
 
 def check_folder_name(name: str, source: str = "name") -> str:

@@ -160,6 +160,19 @@ def test_parse_overrides_reads_toml_values():
         "width": 50, "spillover": 0.1, "location_choice": "random", "parks": [[1, 2, 3]], "quality_standard": 1}
 
 
+def test_run_set_takes_comma_separated_pairs_as_compare_does_and_refuses_a_key_twice():
+    """`clusterlab run --set width=30,height=30` (the form compare's --set takes) was refused as
+    "space.width: wrong type (a string) ... given: '30,height=30'"; and `--set width=30 --set width=40`
+    silently kept the last value, where compare refuses a key given twice."""
+    assert cli.parse_overrides(["width=30,height=30", "parks=[[1, 2, 3], [4, 5, 6]],spillover=0.1", "tax_rate=0.1,"]) == {
+        "width": 30, "height": 30, "parks": [[1, 2, 3], [4, 5, 6]], "spillover": 0.1, "tax_rate": 0.1}
+    for items in (["width=30", "width=40"], ["width=30,width=40"]):
+        with pytest.raises(ValueError, match="--set width: given twice"):
+            cli.parse_overrides(items)
+    with pytest.raises(ValueError, match="expected KEY=VALUE"):
+        cli.parse_overrides([""])
+
+
 def test_commands_are_registered_in_one_place():
     parser = cli.build_parser()
     for name in ("scenarios", "validate", "run"):
