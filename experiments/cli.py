@@ -262,7 +262,7 @@ def cmd_sensitivity(args) -> int:
         return 1
     result = analyse(report.out, indicators)
     shown = result.table.assign(above_noise=result.table["above_noise"].map({True: "yes", False: "no"}).fillna(""))
-    print(shown.to_string(index=False, float_format=lambda v: fmt_float(v, 3)))
+    print(shown.to_string(index=False, float_format=lambda v: fmt_float(v, 3), na_rep=NA))
     print(f"wrote {result.out}/: sensitivity.csv, sensitivity.png")
     return 0
 

@@ -65,3 +65,17 @@ def test_compare_at_two_replications_warns_before_the_runs_and_prints_n_a(tmp_pa
     assert "n/a" in table and "nan" not in table.lower().replace("n/a", "")
     saved = pd.read_csv(out / "differences.csv")
     assert saved["low"].isna().all() and saved["difference"].notna().all()
+
+
+def test_sensitivity_at_one_replication_shows_the_undefined_noise_share_as_n_a(tmp_path, capsys):
+    """With one replication per point the seed-noise share is undefined: the table printed "NaN"
+    where every other table says "n/a" (experiments.formatting)."""
+    sweep = tmp_path / "sob.toml"
+    sweep.write_text('name = "sob"\nscenario = "baseline"\nsteps = 2\nreplications = 1\n'
+                     '[design]\nmethod = "sobol"\nsamples = 4\nsecond_order = false\n'
+                     '[set]\nwidth = 30\nheight = 30\nn_firms = 30\nn_suppliers = 60\n'
+                     '[vary]\ntech_centre = { low = 0.0, high = 20.0 }\n[keep]\nfinal = ["output"]\n')
+    assert cli.main(["sensitivity", str(sweep), "--out", str(tmp_path / "out"), "--executor", "serial",
+                     "--quiet", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "seed_noise_share" in out and "n/a" in out and "NaN" not in out
