@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.conventions import MIN_INTERVAL_N
 from experiments.cost_effectiveness import OUTCOMES, SHARES, effectiveness, interval
 from experiments.design import REFERENCED
 from experiments.formatting import count
@@ -192,6 +193,10 @@ def answer_section(brief: Brief, effects: pd.DataFrame, outcomes) -> None:
         if not len(t):
             continue
         scale, per = (100.0, "points") if ind in SHARES else (1.0, t["unit"].iloc[0])
+        if t["final_effect_low"].isna().all():      # fewer than MIN_INTERVAL_N replications: no interval
+            items.append(f"{ind}: not judged: there is no interval of the effect from fewer than {MIN_INTERVAL_N} "
+                         "replications (see Caveats)")
+            continue
         sure = t[t["final_effect_low"] > 0]
         if not len(sure):
             items.append(f"{ind}: no arm raises it beyond doubt (every interval of the effect at the last "

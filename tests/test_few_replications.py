@@ -79,3 +79,18 @@ def test_sensitivity_at_one_replication_shows_the_undefined_noise_share_as_n_a(t
                      "--quiet", "--no-cache"]) == 0
     out = capsys.readouterr().out
     assert "seed_noise_share" in out and "n/a" in out and "NaN" not in out
+
+
+def test_the_brief_does_not_call_an_effect_doubtful_when_it_has_no_interval():
+    """At 2 replications the policy brief's answer said "no arm raises it beyond doubt (every interval
+    of the effect ... includes 0)" although no interval existed."""
+    from experiments.report import Brief, answer_section
+
+    row = {"arm": "baseline:tech_centre=20", "indicator": "firms", "unit": "enterprises", "per_unit": 0.1,
+           "per_unit_low": np.nan, "per_unit_high": np.nan, "final_effect": 3.0, "final_effect_low": np.nan,
+           "final_effect_high": np.nan, "spending": 80.0, "cost_per": np.nan, "cost_per_low": np.nan,
+           "cost_per_high": np.nan}
+    brief = Brief("t")
+    answer_section(brief, pd.DataFrame([row]), ["firms"])
+    (text,) = brief.blocks[-1][1]
+    assert "not judged" in text and "fewer than 3 replications" in text and "beyond doubt" not in text
