@@ -24,7 +24,6 @@ from experiments.inputs import (
     argparse_type,
     check_executor,
     check_port,
-    check_writable,
     error_lines,
     is_loopback,
     nonempty_path,
@@ -294,29 +293,6 @@ def cmd_cost_effectiveness(args) -> int:
     return 1 if report.failed else 0
 
 
-def add_report(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="STORE ... OUT",
-                        help="one or more results folders, then the output folder of the brief")
-    parser.add_argument("--question", metavar="TEXT", help="the question (default: the first sweep's description)")
-    parser.add_argument("--title", metavar="TEXT", help="title of the brief")
-    parser.add_argument("--outcomes", metavar="A,B", help="indicators to report (default: output, "
-                        "local_sourcing_share, firms, mean_knowledge)")
-
-
-def cmd_report(args) -> int:
-    from experiments.cost_effectiveness import OUTCOMES
-    from experiments.report import report
-
-    if len(args.paths) < 2:
-        raise ValueError("report: give at least one results folder and the output folder (STORE ... OUT)")
-    *stores, out = args.paths
-    check_writable(out, "OUT")                      # unwritable: named now, not as a bare Errno
-    outcomes = tuple(args.outcomes.split(",")) if args.outcomes else OUTCOMES
-    done = report(stores, out, question=args.question, outcomes=outcomes, title=args.title)
-    print(f"wrote {done}/report.html (self-contained), {done}/report.md and {done}/figures/")
-    return 0
-
-
 # --- the registry ---------------------------------------------------------------------------
 # name -> (one-line help, add_arguments(parser), handler(args) -> exit code).
 # Add a subcommand with one line here, e.g.
@@ -338,7 +314,8 @@ COMMANDS = {
     "validation": ("write docs/validation.md: every case figure vs the calibrated model, and the stylised facts",
                    lazy("experiments.validation", "add_arguments"), lazy("experiments.validation", "cli")),
     "report": ("a policy brief (HTML + Markdown) from results folders: question, design, effects with "
-               "intervals, dose-response, Pareto, budget use, sensitivity, caveats", add_report, cmd_report),
+               "intervals, dose-response, Pareto, budget use, sensitivity, caveats",
+               lazy("experiments.report", "add_arguments"), lazy("experiments.report", "cli")),
     "optimise": ("multi-objective search over lever levels and timing (NSGA-II/III) vs random search; "
                  "Pareto front checked on fresh seeds", lazy("experiments.optimise_command", "add_arguments"),
                  lazy("experiments.optimise_command", "cli")),

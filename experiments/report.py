@@ -327,3 +327,31 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
     (out / "report.md").write_text(to_markdown(brief, out), encoding="utf-8")
     (out / "report.html").write_text(to_html(brief), encoding="utf-8")
     return out
+
+
+# --- the command ----------------------------------------------------------------------------
+def add_arguments(parser) -> None:
+    from experiments.inputs import nonempty_path
+
+    parser.add_argument("paths", nargs="+", metavar="STORE ... OUT",
+                        help="one or more results folders, then the output folder of the brief (or give it as --out)")
+    parser.add_argument("--out", type=nonempty_path, metavar="DIR", help="the output folder of the brief, if not given last")
+    parser.add_argument("--question", metavar="TEXT", help="the question (default: the first sweep's description)")
+    parser.add_argument("--title", metavar="TEXT", help="title of the brief")
+    parser.add_argument("--outcomes", metavar="A,B", help="indicators to report (default: output, "
+                        "local_sourcing_share, firms, mean_knowledge)")
+
+
+def cli(args) -> int:
+    """`clusterlab report STORE ... OUT` (or `STORE ... --out OUT`: without the option, `--out` was
+    read as an abbreviation of --outcomes and refused as an unknown indicator)."""
+    from experiments.inputs import check_writable
+
+    stores, out = (args.paths, args.out) if args.out is not None else (args.paths[:-1], args.paths[-1])
+    if not stores:
+        raise ValueError("report: give at least one results folder and the output folder (STORE ... OUT)")
+    check_writable(out, "--out" if args.out is not None else "OUT")   # unwritable: named now, not as a bare Errno
+    outcomes = tuple(args.outcomes.split(",")) if args.outcomes else OUTCOMES
+    done = report(stores, out, question=args.question, outcomes=outcomes, title=args.title)
+    print(f"wrote {done}/report.html (self-contained), {done}/report.md and {done}/figures/")
+    return 0

@@ -197,3 +197,12 @@ def test_viz_refuses_an_unknown_scenario_before_serving(capsys):
 
     assert main(["viz", "no_such_scenario"]) == 2
     assert "no such scenario" in capsys.readouterr().err
+
+
+def test_report_takes_its_output_folder_as_out_too():
+    """`clusterlab report output/compare --out output/brief`, the --out every other command takes, was
+    read as an abbreviation of --outcomes and refused: "'output/brief' is not an indicator ..."."""
+    from pathlib import Path
+
+    args = cli.build_parser().parse_args(["report", "output/compare", "--out", "output/brief"])
+    assert args.out == Path("output/brief") and args.outcomes is None and args.paths == ["output/compare"]
