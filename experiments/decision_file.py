@@ -230,12 +230,13 @@ def parse_optimise(data: dict, where: str = "<optimise>", default_name: str = "o
     names = _indicator_names()
     fixed = _fixed(check, check.table(data, "set"))
     levers = _levers(check, check.table(data, "levers"), scenario, fixed, steps)
-    objectives = _objectives(check, check.tables(data, "objectives"), steps, names)
+    given = check.tables(data, "objectives")
+    objectives = _objectives(check, given, steps, names)
     constraints = tuple(c for i, e in enumerate(check.tables(data, "constraints"))
                         if (c := _condition(check, e, f"constraints[{i}]", steps, names)))
     choose = data.get("choose")
     labels = [o.label for o in objectives]
-    if choose is not None and choose not in labels:
+    if choose is not None and choose not in labels and len(labels) == len(given):   # else: said above
         check.bad("choose", "not one of the objectives", ", ".join(labels), choose)
     spec = OptimiseSpec(
         name=str(data.get("name", default_name)), scenario=scenario, steps=steps,

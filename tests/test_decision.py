@@ -74,8 +74,24 @@ def test_optimise_file_problems_are_all_reported_with_file_key_and_allowed():
                      "objectives: a multi-objective search needs at least two objectives",
                      "objectives[0].indicator: unknown indicator 'outpt' (did you mean 'output'?)",
                      "objectives[0].sense:", "constraints[0].op: unknown comparison",
-                     "constraints[0].bound: must be a number", "choose: not one of the objectives"):
+                     "constraints[0].bound: must be a number"):
         assert expected in text, expected
+    assert "choose: not one" not in text   # it may name the broken objective: one mistake, one error (below)
+
+
+def test_choose_is_checked_against_the_objectives_only_once_they_all_parse():
+    """A typo in one objective's `how` ("total" for "sum") also gave "choose: not one of the objectives"
+    for the `choose` that names that very objective: one mistake, two errors."""
+    good = {"indicator": "local_sourcing_share", "quarter": 3, "sense": "max"}
+    base = {"scenario": "baseline", "steps": 3, "levers": {"tech_centre": {"low": 0, "high": 5}}}
+    with pytest.raises(DecisionFileError) as err:
+        parse_optimise({**base, "objectives": [{"indicator": "gov_spending", "how": "total", "sense": "min"}, good],
+                        "choose": "sum_gov_spending"}, "typo.toml")
+    assert len(err.value.problems) == 1 and "objectives[0].how: unknown summary" in str(err.value)
+    with pytest.raises(DecisionFileError, match="typo.toml: choose: not one of the objectives; allowed: "
+                                                "sum_gov_spending, local_sourcing_share_q3"):
+        parse_optimise({**base, "objectives": [{"indicator": "gov_spending", "how": "sum", "sense": "min"}, good],
+                        "choose": "sum_gov_spendin"}, "typo.toml")
 
 
 def test_cli_refuses_a_bad_file_before_running_anything(tmp_path):
