@@ -22,7 +22,7 @@ with Image.open(sys.argv[1]) as gif:
 PY
 
 # a comparison of two policy variants with common random numbers
-$bin/clusterlab compare hunan_scattered_towns hunan_linkage_policy --reps 6 --out "$out/compare" --quiet
+$bin/clusterlab compare hunan_scattered_towns hunan_linkage_policy --reps 6 --out "$out/compare" --resume --quiet
 cp "$out/compare"/*.png "$fig/" 2>/dev/null || true
 
 # a policy sweep and a Sobol' sensitivity analysis
