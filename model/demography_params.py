@@ -71,11 +71,11 @@ ENTRY_AND_SITES = [
        "weight, in quarters of data, of the prior belief (adapting at expectation_speed) against the "
        "persistence a stage's own price history shows (model/persistence.py)",
        "calibration choice (no target): two years of quarterly data"),
-    _p("mechanisms", "site_gateway_freight", 1, "switch", 0, 1,
+    _p("mechanisms", "site_gateway_freight", 0, "switch", 0, 1,
        "1: the site score of stages that trade intermediates also counts the freight they pay via the gateway "
        "(model.location_choice.gateway_freight): a seller the long haul θ(c) on the share it exports and the spot "
        "leg t(c) d(c, gateway) on the share of its local sales that goes over the spot market, a buyer the long "
        "haul on the import parity its local-supply gain is measured against and the spot leg on its spot "
-       "purchases (ODD 7.9); 0: only final firms count freight (the score before 1 Dec)",
+       "purchases (ODD 7.9); 0: only final firms count freight (the former score)",
        "switch: the freights the quarter charges (model.transport; agents.enterprises.trade_inputs)"),
 ]

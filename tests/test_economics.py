@@ -140,7 +140,7 @@ def test_long_run_value_added_is_stationary_under_stationary_demand():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "MISS: enterprises at quarter 320 / quarter 160 under stationary demand are 0.453, 0.462 (seeds 0-1, with site_gateway_freight; 0.494, 0.445 before it, with trade credit; "
+    "MISS: enterprises at quarter 320 / quarter 160 under stationary demand are 0.494, 0.445 (seeds 0-1, with trade credit; "
     "old line process 0.15, 0.23): the line process is critical, not sub-critical — only the profitable innovate "
     "and only innovators take lines, so a profitable firm's expected line growth b (1 - s) is never negative and "
     "the largest keep absorbing lines (model.product_lines, docs/ODD.md 7.14)"))
@@ -172,8 +172,8 @@ def _large_run_firm_sizes() -> dict:
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "MISS (issue 10 target): Hill alpha of the top 5% at quarter 160 of the large baseline is 2.278, 2.312, 2.787, "
-    "2.264, 2.718 for seeds 0-4 with site_gateway_freight (1 Dec); 2.888, 2.431, 2.665, 2.566, 2.187 on main d6fe356 (2.369-2.883 with trade credit along ties alone; 2.340, 2.841, 2.107, 2.727, 2.414 without) since lines change hands by creative destruction (1.83-2.27 with the old line "
+    "MISS (issue 10 target): Hill alpha of the top 5% at quarter 160 of the large baseline is 2.888, 2.431, 2.665, "
+    "2.566, 2.187 for seeds 0-4 on main d6fe356 (2.369-2.883 with trade credit along ties alone; 2.340, 2.841, 2.107, 2.727, 2.414 without) since lines change hands by creative destruction (1.83-2.27 with the old line "
     "process, 0.99-1.53 with R&D on sales): only the profitable innovate, so the line process is critical and "
     "its tail is that of a critical branching process cut off by age (docs/ODD.md 7.14); line_birth not re-fitted; Gibrat niche-demand shocks (niche_demand_sd, off) give 1.80-2.98 at 0.1; "
     "new varieties by incumbents (line_variety, off; Simon growth) 1.76-2.54 at nu = d = 0.0143; an age-structured start "
