@@ -145,6 +145,23 @@ def read_toml(path: Path, what: str = "scenario") -> dict:
     return data
 
 
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError, where: str, what: str) -> Problem:
+    """The problem of a file that is not UTF-8: a binary file (NUL bytes), or text saved in another
+    encoding, most likely GBK/GB18030 (Chinese Windows' default), with the line of the first bad byte."""
+    line = f" (first bad byte on line {raw[:exc.start].count(b'\n') + 1})"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        why, line = "text saved as UTF-16 (Windows Notepad's \"Unicode\")", ""
+    elif b"\x00" in raw:
+        return Problem(where, "", f"not UTF-8 text (a binary file?): not a {what} file")
+    else:
+        try:
+            raw.decode("gb18030")
+            why = "text saved as GBK/GB18030 (Chinese Windows' default)"
+        except UnicodeDecodeError:
+            why = "text in another encoding"
+    return Problem(where, "", f"not UTF-8: {why}{line}", f"a UTF-8 {what} file: save it as UTF-8 (e.g. 另存为 UTF-8)")
+
+
 def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "scenario") -> dict | None:
     other = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}.get(path.suffix.lower())
     if other:                                                  # read as TOML it would be "malformed TOML"
@@ -176,8 +193,8 @@ def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "sc
     except IsADirectoryError:
         problems.append(Problem(where, "", f"cannot read: a folder, not a {what} file"))
         return None
-    except UnicodeDecodeError:
-        problems.append(Problem(where, "", f"not UTF-8 text (a binary file?): not a {what} file"))
+    except UnicodeDecodeError as exc:
+        problems.append(_not_utf8(raw, exc, where, what))
         return None
     except OSError as exc:
         problems.append(Problem(where, "", f"cannot read: {exc.strerror or exc}"))

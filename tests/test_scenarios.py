@@ -406,3 +406,19 @@ def check_refused_cleanly(path: Path) -> None:
             assert problem.file.endswith(".toml") or problem.file == "overrides", problem
             assert str(problem).startswith(problem.file + ": ")
         assert path.name in str(err)
+
+
+def test_a_file_in_another_encoding_is_named_with_its_encoding_and_line(tmp_path):
+    """A scenario saved as GBK (Chinese Windows' default) or UTF-16 (Notepad's "Unicode") was called
+    "not UTF-8 text (a binary file?)"; now the message says which encoding it looks like, where, and
+    how to fix it."""
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes('extends = "baseline"\n[meta]\ntitle = "大唐袜业"\n'.encode("gbk"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(gbk)
+    assert str(err.value).endswith("gbk.toml: not UTF-8: text saved as GBK/GB18030 (Chinese Windows' default) (first bad "
+                                   "byte on line 3); allowed: a UTF-8 scenario file: save it as UTF-8 (e.g. 另存为 UTF-8)")
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_bytes('extends = "baseline"\n'.encode("utf-16"))
+    with pytest.raises(ScenarioError, match=r'utf16.toml: not UTF-8: text saved as UTF-16 \(Windows Notepad'):
+        load_scenario(utf16)
