@@ -94,9 +94,12 @@ def parse_arm(text: str, common: dict | None = None) -> Arm:
     scenario_text, changes = (head, tail) if sep and "=" in tail else (text, "")
     if "=" in scenario_text and not Path(scenario_text).exists():   # ':' between changes, a ',' or ' ' after the scenario
         first, *rest = (p for p in re.split(r"[:, ]+", text) if p)
-        raise SweepError([Problem(f"arm {text!r}", "", "a change inside the scenario's name", "SCENARIO:KEY=VALUE"
-                                  f"[,KEY=VALUE...] (one ':' after the scenario, ',' between changes), e.g. "
-                                  f"{first}:{','.join(rest)}", scenario_text)])
+        if "=" in first:    # no scenario at all (cost-effectiveness's LEVER=VALUE arms): name one
+            what, example = "a change without a scenario", f"baseline:{','.join([first, *rest])}"
+        else:
+            what, example = "a change inside the scenario's name", f"{first}:{','.join(rest)}"
+        raise SweepError([Problem(f"arm {text!r}", "", what, "SCENARIO:KEY=VALUE[,KEY=VALUE...] (one ':' after "
+                                  f"the scenario, ',' between changes), e.g. {example}", scenario_text)])
     scenario = load_scenario_checked(scenario_text, f"arm {text!r}")
     own = parse_assignments(changes, f"arm {text!r}")
     overrides = {**(common or {}), **own}

@@ -206,3 +206,15 @@ def test_report_takes_its_output_folder_as_out_too():
 
     args = cli.build_parser().parse_args(["report", "output/compare", "--out", "output/brief"])
     assert args.out == Path("output/brief") and args.outcomes is None and args.paths == ["output/compare"]
+
+
+def test_an_arm_without_a_scenario_is_shown_with_one():
+    """`clusterlab compare baseline tech_centre=20` (cost-effectiveness's arm syntax) was told to write
+    "e.g. tech_centre=20:", a scenario named tech_centre=20 with no change."""
+    from experiments.compare import parse_arm
+    from experiments.sweep import SweepError
+
+    with pytest.raises(SweepError) as err:
+        parse_arm("tech_centre=20,rd_subsidy=0.3")
+    assert "a change without a scenario" in str(err.value)
+    assert "e.g. baseline:tech_centre=20,rd_subsidy=0.3;" in str(err.value)
