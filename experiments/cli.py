@@ -101,7 +101,7 @@ def add_run(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args) -> int:
-    from experiments.runner import FIGURES, OutputError, check_output_folder, run_scenario, summary_table
+    from experiments.runner import FIGURES, OutputError, check_output_folder, events, run_scenario, summary_table
 
     overrides = parse_overrides(args.overrides)
     try:
@@ -110,7 +110,9 @@ def cmd_run(args) -> int:
         raise ScenarioError([dataclasses.replace(p, file="--set") if p.file == OVERRIDES else p
                              for p in exc.problems]) from None
     steps = check_steps(scenario, args.steps, "--steps")
-    for warning in scenario.warnings:
+    late = [f"{what} at quarter {q}" for q, what in events(scenario) if q > steps]   # the scenario's story, cut
+    for warning in [*scenario.warnings, *([f"--steps {steps} ends before the scenario's scheduled changes "
+                                           f"({'; '.join(late)}): they are not in this run"] if late else [])]:
         print(f"clusterlab run: warning: {warning}", file=sys.stderr)
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
     check_output_folder(out, scenario, args.seed, "--out" if args.out else "output folder")

@@ -218,3 +218,17 @@ def test_an_arm_without_a_scenario_is_shown_with_one():
         parse_arm("tech_centre=20,rd_subsidy=0.3")
     assert "a change without a scenario" in str(err.value)
     assert "e.g. baseline:tech_centre=20,rd_subsidy=0.3;" in str(err.value)
+
+
+def test_run_warns_when_steps_end_before_the_scenarios_scheduled_changes(tmp_path, monkeypatch, capsys):
+    """`clusterlab run xiqiao_decline_revival --steps 20` ended before the design centre of quarter 40
+    (the scenario's question) without a word: a student concluded that the centre did nothing."""
+    from experiments import runner
+
+    monkeypatch.setattr(runner, "run_scenario", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert cli.main(["run", "xiqiao_decline_revival", "--steps", "20", "--quiet", "--out", str(tmp_path / "x")]) == 130
+    err = capsys.readouterr().err
+    assert ("warning: --steps 20 ends before the scenario's scheduled changes (tech_centre = 150 at quarter 40): "
+            "they are not in this run") in err
+    assert cli.main(["run", "xiqiao_decline_revival", "--steps", "40", "--quiet", "--out", str(tmp_path / "y")]) == 130
+    assert "scheduled changes" not in capsys.readouterr().err
