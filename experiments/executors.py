@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
-import signal
 import sys
-import threading
 import time
 import traceback
 import uuid
@@ -30,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.inputs import check_workers, dask_client, probe_output_dir
+from experiments.pool_workers import sigint_blocked, worker_init
 from experiments.store import Store
 
 EXECUTORS = ("local", "serial", "dask")
@@ -156,10 +155,12 @@ class LocalExecutor(SerialExecutor):
     def __init__(self, workers=None):
         self.workers = workers or available_cores()
         self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                        initializer=_worker_init, initargs=(os.getpid(),))
+                                        initializer=worker_init, initargs=(os.getpid(),))
 
     def submit(self, fn, arg):
-        return self.pool.submit(fn, arg)
+        """Submit; a worker spawned now starts with SIGINT blocked (experiments.pool_workers.sigint_blocked)."""
+        with sigint_blocked():
+            return self.pool.submit(fn, arg)
 
     def as_completed(self, futures):
         return as_completed(futures)
@@ -181,18 +182,6 @@ class LocalExecutor(SerialExecutor):
     def close(self):
         # after cancel the workers are gone: waiting on the pool's bookkeeping could hang
         self.pool.shutdown(wait=not getattr(self, "_cancelled", False), cancel_futures=True)
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Leave Ctrl-C to the parent, and exit if the parent dies (e.g. kill -9)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch():
-        while os.getppid() == parent_pid:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 class DaskExecutor(SerialExecutor):

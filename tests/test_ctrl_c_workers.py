@@ -1,11 +1,57 @@
-"""Ctrl-C at an awkward moment: while `clusterlab run` draws its figures.
+"""Ctrl-C at awkward moments: while `clusterlab sweep --workers 2` is still starting its workers, or `run` draws.
 
-(A worker-spawn guard against Ctrl-C while a pool's workers still import the model was tried on
-1 Dec 2026 and reverted: the sweep interrupt test hung once on a clean clone with it.)"""
+The terminal sends Ctrl-C to the whole process group: a spawned worker still importing the model
+(seconds on a busy machine) died with a KeyboardInterrupt traceback of 30 lines on the user's
+screen, although the batch itself stopped cleanly. A worker now starts with SIGINT blocked and
+ignores it before unblocking (experiments.pool_workers); the parent
+still stops on it. A Ctrl-C during `clusterlab`'s own parser build is quiet as well."""
 
 from __future__ import annotations
 
+import signal
+
+import pytest
+
 from experiments import cli
+from experiments.executors import LocalExecutor
+from experiments.pool_workers import sigint_blocked
+
+ASK = "__import__('experiments.pool_workers', fromlist=['_']).STARTED_BLOCKED"
+HANDLER = "__import__('signal').getsignal(__import__('signal').SIGINT) == __import__('signal').SIG_IGN"
+MASK = "__import__('signal').SIGINT in __import__('signal').pthread_sigmask(__import__('signal').SIG_BLOCK, ())"
+
+
+def test_a_pool_worker_is_born_with_ctrl_c_blocked_then_ignores_it():
+    with LocalExecutor(1) as ex:
+        assert ex.submit(eval, ASK).result(timeout=300) is True     # blocked through its imports
+        assert ex.submit(eval, HANDLER).result(timeout=300) is True  # then ignored ...
+        assert ex.submit(eval, MASK).result(timeout=300) is False    # ... and no longer blocked
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, ())  # the parent's mask is back
+
+
+def test_a_ctrl_c_while_blocked_waits_for_the_end_of_the_block():
+    got = []
+    previous = signal.signal(signal.SIGINT, lambda *a: got.append("SIGINT"))
+    try:
+        with sigint_blocked():
+            signal.raise_signal(signal.SIGINT)
+            assert got == []                                        # not during the spawn ...
+        assert got == ["SIGINT"]                                    # ... but not lost either
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_the_parser_is_built_is_quiet(monkeypatch, capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    try:
+        code = cli.main(["validate"])
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C escaped clusterlab's main() (a traceback on the screen)")
+    assert code == 130
+    assert capsys.readouterr().err == "clusterlab: interrupted\n"
 
 
 def test_ctrl_c_while_the_figures_are_drawn_says_the_data_are_written(tmp_path, monkeypatch, capsys):
