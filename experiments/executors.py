@@ -196,13 +196,18 @@ class DaskExecutor(SerialExecutor):
     def __init__(self, workers=None, address=None):
         from dask.distributed import Client, LocalCluster
 
-        self.cluster = None
+        self.cluster = self.client = None
         if address:
             self.client = dask_client(address)      # InputError naming --address if it cannot be reached
         else:
-            self.cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
-                                        processes=True, dashboard_address=None)
-            self.client = Client(self.cluster)
+            try:             # its workers start with Ctrl-C blocked; one pressed meanwhile waits for the cluster
+                with sigint_blocked():
+                    self.cluster = LocalCluster(n_workers=workers or available_cores(), threads_per_worker=1,
+                                                processes=True, dashboard_address=None)
+                    self.client = Client(self.cluster)
+            except KeyboardInterrupt:                 # ... and then closes it, not Dask's atexit hook
+                self.close()
+                raise
         self.workers = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
 
     def submit(self, fn, arg):
@@ -218,7 +223,8 @@ class DaskExecutor(SerialExecutor):
         self.client.cancel(list(futures))
 
     def close(self):
-        self.client.close()
+        if getattr(self, "client", None) is not None:       # None: stopped before the client was made
+            self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 

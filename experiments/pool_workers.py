@@ -1,5 +1,5 @@
-"""How a local pool worker starts (experiments.executors.LocalExecutor): Ctrl-C is left to the
-parent, and the worker exits when the parent dies.
+"""How a local pool worker starts (experiments.executors.LocalExecutor; the workers of a Dask
+LocalCluster start the same way): Ctrl-C is left to the parent, and the worker exits when the parent dies.
 
 The terminal sends Ctrl-C to the whole process group. A worker is spawned with SIGINT blocked
 (`sigint_blocked` around the submit that spawns it; the mask passes through fork and exec), so a
@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
+from multiprocessing import resource_tracker
 
 #: Whether this worker process started with SIGINT blocked (read by a test).
 STARTED_BLOCKED: bool | None = None
@@ -23,7 +24,9 @@ STARTED_BLOCKED: bool | None = None
 @contextmanager
 def sigint_blocked():
     """SIGINT blocked in this thread while inside: a Ctrl-C waits for the end of the block, it is
-    not lost; a process spawned inside starts with SIGINT blocked."""
+    not lost; a process spawned inside starts with SIGINT blocked. Multiprocessing's resource tracker
+    unblocks SIGINT in the thread that starts it, so it is started first."""
+    resource_tracker.ensure_running()
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

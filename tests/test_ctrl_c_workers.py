@@ -9,6 +9,9 @@ still stops on it. A Ctrl-C during `clusterlab`'s own parser build is quiet as w
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -27,6 +30,24 @@ def test_a_pool_worker_is_born_with_ctrl_c_blocked_then_ignores_it():
         assert ex.submit(eval, HANDLER).result(timeout=300) is True  # then ignored ...
         assert ex.submit(eval, MASK).result(timeout=300) is False    # ... and no longer blocked
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, ())  # the parent's mask is back
+
+
+def test_a_process_spawned_in_the_block_starts_blocked_even_when_it_starts_the_resource_tracker():
+    """`--executor dask`: the LocalCluster's workers, spawned by multiprocessing, still died of a Ctrl-C
+    during their imports (and Dask's atexit hook added an AssertionError traceback): the resource
+    tracker, which the first spawn starts, unblocks SIGINT in the thread that starts it. Checked in a
+    fresh interpreter, where the tracker is not running yet."""
+    code = textwrap.dedent("""
+        import multiprocessing, sys
+        from experiments.pool_workers import sigint_blocked
+        CHECK = "import signal, sys; sys.exit(3 if signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, ()) else 4)"
+        with sigint_blocked():
+            child = multiprocessing.get_context("spawn").Process(target=exec, args=(CHECK,))
+            child.start()
+        child.join()
+        sys.exit(child.exitcode)
+    """)
+    assert subprocess.run([sys.executable, "-c", code], timeout=300).returncode == 3   # 4: not blocked
 
 
 def test_a_ctrl_c_while_blocked_waits_for_the_end_of_the_block():
