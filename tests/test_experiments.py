@@ -201,8 +201,12 @@ class GatedSweep:
         self.command = [sys.executable, str(tmp_path / "gated.py"), *command]
 
     def start(self, *extra):
+        # SIGINT at its default in the child, as in a terminal: a shell's background job (`cmd &` without
+        # job control, as some CI runners start the suite) inherits SIGINT ignored, and Python then
+        # installs no KeyboardInterrupt handler, so the test's Ctrl-C would never reach the sweep.
         return subprocess.Popen([*self.command, *extra], env=self.env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
     def allow(self, run_ids):
         self.allowed.write_text(self.allowed.read_text() + "\n".join(run_ids) + "\n")
