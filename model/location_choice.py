@@ -66,11 +66,11 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
                   premium / (1 + premium) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
     mx, my = gateway
-    freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * transport.cell_distance(cx - mx, cy - my)
+    d = transport.cell_distance(cx - mx, cy - my)   # cells to the gateway
+    freight = (transport.local_freight_rate(p["market_transport_cost"], infra, saving) * d
                / max(final_price, 1e-9) + theta)
     u -= np.where(kind_is_firm[:, None], freight, 0.0)
     if spot_share is not None:   # `site_gateway_freight`: intermediates' freight via the gateway
-        d = transport.cell_distance(cx - mx, cy - my)
         local = demand / (demand + output[:, None] + 1e-9)
         u -= gateway_freight(p, theta, transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
                              stage, kind_is_firm, local, spot_share, prices)
