@@ -209,6 +209,7 @@ def age_structure(ent) -> float | None:
     n[lead] = mass[lead] = np.maximum(np.rint(scale[stage[lead]]), 1.0)
     ent.lines[live] = ent.line_mass[live] = n
     ent.niche_demand[live] = u
+    m.network.set_taste(ent.niche_demand, p["niche_demand_orders"])   # clients' orders follow the niches
     ent.age[live[sme]] = ages
     target = np.bincount(stage, ent.workers[live], groups)   # the one-line start's employment by stage
     size = mass / scale[stage]

@@ -55,6 +55,12 @@ PRODUCT_LINES = [
        "(Gibrat's law; demand shocks drive plant size, Foster, Haltiwanger & Syverson 2008; Pareto tail from "
        "random ages, Reed 2001; model/niche_demand.py); 0 (default): off. 0.1 a quarter (0.2 a year) is the order "
        "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated", SOURCE_LIT),
+    _p("mechanisms", "niche_demand_orders", 0, "switch", 0, 1,
+       "1: buyers split their orders over their ties in proportion to (τ + offset) e^u of each supplier's niche "
+       "demand u (model.niche_demand.order_taste): e^u is the taste shifter of the demand for a variety (Dixit & "
+       "Stiglitz 1977; Foster, Haltiwanger & Syverson 2008), so a supplier's niche brings its clients' orders; 0 "
+       "(default): u enters as TFP only and a supplier sells the extra output on the spot market and outside the "
+       "cluster, paying freight (docs/economics.md)", SOURCE_LIT),
     _p("mechanisms", "niche_market_growth", 0.0, "share", 0.0, 1.0,
        "φ: share of the market's log growth ln(1 + demand_growth) that enters each incumbent's niche demand every "
        "quarter (model/niche_growth.py): with differentiated products a variety's demand at given relative prices "

@@ -195,6 +195,7 @@ class ClusterModel(Model):
         with self._timed("fields"):
             self.update_fields()
         with self._timed("production"):
+            self.network.set_taste(ent.niche_demand, self.params["niche_demand_orders"])   # orders follow niches
             ent.produce(q)
         with self._timed("innovation"):
             ent.innovate(q)

@@ -15,6 +15,14 @@ shifter scales the demand for every line of the firm: with Q = A m^(1−α−β)
 plant-equivalents of lines (model.product_lines), the firm's scale becomes m e^u, so its TFP
 multiplier is e^((1−α−β) u) (`scale`) and its profit-maximising size is ∝ m e^u.
 
+A supplier's niche is its clients' demand for its input. As a TFP multiplier alone the shifter
+raises a supplier's output but not what its clients order, so the extra output goes to the spot
+market and outside the cluster, paying freight, and the net value per unit falls with the
+firm's own u; with `niche_demand_orders` on, a buyer splits its orders over its ties in
+proportion to (τ + offset) e^(u_j) of each supplier j (`order_taste`): e^u is the taste shifter
+of the demand for a variety (Dixit & Stiglitz 1977; Foster, Haltiwanger & Syverson 2008 measure
+plant demand shocks as exactly this shifter), so the clients' demand moves with the niche.
+
 Why a heavy tail: ln size of a firm of age a has sd σ √a, and firms leave at some hazard δ,
 so sizes across firms are a geometric Brownian motion observed at random ages — a Pareto tail
 P(S > s) ∝ s^(−ζ) with (σ²/2) ζ² + μ ζ − δ = 0, μ = −σ²/2 the log drift (Reed 2001; Gabaix
@@ -31,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["scale", "step", "tail_index"]
+__all__ = ["order_taste", "scale", "step", "tail_index"]
 
 
 def _check_sd(sd: float) -> float:
@@ -56,6 +64,14 @@ def scale(log_demand, alpha: float, beta: float) -> np.ndarray:
     """e^((1−α−β) u): the TFP multiplier of a demand shifter e^u (the firm's optimal size,
     ∝ A^(1/(1−α−β)), is then ∝ e^u). 1-d float array in, same shape out."""
     return np.exp((1.0 - alpha - beta) * np.asarray(log_demand, float))
+
+
+def order_taste(log_demand) -> np.ndarray:
+    """e^u: the weight of a supplier's niche demand in its clients' split of orders over their
+    ties (SupplyNetwork.tie_orders multiplies τ + offset by it; a CES taste shifter, Dixit &
+    Stiglitz 1977; Foster, Haltiwanger & Syverson 2008). 1-d float array in (u per row), same
+    shape out; 1 everywhere for u = 0, so orders are then those of τ + offset exactly."""
+    return np.exp(np.asarray(log_demand, float))
 
 
 def tail_index(sd: float, hazard: float) -> float:

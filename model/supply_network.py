@@ -23,6 +23,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from model import niche_demand
 from model.fields import at
 from model.transport import delivered_cost
 
@@ -53,6 +54,7 @@ class SupplyNetwork:
         self.invested = np.empty(0)  # 1 where the supplier sank the specific investment (model.product_match) …
         self.specific_capital = np.empty(0)  # … and what it sank (model currency)
         self._adjacency = None  # ties sorted by supplier and by buyer; reset when ties change
+        self.taste = None  # per row: weight of a supplier in its buyers' orders (niche_demand_orders), or None
 
     def __len__(self) -> int:
         return len(self.src)
@@ -157,9 +159,17 @@ class SupplyNetwork:
         sold = np.bincount(self.src, self.volume, n_rows)
         return bought, cost, sold
 
+    def set_taste(self, log_demand, on) -> None:
+        """`taste` from each row's log niche demand u (model.niche_demand.order_taste) when `on`
+        (`niche_demand_orders`), None (orders ∝ τ + offset) when off."""
+        self.taste = niche_demand.order_taste(log_demand) if on else None
+
     def tie_orders(self, need, n_rows, offset: float):
-        """Units asked of each tie: a buyer splits need[row] over its ties in proportion to τ + offset."""
+        """Units asked of each tie: a buyer splits need[row] over its ties in proportion to τ + offset,
+        times the supplier's `taste` (model.niche_demand.order_taste) when it is set."""
         weight = self.trust + offset
+        if self.taste is not None:
+            weight = weight * self.taste[self.src]
         return need[self.dst] * (weight / np.bincount(self.dst, weight, n_rows)[self.dst])
 
     def order_book(self, need, n_rows, offset: float):
