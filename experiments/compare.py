@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
-from experiments.inputs import split_top
+from experiments.inputs import check_replication_seeds, split_top
 from experiments.panels import panel_grid, save_panels
 from experiments.sweep import (
     INDICATORS,
@@ -148,8 +148,9 @@ def unique_labels(arms: list[Arm]) -> list[Arm]:
 
 def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_SEED, out=None, *,
              kind="compare", executor="local", workers=None, address=None, resume=False, progress=True,
-             cache=True, extra: dict | None = None):
-    """Run every arm `reps` times into `out`; return (out, batch report)."""
+             cache=True, extra: dict | None = None, notes=()):
+    """Run every arm `reps` times into `out`; return (out, batch report). `notes` are warned once the
+    inputs are checked, before the runs (which can then still be stopped)."""
     from experiments.design_size import MAX_RUNS
     from experiments.executors import opened, run_batch
     from experiments.store import check_results_folder
@@ -159,9 +160,12 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
     if len(arms) * reps > MAX_RUNS:      # refused before a spec is built, as a sweep's (experiments.design_size)
         raise ValueError(f"--reps: {len(arms) * reps:.3g} runs ({len(arms)} arms × {reps} replications), more than "
                          f"{MAX_RUNS:,}; allowed: at most {MAX_RUNS // len(arms):,} replications; given: {reps}")
+    check_replication_seeds(seed, reps, f"--reps {reps}")    # replication k runs with seed + k
     for arm in arms if steps else ():   # the run length's range and resource bounds, as `clusterlab run --steps`
         check_steps(arm.scenario, steps, "--steps")
     steps = steps or arms[0].scenario.steps
+    for note in notes:
+        warnings.warn(note, stacklevel=3)
     plan = {"kind": kind, "name": kind, "reps": reps, "steps": steps, "seed": seed,
             "arms": [{"label": a.label, "scenario": scenario_label(a.scenario),
                       "scenario_params": _plain(a.scenario.params),
@@ -293,9 +297,8 @@ def compare(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_
             indicators=PLOTTED, level: float = 0.95, **run) -> Comparison:
     """Run the arms (`scenario[:name=value,...]` strings or Arms) and analyse them."""
     arms = [a if isinstance(a, Arm) else parse_arm(a, common) for a in arms]
-    if note := few_replications(reps):           # said before the runs, which can still be stopped
-        warnings.warn(note, stacklevel=2)
-    out, report = run_arms(arms, reps, steps, seed, out, **run)
+    notes = [note] if (note := few_replications(reps)) else []    # said before the runs
+    out, report = run_arms(arms, reps, steps, seed, out, notes=notes, **run)
     result = analyse(out, indicators, level)
     result.report = report
     return result

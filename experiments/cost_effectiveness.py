@@ -187,10 +187,10 @@ def _ranges(q) -> str:
 
 # --- the table ------------------------------------------------------------------------------
 def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.95, seed: int = DEFAULT_SEED,
-                  discount: float = 0.0) -> pd.DataFrame:
+                  discount: float = 0.0, said=()) -> pd.DataFrame:
     """Per arm and outcome: cumulative benefit, funded spending and their ratio, with paired BCa
     intervals, from a results folder holding series. attrs["warnings"] lists underfunding and
-    small-N notes (also issued as UserWarnings)."""
+    small-N notes (also issued as UserWarnings, except those in `said`: already issued)."""
     if cost not in COSTS:
         raise ValueError(f"cost must be one of {COSTS}, got {cost!r}")
     series = load_results(out, "series")
@@ -203,16 +203,23 @@ def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.
         notes += underfunding(series, arm, changes)
         rows += _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount)
     table = pd.DataFrame(rows)
-    n = int(table["n"].min()) if len(table) else 0
-    if few_replications(n, "paired replication"):
-        notes.append(few_replications(n, "paired replication"))
-    elif n < MIN_REPS:
-        notes.append(f"only {n} paired replication(s) per arm: intervals from fewer than {MIN_REPS} are "
-                     f"unreliable (BCa needs them); rerun with --reps {MIN_REPS} or more")
+    notes += small_n_notes(int(table["n"].min()) if len(table) else 0)
     for note in notes:
-        warnings.warn(note, stacklevel=2)
+        if note not in said:
+            warnings.warn(note, stacklevel=2)
     table.attrs["warnings"] = notes
     return table
+
+
+def small_n_notes(n: int) -> list[str]:
+    """The warning for n paired replications per arm: no interval below MIN_INTERVAL_N, unreliable
+    ones below MIN_REPS (none from MIN_REPS up, or for n = 0: no run)."""
+    if note := few_replications(n, "paired replication"):
+        return [note]
+    if 0 < n < MIN_REPS:
+        return [f"only {n} paired replication(s) per arm: intervals from fewer than {MIN_REPS} are "
+                f"unreliable (BCa needs them); rerun with --reps {MIN_REPS} or more"]
+    return []
 
 
 def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -> list[dict]:
@@ -276,9 +283,10 @@ def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = Non
         raise ValueError("cost-effectiveness needs at least one LEVER=VALUE")
     check_levers(levers)
     discount_weights(1, discount)           # a bad rate is refused now, not after the runs
-    out, report = run_arms(lever_arms(scenario, levers, common), reps, steps, seed, out,
-                           kind="cost_effectiveness", **run)
-    table = effectiveness(out, outcomes, cost, level, seed, discount)
+    arms = lever_arms(scenario, levers, common)
+    said = small_n_notes(reps)              # said before the runs, which can still be stopped (as compare)
+    out, report = run_arms(arms, reps, steps, seed, out, kind="cost_effectiveness", notes=said, **run)
+    table = effectiveness(out, outcomes, cost, level, seed, discount, said)
     table.to_csv(Path(out) / csv_name(cost), index=False)
     table.attrs["report"] = report
     return table

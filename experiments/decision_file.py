@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from experiments.inputs import SEED_MAX, replication_seeds_problem
 from experiments.measures import HOWS, OPS, Condition, Measure
 from model.params import LEVERS, PARAMS, check_value, did_you_mean
 from scenarios import Problem, ScenarioError, read_toml
 from scenarios.schema import wrong_kind
 
 ALGORITHMS = ("nsga2", "nsga3")
+CHECK_OFFSET = 10_000          # out-of-sample seeds: seed + CHECK_OFFSET + k, never used by the search
 SENSES = ("max", "min")
 _OPT_KEYS = ("name", "description", "scenario", "steps", "replications", "seed", "check_replications",
              "search", "set", "levers", "objectives", "constraints", "choose")
@@ -238,10 +240,15 @@ def parse_optimise(data: dict, where: str = "<optimise>", default_name: str = "o
     labels = [o.label for o in objectives]
     if choose is not None and choose not in labels and len(labels) == len(given):   # else: said above
         check.bad("choose", "not one of the objectives", ", ".join(labels), choose)
+    reps, fresh = check.integer(data, "replications", 3, 1, 1000), check.integer(data, "check_replications", 10, 0, 1000)
+    seed = check.integer(data, "seed", 1, 0)
+    for count, offset, per in ((reps, 0, f"replications = {reps}"), (fresh, CHECK_OFFSET, f"check_replications = {fresh}")):
+        if problem := replication_seeds_problem(seed, count, per, offset):   # search seed + k, check seed + 10000 + k
+            check.bad("seed", *problem, seed)
+            break
     spec = OptimiseSpec(
-        name=str(data.get("name", default_name)), scenario=scenario, steps=steps,
-        replications=check.integer(data, "replications", 3, 1, 1000),
-        seed=check.integer(data, "seed", 1, 0), check_replications=check.integer(data, "check_replications", 10, 0, 1000),
+        name=str(data.get("name", default_name)), scenario=scenario, steps=steps, replications=reps,
+        seed=seed, check_replications=fresh,
         algorithm=algorithm, population=check.integer(search, "population", 16, 4, 10_000, "search."),
         generations=check.integer(search, "generations", 8, 1, 10_000, "search."), random_search=random_search,
         fixed=fixed, levers=levers, objectives=objectives, constraints=constraints, choose=choose, source=where)
@@ -377,6 +384,6 @@ def parse_discover(data: dict, where: str = "<discover>", default_name: str = "d
         paste_alpha=check.number(prim, "paste_alpha", 0.05, 0.001, 0.5, "prim."),
         mass_min=check.number(prim, "mass_min", 0.05, 0.0, 1.0, "prim."),
         boxes=check.integer(prim, "boxes", 1, 1, 10, "prim."), outcomes=tuple(measures),
-        seed=check.integer(scoring, "seed", 1, 0, prefix="scoring."), source=where)
+        seed=check.integer(scoring, "seed", 1, 0, SEED_MAX, prefix="scoring."), source=where)   # scikit-learn's range
     check.raise_if_any()
     return spec

@@ -46,6 +46,24 @@ def parse_seed(value, source: str = "--seed") -> int:
     return number
 
 
+def replication_seeds_problem(seed, count, per: str, offset: int = 0) -> tuple[str, str] | None:
+    """(why, allowed) if a batch's seeds `seed + offset + k`, k < `count`, would pass SEED_MAX, else None.
+    `per` names the count where it was given ("--reps 2", "replications = 2"). Every replication must
+    be a run `clusterlab run --seed` can repeat alone, so the seeds are refused rather than wrapped."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not isinstance(count, int) or count < 1:
+        return None                                   # a bad seed or count is reported by its own check
+    if (last := seed + offset + count - 1) <= SEED_MAX:
+        return None
+    return (f"out of range: with {per} the last replication would run with seed {last}, above {SEED_MAX}",
+            f"an integer in [0, {max(SEED_MAX - offset - count + 1, 0)}]")
+
+
+def check_replication_seeds(seed: int, count: int, per: str, source: str = "--seed", offset: int = 0) -> None:
+    """InputError (naming `source`, the count and the allowed range) if `replication_seeds_problem`."""
+    if problem := replication_seeds_problem(seed, count, per, offset):
+        raise InputError(f"{source}: {problem[0]}; allowed: {problem[1]}; given: {seed}")
+
+
 def parse_seed_list(text, source: str = "--seeds") -> tuple[int, ...]:
     """Comma-separated random seeds such as "0,1", each checked by `parse_seed`."""
     return tuple(parse_seed(item, source) for item in str(text).split(","))

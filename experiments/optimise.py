@@ -35,11 +35,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from experiments.decision_file import OptimiseSpec
+from experiments.decision_file import CHECK_OFFSET, OptimiseSpec  # out-of-sample seeds: seed + CHECK_OFFSET + k
 from experiments.measures import Measure
 from model.params import PARAMS
 
-CHECK_OFFSET = 10_000          # out-of-sample seeds: seed + CHECK_OFFSET + k, never used by the search
 FAILED = 1e12                  # objective and violation given to a point whose runs failed
 
 

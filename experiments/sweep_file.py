@@ -42,23 +42,21 @@ from pathlib import Path
 from experiments.conventions import DEFAULT_SEED
 from experiments.design import ALONE, DESIGNS, SAMPLED, Factor, Sweep, design_points, indicator_names, scenario_label
 from experiments.design_size import size_problem
-from experiments.inputs import check_folder_name
+from experiments.inputs import check_folder_name, replication_seeds_problem
 from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
 from scenarios.schema import wrong_kind
 
-_TOP_KEYS = ("name", "description", "scenario", "steps", "replications", "seed",
-             "design", "set", "vary", "keep")
+_TOP_KEYS = ("name", "description", "scenario", "steps", "replications", "seed", "design", "set", "vary", "keep")
 _DESIGN_KEYS = ("method", "samples", "second_order", "levels", "dummy", "budget", "levers")
 _RANGE_KEYS = ("low", "high", "levels")
 _LISTED = ("full_factorial", *ALONE)              # designs that take lists or ranges with levels
 
 
 class SweepError(ScenarioError):
-    """A sweep file (or comparison arm) that cannot be run; `problems` lists everything found,
-    each a `scenarios.Problem` (file, key, message, allowed, given), written like the scenario
-    loader's."""
+    """A sweep file (or comparison arm) that cannot be run; `problems` lists everything found, each a
+    `scenarios.Problem` (file, key, message, allowed, given), written like the scenario loader's."""
 
     def __reduce__(self):
         return SweepError, (self.problems,)
@@ -102,6 +100,8 @@ def parse_sweep(data: dict, where: str = "<sweep>", default_name: str = "sweep",
     steps = _check_steps(scenario, _int(data, "steps", getattr(scenario, "steps", None), 1, bad), data, bad)
     reps = _int(data, "replications", 1, 1, bad)
     seed = _int(data, "seed", DEFAULT_SEED, 0, bad)
+    if problem := replication_seeds_problem(seed, reps, f"replications = {reps}"):   # replication k: seed + k
+        bad("seed", *problem, seed)
     design = _design(_table(data, "design", bad), bad)
     method = design["method"]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from experiments.conventions import DEFAULT_SEED
 from experiments.inputs import InputError, argparse_type, check_host, check_port, check_port_free, parse_seed
+from experiments.interrupts import Terminated
 from experiments.viz_assets import AssetsError, ensure_assets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +39,14 @@ def environment(scenario: str = "baseline", seed: int | str = DEFAULT_SEED, cach
     return env
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def _terminate(signum, frame):
+    raise Terminated
 
 
 def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1", *, seed: int | str = DEFAULT_SEED,
           allow_remote: bool = False) -> int:
-    """Serve the live page until interrupted; returns the server's exit code.
+    """Serve the live page until interrupted; returns the server's exit code, or 130 after Ctrl-C and
+    143 after SIGTERM (as every other command: experiments.interrupts).
 
     Refuses (experiments.inputs.InputError) a host other than loopback unless `allow_remote`
     (the page has no login and runs models on request), and a port nothing can listen on,
@@ -64,16 +66,21 @@ def serve(scenario: str = "baseline", port: int = 8765, host: str = "127.0.0.1",
     print(f"ClusterLab live page ({scenario}, seed {seed}): http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     proc = subprocess.Popen(command(port, host), env=environment(scenario, seed, cache), cwd=ROOT)
     # SIGTERM to this process stops the server too (a service manager, `kill`): same as Ctrl-C
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return proc.wait()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        return 0
+        terminated = isinstance(stop, Terminated)
+        print(f"clusterlab viz: {'terminated (SIGTERM)' if terminated else 'interrupted'}; the server is stopped",
+              file=sys.stderr)
+        return 143 if terminated else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,3 +92,62 @@ def test_ctrl_c_while_the_figures_are_drawn_says_the_data_are_written(tmp_path, 
     err = capsys.readouterr().err
     assert f"interrupted after the last quarter; wrote {out}/: indicators.csv, summary.json (no figures)" in err
     assert json.loads((out / "summary.json").read_text())["steps"] == 2 and not (out / "map.png").exists()
+
+
+def test_ctrl_c_while_the_command_imports_the_model_is_quiet():
+    """The console script imported experiments.cli, and with it Mesa, pandas and SciPy (a second or more),
+    before clusterlab's main() could catch anything: a Ctrl-C in that second printed a 30-line traceback.
+    The entry point named in pyproject.toml is run here as the generated script runs it, with a Ctrl-C
+    arriving as the first of those packages is imported."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    module, _, function = tomllib.loads(pyproject.read_text())["project"]["scripts"]["clusterlab"].partition(":")
+    code = textwrap.dedent(f"""
+        import sys
+
+        class CtrlC:                             # the Ctrl-C, as the model's packages start importing
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] in ("mesa", "numpy", "pandas", "scipy", "experiments"):
+                    raise KeyboardInterrupt
+
+        sys.meta_path.insert(0, CtrlC())
+        sys.argv = ["clusterlab", "validate", "baseline"]
+        from {module} import {function}          # what the console script does
+        sys.exit({function}())
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (130, "clusterlab: interrupted\n")
+
+
+class _Server:
+    """A stand-in for the Solara server process: its first wait() is interrupted by `stop`."""
+
+    def __init__(self, stop):
+        self.stop, self.terminated = stop, False
+
+    def wait(self, timeout=None):
+        if not self.terminated:
+            raise self.stop
+        return -15
+
+    def terminate(self):
+        self.terminated = True
+
+
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt(), 130, "interrupted"),
+                                              (cli.Terminated(), 143, "terminated (SIGTERM)")])
+def test_viz_exits_130_on_ctrl_c_and_143_on_sigterm_like_every_command(monkeypatch, capsys, stop, code, said):
+    """`clusterlab viz` exited 0 when stopped by Ctrl-C (a script could not tell a stop from success)."""
+    from experiments import viz
+
+    servers = []
+    monkeypatch.setattr(viz, "check_port_free", lambda *a: None)
+    monkeypatch.setattr("experiments.inputs.check_port_free", lambda *a: None)
+    monkeypatch.setattr(viz, "ensure_assets", lambda: None)
+    monkeypatch.setattr(viz.subprocess, "Popen", lambda *a, **k: servers.append(_Server(stop)) or servers[-1])
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["viz", "--port", "8765"]) == code
+    assert servers[0].terminated and signal.getsignal(signal.SIGTERM) == before   # the server stopped, handler back
+    assert f"clusterlab viz: {said}" in capsys.readouterr().err

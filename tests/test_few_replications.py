@@ -94,3 +94,26 @@ def test_the_brief_does_not_call_an_effect_doubtful_when_it_has_no_interval():
     answer_section(brief, pd.DataFrame([row]), ["firms"])
     (text,) = brief.blocks[-1][1]
     assert "not judged" in text and "fewer than 3 replications" in text and "beyond doubt" not in text
+
+
+@pytest.mark.parametrize("reps, phrase", [("2", "only 2 paired replications per arm: every interval is n/a"),
+                                          ("5", "only 5 paired replication(s) per arm: intervals from fewer than 10")])
+def test_cost_effectiveness_warns_of_few_replications_before_the_runs(tmp_path, capsys, monkeypatch, reps, phrase):
+    """`cost-effectiveness --reps 2` said that its intervals would be n/a only after every run (as
+    `compare` said it before them, while they can still be stopped): a Ctrl-C as the runs start
+    now comes after the warning, and a finished command says it once."""
+    from experiments import executors
+
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(executors, "run_batch", ctrl_c)
+    assert cli.main(["cost-effectiveness", "baseline", "tech_centre=20", "--reps", reps, *SMALL,
+                     "--out", str(tmp_path / "stopped")]) == 130
+    err = capsys.readouterr().err
+    assert phrase in err and err.index(phrase) < err.index("interrupted")
+    monkeypatch.undo()
+    if reps == "2":
+        assert cli.main(["cost-effectiveness", "baseline", "tech_centre=20", "--reps", reps, *SMALL,
+                         "--out", str(tmp_path / "done")]) == 0
+        assert capsys.readouterr().err.count(phrase) == 1

@@ -536,3 +536,58 @@ def test_cost_effectiveness_refuses_a_parameter_that_is_not_a_lever_naming_the_l
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "LEVER=VALUE: width is not a policy lever" in err and "allowed: tax_rate, " in err and "tech_centre" in err
+
+
+# --- replication seeds: replication k runs with seed + k, and every one must be a seed `run` takes ---
+SEED_MAX = 2**32 - 1
+
+
+@pytest.mark.parametrize("command", [["compare", "baseline", "baseline:tech_centre=20"],
+                                     ["cost-effectiveness", "baseline", "tech_centre=20"]])
+def test_a_seed_whose_replications_pass_the_largest_seed_is_refused_naming_option_and_range(
+        command, tmp_path, capsys, monkeypatch):
+    """`compare --seed 4294967295 --reps 2` ran replication 1 with seed 4294967296, a run no
+    `clusterlab run --seed` could repeat (its range ends at 2**32 − 1); the last allowed seed runs."""
+    from experiments import executors
+
+    monkeypatch.setattr(executors, "run_batch", lambda specs, *a, **k: pytest.fail("ran before the seed was checked"))
+    assert cli.main([*command, "--reps", "2", "--seed", str(SEED_MAX), "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "Traceback" not in err
+    assert ("--seed: out of range: with --reps 2 the last replication would run with seed 4294967296, above "
+            f"4294967295; allowed: an integer in [0, {SEED_MAX - 1}]; given: {SEED_MAX}") in err
+
+    class Started(Exception):
+        pass
+
+    def started(specs, *args, **kwargs):        # the seeds it would run, then stop
+        raise Started(sorted({spec.seed for spec in specs}))
+
+    monkeypatch.setattr(executors, "run_batch", started)
+    with pytest.raises(Started) as ran:
+        cli.main([*command, "--reps", "2", "--seed", str(SEED_MAX - 1), "--out", str(tmp_path / "y")])
+    assert ran.value.args[0] == [SEED_MAX - 1, SEED_MAX]
+
+
+def test_a_sweep_or_optimise_file_whose_replication_seeds_pass_the_largest_seed_names_the_seed_key(tmp_path):
+    from experiments.decision_file import CHECK_OFFSET, DecisionFileError, parse_discover, parse_optimise
+    from experiments.sweep_file import parse_sweep
+
+    sweep = {"scenario": "baseline", "steps": 2, "replications": 3, "vary": {"tech_centre": [0.0, 10.0]}}
+    assert parse_sweep({**sweep, "seed": SEED_MAX - 2}).seed == SEED_MAX - 2
+    with pytest.raises(SweepError, match=re.escape(
+            "s.toml: seed: out of range: with replications = 3 the last replication would run with seed 4294967296, "
+            f"above 4294967295; allowed: an integer in [0, {SEED_MAX - 2}]; given: {SEED_MAX - 1}")):
+        parse_sweep({**sweep, "seed": SEED_MAX - 1}, "s.toml")
+    search = {"scenario": "baseline", "steps": 3, "levers": {"tech_centre": {"low": 0, "high": 5}},
+              "objectives": [{"indicator": "gov_spending", "how": "sum", "sense": "min"},
+                             {"indicator": "output", "sense": "max"}], "replications": 2, "check_replications": 4}
+    last = SEED_MAX - CHECK_OFFSET - 3                 # the fresh seeds of the check go furthest
+    assert parse_optimise({**search, "seed": last}).seed == last
+    with pytest.raises(DecisionFileError, match=re.escape(f"o.toml: seed: out of range: with check_replications = 4 "
+                                                          f"the last replication would run with seed {SEED_MAX + 1}")):
+        parse_optimise({**search, "seed": last + 1}, "o.toml")
+    with pytest.raises(DecisionFileError, match=re.escape(f"scoring.seed: out of range; allowed: an integer in "
+                                                          f"[0, {SEED_MAX}]")):  # scikit-learn's random_state
+        parse_discover({"store": str(tmp_path), "success": [{"indicator": "output", "op": ">=", "bound": 1.0}],
+                        "scoring": {"seed": SEED_MAX + 1}}, "d.toml")
