@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
-from experiments.inputs import check_replication_seeds, split_top
+from experiments.inputs import check_replication_seeds, probe_output_dir, split_top
 from experiments.panels import panel_grid, save_panels
 from experiments.sweep import (
     INDICATORS,
@@ -164,8 +164,6 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
     for arm in arms if steps else ():   # the run length's range and resource bounds, as `clusterlab run --steps`
         check_steps(arm.scenario, steps, "--steps")
     steps = steps or arms[0].scenario.steps
-    for note in notes:
-        warnings.warn(note, stacklevel=3)
     plan = {"kind": kind, "name": kind, "reps": reps, "steps": steps, "seed": seed,
             "arms": [{"label": a.label, "scenario": scenario_label(a.scenario),
                       "scenario_params": _plain(a.scenario.params),
@@ -177,6 +175,9 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
         slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-vs-".join(a.label for a in arms))[:60]
         out = Path("runs") / f"{kind}-{slug}-{digest}"
     check_results_folder(out)                                # before a worker starts
+    probe_output_dir(out, "results folder")                  # unwritable or full: before the warnings
+    for note in notes:                                       # every input checked, no run started
+        warnings.warn(note, stacklevel=3)
     with opened(executor, workers=workers, address=address) as ex:
         report = run_batch(arm_specs(arms, reps, steps, seed), out, ex, plan=plan, resume=resume,
                            progress=progress, cache=cache)

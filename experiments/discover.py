@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.decision_file import DiscoverSpec, load_discover
+from experiments.formatting import NA
 from experiments.measures import table as measure_table
 
 
@@ -58,7 +59,10 @@ class Discovery:
                 lines.append("  (no restriction: success is not concentrated in any box)")
         if self.scores is not None:
             lines.append("feature scores (extra trees; share of importance):")
-            lines.append(self.scores.to_string(float_format=lambda v: f"{v:.3f}"))
+            lines.append(self.scores.to_string(float_format=lambda v: f"{v:.3f}", na_rep=NA))
+            if self.scores.isna().all().any():        # feature_scores: an outcome with one value has none
+                lines.append(f"  {NA}: the outcome has one value in every run (or is defined in fewer than 5), "
+                             "so no input explains it")
         lines.append(f"wrote {self.out}/: " + ", ".join(self.files))
         return "\n".join(lines)
 

@@ -115,9 +115,10 @@ def probe_output_dir(folder, source: str = "--out", need: int = MIN_FREE_BYTES) 
     """Create `folder` if needed and write (then delete) a probe file in it, and check that
     `need` bytes are free, so an unwritable or full output folder is found before a run."""
     folder = Path(folder)
+    allowed = "allowed: a folder this user can create or write to (a new one is made)"
     try:
         if folder.exists() and not folder.is_dir():
-            raise InputError(f"{source} {folder}: is a file, not a folder")
+            raise InputError(f"{source} {folder}: is a file, not a folder; {allowed}")
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".probe-{os.getpid()}"
         with open(probe, "wb") as f:
@@ -127,7 +128,7 @@ def probe_output_dir(folder, source: str = "--out", need: int = MIN_FREE_BYTES) 
         probe.unlink()
         free = shutil.disk_usage(folder).free
     except OSError as exc:
-        raise InputError(f"{source} {folder}: cannot write there: {exc.strerror or exc}") from None
+        raise InputError(f"{source} {folder}: cannot write there: {exc.strerror or exc}; {allowed}") from None
     if free < need:
         raise InputError(f"{source} {folder}: only {free / 1e6:.1f} MB free; a run needs about "
                          f"{need / 1e6:.0f} MB: free some space or choose another folder")

@@ -191,7 +191,8 @@ def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "sc
             problems.append(Problem(where, "", "no such file"))
         return None
     except IsADirectoryError:
-        problems.append(Problem(where, "", f"cannot read: a folder, not a {what} file"))
+        problems.append(Problem(where, "", f"cannot read: a folder, not a {what} file",
+                                f"a .toml {what} file in it{', or a scenario name' if what == 'scenario' else ''}"))
         return None
     except UnicodeDecodeError as exc:
         problems.append(_not_utf8(raw, exc, where, what))

@@ -163,11 +163,13 @@ def mark(origins: dict, path: str, value, file_label: str) -> None:
 
 
 def label(path: Path) -> str:
-    """The path as shown in messages: relative to the working directory when inside it."""
+    """The path as shown in messages: relative to the working directory when inside it (the working
+    directory itself as given, not ".")."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+    return shown if shown != "." else str(path)
 
 
 def kind(value) -> str:

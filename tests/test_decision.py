@@ -312,3 +312,17 @@ def test_decision_files_go_through_the_hardened_toml_reader(tmp_path):
     with pytest.raises(DecisionFileError) as err:
         load_optimise(binary)
     assert any("binary" in p.message and str(binary) in p.file for p in err.value.problems)
+
+
+def test_an_undefined_feature_score_is_shown_n_a_with_the_reason(tmp_path):
+    """When every run succeeded the report printed the feature score as "NaN" (every other table
+    says "n/a" and why: experiments.formatting)."""
+    from experiments.discover import Discovery, feature_scores
+
+    x = pd.DataFrame({"tech_centre": np.linspace(0.0, 40.0, 8)})
+    scores = feature_scores(x, {"success": np.ones(8, dtype=bool)})
+    assert scores["success"].isna().all()                    # one value in every run: nothing to explain
+    spec = parse_discover({"store": str(tmp_path), "success": [{"indicator": "output", "op": ">=", "bound": 1.0}]},
+                          "d.toml")
+    text = Discovery(spec, tmp_path, 8, 8, scores=scores).report()
+    assert "NaN" not in text and "tech_centre      n/a" in text and "one value in every run" in text

@@ -117,3 +117,14 @@ def test_cost_effectiveness_warns_of_few_replications_before_the_runs(tmp_path, 
         assert cli.main(["cost-effectiveness", "baseline", "tech_centre=20", "--reps", reps, *SMALL,
                          "--out", str(tmp_path / "done")]) == 0
         assert capsys.readouterr().err.count(phrase) == 1
+
+
+@pytest.mark.parametrize("command", [["compare", "baseline", "baseline:tech_centre=20"],
+                                     ["cost-effectiveness", "baseline", "tech_centre=20"]])
+def test_a_refused_results_folder_comes_without_the_few_replications_warning(tmp_path, capsys, command):
+    """A bad --out printed the warning about the intervals of runs that would never start, then the error."""
+    taken = tmp_path / "a_file"
+    taken.write_text("x")
+    assert cli.main([*command, "--reps", "2", *SMALL, "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "a_file" in err and "warning" not in err

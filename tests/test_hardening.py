@@ -490,6 +490,7 @@ def test_an_unwritable_output_folder_is_named_with_its_option(tmp_path, capsys, 
     assert cli.main([a.replace("{bad}", bad) for a in argv]) == 2
     err = capsys.readouterr().err
     assert f"{option} {bad}: cannot write there" in err and "Errno" not in err and "Traceback" not in err
+    assert "allowed: a folder this user can create or write to" in err
 
 
 # --- the rough edges of the last session: one line, the project's wording, input before output --------
@@ -591,3 +592,12 @@ def test_a_sweep_or_optimise_file_whose_replication_seeds_pass_the_largest_seed_
                                                           f"[0, {SEED_MAX}]")):  # scikit-learn's random_state
         parse_discover({"store": str(tmp_path), "success": [{"indicator": "output", "op": ">=", "bound": 1.0}],
                         "scoring": {"seed": SEED_MAX + 1}}, "d.toml")
+
+
+def test_a_folder_given_as_the_scenario_is_named_as_given_with_what_is_allowed(tmp_path, capsys, monkeypatch):
+    """`clusterlab run /path/to/here` from that very folder said ".: cannot read: a folder", naming
+    neither the path given nor what it should have been."""
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path}: cannot read: a folder, not a scenario file; allowed: a .toml scenario file in it" in err
