@@ -25,6 +25,7 @@ from typing import Any
 
 from experiments.inputs import SEED_MAX, replication_seeds_problem
 from experiments.measures import HOWS, OPS, Condition, Measure
+from model.indicator_registry import allowed_text
 from model.params import LEVERS, PARAMS, check_value, did_you_mean
 from scenarios import Problem, ScenarioError, read_toml
 from scenarios.schema import wrong_kind
@@ -166,7 +167,7 @@ def _measure(check: _Checker, entry: dict, key: str, steps: int | None, names) -
     ok = True
     if indicator not in names:
         check.bad(f"{key}.indicator", f"unknown indicator {indicator!r}{did_you_mean(str(indicator), names)}",
-                  ", ".join(names), indicator)
+                  allowed_text(names), indicator)
         ok = False
     if how not in HOWS:
         check.bad(f"{key}.how", "unknown summary", ", ".join(HOWS), how)

@@ -273,6 +273,7 @@ def sensitivity_section(brief: Brief, out: Path, figures: Path) -> None:
 def check_outcomes(stores, plans, outcomes) -> None:
     """ValueError naming --outcomes, the name and the allowed ones unless every results folder that
     gets an effects section keeps the series of each outcome (checked before anything is written)."""
+    from model.indicator_registry import allowed_text
     from model.param_spec import did_you_mean
 
     kept = [(s, p["series"]) for s, p in zip(stores, plans) if p.get("series") and not (
@@ -280,7 +281,7 @@ def check_outcomes(stores, plans, outcomes) -> None:
     for store, series in kept:
         for name in [o for o in outcomes if o not in series]:
             raise ValueError(f"--outcomes: {name!r} is not an indicator {store} keeps{did_you_mean(name, series)}; allowed: "
-                             f"{', '.join(series)}; given: {','.join(outcomes)!r}")
+                             f"{allowed_text(series)}; given: {','.join(outcomes)!r}")
 
 
 def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: str | None = None) -> Path:

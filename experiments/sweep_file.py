@@ -43,6 +43,7 @@ from experiments.conventions import DEFAULT_SEED
 from experiments.design import ALONE, DESIGNS, SAMPLED, Factor, Sweep, design_points, indicator_names, scenario_label
 from experiments.design_size import size_problem
 from experiments.inputs import check_folder_name, replication_seeds_problem
+from model.indicator_registry import allowed_text
 from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 from scenarios.loader import NOTHING as _NOTHING
 from scenarios.loader import Problem, ScenarioError
@@ -343,8 +344,7 @@ def _indicators(keep, key, default, bad) -> tuple[str, ...]:
         return ()
     for name in value:
         if name not in names:
-            bad(f"keep.{key}", f"unknown indicator {name!r}{did_you_mean(str(name), names)}",
-                ", ".join(names), name)
+            bad(f"keep.{key}", f"unknown indicator {name!r}{did_you_mean(str(name), names)}", allowed_text(names), name)
     return tuple(dict.fromkeys(value))
 
 

@@ -147,6 +147,17 @@ HEADLINE: tuple[tuple[str, str], ...] = tuple((n, i.title) for n, i in INDICATOR
 COMPARED: tuple[str, ...] = tuple(n for n, i in INDICATORS.items() if i.compared)
 
 
+def allowed_text(names=NAMES) -> str:
+    """`names` as an error message's "allowed" list, the budget columns of the paid levers (spend_,
+    requested_, funded_ of each: half the names) written once as a pattern with the levers."""
+    families = [p for p in (SPEND_PREFIX, REQUESTED_PREFIX, FUNDED_PREFIX) if all(p + x in names for x in PAID_LEVERS)]
+    shown = [n for n in names if not any(n.startswith(p) and n[len(p):] in PAID_LEVERS for p in families)]
+    if families:
+        shown.append(f"{' / '.join(p + '<lever>' for p in families)} for each lever paid from the budget "
+                     f"({', '.join(PAID_LEVERS)})")
+    return ", ".join(shown)
+
+
 def figure_panels() -> tuple:
     """Panels of the indicator figure: (title, left axis label, [(column, label)], right axis
     (label, [(column, label)]) or None), in `PANEL_ORDER`; an axis is labelled with the unit of

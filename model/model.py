@@ -68,7 +68,7 @@ class ClusterModel(Model):
     @gc_paused()  # a big model makes ~10⁶ long-lived objects (cells, agents): see gc_paused
     def __init__(self, seed: int | None = None, policy_schedule=(), **params):
         self.params = p = resolve_params(params)
-        if isinstance(seed, bool) or isinstance(seed, (int, np.integer)) and seed < 0:
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"seed: allowed: a whole number >= 0 (or None); given: {seed!r}")
         super().__init__(rng=seed)
         self.seed = seed

@@ -84,8 +84,11 @@ class _Checker:
         for k in table:
             if k not in allowed:
                 hint = difflib.get_close_matches(k, list(allowed), n=1, cutoff=0.6)
+                said = did_you_mean(k, allowed)
+                if not hint and k in ("quarter", "quarters") and "step" in allowed:   # the docs' word for a step
+                    hint, said = ["step"], " (did you mean 'step'? one step is one quarter)"
                 meant.update(hint)
-                self.bad(f"{key}.{k}", f"unknown key{did_you_mean(k, allowed)}", ", ".join(allowed), table[k])
+                self.bad(f"{key}.{k}", f"unknown key{said}", ", ".join(allowed), table[k])
         for k in required:
             if k not in table and k not in meant:
                 self.bad(f"{key}.{k}", "missing", ", ".join(allowed))

@@ -601,3 +601,20 @@ def test_a_folder_given_as_the_scenario_is_named_as_given_with_what_is_allowed(t
     assert cli.main(["run", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"error: {tmp_path}: cannot read: a folder, not a scenario file; allowed: a .toml scenario file in it" in err
+
+
+def test_a_schedule_timed_by_quarter_is_pointed_to_step_in_one_problem(tmp_path):
+    """The docs speak of quarters; a `[[policy.schedule]]` entry with `quarter = 10` got two problems,
+    "quarter: unknown key" and "step: missing", neither saying that a quarter is a step."""
+    path = write(tmp_path / "sched.toml", """\
+        extends = "baseline"
+        [[policy.schedule]]
+        quarter = 10
+        lever = "tech_centre"
+        value = 20
+        """)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert [str(p) for p in err.value.problems] == [
+        f"{path}: policy.schedule[0].quarter: unknown key (did you mean 'step'? one step is one quarter); "
+        "allowed: step, lever, value; given: 10"]

@@ -32,3 +32,20 @@ def test_consumers_read_the_registry():
     assert set(runner.FLOWS) == {n for n, i in INDICATORS.items() if i.starts_at_quarter_1}
     drawn = {c for _, _, left, right in plots.PANELS for c, _ in [*left, *(right[1] if right else [])]}
     assert drawn == {n for n, i in INDICATORS.items() if i.panel}
+
+
+def test_the_allowed_indicators_of_an_error_name_every_indicator_and_the_budget_columns_once():
+    """A misspelt indicator (keep.final, objectives, --outcomes) listed all 83 names, 42 of them the
+    spend_/requested_/funded_ columns of each paid lever: now written once as a pattern."""
+    import re
+
+    from model.indicator_registry import NAMES, PAID_LEVERS, allowed_text
+
+    text = allowed_text(NAMES)
+    levers = re.search(r"for each lever paid from the budget \((.*)\)$", text)[1].split(", ")
+    assert levers == list(PAID_LEVERS)
+    listed = text[:text.index("spend_<lever>")].rstrip(", ").split(", ")
+    patterns = [p + lever for p in ("spend_", "requested_", "funded_") for lever in levers]
+    assert sorted(listed + patterns) == sorted(NAMES) and len(text) < len(", ".join(NAMES)) * 0.6
+    some = ("firms", "spend_tech_centre", "funded_training")       # a store keeping a few: listed as they are
+    assert allowed_text(some) == "firms, spend_tech_centre, funded_training"

@@ -769,6 +769,9 @@ def test_the_python_api_names_a_bad_seed_step_count_or_lever():
 
     with pytest.raises(ValueError, match=r"seed: allowed: a whole number >= 0 \(or None\); given: -1"):
         ClusterModel(seed=-1)
+    for seed in (1.5, 3.0, "3"):       # numpy's TypeError "SeedSequence expects int ..." from deep inside Mesa
+        with pytest.raises(ValueError, match=r"seed: allowed: a whole number >= 0 \(or None\); given: "):
+            ClusterModel(seed=seed)
     model = ClusterModel(seed=1, width=20, height=20, n_firms=10, n_suppliers=20)
     for steps in (-1, 1.5, True, "2"):
         with pytest.raises(ValueError, match=r"steps: allowed: a whole number of quarters >= 0; given: "):
