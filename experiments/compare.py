@@ -53,6 +53,7 @@ class Arm:
     label: str
     scenario: Any
     overrides: dict
+    stream_offset: int = 0      # > 0: a sham arm, its generator advanced by this many draws (RunSpec)
 
 
 def parse_assignments(text: str, where: str) -> dict:
@@ -131,7 +132,7 @@ def arm_specs(arms: list[Arm], reps: int, steps: int, seed: int = DEFAULT_SEED) 
     return [RunSpec(run_id=f"a{i:0{aw}d}-r{k:0{rw}d}", point=i, rep=k, seed=seed + k, steps=steps,
                     scenario=arm.scenario, overrides=arm.overrides,
                     params={n: arm.overrides.get(n, base_value(arm.scenario, n)) for n in changed},
-                    final=INDICATORS, series=INDICATORS, arm=arm.label)
+                    final=INDICATORS, series=INDICATORS, arm=arm.label, stream_offset=arm.stream_offset)
             for i, arm in enumerate(arms) for k in range(reps)]
 
 
@@ -142,7 +143,7 @@ def unique_labels(arms: list[Arm]) -> list[Arm]:
     for arm in arms:
         seen[arm.label] = seen.get(arm.label, 0) + 1
         label = arm.label if seen[arm.label] == 1 else f"{arm.label} #{seen[arm.label]}"
-        out.append(Arm(label, arm.scenario, arm.overrides))
+        out.append(Arm(label, arm.scenario, arm.overrides, arm.stream_offset))
     return out
 
 
@@ -167,7 +168,8 @@ def run_arms(arms, reps: int = 10, steps: int | None = None, seed: int = DEFAULT
     plan = {"kind": kind, "name": kind, "reps": reps, "steps": steps, "seed": seed,
             "arms": [{"label": a.label, "scenario": scenario_label(a.scenario),
                       "scenario_params": _plain(a.scenario.params),
-                      "scenario_schedule": _plain(a.scenario.schedule), "overrides": _plain(a.overrides)}
+                      "scenario_schedule": _plain(a.scenario.schedule), "overrides": _plain(a.overrides),
+                      **({"stream_offset": a.stream_offset} if a.stream_offset else {})}
                      for a in arms],
             "final": list(INDICATORS), "series": list(INDICATORS), **(extra or {})}
     if out is None:

@@ -133,7 +133,7 @@ def reference_and_changes(plan: dict, series: pd.DataFrame) -> tuple[str, dict]:
                  for a in arms[1:]}
 
 
-def _matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:
+def arm_matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:
     """rep × step values of one column of one arm (steps ≥ 1)."""
     s = series[(series["arm"] == arm) & (series["step"] > 0)]
     return s.pivot(index="rep", columns="step", values=column)
@@ -141,13 +141,13 @@ def _matrix(series: pd.DataFrame, arm: str, column: str) -> pd.DataFrame:
 
 def spending_matrix(series, arm, changes, cost) -> pd.DataFrame:
     if cost == "net":
-        return _matrix(series, arm, "gov_spending") - _matrix(series, arm, "gov_revenue")
+        return arm_matrix(series, arm, "gov_spending") - arm_matrix(series, arm, "gov_revenue")
     if not changes:                   # another scenario, no lever changed: all the government's spending
-        return _matrix(series, arm, "gov_spending")
+        return arm_matrix(series, arm, "gov_spending")
     cols = [f"spend_{lever}" for lever in changes if f"spend_{lever}" in series.columns]
     if not cols:
-        return _matrix(series, arm, "gov_spending") * 0.0
-    return sum(_matrix(series, arm, c) for c in cols)
+        return arm_matrix(series, arm, "gov_spending") * 0.0
+    return sum(arm_matrix(series, arm, c) for c in cols)
 
 
 def underfunding(series, arm, changes) -> list[str]:
@@ -159,9 +159,9 @@ def underfunding(series, arm, changes) -> list[str]:
         spent = f"spend_{lever}"
         if spent not in series.columns:
             continue
-        paid = _matrix(series, arm, spent)
+        paid = arm_matrix(series, arm, spent)
         if f"requested_{lever}" in series.columns:
-            asked = _matrix(series, arm, f"requested_{lever}")
+            asked = arm_matrix(series, arm, f"requested_{lever}")
         elif lever in money_levers():
             asked = paid * 0.0 + float(value)
         else:
@@ -201,7 +201,7 @@ def effectiveness(out, outcomes=OUTCOMES, cost: str = "lever", level: float = 0.
     rows, notes = [], []
     for arm, changes in arms.items():
         notes += underfunding(series, arm, changes)
-        rows += _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount)
+        rows += arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount)
     table = pd.DataFrame(rows)
     notes += small_n_notes(int(table["n"].min()) if len(table) else 0)
     for note in notes:
@@ -222,7 +222,9 @@ def small_n_notes(n: int) -> list[str]:
     return []
 
 
-def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -> list[dict]:
+def arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -> list[dict]:
+    """The table's rows of one arm against the arm `ref` (any arm of `series`, e.g. a pooled control),
+    one per outcome: paired ΔB, ΔS, ΔB/ΔS, final ΔY and cost per unit with BCa intervals."""
     dS_t = spending_matrix(series, arm, changes, cost) - spending_matrix(series, ref, changes, cost)
     dS_t = dS_t.dropna()
     w = discount_weights(dS_t.shape[1], discount)
@@ -230,7 +232,7 @@ def _arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) 
     (lever, value), = changes.items() if len(changes) == 1 else ((" + ".join(changes) or "(scenario)", np.nan),)
     rows = []
     for ind in outcomes:
-        dY_t = (_matrix(series, arm, ind) - _matrix(series, ref, ind)).reindex(dS_t.index)
+        dY_t = (arm_matrix(series, arm, ind) - arm_matrix(series, ref, ind)).reindex(dS_t.index)
         dB, dY = dY_t.to_numpy() @ w, dY_t.to_numpy()[:, -1]
         scale = 100.0 if ind in SHARES else 1.0
         effect, per, final, cost_per = (paired_bca(dB, None, level, seed), paired_bca(dB, dS, level, seed),

@@ -146,6 +146,7 @@ class RunSpec:
     final: tuple[str, ...] = ()
     series: tuple[str, ...] = ()
     arm: str | None = None
+    stream_offset: int = 0              # draws discarded from the model's generator before quarter 1 (sham arm)
 
     def record(self) -> dict:
         """JSON-able identity of the run, as written to the manifest."""
@@ -154,6 +155,8 @@ class RunSpec:
                "params": plain(self.params)}
         if self.arm is not None:
             rec["arm"] = self.arm
+        if self.stream_offset:
+            rec["stream_offset"] = self.stream_offset
         return rec
 
     def columns(self) -> dict:

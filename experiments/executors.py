@@ -60,6 +60,8 @@ def execute_run(spec) -> RunOutcome:
     model = None
     try:
         model = spec.scenario.build(seed=spec.seed, **spec.overrides)
+        if getattr(spec, "stream_offset", 0):    # a sham arm: the random stream moved, nothing else
+            model.rng.random(spec.stream_offset)
         model.run(spec.steps)
         outcome = RunOutcome(spec.run_id, "ok", model.results().reset_index())
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the batch goes on

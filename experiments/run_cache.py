@@ -31,13 +31,16 @@ def default_root() -> Path:
 
 def run_key(spec) -> str:
     """SHA-256 (hex) of the resolved parameter set (scenario + overrides, defaults filled in: an
-    override equal to the scenario's value changes nothing), the schedule, seed, steps and code."""
+    override equal to the scenario's value changes nothing), the schedule, seed, steps, code and
+    the stream offset of a sham arm's run."""
     try:
         params = resolved(spec.scenario, spec.overrides)
     except ValueError:                     # an infeasible point: key on what was asked
         params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides, sort_keys=True)}
     data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ()), sort_keys=True), "seed": spec.seed,
             "steps": spec.steps, "code": source_hash()}
+    if getattr(spec, "stream_offset", 0):  # a sham arm's run (the key of every other run unchanged)
+        data["stream_offset"] = spec.stream_offset
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
