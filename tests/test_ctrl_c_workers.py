@@ -117,7 +117,8 @@ def test_ctrl_c_while_the_command_imports_the_model_is_quiet():
         from {module} import {function}          # what the console script does
         sys.exit({function}())
     """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=pyproject.parent)      # the checkout's modules, even in a venv installed before
     assert (done.returncode, done.stderr) == (130, "clusterlab: interrupted\n")
 
 
