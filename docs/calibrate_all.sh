@@ -7,7 +7,9 @@
 #   FRESH=1 bash docs/calibrate_all.sh    # starts every case over (after a model change: always)
 #   NOTE="..." bash docs/calibrate_all.sh # a paragraph on the round for docs/validation.md
 # Then check: pytest -m slow tests/test_case_figures.py (every figure passes or is a listed miss), and
-# update docs/calibration/what_it_needs.toml for misses marked "no text yet" or "possibly stale".
+# update docs/calibration/what_it_needs.toml for misses marked "no text yet" or "possibly stale"
+# (replace a re-measured text, do not prepend to it, and move the replaced text verbatim to
+# docs/calibration/history.md under its section, above the older ones: the toml's header states the rule).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=.venv/bin

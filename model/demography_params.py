@@ -61,7 +61,7 @@ ENTRY_AND_SITES = [
        "closes a firm",
        "model choice: off: with it the baseline's opening and knowledge tests pass (seeds 0-4) but value "
        "added from quarter 160 to 320 does not stay within ±35% (seed 1: 1.73, a slump at q160; "
-       "docs/calibration/what_it_needs.toml)"),
+       "docs/calibration/history.md, xiqiao_decline_revival.firms_left_in_1994)"),
     _p("mechanisms", "scrap_value_share", 0.3, "share of capital", 0.0, 1.0,
        "φ: what a closed plant's capital fetches (its resale value); owners whose expected value of going on "
        "is below φ K close at the war-of-attrition hazard (model/demography.py)",

@@ -200,3 +200,22 @@ def test_the_shipped_notes_write_each_shared_diagnosis_once():
     shared = miss_notes.shared()
     assert shared and all(raw.count(text) == 1 for text in shared.values())
     assert not miss_notes.unused(miss_notes.load(), shared)
+
+
+def test_a_parameters_source_finds_the_figures_it_cites_in_the_calibration_file_it_names():
+    """A source citing docs/calibration/<file> (the condensed notes or their history) for a figure: each decimal
+    figure in the same parenthesis occurs in that file, so a pointer follows the text when it moves."""
+    import re
+    from pathlib import Path
+
+    from model.params import PARAMS
+    root = Path(__file__).resolve().parents[1]
+    cited = 0
+    for p in PARAMS.values():
+        for m in re.finditer(r"docs/calibration/([\w.]+\.(?:toml|md))", p.source):
+            start, end = p.source.rfind("(", 0, m.start()), p.source.find(")", m.end())
+            text = (root / "docs" / "calibration" / m.group(1)).read_text(encoding="utf-8")
+            for figure in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", p.source[start + 1:end]):
+                cited += 1
+                assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", text), (p.name, figure, m.group(0))
+    assert cited >= 3
