@@ -87,7 +87,7 @@ def scenario(name: str):
 def scenario_info(name: str) -> dict:
     s = scenario(name)
     events = [f"quarter {st}: {lever} = {value:g}" for st, lever, value in s.schedule]
-    events += [f"quarter {st}: demand ×{d:g}, quality standard {q:g}"
+    events += [f"quarter {st}: demand ×{d:g}" + ("" if q is None else f", quality standard {q:g}")
                for st, d, q in s.params.get("demand_shifts", [])]
     return dict(name=name, title=s.title, question=s.question, expected=s.expected, events=events)
 

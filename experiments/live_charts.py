@@ -52,7 +52,8 @@ def event_marks(changes, schedule=(), shifts=()) -> list[dict]:
     for step, lever, value in schedule:
         rows.setdefault((int(step), "schedule"), []).append(f"{lever}={value:g}")
     for step, demand, quality in shifts:
-        rows.setdefault((int(step), "demand"), []).append(f"demand ×{demand:g}, quality {quality:g}")
+        rows.setdefault((int(step), "demand"), []).append(
+            f"demand ×{demand:g}" + ("" if quality is None else f", quality {quality:g}"))
     for c in changes:
         rows.setdefault((int(c.step), "page"), []).append(f"{c.name}={c.value:g}")
     return [{"step": s, "kind": k, "label": ", ".join(v)} for (s, k), v in sorted(rows.items())]

@@ -134,7 +134,7 @@ def events(scenario: Scenario) -> list[tuple[int, str]]:
     """(step, label) of scheduled lever changes and demand shifts, for marking the time axis."""
     marks = [(step, f"{lever} = {value:g}" if isinstance(value, (int, float)) else f"{lever} = {value}")
              for step, lever, value in scenario.schedule]
-    marks += [(int(step), f"demand ×{demand:g}, quality {quality:g}")
+    marks += [(int(step), f"demand ×{demand:g}" + ("" if quality is None else f", quality {quality:g}"))
               for step, demand, quality in scenario.params.get("demand_shifts", ())]
     return sorted(marks)
 

@@ -74,7 +74,7 @@ class ClusterModel(Model):
         self.seed = seed
         self.default_steps = p["default_steps"]
         self.stage_scale, self.slot_factor, self.stage_tfp = production.stage_technology(p)
-        self.shifts = sorted((int(s), float(d), float(q)) for s, d, q in p["demand_shifts"])
+        self.shifts = sorted((int(s), float(d), None if q is None else float(q)) for s, d, q in p["demand_shifts"])
         self.quality_standard = p["quality_standard"]
         self.demand_shift = 1.0
         self.frontier = 1.0
@@ -231,7 +231,8 @@ class ClusterModel(Model):
         for step, demand, quality in self.shifts:
             if step == t:
                 self.demand_shift *= demand
-                self.quality_standard = quality
+                if quality is not None:         # None: a shift in demand only, the standard stays
+                    self.quality_standard = quality
         gov.plan()
         gov.run_programmes(float(self.population.workers[self.population.live].sum()))
         gov.fund_association()

@@ -127,7 +127,8 @@ _PARAMS = [
     _p("market", "quality_sensitivity", 2.0, "—", 0.0, 10.0,
        "appeal = min(1, k / (standard × frontier))^sensitivity"),
     _p("market", "demand_shifts", [], "list of {step, demand, quality}", None, None,
-       "exogenous demand shifts: at step, demand ×= demand and quality_standard = quality", SOURCE_SEEDS),
+       "exogenous demand shifts: at step, demand ×= demand and quality_standard = quality (quality None, "
+       "or left out of a [[market.shifts]] table: the standard stays as it is)", SOURCE_SEEDS),
     _p("market", "frontier_growth", 0.005, "per quarter", 0.0, 0.1,
        "growth of the outside technology frontier"),
     _p("market", "import_markup", 0.124, "share", 0.0, 5.0,

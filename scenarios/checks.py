@@ -38,6 +38,7 @@ from scenarios.schema import (
     RUN_KEYS,
     SCENARIO_DIR,
     SCHEDULE_KEYS,
+    TABLE_DEFAULTS,
     TABLE_LISTS,
     TOP_KEYS,
     Problem,
@@ -323,9 +324,10 @@ def _table_list(check: _Checker, key: str, entries, fields: tuple, grid: dict):
             check.bad(where, f"wrong type ({kind(entry)})", f"a table with {', '.join(fields)}{listed}", entry)
             ok = False
             continue
-        entry = check.keys(where, entry, fields, required=fields)
-        values = [check.number(f"{where}.{f}", entry[f], **_entry_rules(f, grid)) if f in entry else _BAD
-                  for f in fields]
+        default = TABLE_DEFAULTS.get(key, {})
+        entry = check.keys(where, entry, fields, required=[f for f in fields if f not in default])
+        values = [check.number(f"{where}.{f}", entry[f], **_entry_rules(f, grid)) if f in entry
+                  else default.get(f, _BAD) for f in fields]
         ok &= _BAD not in values
         out.append(tuple(values))
     if ok and key == "market.shifts":

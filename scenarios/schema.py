@@ -20,7 +20,8 @@ A scenario file is data, never code::
     y = 40
     radius = 5
     [[space.roads]]               # {x0, y0, x1, y1, level}
-    [[market.shifts]]             # {step, demand, quality} -> parameter demand_shifts
+    [[market.shifts]]             # {step, demand, quality} -> parameter demand_shifts; without
+                                  # quality the standard is left unchanged (None: a shift in demand only)
 
     [policy]
     tax_rate = 0.1                # initial lever values
@@ -61,6 +62,9 @@ TABLE_LISTS = {
     "space.roads": ("roads", ("x0", "y0", "x1", "y1", "level")),
     "market.shifts": ("demand_shifts", ("step", "demand", "quality")),
 }
+# Fields a table-list entry may leave out, with the value it then holds: a demand shift without `quality`
+# leaves quality_standard as it stands (None; ClusterModel.apply_policy).
+TABLE_DEFAULTS = {"market.shifts": {"quality": None}}
 # Keys written elsewhere than [<section>] <name>: run.steps, the table lists, and run-only bounds.
 _TOML_KEY = {param: key for key, (param, _) in TABLE_LISTS.items()} | {"default_steps": "run.steps"}
 RUN_KEYS = ("steps", *(n for n, p in PARAMS.items() if p.section == "run" and n != "default_steps"))

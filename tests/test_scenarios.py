@@ -204,6 +204,29 @@ value = 0.3
     assert len(model.results()) == 1 + 1 + 4
 
 
+def test_a_shift_in_demand_only_leaves_the_standard_as_it_stands(tmp_path):
+    """[[market.shifts]] without quality loads as quality None; the run equals, bit for bit, the run whose
+    shift restates the standard in force (0.3 from [market]), and differs from one that changes it."""
+    base = "[run]\nsteps = 5\n[agents]\nn_firms = 10\nn_suppliers = 20\n[market]\nquality_standard = 0.3\n"
+
+    def shifted(quality: str):
+        text = base + f"[[market.shifts]]\nstep = 2\ndemand = 0.5\n{quality}"
+        return load_scenario(write(tmp_path / f"s{len(quality)}.toml", text))
+
+    demand_only = shifted("")
+    assert demand_only.params["demand_shifts"] == ((2, 0.5, None),)
+    model = demand_only.build(seed=3).run(3)
+    assert model.quality_standard == 0.3 and model.demand_shift == 0.5
+    runs = [s.build(seed=3).run(5).results() for s in (demand_only, shifted("quality = 0.3\n"),
+                                                       shifted("quality = 1.2\n"))]
+    assert runs[0].equals(runs[1]) and not runs[0].equals(runs[2])
+    from experiments import live_charts, runner
+    assert runner.events(demand_only) == [(2, "demand ×0.5")]
+    assert live_charts.event_marks([], (), demand_only.params["demand_shifts"])[0]["label"] == "demand ×0.5"
+    with pytest.raises(ScenarioError, match=r"market\.shifts\[0\]\.demand: missing"):
+        load_scenario(write(tmp_path / "d.toml", "[[market.shifts]]\nstep = 2\nquality = 0.5\n"))
+
+
 def test_overrides_are_checked_like_the_file():
     base = load_scenario("baseline")
     assert base.with_overrides(width=40).params == {"width": 40}
