@@ -284,13 +284,23 @@ def check_outcomes(stores, plans, outcomes) -> None:
                              f"{allowed_text(series)}; given: {','.join(outcomes)!r}")
 
 
+def _not_a_store(folder: Path) -> str:
+    """Why `folder` (without plan.json) is not a results folder: missing, a single run's output, or other."""
+    if not folder.is_dir():
+        return "no such folder"
+    if (folder / "summary.json").exists() and (folder / "indicators.csv").exists():
+        return ("a single run's folder (clusterlab run writes indicators.csv and summary.json), not a batch's results "
+                "folder: a brief compares the runs of a batch (arms over seeds, a plan.json and runs/), e.g. "
+                "`clusterlab compare baseline SCENARIO --reps 10 --out DIR`")
+    return "not a results folder (no plan.json)"
+
+
 def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: str | None = None) -> Path:
     """Write OUT/report.md, OUT/report.html and OUT/figures/ from results folders; return OUT."""
     stores = [Path(s) for s in stores]
     for s in stores:
         if not (s / "plan.json").exists():
-            what = "not a results folder (no plan.json)" if s.is_dir() else "no such folder"
-            raise ValueError(f"{s}: {what}; allowed: folders written by sweep, compare, sensitivity or "
+            raise ValueError(f"{s}: {_not_a_store(s)}; allowed: folders written by sweep, compare, sensitivity or "
                              "cost-effectiveness (STORE ... OUT: the output folder comes last)")
     plans = [load_plan(s) for s in stores]
     check_outcomes(stores, plans, outcomes)

@@ -293,6 +293,18 @@ def test_report_names_a_missing_results_folder_as_missing(tmp_path, capsys):
     assert not (tmp_path / "brief").exists()
 
 
+def test_report_given_a_single_runs_folder_says_so_and_what_it_expects(tmp_path, capsys):
+    """`report output/baseline OUT` (a `clusterlab run` folder) said only "not a results folder (no plan.json)"."""
+    run = tmp_path / "baseline"
+    assert cli.main(["run", "baseline", "--steps", "1", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert cli.main(["report", str(run), str(tmp_path / "brief")]) == 2
+    err = capsys.readouterr().err
+    assert f"{run}: a single run's folder" in err and "a brief compares the runs of a batch" in err
+    assert "allowed: folders written by sweep, compare" in err and "Traceback" not in err
+    assert not (tmp_path / "brief").exists()
+
+
 # --- a second newcomer pass (items of the CLI hardening brief) ---------------------------------
 @pytest.mark.parametrize("arm, phrases", [
     ("baseline:tech_centre", ["arm 'baseline:tech_centre': tech_centre: no value given",
