@@ -44,7 +44,14 @@ import time
 from pathlib import Path
 
 from experiments.bench_model import DENSITY, bench_params, build, check_size, side_for  # noqa: F401 (re-exported)
-from experiments.inputs import argparse_type, check_writable, nonempty_path, parse_seed, positive_int
+from experiments.inputs import (
+    argparse_type,
+    check_replication_seeds,
+    check_writable,
+    nonempty_path,
+    parse_seed,
+    positive_int,
+)
 
 # numpy and the model are imported inside the functions: `clusterlab --help` stays fast.
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,6 +353,8 @@ def cli(args) -> int:
     naive_size = 10_000 if args.naive_size is None else (args.naive_size or None)
     for option, n in [("--sizes", n) for n in sizes] + [("--naive-size", naive_size)] * bool(naive_size):
         check_size(n, option)                          # before any model is built, not in its subprocess
+    per = f"--repeats {repeats}" if args.repeats else f"{repeats} repeats (the default{' of --quick' * args.quick})"
+    check_replication_seeds(args.seed, repeats, per)   # repeat r builds its model with seed + r
     if args.out:
         check_writable(args.out.parent, "--out")     # before the benchmark, not after it
     report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr))

@@ -97,6 +97,23 @@ def test_bad_options_are_refused_before_the_benchmark(tmp_path, capsys, monkeypa
         main(["bench", "--seed", "-1"])
     err = capsys.readouterr().err
     assert "--seed: out of range" in err and "Traceback" not in err and "invalid literal" not in err
+    top = 2**32 - 1          # repeat r builds with seed + r: each must be a seed `clusterlab run --seed` takes
+    assert main(["bench", "--sizes", "1000", "--repeats", "3", "--seed", str(top - 1)]) == 2
+    assert ("--seed: out of range: with --repeats 3 the last replication would run with seed 4294967296, above "
+            f"4294967295; allowed: an integer in [0, {top - 2}]; given: {top - 1}") in capsys.readouterr().err
+    assert main(["bench", "--seed", str(top)]) == 2          # the default 5 repeats
+    assert "with 5 repeats (the default) the last replication" in capsys.readouterr().err
+
+    class Ran(Exception):
+        pass
+
+    def ran(sizes, steps, repeats, naive_size, seed, **kwargs):
+        raise Ran(seed, repeats)
+
+    monkeypatch.setattr(bench, "run", ran)                   # --quick's one repeat at the last seed is allowed
+    with pytest.raises(Ran) as started:
+        main(["bench", "--quick", "--seed", str(top)])
+    assert started.value.args == (top, 1)
 
 
 def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
