@@ -16,6 +16,12 @@ PYTHON ?= $(shell for p in python python3.12 python3; do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	  then echo $$p; break; fi; done)
 PYTEST_ARGS ?=
+# setuptools notes on every editable install of this flat layout (packages at the checkout's root, beside
+# other folders) that a folder named like a package in the working directory could shadow it; it calls the
+# note "information only" (InformationOnly), and pip (26.3 here) prints it as a BuildBackendWarning. Benign here
+# (every package and clusterlab_main.py is declared in pyproject.toml), so it is filtered by its text alone:
+# any other warning of the install still shows.
+EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation:UserWarning"
 
 .PHONY: run test test-fast lint assets chromium viz clean-venv
 
@@ -26,11 +32,11 @@ $(VPY):
 
 # Stamps keyed on pyproject.toml: the install reruns only when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(VPY)
-	$(VPY) -m pip install -q -e .
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VPY)
-	$(VPY) -m pip install -q -e ".[test]"
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -61,7 +67,7 @@ test-fast: $(VENV)/.installed-test
 	$(VPY) -m pytest -m "not slow and not browser" -n 2 -q $(PYTEST_ARGS)
 
 $(VENV)/.installed-dev: pyproject.toml | $(VPY)
-	$(VPY) -m pip install -q -e ".[test,dev]"
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e ".[test,dev]"
 	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-dev

@@ -890,3 +890,24 @@ def test_cost_effectiveness_refuses_an_arm_at_the_references_own_value(tmp_path,
     lever = argv[1].split("=")[0]
     assert f"LEVER=VALUE: {argv[1]} is the reference arm's own value" in err and f"another value of {lever}" in err
     assert not out.exists()
+
+
+def test_make_hides_setuptools_editable_install_note_and_nothing_else():
+    """`make run` showed setuptools' "Editable installation" note (information only, re-raised by pip as a
+    BuildBackendWarning, a UserWarning) to newcomers. Every `pip install -e` of the Makefile carries
+    EDITABLE_NOTE, a PYTHONWARNINGS filter that hides that note and lets any other warning through."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    make = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    value = re.search(r'^EDITABLE_NOTE := PYTHONWARNINGS="([^"]+)"$', make, re.M).group(1)
+    installs = [line for line in make.splitlines() if "pip install" in line and " -e " in line]
+    assert len(installs) == 3 and all(line.startswith("\t$(EDITABLE_NOTE) ") for line in installs)
+    code = ("import warnings\nclass BuildBackendWarning(UserWarning): pass\n"
+            "for text in ('Editable installation.\\n!!\\nPlease be careful with folders', 'Some other note'):\n"
+            "    warnings.warn_explicit(text, BuildBackendWarning, 'editable_wheel.py', 354)\n")
+    err = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONWARNINGS": value},
+                         capture_output=True, text=True, check=True).stderr
+    assert "Some other note" in err and "Editable installation" not in err
