@@ -287,7 +287,7 @@ def check_outcomes(stores, plans, outcomes) -> None:
 def _not_a_store(folder: Path) -> str:
     """Why `folder` (without plan.json) is not a results folder: missing, a single run's output, or other."""
     if not folder.is_dir():
-        return "no such folder"
+        return "a file, not a folder" if folder.exists() else "no such folder"
     if (folder / "summary.json").exists() and (folder / "indicators.csv").exists():
         return ("a single run's folder (clusterlab run writes indicators.csv and summary.json), not a batch's results "
                 "folder: a brief compares the runs of a batch (arms over seeds, a plan.json and runs/), e.g. "

@@ -302,6 +302,8 @@ def test_report_given_a_single_runs_folder_says_so_and_what_it_expects(tmp_path,
     err = capsys.readouterr().err
     assert f"{run}: a single run's folder" in err and "a brief compares the runs of a batch" in err
     assert "allowed: folders written by sweep, compare" in err and "Traceback" not in err
+    assert cli.main(["report", str(run / "summary.json"), str(tmp_path / "brief")]) == 2
+    assert "summary.json: a file, not a folder; allowed: folders written by sweep" in capsys.readouterr().err
     assert not (tmp_path / "brief").exists()
 
 
