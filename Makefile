@@ -19,9 +19,11 @@ PYTEST_ARGS ?=
 # setuptools notes on every editable install of this flat layout (packages at the checkout's root, beside
 # other folders) that a folder named like a package in the working directory could shadow it; it calls the
 # note "information only" (InformationOnly), and pip (26.3 here) prints it as a BuildBackendWarning. Benign here
-# (every package and clusterlab_main.py is declared in pyproject.toml), so it is filtered by its text alone:
+# (every package, clusterlab_main.py and clusterlab_portable.py are declared in pyproject.toml), so it is filtered by its text alone:
 # any other warning of the install still shows.
 EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation:UserWarning"
+# The exact versions behind the docs' figures (README: Reproducibility); every install obeys them.
+LOCK   := constraints.txt
 
 .PHONY: run test test-fast lint assets chromium viz clean-venv
 
@@ -30,13 +32,13 @@ $(VPY):
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 
-# Stamps keyed on pyproject.toml: the install reruns only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(VPY)
-	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e .
+# Stamps keyed on pyproject.toml and the lock: the install reruns only when either changes.
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(VPY)
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -c $(LOCK) -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(VPY)
-	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e ".[test]"
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(VPY)
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -c $(LOCK) -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -66,8 +68,8 @@ test: $(VENV)/.installed-test chromium assets
 test-fast: $(VENV)/.installed-test
 	$(VPY) -m pytest -m "not slow and not browser" -n 2 -q $(PYTEST_ARGS)
 
-$(VENV)/.installed-dev: pyproject.toml | $(VPY)
-	$(EDITABLE_NOTE) $(VPY) -m pip install -q -e ".[test,dev]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(VPY)
+	$(EDITABLE_NOTE) $(VPY) -m pip install -q -c $(LOCK) -e ".[test,dev]"
 	@touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-dev

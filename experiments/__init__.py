@@ -11,6 +11,11 @@ cost-effectiveness, dose-response and the policy brief live in `experiments.comp
 
 from importlib import import_module
 
+import clusterlab_portable
+
+# CLUSTERLAB_PORTABLE=1 in a script that imports ClusterLab before numpy: baseline kernels only.
+clusterlab_portable.apply()
+
 # Imported eagerly (it is light) so that `experiments.sweep` is always the function, never the
 # submodule of the same name; `from experiments.sweep import ...` still reaches the module.
 from experiments.sweep import load_sweep, sweep

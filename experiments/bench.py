@@ -28,6 +28,8 @@ minimum, the usual best-case estimate on a shared machine, is shown next to it):
 10,000 ≤ 30 ms, ≥ 100× faster than the naive reference at 10,000, b ≤ 1.15 over 1,000–100,000,
 model memory at 100,000 ≤ 1.5 GiB, construction at 100,000 ≤ 5 s.
 
+`--portable-cost` runs each size twice, in numpy's default dispatch and in portable mode
+(clusterlab_portable: baseline kernels only), and reports the difference (not judged by targets).
 `--out FILE` also writes the results: FILE.json / FILE.md by suffix, both for any other name.
 `main(argv)` is the entry point (`clusterlab bench`).
 """
@@ -43,6 +45,7 @@ import sys
 import time
 from pathlib import Path
 
+import clusterlab_portable
 from experiments.bench_model import DENSITY, bench_params, build, check_size, side_for  # noqa: F401 (re-exported)
 from experiments.inputs import (
     argparse_type,
@@ -200,13 +203,17 @@ def measure(n: int, steps: int, repeats: int, naive: bool, seed: int = 1) -> dic
             slow.append(time.perf_counter() - started)
         out.update(naive_s=min(slow), fast_fields_s=min(fast), naive_ratio=min(slow) / min(fast),
                    naive_vs_step=min(slow) / out["step_min_s"], naive_max_rel_diff=compare_spillover(m))
+    out["numpy_dispatch"] = clusterlab_portable.label()
     return out
 
 
-def _run_in_subprocess(n, steps, repeats, naive, seed) -> dict:
+def _run_in_subprocess(n, steps, repeats, naive, seed, portable: bool | None = None) -> dict:
+    """`measure` in a fresh process: in this one's numpy mode, or (`portable` True/False) in
+    portable mode (clusterlab_portable) or numpy's default dispatch, whatever this process runs."""
     code = ("import json, sys; from experiments.bench import measure; "
             f"print('RESULT ' + json.dumps(measure({n}, {steps}, {repeats}, {naive}, {seed})))")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = env if portable is None else clusterlab_portable.child_environ(portable, env)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
@@ -260,7 +267,7 @@ def verdicts(rows, exponent) -> list[tuple[str, str, str]]:
 
 
 def markdown(report: dict) -> str:
-    rows = [r for r in report["sizes"] if not r.get("reference_only")]
+    rows = [r for r in report["sizes"] if not r.get("reference_only") and not r.get("portable")]
     before, after = report["load_average"]
     lines = [
         f"ClusterModel benchmark — {report['machine']}, load average {before:.1f} → {after:.1f} "
@@ -283,6 +290,7 @@ def markdown(report: dict) -> str:
                          f"fields phase + reads: {r['fast_fields_s'] * 1000:.2f} ms → **{r['naive_ratio']:.0f}×** "
                          f"(the whole model step is {r['naive_vs_step']:.0f}× faster than the naive spillover "
                          f"alone); max relative difference {r['naive_max_rel_diff']:.1e}.")
+    lines += portable_lines(report)
     if report["exponent"] is not None:
         pairs = "; ".join(f"{a['agents']:,}→{b['agents']:,}: {fit_exponent([a, b]):.2f}" for a, b in zip(rows, rows[1:]))
         lines.append(f"Scaling exponent (log step time vs log agents, {', '.join(f'{r['agents']:,}' for r in rows)}): "
@@ -290,6 +298,20 @@ def markdown(report: dict) -> str:
     lines += ["", "| target | measured | |", "|---|---|---|"]
     lines += [f"| {name} | {shown} | {verdict} |" for name, shown, verdict in report["verdicts"]]
     return "\n".join(lines) + "\n"
+
+
+def portable_lines(report: dict) -> list[str]:
+    """The cost of portable mode, per size measured both ways (`--portable-cost`)."""
+    default = {r["agents"]: r for r in report["sizes"] if not r.get("portable") and not r.get("reference_only")}
+    out = []
+    for r in (r for r in report["sizes"] if r.get("portable") and r["agents"] in default):
+        d = default[r["agents"]]
+        out.append(f"Portable mode at {r['agents']:,} agents (numpy {r['numpy_dispatch']} kernels vs "
+                   f"{d['numpy_dispatch']}): s/step median {r['step_median_s']:.4f} vs {d['step_median_s']:.4f} "
+                   f"(**{r['step_median_s'] / d['step_median_s'] - 1:+.0%}**), min {r['step_min_s']:.4f} vs "
+                   f"{d['step_min_s']:.4f} ({r['step_min_s'] / d['step_min_s'] - 1:+.0%}); construction "
+                   f"{r['construct_min_s']:.2f} vs {d['construct_min_s']:.2f} s.")
+    return out
 
 
 def write(report: dict, out: Path) -> list[Path]:
@@ -302,25 +324,31 @@ def write(report: dict, out: Path) -> list[Path]:
     return paths
 
 
-def run(sizes, steps: int, repeats: int, naive_size: int | None, seed: int = 1, progress=print) -> dict:
-    """Measure every size in its own process; the report (a dict, as written to JSON)."""
+def run(sizes, steps: int, repeats: int, naive_size: int | None, seed: int = 1, progress=print,
+        portable_cost: bool = False) -> dict:
+    """Measure every size in its own process; the report (a dict, as written to JSON). With
+    `portable_cost`, each size runs in numpy's default dispatch and then in portable mode (rows
+    marked "portable", not judged by the targets)."""
     load_before = os.getloadavg()[0]
     rows = []
     for n in sorted(sizes):
         progress(f"… {n:,} agents on {side_for(n)} × {side_for(n)}")
-        rows.append(_run_in_subprocess(n, steps, repeats, n == naive_size, seed))
+        rows.append(_run_in_subprocess(n, steps, repeats, n == naive_size, seed, False if portable_cost else None))
+        if portable_cost:
+            progress(f"… {n:,} agents, portable mode")
+            rows.append({**_run_in_subprocess(n, steps, repeats, False, seed, True), "portable": True})
     if naive_size is not None and naive_size not in sizes:
         progress(f"… naive reference at {naive_size:,} agents")
         row = _run_in_subprocess(naive_size, 1, 1, True, seed)
         rows.append({**row, "reference_only": True})
-    timed = [r for r in rows if not r.get("reference_only")]
+    timed = [r for r in rows if not r.get("reference_only") and not r.get("portable")]
     exponent = fit_exponent(timed)
     from model.params import PARAMS
 
     report = dict(machine=f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
                   load_average=[load_before, os.getloadavg()[0]], steps=steps, repeats=repeats,
                   density=DENSITY, kernel_radius=PARAMS["kernel_radius"].default, sizes=rows, exponent=exponent)
-    report["verdicts"] = verdicts(rows, exponent)
+    report["verdicts"] = verdicts([r for r in rows if not r.get("portable")], exponent)
     return report
 
 
@@ -338,6 +366,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=argparse_type(parse_seed, "--seed"), default=1)
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 agents, 3 steps, 1 repeat")
     parser.add_argument("--out", type=nonempty_path, default=None, help="also write FILE.json / FILE.md")
+    parser.add_argument("--portable-cost", action="store_true",
+                        help="each size also in portable mode (clusterlab --portable), side by side")
 
 
 def cli(args) -> int:
@@ -357,7 +387,8 @@ def cli(args) -> int:
     check_replication_seeds(args.seed, repeats, per)   # repeat r builds its model with seed + r
     if args.out:
         check_writable(args.out.parent, "--out")     # before the benchmark, not after it
-    report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr))
+    report = run(sizes, steps, repeats, naive_size, args.seed, progress=lambda s: print(s, file=sys.stderr),
+                 portable_cost=args.portable_cost)
     print(markdown(report))
     if args.out:
         for path in write(report, args.out):

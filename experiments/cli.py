@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -330,10 +331,25 @@ COMMANDS = {
 }
 
 
+def portable_on() -> bool:
+    """`--portable` given to `main(argv)` from Python (the console script turned it on before numpy
+    was imported): on if numpy still runs its baseline kernels, else False with the error printed."""
+    import clusterlab_portable
+
+    os.environ[clusterlab_portable.ENV] = "1"
+    try:
+        return clusterlab_portable.apply()
+    except clusterlab_portable.PortableError as exc:
+        print(f"clusterlab: {exc}", file=sys.stderr)
+        return False
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clusterlab", description="ClusterLab: agent-based simulation of "
                                      "industrial clusters (firms, suppliers and a government).")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    parser.add_argument("--portable", action="store_true", help="numpy's x86-64 baseline kernels only "
+                        "(also CLUSTERLAB_PORTABLE=1): the same output on every machine, a little slower")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add_arguments, handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -351,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if args.command is None:
         parser.print_help()
+        return 2
+    if args.portable and not portable_on():
         return 2
     import signal
     import threading

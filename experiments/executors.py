@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import clusterlab_portable
 from experiments.inputs import check_workers, dask_client, probe_output_dir
 from experiments.pool_workers import sigint_blocked, worker_init
 from experiments.store import Store
@@ -92,7 +93,8 @@ def kept(results: pd.DataFrame, final, series) -> pd.DataFrame:
 
 def worker_info() -> dict:
     return {"host": platform.node(), "pid": os.getpid(), "python": platform.python_version(),
-            "clusterlab": _version("clusterlab"), "mesa": _version("mesa")}
+            "clusterlab": _version("clusterlab"), "mesa": _version("mesa"), "numpy": _version("numpy"),
+            "numpy_dispatch": clusterlab_portable.label()}
 
 
 def _version(package: str) -> str | None:
@@ -190,7 +192,8 @@ class DaskExecutor(SerialExecutor):
     """A dask.distributed cluster: `address` of a running scheduler, or a LocalCluster.
 
     Workers must have clusterlab installed (same version: the manifest records each
-    worker's versions). The client only needs to reach the scheduler.
+    worker's versions). The client only needs to reach the scheduler. In portable mode every
+    worker must run portable too, with this numpy version (checked: clusterlab_portable.check_workers).
     """
 
     name = "dask"
@@ -211,6 +214,12 @@ class DaskExecutor(SerialExecutor):
                 self.close()
                 raise
         self.workers = sum(w["nthreads"] for w in self.client.scheduler_info()["workers"].values())
+        if clusterlab_portable.requested():       # a worker started without it would give other numbers
+            try:
+                clusterlab_portable.check_workers(self.client.run(clusterlab_portable.state))
+            except clusterlab_portable.PortableError:
+                self.close()
+                raise
 
     def submit(self, fn, arg):
         key = f"clusterlab-{getattr(arg, 'run_id', 'task')}-{uuid.uuid4().hex[:8]}"

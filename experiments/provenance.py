@@ -4,6 +4,9 @@
                           working tree differs from it (None outside a repository), and a SHA-256
                           of the package's source files (always; the run cache keys on it)
     library_versions()    python, clusterlab, mesa, numpy, scipy, pandas, pyarrow, SALib, matplotlib
+    numpy_dispatch()      numpy's version, baseline and the SIMD kernels it dispatched to in this
+                          process, and whether portable mode was on (clusterlab_portable.state):
+                          two machines whose dispatch differs give different results unless portable
     scenario_hash(sc)     SHA-256 of a scenario's parameters and schedule (what a run depends on)
     provenance(...)       all of it for a results folder, with the resolved parameter set of
                           each scenario (defaults filled in)
@@ -20,6 +23,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+import clusterlab_portable
 from experiments.conventions import plain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +71,12 @@ def library_versions() -> dict:
     return versions
 
 
+def numpy_dispatch() -> dict:
+    """{"portable", "numpy", "baseline", "dispatch", "disabled"} of this process (see
+    clusterlab_portable.state); a pool's workers inherit it, a remote Dask worker's is in the manifest."""
+    return clusterlab_portable.state()
+
+
 def scenario_hash(scenario) -> str:
     """SHA-256 (16 hex chars) of the scenario's parameters and schedule."""
     data = {"params": plain(getattr(scenario, "params", {}), sort_keys=True), "schedule": plain(getattr(scenario, "schedule", ()), sort_keys=True)}
@@ -86,6 +96,7 @@ def provenance(scenarios: dict, common: dict | None = None) -> dict:
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "code": code_version(),
         "libraries": library_versions(),
+        "numpy_dispatch": numpy_dispatch(),
         "scenarios": {label: {"name": str(getattr(sc, "name", label)),
                               "file": str(sc.path) if getattr(sc, "path", None) else None,
                               "hash": scenario_hash(sc),

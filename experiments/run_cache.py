@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import clusterlab_portable
 from experiments.conventions import plain
 from experiments.provenance import resolved, scenario_hash, source_hash
 
@@ -32,13 +33,17 @@ def default_root() -> Path:
 def run_key(spec) -> str:
     """SHA-256 (hex) of the resolved parameter set (scenario + overrides, defaults filled in: an
     override equal to the scenario's value changes nothing), the schedule, seed, steps, code and
-    the stream offset of a sham arm's run."""
+    the stream offset of a sham arm's run; in portable mode (clusterlab_portable) also that, so
+    portable and default runs never share an entry. numpy's version and this machine's SIMD
+    dispatch are not in the key: a cache copied to another machine may hold its numbers."""
     try:
         params = resolved(spec.scenario, spec.overrides)
     except ValueError:                     # an infeasible point: key on what was asked
         params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides, sort_keys=True)}
     data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ()), sort_keys=True), "seed": spec.seed,
             "steps": spec.steps, "code": source_hash()}
+    if clusterlab_portable.requested():    # portable runs never share entries with default ones
+        data["numpy"] = "portable"
     if getattr(spec, "stream_offset", 0):  # a sham arm's run (the key of every other run unchanged)
         data["stream_offset"] = spec.stream_offset
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from experiments.conventions import plain
 from experiments.formatting import fmt, fmt_change
+from experiments.provenance import numpy_dispatch
 from model.indicator_registry import FLOWS, HEADLINE, INDICATORS, INDICES
 from model.params import PARAMS
 from scenarios import Scenario, load_scenario
@@ -175,6 +176,7 @@ def summarise(scenario: Scenario, seed, results: pd.DataFrame, params: dict) -> 
         "final": {name: _json(value) for name, value in last.items()},
         "undefined": {name: INDICATORS[name].undefined for name, value in last.items()
                       if name in INDICATORS and _json(value) is None},
+        "numpy_dispatch": numpy_dispatch(),   # why another machine may give other numbers (README)
     }
 
 

@@ -1,5 +1,10 @@
 """ClusterLab's model: the Mesa model, its space, fields, supply network and indicators."""
 
+import clusterlab_portable
+
+# CLUSTERLAB_PORTABLE=1 in a script that imports the model before numpy: numpy's baseline kernels only.
+clusterlab_portable.apply()
+
 
 def __getattr__(name):
     # Lazily too: `python -m model.params` must find model.params not yet imported (no runpy warning).

@@ -7,6 +7,11 @@ schema.py (what a file may hold, Problem), scenario.py (Scenario), checks.py (ev
 `check_steps`), loader.py (finding and reading files; `resolve_reference`, `load_named_scenario`).
 """
 
+import clusterlab_portable
+
+# CLUSTERLAB_PORTABLE=1 in a script that imports ClusterLab before numpy: baseline kernels only.
+clusterlab_portable.apply()
+
 from scenarios.checks import check_steps, validate
 from scenarios.loader import list_scenarios, load_named_scenario, load_scenario, read_toml, resolve_reference
 from scenarios.scenario import Scenario
