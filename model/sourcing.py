@@ -153,12 +153,11 @@ def search(net: SupplyNetwork, index: SupplierIndex, buyers, pop, infra, p: dict
     draws = int(own.max())
     cand = candidates(net, index, buyers, want, x[buyers], y[buyers], p["search_candidates"], n_ref, draws,
                       rng, n_rows)
-    bmat = np.broadcast_to(buyers[:, None], cand.shape)
     ok = cand >= 0
     ok &= np.arange(cand.shape[1])[None, :] // (cand.shape[1] // draws) < own[:, None]   # column → round
     c = np.where(ok, cand, 0)
     ok &= stage[c] == want[:, None]
-    ok &= ~net.has(c, bmat, n_rows)
+    ok &= ~net.has(c, buyers[:, None], n_rows)   # each buyer's suppliers read once
     prices = np.asarray(prices, float)
     price = prices[want]
     bx, by = x[buyers], y[buyers]

@@ -102,17 +102,23 @@ class SupplyNetwork:
         self.keep(~(gone[self.src] | gone[self.dst]))
 
     def has(self, src, dst, n_rows: int) -> np.ndarray:
-        """Whether a tie src → dst exists, elementwise: compares src with each of dst's suppliers
-        (a buyer has at most `max_suppliers` ties, so this is a few vectorised passes)."""
-        src, dst = np.broadcast_arrays(src, dst)
+        """Whether a tie src → dst exists, elementwise (src, dst broadcast): compares src with each
+        of dst's suppliers, one vectorised pass per supplier slot (a buyer has at most
+        `max_suppliers` ties). src of shape (m, k) with dst of shape (m, 1) — each buyer's k
+        candidates — reads each buyer's suppliers once, not once per candidate."""
+        src, dst = np.asarray(src), np.asarray(dst)
+        if not (src.ndim == 2 and dst.shape == (len(src), 1)):   # any other shapes: one query per row
+            src, dst = np.broadcast_arrays(src, dst)
+            return self.has(src.reshape(-1, 1), dst.reshape(-1, 1), n_rows).reshape(src.shape)
         found = np.zeros(src.shape, bool)
         if len(self) == 0:
             return found
         _, _, by_dst, in_ptr = self.adjacency(n_rows)
-        lo, hi = in_ptr[dst], in_ptr[dst + 1]
-        for k in range(int((hi - lo).max(initial=0))):
-            at = np.minimum(lo + k, len(self) - 1)
-            found |= (lo + k < hi) & (self.src[by_dst[at]] == src)
+        buyers = dst[:, 0]
+        lo, degree = in_ptr[buyers], in_ptr[buyers + 1] - in_ptr[buyers]
+        for k in range(int(degree.max(initial=0))):
+            supplier = self.src[by_dst[np.minimum(lo + k, len(self) - 1)]]   # each buyer's k-th supplier
+            found |= (src == supplier[:, None]) & (degree > k)[:, None]
         return found
 
     def ties_of_buyers(self, buyers, n_rows: int):
