@@ -1,6 +1,6 @@
 # ClusterLab: a fresh machine needs only `make run` or `make test`.
 #   make run     venv + package, then `clusterlab run baseline`
-#   make test    venv + package[test], Debian chromium, offline Solara assets, whole pytest suite
+#   make test    venv + package[test], Debian chromium, offline Solara assets, whole pytest suite (2 processes)
 #   make assets  fill the offline Solara front-end cache (npm pack of what Solara requests)
 #   make viz     serve the live page (clusterlab viz)
 #   make test-fast   the fast tier (not slow, not browser; 1.5–3 min on 2 cores)
@@ -61,8 +61,9 @@ chromium:
 assets: $(VENV)/.installed
 	$(VPY) -m experiments.viz_assets
 
+# The whole suite on two processes; --dist loadfile keeps each file's tests (and their cached runs) on one worker.
 test: $(VENV)/.installed-test chromium assets
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The fast tier: every test not marked slow or browser, on two processes (pytest-xdist).
 test-fast: $(VENV)/.installed-test
