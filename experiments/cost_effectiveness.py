@@ -17,6 +17,8 @@ per_unit = mean ΔB / mean ΔS and cost_per = mean ΔS / mean ΔY (money per uni
 per percentage point for shares). Every interval is a paired BCa bootstrap (Efron 1987;
 scipy.stats.bootstrap) over the replications with the same resamples, so when spending is the
 same in every seed the ratio's interval is exactly the effect's interval divided by it.
+p_value: the paired sign-flip permutation test of mean ΔB = 0 (two-sided; with seed `seed`;
+`experiments.multiple_testing.sign_flip_p`, which gives its sources), the H0 of per_unit too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from scipy import stats
 from experiments.compare import Arm, parse_assignments, run_arms
 from experiments.conventions import DEFAULT_SEED, MIN_INTERVAL_N, arm_label, few_replications
 from experiments.design import REFERENCED
+from experiments.multiple_testing import sign_flip_p
 from experiments.store import load_plan, load_results
 from experiments.sweep import load_scenario_checked
 
@@ -224,7 +227,8 @@ def small_n_notes(n: int) -> list[str]:
 
 def arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -> list[dict]:
     """The table's rows of one arm against the arm `ref` (any arm of `series`, e.g. a pooled control),
-    one per outcome: paired ΔB, ΔS, ΔB/ΔS, final ΔY and cost per unit with BCa intervals."""
+    one per outcome: paired ΔB, ΔS, ΔB/ΔS, final ΔY and cost per unit with BCa intervals, and the
+    sign-flip p-value of mean ΔB = 0 (p_value)."""
     dS_t = spending_matrix(series, arm, changes, cost) - spending_matrix(series, ref, changes, cost)
     dS_t = dS_t.dropna()
     w = discount_weights(dS_t.shape[1], discount)
@@ -248,6 +252,7 @@ def arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -
                      "cost": cost, "discount": discount, "quarters": len(w), "n": len(dS),
                      **_triple("effect", effect), **_triple("spending", spend), **_triple("per_unit", per),
                      **_triple("final_effect", final), **_triple("cost_per", cost_per),
+                     "p_value": sign_flip_p(dB, seed),
                      "cost_per_unit": "per point" if ind in SHARES else f"per {unit(ind)}"})
     return rows
 

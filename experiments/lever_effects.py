@@ -30,6 +30,18 @@ no-lever arms for the pooled control (a pool one arm smaller than the one a leve
 slightly conservative). A lever whose effect is inside ± noise is not told from stream
 divergence; per unit it is divided by the row's spending.
 
+**Multiple testing** (`adjusted`; `experiments.multiple_testing` gives the sources): p_value is the
+paired sign-flip permutation test of mean ΔB = 0 (Fisher 1935; Romano 1990 for the pooled control,
+whose differences need not be symmetric), the H0 of the per-unit figure too. The levers of one
+outcome against one control are read together, so they form one family: the rows of cost "lever"
+that spent something (a lever with nothing to spend on has no per-unit figure to test: m = 13 of
+the 14 default levers in the baseline, which has no park to subsidise). p_holm is Holm's step-down
+adjustment (family-wise error at 1 − level under any dependence: the levers share their control),
+p_bh the Benjamini–Hochberg one (false discovery rate; guaranteed under independence or positive
+dependence only); told_holm = p_holm < 1 − level.
+A net-cost row tests the same ΔB as its lever row and takes its figures; the shams keep their raw
+p_value (a placebo: uniform on (0, 1] under no effect) and are in no family.
+
     python -m experiments.lever_effects --steps 80 --reps 50 --shams 4 --workers 1 --out results/lever_effects
 """
 
@@ -46,6 +58,7 @@ from scipy import stats
 from experiments.compare import Arm, run_arms
 from experiments.conventions import DEFAULT_SEED
 from experiments.cost_effectiveness import OUTCOMES, arm_matrix, arm_rows, check_levers, lever_arms, underfunding
+from experiments.multiple_testing import adjust
 from experiments.store import load_plan, load_results
 
 #: Money levers at 20 units a quarter (≈ 1,600 over 80 quarters: the issue's comparison level).
@@ -103,7 +116,8 @@ def stream_noise(series: pd.DataFrame, reference: str, shams: list[str], outcome
 def effects_table(out, outcomes=OUTCOMES, net=(), level: float = 0.95, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The table of a lever_effects batch folder: every lever against the reference and against the pooled
     control (cost "lever"; also cost "net" for the levers in `net`), every sham against the reference,
-    with the stream-noise floor. Columns of `cost_effectiveness` plus control, noise, noise_per_unit."""
+    with the stream-noise floor and the adjusted p-values. Columns of `cost_effectiveness` (p_value
+    included) plus control, noise, noise_per_unit, p_holm, p_bh, told_holm (`adjusted`)."""
     arms = load_plan(out)["arms"]
     ref = arms[0]["label"]
     shams = [a["label"] for a in arms if a.get("stream_offset")]
@@ -123,10 +137,26 @@ def effects_table(out, outcomes=OUTCOMES, net=(), level: float = 0.95, seed: int
     with np.errstate(divide="ignore", invalid="ignore"):
         table["noise_per_unit"] = np.where(np.isclose(table["spending"], 0.0), np.nan,
                                            table["noise"] / np.abs(table["spending"]))
+    table = adjusted(table, level)
     for note in notes:                   # the budget cut a request: per unit uses what was paid
         warnings.warn(note, stacklevel=2)
     table.attrs["warnings"] = notes
     return table
+
+
+def adjusted(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """`table` with p_holm, p_bh and told_holm: Holm and Benjamini–Hochberg over each family of lever rows
+    of cost "lever" with a defined per_unit, per (indicator, control); net-cost rows copy their lever row's
+    (the same ΔB, the same test); sham rows and rows outside a family get NaN / NA (module docstring)."""
+    lever_row = (table["lever"] != SHAM) & (table["cost"] == "lever") & np.isfinite(table["per_unit"])
+    t = adjust(table, ["indicator", "control"], lever_row, level)
+    key = ["arm", "indicator", "control"]
+    cols = ["p_holm", "p_bh", "told_holm"]
+    own = t[lever_row].set_index(key)[cols]
+    net = t["cost"] == "net"
+    if net.any():
+        t.loc[net, cols] = own.reindex(pd.MultiIndex.from_frame(t.loc[net, key])).to_numpy()
+    return t
 
 
 def lever_rows(series, ref, arm, changes, outcomes, net: bool, level, seed) -> list[dict]:
@@ -179,7 +209,7 @@ def main(argv=None) -> None:
     except ValueError as exc:          # bad input (e.g. --shams 0, --reps beyond the limit): no traceback
         raise SystemExit(f"lever_effects: {exc}") from None
     cols = ["lever", "indicator", "control", "n", "effect", "spending", "per_unit", "per_unit_low", "per_unit_high",
-            "noise_per_unit", "cost"]
+            "noise_per_unit", "cost", "p_value", "p_holm", "p_bh", "told_holm"]
     print(table[cols].to_string(index=False))
 
 

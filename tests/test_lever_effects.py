@@ -53,6 +53,10 @@ def test_pooled_control_and_sham_rows_equal_an_independent_paired_computation(tm
         pytest.approx(paired_bca(d_sham), nan_ok=True)               # the same BCa path as a lever's
     assert sham.loc[2, "spending"] == 0 and np.isnan(sham.loc[2, "per_unit"]) and np.isnan(sham.loc[2, "noise_per_unit"])
     assert row.loc["pooled", "noise_per_unit"] == pytest.approx(row.loc["pooled", "noise"] / spent.mean())
+    from experiments.multiple_testing import sign_flip_p
+    assert row.loc["pooled", "p_value"] == pytest.approx(sign_flip_p(d_pool.to_numpy()))   # the same paired ΔB
+    assert row.loc["pooled", "p_holm"] == row.loc["pooled", "p_value"]      # a family of one lever: nothing to adjust
+    assert sham.loc[2, "p_value"] == pytest.approx(sign_flip_p(d_sham)) and np.isnan(sham.loc[2, "p_holm"])
 
 
 def test_stream_noise_is_the_t_half_width_of_the_no_lever_differences():
