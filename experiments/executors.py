@@ -362,7 +362,7 @@ def run_batch(specs, out, executor, plan: dict, resume: bool = False, progress: 
 def _store(spec, outcome, store, cache, executor, report, bar, progress) -> None:
     """Cache a successful run, store what its spec keeps, count it."""
     if outcome.status == "ok" and cache is not None:
-        cache.put(spec, outcome.table)
+        cache.put(spec, outcome.table, outcome.worker)   # not cached if the worker's numpy/dispatch differ
     table = kept(outcome.table, spec.final, spec.series) if outcome.table is not None else None
     store.write(_record(spec, outcome, executor), table, spec.columns())
     if outcome.status == "ok":

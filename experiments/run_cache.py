@@ -2,9 +2,15 @@
 
 A run is identified by what determines its results: the resolved parameter set (the scenario's
 parameters with the overrides, defaults filled in) and schedule, the seed, the number of steps
-and the code (the source hash of model/, agents/, scenarios/: `experiments.provenance.source_hash`). Two commands asking for the
-same run get the same stored table — the model is reproducible (same scenario + seed →
-identical output), so reusing a run changes no number.
+and the code (the source hash of model/, agents/, scenarios/: `experiments.provenance.source_hash`),
+and the environment that computes it (`run_environment`): numpy's version, build baseline and the
+SIMD kernels it dispatches to on this CPU, portable mode on or off (clusterlab_portable: the same
+seed gives other numbers under other kernels), the versions of the other libraries the model
+calls, Python's, the machine architecture and the C library. Two commands asking for the same run
+get the same stored table — the model is reproducible (same scenario + seed → identical output in
+the same environment), so reusing a run changes no number; a cache filled on another machine, numpy
+or mode is not reused (its entries miss and are recomputed). A run computed by a worker whose
+environment differs from this process's (a remote Dask worker on another CPU) is not cached.
 
 The cache is a folder of Parquet files, one per run (every indicator, every step):
 `$CLUSTERLAB_CACHE`, else `~/.cache/clusterlab/runs`. Delete it at will; `--no-cache` skips it.
@@ -15,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import warnings
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -30,27 +39,65 @@ def default_root() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "clusterlab" / "runs"
 
 
+#: Libraries a run's numbers go through (model/, agents/ import them); their versions are in the key.
+MODEL_LIBRARIES = ("numpy", "scipy", "mesa", "networkx", "pandas")
+
+
+@cache
+def _fixed_environment() -> dict:
+    """The parts of `run_environment` that cannot change within a process (read once: libc_ver reads
+    the interpreter's binary)."""
+    versions = {}
+    for name in MODEL_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"libraries": versions, "python": platform.python_version(), "machine": platform.machine(),
+            "libc": "-".join(platform.libc_ver())}
+
+
+def run_environment() -> dict:
+    """What a run's numbers depend on besides its parameters and the model code: `MODEL_LIBRARIES`'
+    versions, Python's, the machine architecture, the C library (numpy takes some float functions
+    from it), and numpy's dispatch (clusterlab_portable.state): portable mode on/off, the build's
+    baseline features and the dispatched SIMD targets enabled in this process ([] in portable mode)."""
+    state = clusterlab_portable.state()
+    return {**_fixed_environment(), "portable": state["portable"], "numpy": state["numpy"],
+            "numpy_baseline": state["baseline"], "numpy_dispatch": state["dispatch"]}
+
+
+def same_worker_environment(worker: dict | None) -> bool:
+    """Whether a worker's record (executors.worker_info: python, mesa, numpy, numpy_dispatch) matches
+    this process, so its run may be cached under this process's key (None: ran here, True)."""
+    if not worker:
+        return True
+    env = run_environment()
+    own = {"python": env["python"], "mesa": env["libraries"]["mesa"], "numpy": env["libraries"]["numpy"],
+           "numpy_dispatch": "+".join(env["numpy_dispatch"]) or "baseline"}
+    return all(worker.get(k, v) == v for k, v in own.items())
+
+
 def run_key(spec) -> str:
     """SHA-256 (hex) of the resolved parameter set (scenario + overrides, defaults filled in: an
-    override equal to the scenario's value changes nothing), the schedule, seed, steps, code and
-    the stream offset of a sham arm's run; in portable mode (clusterlab_portable) also that, so
-    portable and default runs never share an entry. numpy's version and this machine's SIMD
-    dispatch are not in the key: a cache copied to another machine may hold its numbers."""
+    override equal to the scenario's value changes nothing), the schedule, seed, steps, code
+    (source hash), the environment (`run_environment`: library versions, numpy's dispatch, portable
+    mode, ...) and the stream offset of a sham arm's run. Keys made before the environment was in
+    them are never produced again: those entries miss (the runs are recomputed), nothing fails."""
     try:
         params = resolved(spec.scenario, spec.overrides)
     except ValueError:                     # an infeasible point: key on what was asked
         params = {"scenario": scenario_hash(spec.scenario), "overrides": plain(spec.overrides, sort_keys=True)}
     data = {"params": params, "schedule": plain(getattr(spec.scenario, "schedule", ()), sort_keys=True), "seed": spec.seed,
-            "steps": spec.steps, "code": source_hash()}
-    if clusterlab_portable.requested():    # portable runs never share entries with default ones
-        data["numpy"] = "portable"
+            "steps": spec.steps, "code": source_hash(), "environment": run_environment()}
     if getattr(spec, "stream_offset", 0):  # a sham arm's run (the key of every other run unchanged)
         data["stream_offset"] = spec.stream_offset
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 class RunCache:
-    """get(spec) → the run's full results table or None; put(spec, table) stores it atomically."""
+    """get(spec) → the run's full results table or None; put(spec, table, worker) stores it atomically
+    (unless `worker`, the run's executors.worker_info record, shows another environment)."""
 
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root) if root else default_root()
@@ -66,7 +113,9 @@ class RunCache:
         except (OSError, ValueError):          # absent, or cut by a kill: recompute
             return None
 
-    def put(self, spec, table: pd.DataFrame) -> None:
+    def put(self, spec, table: pd.DataFrame, worker: dict | None = None) -> None:
+        if not same_worker_environment(worker):   # its numbers are not this key's
+            return
         path = self._path(spec)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
