@@ -19,7 +19,10 @@ in portable mode by this module, `python -m clusterlab_portable dask worker ADDR
 variables and runs the command); `clusterlab --portable ... --executor dask --address ADDRESS`
 refuses workers that are not, and every run's manifest row records its worker's `numpy_dispatch`.
 
-Importing this module never imports numpy (it runs before it); `state()` does.
+Importing this module never imports numpy (it runs before it); `state()` does. Each package's
+`__init__` (model, agents, scenarios, experiments) calls `apply()` first: not one module imported
+once, because `import model` does not import numpy, so a mode asked for after it must still reach
+numpy through the next package's own call (tests/test_portable.py).
 """
 
 from __future__ import annotations

@@ -109,3 +109,28 @@ def test_check_workers_names_every_worker_that_would_differ():
     with pytest.raises(portable.PortableError, match=r"tcp://b:2 \(X86_V3\), tcp://c:3 \(numpy 1\.0\)") as err:
         portable.check_workers(bad)
     assert "tcp://a:1" not in str(err.value)
+
+
+PACKAGES = ("model", "agents", "scenarios", "experiments")
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_package_applies_portable_mode_before_it_imports_anything_else(package):
+    import ast
+
+    body = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8")).body
+    calls = [i for i, node in enumerate(body) if ast.unparse(node) == "clusterlab_portable.apply()"]
+    assert len(calls) == 1, f"{package}/__init__.py: one clusterlab_portable.apply() call"
+    before = [ast.unparse(n) for n in body[:calls[0]] if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert set(before) <= {"import clusterlab_portable", "from importlib import import_module"}
+
+
+@pytest.mark.skipif(not portable.state()["dispatch"], reason="this CPU dispatches no kernel above numpy's baseline")
+def test_each_package_import_applies_it_again():
+    # Why the call sits in every package and not in one module imported once: `import model` does not import
+    # numpy, so portable mode asked for after it still reaches numpy through the next package's own call.
+    code = ("import os, model; os.environ['CLUSTERLAB_PORTABLE'] = '1'; import scenarios, clusterlab_portable as p; "
+            "print(p.label(), p.requested())")
+    done = _python(["-c", code], CLEAN)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["baseline", "True"]
