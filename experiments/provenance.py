@@ -8,6 +8,10 @@
                           process, and whether portable mode was on (clusterlab_portable.state):
                           two machines whose dispatch differs give different results unless portable
     scenario_hash(sc)     SHA-256 of a scenario's parameters and schedule (what a run depends on)
+    environment_changes(old, new)  what differs, between two provenance records, of what a run's
+                          numbers depend on (model code, numpy's dispatch and version, portable mode,
+                          the model libraries' and Python's versions): a resumed folder that would
+                          mix them is warned about (Store.add_provenance)
     provenance(...)       all of it for a results folder, with the resolved parameter set of
                           each scenario (defaults filled in)
 """
@@ -29,7 +33,9 @@ from experiments.conventions import plain
 ROOT = Path(__file__).resolve().parent.parent
 #: The source that determines a run's results.
 SOURCE_DIRS = ("model", "agents", "scenarios")
-LIBRARIES = ("clusterlab", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib", "matplotlib")
+LIBRARIES = ("clusterlab", "mesa", "numpy", "scipy", "pandas", "networkx", "pyarrow", "SALib", "matplotlib")
+#: Libraries a run's numbers go through (model/, agents/ import them): the run cache keys on their versions.
+MODEL_LIBRARIES = ("numpy", "scipy", "mesa", "networkx", "pandas")
 
 
 @cache
@@ -103,3 +109,19 @@ def provenance(scenarios: dict, common: dict | None = None) -> dict:
                               "resolved_params": resolved(sc, common)}
                       for label, sc in scenarios.items()},
     }
+
+
+def environment_of(record: dict) -> dict:
+    """The parts of a provenance record a run's numbers depend on besides its parameters (those the run
+    cache keys on, experiments.run_cache.run_environment): model source hash, portable mode, numpy's version,
+    baseline and enabled kernels, and the versions of Python and `MODEL_LIBRARIES` (None where not recorded)."""
+    libraries, dispatch = record.get("libraries") or {}, record.get("numpy_dispatch") or {}
+    return {"model code": (record.get("code") or {}).get("source_hash"), "portable mode": dispatch.get("portable"),
+            "numpy kernels": dispatch.get("dispatch"), "numpy baseline": dispatch.get("baseline"),
+            **{name: libraries.get(name) for name in ("python", *MODEL_LIBRARIES)}}
+
+
+def environment_changes(old: dict, new: dict) -> list[str]:
+    """["numpy kernels ['X86_V3'] → []", ...]: every part of `environment_of` recorded in both and different."""
+    a, b = environment_of(old), environment_of(new)
+    return [f"{k} {a[k]} → {b[k]}" for k in a if a[k] is not None and b[k] is not None and a[k] != b[k]]

@@ -31,16 +31,12 @@ import pandas as pd
 
 import clusterlab_portable
 from experiments.conventions import plain
-from experiments.provenance import resolved, scenario_hash, source_hash
+from experiments.provenance import MODEL_LIBRARIES, resolved, scenario_hash, source_hash
 
 
 def default_root() -> Path:
     env = os.environ.get("CLUSTERLAB_CACHE")
     return Path(env) if env else Path.home() / ".cache" / "clusterlab" / "runs"
-
-
-#: Libraries a run's numbers go through (model/, agents/ import them); their versions are in the key.
-MODEL_LIBRARIES = ("numpy", "scipy", "mesa", "networkx", "pandas")
 
 
 @cache

@@ -2,7 +2,9 @@
 
     DIR/plan.json            what the batch is (the sweep or comparison); checked on --resume
     DIR/provenance.json      code (git commit, dirty flag, source hash), library versions, scenario
-                             hashes and resolved parameters, one entry per session that wrote
+                             hashes and resolved parameters, one entry per session that wrote; a
+                             session resuming runs computed under another model code, numpy, SIMD
+                             dispatch or portable mode is warned that the folder mixes them
     DIR/manifest.jsonl       one JSON line per finished attempt: run id, point, replication,
                              seed, parameters, status, error and traceback, seconds, versions
     DIR/runs/<run_id>.parquet  one file per successful run (temp file, then os.replace): columns
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -95,9 +98,18 @@ class Store:
         self._append(record)
 
     def add_provenance(self, record: dict) -> None:
-        """Append this session's provenance to DIR/provenance.json (a list of sessions)."""
+        """Append this session's provenance to DIR/provenance.json (a list of sessions). UserWarning if the
+        folder holds runs and an earlier session's record differs in what runs depend on
+        (provenance.environment_changes): the runs this session adds would not match those."""
+        from experiments.provenance import environment_changes
+
         path = self.root / "provenance.json"
         sessions = load_provenance(self.root)
+        changes = list(dict.fromkeys(c for old in sessions for c in environment_changes(old, record)))
+        if changes and (stored := len(self.done())):
+            warnings.warn(f"{self.root}: its {stored} stored run(s) were computed under another environment than this "
+                          f"session's ({'; '.join(changes)}), so runs added now would not match them (README: "
+                          "Reproducibility); to have every run from one environment, use another --out", stacklevel=3)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps([*sessions, record], indent=1, default=str))
         os.replace(tmp, path)

@@ -98,3 +98,45 @@ def test_a_process_with_its_kernels_disabled_gets_another_key_than_portable_mode
     disabled = key({clusterlab_portable.NPY_DISABLE: " ".join(clusterlab_portable.DISPATCHED)})
     portable = key({clusterlab_portable.ENV: "1"})
     assert len({rc.run_key(spec), disabled, portable}) == 3   # the disabled one: portable's kernels, not asked for
+
+
+def test_resuming_a_folder_whose_runs_came_from_another_environment_warns(tmp_path):
+    import warnings
+
+    from experiments.provenance import environment_changes, provenance
+    from experiments.store import Store, load_provenance
+
+    here = provenance({})
+    there = {**here, "numpy_dispatch": {**here["numpy_dispatch"], "dispatch": ["AVX512_SPR"]},
+             "code": {**here["code"], "source_hash": "0" * 16}}
+    assert environment_changes(here, there) == [f"model code {here['code']['source_hash']} → {'0' * 16}",
+                                                f"numpy kernels {here['numpy_dispatch']['dispatch']} → ['AVX512_SPR']"]
+    assert environment_changes(here, {"code": {}, "libraries": {}}) == []      # an old record: nothing to compare
+    plan = {"kind": "compare", "arms": []}
+    with Store.open(tmp_path, plan) as store:
+        store.add_provenance(there)                         # first session (another machine), no runs yet
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            store.add_provenance(here)                      # no stored run: nothing would be mixed
+        store.write({"run_id": "r0", "status": "ok"}, pd.DataFrame({"step": [0], "y": [1.0]}))
+    with Store.open(tmp_path, plan, resume=True) as store, pytest.warns(UserWarning, match=r"1 stored run.*numpy kernels"):
+        store.add_provenance(here)
+    with Store.open(tmp_path, plan, resume=True) as store:
+        with pytest.warns(UserWarning, match="model code"):   # every earlier session counts, not only the last
+            store.add_provenance(here)
+    assert len(load_provenance(tmp_path)) == 4
+
+
+def test_resuming_in_the_same_environment_is_silent(tmp_path):
+    import warnings
+
+    from experiments.provenance import provenance
+    from experiments.store import Store
+
+    plan = {"kind": "compare", "arms": []}
+    with Store.open(tmp_path, plan) as store:
+        store.add_provenance(provenance({}))
+        store.write({"run_id": "r0", "status": "ok"}, pd.DataFrame({"step": [0], "y": [1.0]}))
+    with Store.open(tmp_path, plan, resume=True) as store, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store.add_provenance(provenance({}))
