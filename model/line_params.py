@@ -54,7 +54,9 @@ PRODUCT_LINES = [
        "σ: sd of a quarter's idiosyncratic shock to the log demand of a firm's niches, a mean-one random walk "
        "(Gibrat's law; demand shocks drive plant size, Foster, Haltiwanger & Syverson 2008; Pareto tail from "
        "random ages, Reed 2001; model/niche_demand.py); 0 (default): off. 0.1 a quarter (0.2 a year) is the order "
-       "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated", SOURCE_LIT),
+       "of the annual sd of large firms' growth rates (Stanley et al. 1996), not calibrated; SMEs' is larger: "
+       "σ(S) ∝ S^−β, β ≈ 0.15–0.2 (Stanley et al. 1996; Amaral et al. 1997) gives 0.16–0.25 a quarter for firms "
+       "10–100 times smaller (0.15 with niche_demand_orders and start_age_hazard 0.02: docs/economics.md)", SOURCE_LIT),
     _p("mechanisms", "niche_demand_orders", 0, "switch", 0, 1,
        "1: buyers split their orders over their ties in proportion to (τ + offset) e^u of each supplier's niche "
        "demand u (model.niche_demand.order_taste): e^u is the taste shifter of the demand for a variety (Dixit & "
