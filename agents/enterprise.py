@@ -30,22 +30,20 @@ class Enterprise(CellAgent):
     stage = Column()
     is_lead = Column()
 
-    def __init__(self, model, cell, *, stage: int, knowledge: float, workers: float,
-                 capital: float, cash: float, is_lead: bool = False):
+    def __init__(self, model, cell, **columns):
+        """A new enterprise over a fresh row of `model.population`, at `cell`. `columns`: the
+        values of its row (stage, knowledge, workers, capital, cash, is_lead, …); columns not
+        given stay 0 (LifeCycle.found_all writes a batch of founders' columns at once)."""
         super().__init__(model)
         pop = model.population
         self.row = pop.allocate()
         pop.agent[self.row] = self
         pop.uid[self.row] = self.unique_id
         pop.kind[self.row] = self.kind
-        pop.stage[self.row] = stage
-        pop.is_lead[self.row] = is_lead
-        pop.knowledge[self.row] = knowledge
-        pop.workers[self.row] = workers
-        pop.capital[self.row] = capital
-        pop.cash[self.row] = cash
         pop.born[self.row] = model.steps
         pop.lines[self.row] = pop.line_mass[self.row] = 1.0
+        for name, value in columns.items():
+            getattr(pop, name)[self.row] = value
         self.move_to(cell)
 
     def move_to(self, cell) -> None:
@@ -63,6 +61,10 @@ class Enterprise(CellAgent):
     def leave(self) -> None:
         """Free the row, leave the grid and the model (ties already cut)."""
         self.model.population.release(self.row)
+        self.vacate()
+
+    def vacate(self) -> None:
+        """Leave the grid and the model (Mesa's CellAgent.remove); the row is the caller's to free."""
         super().remove()
 
     def __repr__(self) -> str:

@@ -24,21 +24,30 @@ class LifeCycle(Prospects):
     """Life-cycle rules over the columns of `Enterprises` (needs `self.model` and the columns)."""
 
     # --- founding and site choice ------------------------------------------------------------
-    def found(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0, lines=1.0,
-              origin="local"):
-        """A new Firm (final stage) or Supplier at cell (x, y) with `lines` product lines; returns
-        the agent. `cash` includes `subsidy`, the part the government paid (not outside capital);
-        `origin`: one of agents.population.ORIGINS (recorded for analysis)."""
-        m = self.model
-        cls = Firm if stage == m.params["n_stages"] else Supplier
-        agent = cls(m, m.grid[(x, y)], stage=stage, knowledge=float(knowledge), workers=float(workers),
-                    capital=float(capital), cash=float(cash), is_lead=is_lead)
-        self.unit_value[agent.row] = self.value_expectation[agent.row] = unit_value
-        self.lines[agent.row] = self.line_mass[agent.row] = lines
-        self.origin[agent.row] = ORIGINS.index(origin)
-        # the founders' capital comes from outside (model.accounts); a subsidy from the government
-        m.quarter.book(founders_capital=cash - subsidy)
-        return agent
+    def found_all(self, stage, x, y, knowledge, workers, capital, cash, is_lead, unit_value, subsidy=0.0,
+                  lines=1.0, origin="local") -> None:
+        """New Firms (final stage) or Suppliers at cells (x, y) with `lines` product lines, one per
+        element of `stage`, in order (arrays of one length, or scalars for all). `cash` includes
+        `subsidy`, the part the government paid (not outside capital); `origin`: one of
+        agents.population.ORIGINS (recorded for analysis). The agents are made one by one (rows and
+        unique_ids in order), their columns written at once."""
+        m, n = self.model, len(stage)
+        if n == 0:
+            return
+        S, grid = m.params["n_stages"], m.grid
+        rows = np.array([(Firm if s == S else Supplier)(m, grid[(cx, cy)]).row
+                         for s, cx, cy in zip(np.asarray(stage).tolist(), np.asarray(x).tolist(), np.asarray(y).tolist())])
+        self.stage[rows], self.is_lead[rows], self.knowledge[rows] = stage, is_lead, knowledge
+        self.workers[rows], self.capital[rows], self.cash[rows] = workers, capital, cash
+        self.unit_value[rows] = self.value_expectation[rows] = unit_value
+        self.lines[rows] = self.line_mass[rows] = lines
+        self.origin[rows] = [ORIGINS.index(o) for o in np.broadcast_to(origin, n).tolist()]
+        # the founders' capital comes from outside (model.accounts); a subsidy from the government;
+        # booked founder by founder (the same sum as one booking each)
+        total = m.quarter.flows.get("founders_capital", 0.0)
+        for value in np.broadcast_to(np.asarray(cash, float) - subsidy, n).tolist():
+            total += value
+        m.quarter.flows["founders_capital"] = total
 
     def typical_unit_values(self) -> list[float]:
         """Net value per unit of output a founder of each stage expects: the median of that
@@ -113,8 +122,10 @@ class LifeCycle(Prospects):
         best = np.argmax(u, axis=1)
         gain = u[np.arange(len(movers)), best] - u[:, 0]
         go = np.flatnonzero((best != 0) & (gain > p["relocation_threshold"]))
-        for row, x, y in zip(movers[go].tolist(), cx[go, best[go]].tolist(), cy[go, best[go]].tolist()):
-            self.agent[row].move_to(m.grid[(x, y)])
+        rows, gx, gy = movers[go], cx[go, best[go]], cy[go, best[go]]
+        for row, x, y in zip(rows.tolist(), gx.tolist(), gy.tolist()):
+            self.agent[row].cell = m.grid[(x, y)]   # Enterprise.move_to, its position written below at once
+        self.x[rows], self.y[rows] = gx, gy
 
     # --- exit and births ----------------------------------------------------------------------
     def exit(self, q: Quarter) -> None:
@@ -165,8 +176,11 @@ class LifeCycle(Prospects):
         q.book(exit_withdrawal=self.cash[out].sum(), guarantee_payouts=paid)
         q.line_exits += int(np.sum(self.lines[out] < 1))
         m.network.drop_rows(out)
-        for row in out.tolist():
-            self.agent[row].leave()
+        rows = out.tolist()
+        agents = [self.agent[row] for row in rows]
+        self.release_rows(rows)   # Enterprise.leave, the rows freed at once
+        for agent in agents:
+            agent.vacate()
         q.exits += len(out)
 
     def spin_off(self, q: Quarter) -> None:
@@ -189,10 +203,9 @@ class LifeCycle(Prospects):
         staff = np.minimum(p["initial_workers"] * z, p["spinoff_staff_share"] * self.workers[parents])
         self.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
-        typical = self.typical_unit_values()
-        for i in range(len(parents)):
-            self.found(int(stage[i]), int(sx[i]), int(sy[i]), knowledge[i], staff[i],
-                       p["initial_capital"] * z[i], p["initial_cash"] * z[i], False, typical[stage[i]], origin="spinoff")
+        q.typical = self.typical_unit_values()   # entry reads them too: spin-offs do not produce yet
+        self.found_all(stage, sx, sy, knowledge, staff, p["initial_capital"] * z, p["initial_cash"] * z, False,
+                       np.asarray(q.typical)[stage], origin="spinoff")
         q.spinoffs = len(parents)
         q.births += len(parents)
 
@@ -219,7 +232,7 @@ class LifeCycle(Prospects):
             weights = np.full(S + 1, 1.0 / (S + 1))
         mean_k = self.knowledge[live].mean() if len(live) else m.frontier * p["initial_knowledge"]
         median_output = self.median_output()  # output does not change until the founders come
-        typical = self.typical_unit_values()
+        typical = q.typical if q.typical is not None else self.typical_unit_values()
         if p["entry_on_value"]:
             stage, k, size, sx, sy = self.founders_on_value(weights, mean_k, typical, median_output)
         else:
@@ -238,12 +251,11 @@ class LifeCycle(Prospects):
         if len(taken):   # they were at risk when the quarter began: the hazard counts them (this
             self.leave(taken, q)   # quarter's prospects decided before, at the hazard without them)
             m.exit_rate = demography.smoothed_hazard(prior, q.exits, q.at_risk, w)
-        for i in range(len(new["stage"])):
-            s = int(new["stage"][i])
-            self.found(s, int(new["x"][i]), int(new["y"][i]), new["knowledge"][i],
-                       p["initial_workers"] * new["size"][i] + hired[i], p["initial_capital"] * new["size"][i],
-                       p["initial_cash"] * new["size"][i] + new["cash"][i], bool(new["lead"][i]), typical[s],
-                       subsidy=new["cash"][i], lines=new["lines"][i], origin=str(new["origin"][i]))
+        s = new["stage"].astype(np.int64)
+        self.found_all(s, new["x"], new["y"], new["knowledge"], p["initial_workers"] * new["size"] + hired,
+                       p["initial_capital"] * new["size"], p["initial_cash"] * new["size"] + new["cash"],
+                       new["lead"].astype(bool), np.asarray(typical)[s], subsidy=new["cash"], lines=new["lines"],
+                       origin=new["origin"])
         q.births += len(new["stage"])
 
     def founders_on_value(self, weights, mean_k, typical, median_output):

@@ -117,10 +117,15 @@ class Population:
 
     def release(self, row: int) -> None:
         """Free `row` (exit): it is zeroed at the next allocation and reused."""
-        self.alive[row] = False
-        self.agent[row] = None
-        self._free.append(row)
-        self._stale.append(row)
+        self.release_rows([row])
+
+    def release_rows(self, rows: list[int]) -> None:
+        """`release` each of `rows` in turn (one call for all of a step's exits)."""
+        self.alive[rows] = False
+        for row in rows:
+            self.agent[row] = None
+        self._free.extend(rows)
+        self._stale.extend(rows)
         self._live = None
 
 

@@ -27,6 +27,7 @@ class Quarter:
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of value added (model.innovation)
     credit_limit: np.ndarray | None = None                                # units; None before production
+    typical: list | None = None   # founders' net value per unit by stage (LifeCycle.typical_unit_values), once computed
     interest: np.ndarray = field(default_factory=lambda: np.zeros(0))      # units; on the debt the quarter began with
     # money flows with the rest of the world this quarter (model.accounts.FLOWS names them), the
     # sectors' stocks when the quarter began, and the production accounts (model.accounts)

@@ -55,13 +55,14 @@ def test_spinoffs_inherit_parent_knowledge_and_settle_nearby():
     pop = m.population
     before = pop.live.copy()
     founded = []
-    original = pop.found
+    original = pop.found_all
 
     def record(stage, x, y, knowledge, *args, **kw):
-        founded.append((x, y, knowledge))
+        founded.extend(zip(np.asarray(x).tolist(), np.asarray(y).tolist(),
+                           np.broadcast_to(knowledge, len(stage)).tolist()))
         return original(stage, x, y, knowledge, *args, **kw)
 
-    pop.found = record  # the instance attribute shadows Enterprises.found for this model
+    pop.found_all = record  # the instance attribute shadows Enterprises.found_all for this model
     m.step()
     assert founded, "no spin-offs at a 20% hazard"
     assert m.results().spinoffs.iloc[-1] == len(founded)

@@ -232,6 +232,33 @@ def test_thin_agents_read_their_row_and_remove_cuts_ties():
     assert row not in m.network.src and row not in m.network.dst
 
 
+def test_founding_a_batch_equals_founding_one_by_one_and_leaving_frees_the_rows():
+    """LifeCycle.found_all: the same agents, rows, unique ids, cells, columns and booked founders'
+    capital as founding each alone; `leave` of a batch frees the rows in order for reuse."""
+    from agents.population import COLUMNS
+
+    def founded(batch: bool):
+        m = ClusterModel(seed=3, **SMALL).run(1)
+        pop, q = m.population, m.quarter
+        pop.leave(pop.live[[2, 7, 5]], q)    # freed rows are reused (LIFO) and zeroed first
+        stage = np.array([0, m.params["n_stages"], 1, 1])
+        x, y, k = np.array([3, 4, 5, 3]), np.array([1, 2, 3, 1]), np.array([0.9, 1.1, 1.2, 0.8])
+        cash, subsidy = np.array([2.0, 3.0, 0.5, 1.5]), np.array([0.0, 1.0, 0.25, 0.0])
+        args = (stage, x, y, k, k * 10, k * 5, cash, np.array([False, True, False, False]), k / 3)
+        if batch:
+            pop.found_all(*args, subsidy=subsidy, lines=np.array([1.0, 2.0, 1.0, 3.0]),
+                          origin=np.array(["local", "lead", "spinoff", "founder"]))
+        else:
+            for i, o in enumerate(["local", "lead", "spinoff", "founder"]):
+                pop.found_all(*(a[i:i + 1] for a in args), subsidy=subsidy[i:i + 1],
+                              lines=np.array([1.0, 2.0, 1.0, 3.0])[i:i + 1], origin=o)
+        rows = pop.live
+        return ([(a.unique_id, a.row, type(a).__name__, a.cell.coordinate) for a in m.enterprises],
+                {c: getattr(pop, c)[rows].tolist() for c in COLUMNS}, q.flows["founders_capital"])
+
+    assert founded(True) == founded(False)
+
+
 def test_live_rows_are_handed_out_read_only():
     m = ClusterModel(seed=1, **SMALL)
     with pytest.raises(ValueError):
