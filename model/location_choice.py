@@ -26,7 +26,6 @@ from __future__ import annotations
 import numpy as np
 
 from model import transport
-from model.fields import at
 
 
 def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5, share_near=0.5):
@@ -47,21 +46,22 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
     """U(c) (log points) for choosers (arrays of length n) at candidate cells cx, cy of shape
     (n, m); `f`: the model's fields (productivity, wage, rent_paid, supply, demand). With
     `spot_share` (σ_g, (n_stages,)) and `prices` (p_g) it also subtracts `gateway_freight`."""
-    u = np.log(at(f["productivity"], cx, cy))
-    cost = at(f["wage"], cx, cy) + p["land_per_worker"] * at(f["rent_paid"], cx, cy)
+    cell = np.asarray(cx) * f["wage"].shape[1] + cy   # flat cell index: every field is read with `np.take`
+    u = np.log(np.take(f["productivity"], cell))
+    cost = np.take(f["wage"], cell) + p["land_per_worker"] * np.take(f["rent_paid"], cell)
     u -= p["labour_share"] * np.log(cost / p["base_wage"])
     n_stages = p["n_stages"]
-    infra, saving = at(f["infrastructure"], cx, cy), p["infrastructure_freight_saving"]
+    infra, saving = np.take(f["infrastructure"], cell), p["infrastructure_freight_saving"]
     theta = transport.long_haul_share(p["long_haul_freight"], infra, saving)   # long haul at the site
     premium = p["import_markup"] + theta   # import parity over the outside price, per unit of w
     # buyers (stage ≥ 1) value nearby supply of the stage before theirs
     s_in = np.clip(stage - 1, 0, n_stages - 1)
-    supply = f["supply"][s_in[:, None], cx, cy]
+    supply = np.take(f["supply"], s_in[:, None] * f["wage"].size + cell)   # f["supply"][s_in, cx, cy]
     u += np.where((stage >= 1)[:, None],   # the import premium as a share of revenue
                   premium * stage[:, None] / (stage[:, None] + 1.0) * supply / (supply + need[:, None] + 1e-9), 0.0)
     # suppliers value nearby demand for their good
     s_out = np.clip(stage, 0, n_stages - 1)
-    demand = f["demand"][s_out[:, None], cx, cy]
+    demand = np.take(f["demand"], s_out[:, None] * f["wage"].size + cell)   # f["demand"][s_out, cx, cy]
     u += np.where((~kind_is_firm)[:, None],
                   premium / (1 + premium) * demand / (demand + output[:, None] + 1e-9), 0.0)
     # final firms ship to the market gateway
