@@ -223,7 +223,7 @@ def add_compare(parser: argparse.ArgumentParser) -> None:
 
 @batch
 def cmd_compare(args) -> int:
-    from experiments.compare import PLOTTED, compare, parse_arm, parse_assignments
+    from experiments.compare import PLOTTED, compare, labelled, parse_arm, parse_assignments
 
     common = parse_assignments(",".join(args.overrides), "--set")
     arms = [parse_arm(text, common) for text in args.arms]
@@ -233,12 +233,13 @@ def cmd_compare(args) -> int:
         band = result.bands[result.bands["step"] == result.bands["step"].max()]
         print(f"one arm, so no paired differences (give a second ARM for them); final values of {arms[0].label!r}, "
               "mean and 95% interval over the replications:")
-        print(band[["indicator", "mean", "low", "high", "n"]].to_string(index=False, float_format=fmt_float, na_rep=NA))
+        print(labelled(band[["indicator", "mean", "low", "high", "n"]]).to_string(index=False, float_format=fmt_float,
+                                                                                  na_rep=NA))
         print(f"wrote {result.out}/: compare.png, bands.csv")
         return 1 if result.report.failed else 0
     shown = result.differences[result.differences["indicator"].isin([*PLOTTED, "gov_spending"])]
     print(f"final values vs {arms[0].label!r} (paired by seed; 95% interval of the difference):")
-    print(shown.to_string(index=False, float_format=fmt_float, na_rep=NA))
+    print(labelled(shown).to_string(index=False, float_format=fmt_float, na_rep=NA))
     print(f"wrote {result.out}/: compare.png, differences.png (paired), bands.csv, paired_bands.csv, differences.csv")
     return 1 if result.report.failed else 0
 

@@ -39,7 +39,8 @@ from experiments.sweep import (
     warn_scheduled,
 )
 from experiments.sweep import plain as _plain
-from model.indicator_registry import COMPARED
+from model.indicator_registry import COMPARED, FLOWS
+from model.indicator_registry import INDICATORS as REGISTRY
 from model.params import PARAMS, check_value, did_you_mean, unknown_parameter
 
 #: Indicators drawn in the comparison figure by default.
@@ -197,9 +198,16 @@ def t_interval(mean, std, n, level: float = 0.95):
     return mean - half, mean + half
 
 
+def measured(long: pd.DataFrame) -> pd.DataFrame:
+    """A tidy table (columns indicator, step, ...) without row 0 of the flows: a flow is measured
+    over a quarter, so step 0 (the state before any trade) holds 0, not a measurement
+    (model.indicator_registry.FLOWS; the run's own figure skips it the same way)."""
+    return long[~(long["indicator"].isin(FLOWS) & (long["step"] == 0))]
+
+
 def bands(series: pd.DataFrame, indicators=PLOTTED, level: float = 0.95) -> pd.DataFrame:
-    """Mean and `level` interval of each indicator per arm and step (tidy)."""
-    long = series.melt(id_vars=["arm", "step"], value_vars=list(indicators), var_name="indicator")
+    """Mean and `level` interval of each indicator per arm and step (tidy; a flow from step 1)."""
+    long = measured(series.melt(id_vars=["arm", "step"], value_vars=list(indicators), var_name="indicator"))
     g = long.groupby(["arm", "indicator", "step"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
     g["low"], g["high"] = t_interval(g["mean"], g["std"], g["count"], level)
     return g.rename(columns={"count": "n"})
@@ -208,7 +216,8 @@ def bands(series: pd.DataFrame, indicators=PLOTTED, level: float = 0.95) -> pd.D
 def paired_bands(series: pd.DataFrame, indicators=PLOTTED, reference: str | None = None,
                  level: float = 0.95) -> pd.DataFrame:
     """Per arm, indicator and step: mean and t interval of the paired difference arm − reference
-    (replication k of both ran with the same seed). Tidy; the reference arm is left out."""
+    (replication k of both ran with the same seed). Tidy, a flow from step 1; the reference arm is
+    left out."""
     arms = list(dict.fromkeys(series["arm"]))
     reference = reference or arms[0]
     wide = series.set_index(["arm", "rep", "step"])[list(indicators)]
@@ -217,8 +226,8 @@ def paired_bands(series: pd.DataFrame, indicators=PLOTTED, reference: str | None
     for arm in arms:
         if arm == reference:
             continue
-        d = (wide.loc[arm] - ref).dropna(how="all").reset_index().melt(id_vars=["rep", "step"],
-                                                                        var_name="indicator")
+        d = measured((wide.loc[arm] - ref).dropna(how="all").reset_index().melt(id_vars=["rep", "step"],
+                                                                                 var_name="indicator"))
         g = d.groupby(["indicator", "step"], sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
         g.insert(0, "arm", arm)
         parts.append(g)
@@ -250,16 +259,36 @@ def differences(final: pd.DataFrame, indicators=INDICATORS, reference: str | Non
     return pd.DataFrame(rows)
 
 
+def label_and_unit(indicator: str) -> tuple[str, str]:
+    """An indicator's label and unit from the registry ('output (value added)', 'units/quarter');
+    its column name and no unit for a column the registry does not declare."""
+    known = REGISTRY.get(indicator)
+    return (known.label, known.unit) if known else (indicator, "")
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a tidy table for reading: each indicator named by its label, its unit beside it
+    (the CSV files keep the column names)."""
+    out = table.copy()
+    out.insert(out.columns.get_loc("indicator") + 1, "unit", [label_and_unit(i)[1] for i in out["indicator"]])
+    out["indicator"] = [label_and_unit(i)[0] for i in out["indicator"]]
+    return out
+
+
 def plot_bands(band: pd.DataFrame, path, title: str = "", zero: bool = False) -> Path:
-    """One figure: a panel per indicator, a line and shaded band per arm (`zero`: a line at 0)."""
+    """One figure: a panel per indicator, titled with its label and its unit on the y axis (Δ and
+    the unit for differences), a line and shaded band per arm (`zero`: a line at 0)."""
     indicators = list(dict.fromkeys(band["indicator"]))
     fig, axes = panel_grid(len(indicators), 4.2, 3.0)
     for ax, ind in zip(axes, indicators):
         for arm, g in band[band["indicator"] == ind].groupby("arm", sort=False):
             line, = ax.plot(g["step"], g["mean"], label=arm)
             ax.fill_between(g["step"], g["low"], g["high"], color=line.get_color(), alpha=0.2, linewidth=0)
-        ax.set_title(f"Δ {ind} vs reference" if zero else ind)
+        label, unit = label_and_unit(ind)
+        ax.set_title(f"Δ {label} vs reference" if zero else label)
+        ax.set_ylabel(f"Δ {unit}" if zero and unit else unit)
         ax.set_xlabel("step (quarter)")
+        ax.set_xlim(band["step"].min(), band["step"].max())   # flows start at 1: the same quarters in every panel
         if zero:
             ax.axhline(0, color="black", linewidth=0.6)
     return save_panels(fig, axes, len(indicators), path, title)

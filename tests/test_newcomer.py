@@ -913,3 +913,39 @@ def test_make_hides_setuptools_editable_install_note_and_nothing_else():
     err = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONWARNINGS": value},
                          capture_output=True, text=True, check=True).stderr
     assert "Some other note" in err and "Editable installation" not in err
+
+
+def test_compare_figures_and_table_name_indicators_with_units_and_flows_start_at_quarter_1(tmp_path, capsys,
+                                                                                         monkeypatch):
+    """`clusterlab compare` titled its panels with column names ("output", "gov_budget"), gave no
+    unit on any y axis, printed "output" without saying it is value added or in what unit, and drew
+    every flow (value added, local sourcing share) from 0 at step 0 — row 0 is the state before any
+    trade, not a measurement — so each arm seemed to jump from 0 to its level in the first quarter."""
+    from experiments.compare import PLOTTED, plot_bands
+    from model.indicator_registry import FLOWS, INDICATORS
+
+    out = tmp_path / "c"
+    assert cli.main(["compare", "baseline", "baseline:tech_centre=5", *SMALL_ARMS, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "output (value added)" in printed and "units/quarter" in printed and "× frontier at step 0" in printed
+    for name in ("bands.csv", "paired_bands.csv"):
+        band = pd.read_csv(out / name)
+        flows = [i for i in PLOTTED if i in FLOWS]
+        assert flows and set(band.loc[band["indicator"].isin(flows), "step"]) == {1, 2}, name
+        assert set(band.loc[~band["indicator"].isin(flows), "step"]) == {0, 1, 2}, name
+    calls = []
+
+    class Axis:          # records what plot_bands writes on each panel
+        def __getattr__(self, name):
+            return lambda *a, **k: calls.append((name, a)) or (self,)
+
+    band = pd.read_csv(out / "paired_bands.csv")
+    monkeypatch.setattr("experiments.compare.panel_grid", lambda n, *a: (None, [Axis() for _ in range(n)]))
+    monkeypatch.setattr("experiments.compare.save_panels", lambda *a, **k: None)
+    plot_bands(band, tmp_path / "d.png", zero=True)
+    titles = [a[0] for n, a in calls if n == "set_title"]
+    ylabels = [a[0] for n, a in calls if n == "set_ylabel"]
+    indicators = list(dict.fromkeys(band["indicator"]))
+    assert titles == [f"Δ {INDICATORS[i].label} vs reference" for i in indicators]
+    assert ylabels == [f"Δ {INDICATORS[i].unit}" if INDICATORS[i].unit else "" for i in indicators]
+    assert "Δ units/quarter" in ylabels and "Δ output (value added) vs reference" in titles
