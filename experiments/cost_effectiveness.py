@@ -53,6 +53,8 @@ COSTS = ("lever", "net")
 MIN_REPS = 10
 #: Shares are reported per percentage point in cost_per.
 SHARES = ("local_sourcing_share", "lead_local_sourcing_share")
+#: The unit a share's effect is shown in (× 100): percentage points, not "points" (index points?).
+SHARE_POINTS, SHARE_POINT = "percentage points", "percentage point"
 
 
 def unit(indicator: str) -> str:
@@ -253,7 +255,7 @@ def arm_rows(series, ref, arm, changes, outcomes, cost, level, seed, discount) -
                      **_triple("effect", effect), **_triple("spending", spend), **_triple("per_unit", per),
                      **_triple("final_effect", final), **_triple("cost_per", cost_per),
                      "p_value": sign_flip_p(dB, seed),
-                     "cost_per_unit": "per point" if ind in SHARES else f"per {unit(ind)}"})
+                     "cost_per_unit": f"per {SHARE_POINT}" if ind in SHARES else f"per {unit(ind)}"})
     return rows
 
 
@@ -272,7 +274,7 @@ def headers(table: pd.DataFrame, indicator: str, level: float = 0.95) -> dict:
             "spending": f"Σ {money}{disc} [money units]",
             "per_unit": f"Δ{indicator}-quarters per money unit [{u} × quarters / unit]",
             "final_effect": f"Δ{indicator} at quarter {q} [{u}]",
-            "cost_per": f"{money} per +1 {'point' if indicator in SHARES else u} of final {indicator} [money units]"}
+            "cost_per": f"{money} per +1 {SHARE_POINT if indicator in SHARES else u} of final {indicator} [money units]"}
 
 
 def cost_effectiveness(scenario, levers, reps: int = 10, steps: int | None = None, seed: int = DEFAULT_SEED,

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.cost_effectiveness import SHARES, reference_and_changes
+from experiments.cost_effectiveness import SHARE_POINTS, SHARES, reference_and_changes
 from experiments.panels import panel_grid, save_panels
 from experiments.store import load_plan, load_results
 
@@ -30,7 +30,7 @@ def _scaled(t: pd.DataFrame, col: str, ind: str) -> np.ndarray:
 
 
 def _label(ind: str, unit: str) -> str:
-    return f"Δ {ind} [{'points' if ind in SHARES else unit}]"
+    return f"Δ {ind} [{SHARE_POINTS if ind in SHARES else unit}]"
 
 
 def plot_dose_response(effects: pd.DataFrame, path, outcomes=None) -> Path:

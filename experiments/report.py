@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.conventions import MIN_INTERVAL_N
-from experiments.cost_effectiveness import OUTCOMES, SHARES, effectiveness, interval
+from experiments.cost_effectiveness import OUTCOMES, SHARE_POINT, SHARE_POINTS, SHARES, effectiveness, interval
 from experiments.design import REFERENCED
 from experiments.formatting import count
 from experiments.store import load_manifest, load_plan, load_provenance
@@ -172,7 +172,7 @@ def effects_section(brief: Brief, out: Path, outcomes, figures: Path) -> pd.Data
 
 def effect_table(t: pd.DataFrame, ind: str) -> pd.DataFrame:
     u, q = t["unit"].iloc[0], int(t["quarters"].iloc[0])
-    scale, per = (100.0, "points") if ind in SHARES else (1.0, u)
+    scale, per = (100.0, SHARE_POINTS) if ind in SHARES else (1.0, u)
     return pd.DataFrame({
         "arm": t["arm"].str.split(":", n=1).str[-1],
         f"Δ at quarter {q} [{per}]": [interval(r.final_effect * scale, r.final_effect_low * scale,
@@ -181,7 +181,7 @@ def effect_table(t: pd.DataFrame, ind: str) -> pd.DataFrame:
         "Σ funded spending [units]": [interval(r.spending, r.spending_low, r.spending_high) for r in t.itertuples()],
         f"Σ Δ per unit spent [{u} × quarters/unit]": [interval(r.per_unit, r.per_unit_low, r.per_unit_high)
                                                         for r in t.itertuples()],
-        f"spending per +1 {per} [units]": [interval(r.cost_per, r.cost_per_low, r.cost_per_high) for r in t.itertuples()],
+        f"spending per +1 {SHARE_POINT if per == SHARE_POINTS else per} [units]": [interval(r.cost_per, r.cost_per_low, r.cost_per_high) for r in t.itertuples()],
     })
 
 
@@ -192,7 +192,7 @@ def answer_section(brief: Brief, effects: pd.DataFrame, outcomes) -> None:
         t = effects[(effects["indicator"] == ind) & effects["per_unit"].notna()]
         if not len(t):
             continue
-        scale, per = (100.0, "points") if ind in SHARES else (1.0, t["unit"].iloc[0])
+        scale, per = (100.0, SHARE_POINTS) if ind in SHARES else (1.0, t["unit"].iloc[0])
         if t["final_effect_low"].isna().all():      # fewer than MIN_INTERVAL_N replications: no interval
             items.append(f"{ind}: not judged: there is no interval of the effect from fewer than {MIN_INTERVAL_N} "
                          "replications (see Caveats)")
@@ -216,7 +216,7 @@ def answer_section(brief: Brief, effects: pd.DataFrame, outcomes) -> None:
 
 
 def _cost(row, per, ind) -> str:
-    unit = "point" if per == "points" else per
+    unit = SHARE_POINT if per == SHARE_POINTS else per
     return (f"{interval(row['cost_per'], row['cost_per_low'], row['cost_per_high'])} units of spending per +1 "
             f"{unit} of {ind} at the last quarter")
 
@@ -246,7 +246,7 @@ def budget_answer(brief: Brief, effects: pd.DataFrame, use: pd.DataFrame, outcom
             paid = f", {funded[arm]:.0%} funded" if arm in funded.index else ""
             doses.append(f"{value:g}/quarter{paid}: " + "; ".join(parts))
         items.append(f"{lever} — " + " | ".join(doses))
-    brief.h(3, "At what budget (each lever alone; shares in points)")
+    brief.h(3, f"At what budget (each lever alone; shares in {SHARE_POINTS})")
     brief.ul(items)
 
 

@@ -949,3 +949,22 @@ def test_compare_figures_and_table_name_indicators_with_units_and_flows_start_at
     assert titles == [f"Δ {INDICATORS[i].label} vs reference" for i in indicators]
     assert ylabels == [f"Δ {INDICATORS[i].unit}" if INDICATORS[i].unit else "" for i in indicators]
     assert "Δ units/quarter" in ylabels and "Δ output (value added) vs reference" in titles
+
+
+def test_a_shares_effect_is_named_in_percentage_points(compare_store, tmp_path):
+    """The brief, the dose-response axis and cost-effectiveness gave a share's effect (× 100) in
+    "[points]" and its cost "per +1 point": an economist reads index points or a whole share (+1 = +100
+    percentage points), not the percentage points the numbers are."""
+    from experiments.cost_effectiveness import effectiveness, headers
+    from experiments.dose_response import _label
+
+    brief = tmp_path / "brief"
+    assert cli.main(["report", str(compare_store), str(brief), "--outcomes", "local_sourcing_share,firms"]) == 0
+    text = (brief / "report.md").read_text(encoding="utf-8")
+    assert "[percentage points]" in text and "spending per +1 percentage point [units]" in text
+    assert "[points]" not in text and "+1 points" not in text
+    table = effectiveness(compare_store, outcomes=("local_sourcing_share", "firms"))
+    assert "per +1 percentage point of final local_sourcing_share" in headers(table, "local_sourcing_share")["cost_per"]
+    assert set(table.loc[table["indicator"] == "local_sourcing_share", "cost_per_unit"]) == {"per percentage point"}
+    assert _label("local_sourcing_share", "share of inputs") == "Δ local_sourcing_share [percentage points]"
+    assert _label("firms", "enterprises") == "Δ firms [enterprises]"
