@@ -84,8 +84,9 @@ class Government(Agent):
         """Change a policy lever; it acts from the next step. Raises ValueError naming the lever and
         what is allowed for an unknown name, a non-lever parameter or a bad value."""
         if name not in self.levers:
-            if name not in PARAMS:
-                check_value(name, value)  # raises a clear error for unknown names (did you mean …)
+            if name not in PARAMS:    # the closest lever, not the closest parameter ('brand' → brand_promotion)
+                raise ValueError(f"{name!r}: not a policy lever{did_you_mean(name, LEVERS)}; allowed: "
+                                 f"{', '.join(LEVERS)}")
             raise ValueError(f"{name!r} is a parameter but not a policy lever; levers: {', '.join(LEVERS)}")
         self.levers[name] = check_value(name, value)
         self.lever_changes.append((self.model.steps, name, self.levers[name]))

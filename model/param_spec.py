@@ -102,9 +102,13 @@ class Param:
 
 def did_you_mean(name: str, options) -> str:
     """' (did you mean …?)' with the closest of `options` to `name`, or '' if none is close; case
-    is ignored (`BASELINE` → 'baseline', `Tech_Centre` → 'tech_centre')."""
+    is ignored (`BASELINE` → 'baseline', `Tech_Centre` → 'tech_centre'). A name of 3 or more
+    characters that begins exactly one option is taken as its abbreviation ('brand' →
+    'brand_promotion' among the levers, 'entre' → 'entrepreneurship'), before difflib's closest."""
     lowered = {str(o).lower(): o for o in options}
-    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
+    begun = [o for o in lowered if o.startswith(str(name).lower()) and o != str(name).lower()]
+    close = begun if len(begun) == 1 and len(str(name)) >= 3 else \
+        difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 

@@ -170,6 +170,9 @@ def test_lever_changes_take_effect_at_the_next_step_and_are_recorded():
         m.set_lever("width", 10)
     with pytest.raises(ValueError, match="did you mean 'training'"):
         m.set_lever("trainig", 1.0)
+    # the closest lever, not the closest parameter (was "did you mean 'brand_decay'?", no lever)
+    with pytest.raises(ValueError, match=r"'brand': not a policy lever \(did you mean 'brand_promotion'\?\); allowed: tax_rate"):
+        m.set_lever("brand", 1.0)
 
 
 def test_policy_schedule_changes_levers_at_its_step():

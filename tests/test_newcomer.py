@@ -794,7 +794,7 @@ def test_the_python_api_names_a_bad_seed_step_count_or_lever():
     for value in (3.0, 50):
         with pytest.raises(ValueError, match=r"'width' is a parameter but not a policy lever; levers: tax_rate"):
             model.set_lever("width", value)
-    with pytest.raises(ValueError, match=r"unknown parameter \(did you mean 'tech_centre'\?\)"):
+    with pytest.raises(ValueError, match=r"'tech_center': not a policy lever \(did you mean 'tech_centre'\?\); allowed: "):
         model.set_lever("tech_center", 3.0)
     model.run(0)
     assert model.steps == 0 and model.government.lever_changes == []
@@ -968,3 +968,18 @@ def test_a_shares_effect_is_named_in_percentage_points(compare_store, tmp_path):
     assert set(table.loc[table["indicator"] == "local_sourcing_share", "cost_per_unit"]) == {"per percentage point"}
     assert _label("local_sourcing_share", "share of inputs") == "Δ local_sourcing_share [percentage points]"
     assert _label("firms", "enterprises") == "Δ firms [enterprises]"
+
+
+def test_an_abbreviated_lever_is_offered_the_lever_it_begins(capsys):
+    """`--set entre=1` offered 'entry_rate' (difflib's closest) for entrepreneurship, and
+    `model.set_lever("brand", 5)` offered 'brand_decay', a parameter that is no lever: a name that
+    begins exactly one allowed name is read as its abbreviation, and set_lever offers levers only."""
+    from model import ClusterModel
+    from model.param_spec import did_you_mean
+
+    assert cli.main(["run", "baseline", "--steps", "1", "--set", "entre=1"]) == 2
+    assert "entre: unknown parameter (did you mean 'entrepreneurship'?)" in capsys.readouterr().err
+    assert did_you_mean("park", ["parks", "park_treatment", "park_subsidy"]) == " (did you mean 'parks'?)"  # not unique
+    assert did_you_mean("BASELINE", ["baseline", "dartboard"]) == " (did you mean 'baseline'?)"
+    with pytest.raises(ValueError, match=r"'brand': not a policy lever \(did you mean 'brand_promotion'\?\)"):
+        ClusterModel(seed=0, width=20, height=20, n_firms=5, n_suppliers=10).set_lever("brand", 5.0)
