@@ -51,14 +51,16 @@ def largest_component_share(pop, net) -> float:
 
 def network_indicators(pop, net) -> dict:
     """Density, clustering and largest-component share of the supply network over the live rows."""
-    n, stage = len(pop.live), pop.stage[pop.live]
+    n = len(pop.live)
     out = {"network_density": metrics.network_density(n, len(net))}
     # A tie joins a stage s−1 supplier to a stage s buyer: with stage parity as the two sides the
     # graph is bipartite (no triangles, so triangle clustering is 0 by construction); its
     # clustering is then the bipartite (Robins–Alexander, squares) coefficient. Checked, not assumed.
-    bipartite = bool(np.all((pop.stage[net.src] - pop.stage[net.dst]) % 2 != 0))
-    if bipartite:
-        out["network_clustering"] = metrics.bipartite_clustering(*tie_positions(pop, net), n, side=stage % 2 == 0)
+    even = pop.stage % 2 == 0
+    bipartite = bool(np.all(even[net.src] != even[net.dst]))
+    if bipartite:   # the biadjacency read off the network's sorted ties (the nodes as numbered by tie_positions)
+        out["network_clustering"] = metrics.bipartite_clustering_biadjacency(net.biadjacency(pop.capacity, even,
+                                                                                              pop.alive))
     else:
         out["network_clustering"] = metrics.average_clustering(*tie_positions(pop, net), n)
     out["largest_component_share"] = largest_component_share(pop, net)

@@ -23,6 +23,7 @@ import numpy as np
 from model.network_metrics import (  # noqa: F401  (re-exported: the metrics stay one namespace)
     average_clustering,
     bipartite_clustering,
+    bipartite_clustering_biadjacency,
     largest_component_share,
     local_sourcing_share,
     network_density,

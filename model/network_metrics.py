@@ -129,7 +129,15 @@ def _bipartite_clustering_by_side(src, dst, n_nodes, side) -> float:
     on_side = side[src]
     if np.any(on_side == side[dst]):
         raise ValueError("bipartite_clustering: a tie joins two nodes of the same side")
-    B = _biadjacency(np.where(on_side, src, dst), np.where(on_side, dst, src), side)
+    return bipartite_clustering_biadjacency(_biadjacency(np.where(on_side, src, dst), np.where(on_side, dst, src),
+                                                        side))
+
+
+def bipartite_clustering_biadjacency(B: sp.csr_array) -> float:
+    """`bipartite_clustering` of a simple bipartite graph given by its 0/1 biadjacency B (CSR,
+    rows: one side, columns: the other; no tie listed twice, indices in any order within a row,
+    e.g. `SupplyNetwork.biadjacency`), in integer arithmetic (every count below is exact; the
+    floats of the result are those of the formula)."""
     d_row = np.diff(B.indptr)
     d_col = np.bincount(B.indices, minlength=B.shape[1])
     paths3 = int(np.dot(np.repeat(d_row - 1, d_row), (d_col - 1)[B.indices]))

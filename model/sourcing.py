@@ -116,11 +116,14 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
     numpy calls (a lead firm's search may take 16 rounds)."""
     n = len(buyers)
     near, ref, anywhere = [], [], []
+    n_uniform = 3 * n_ref if len(net) else 0   # an empty network draws nothing for referrals
     for _ in range(draws):
         near += [(rng.integers(-1, 2, n), rng.integers(-1, 2, n), rng.random(n)) for _ in range(n_near)]
-        if len(net):  # an empty network draws nothing for referrals
-            ref += [(rng.random(n), rng.random(n), rng.random(n)) for _ in range(n_ref)]
-        anywhere.append(rng.random(n))
+        # the referrals' and the anywhere draw's uniforms follow each other: one call draws them
+        # all (the same numbers in the same order as one call of n each)
+        u = rng.random((n_uniform + 1, n))
+        ref += [(u[3 * j], u[3 * j + 1], u[3 * j + 2]) for j in range(n_uniform // 3)]
+        anywhere.append(u[n_uniform])
 
     def batch(lookup, numbers, *per_buyer):
         k = len(numbers)

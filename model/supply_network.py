@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from model import niche_demand
 from model.fields import at
@@ -206,6 +207,32 @@ class SupplyNetwork:
         if out_ptr is None or len(out_ptr) != n_rows + 1:
             self._adjacency = by_src, pointers(self.src), by_dst, pointers(self.dst)
         return self._adjacency
+
+    def biadjacency(self, n_rows: int, side, nodes) -> sp.csr_array:
+        """The ties as a 0/1 biadjacency in CSR form (int32): rows the rows r with `nodes[r]` and
+        `side[r]`, columns those with `nodes[r]` and not `side[r]` (bool arrays over the n_rows
+        rows), each numbered in row order; every tie must join the two sides (the caller checks).
+        Read off the sorted orders of `adjacency` without a sort: a row lists the ties where it
+        supplies, then those where it buys, each in the order they were made. No tie is repeated
+        (model.sourcing adds only ties that `has` does not find), so no entry is."""
+        by_src, _, by_dst, _ = self.adjacency(n_rows)
+        side, nodes = np.asarray(side, bool)[:n_rows], np.asarray(nodes, bool)[:n_rows]
+        row_id, col_id = np.cumsum(nodes & side) - 1, np.cumsum(nodes & ~side) - 1
+        shape = (int(row_id[-1]) + 1, int(col_id[-1]) + 1) if n_rows else (0, 0)
+        parts = []   # (row, column) of the ties whose supplier, then whose buyer, is on `side`
+        for order, end, other in ((by_src, self.src, self.dst), (by_dst, self.dst, self.src)):
+            ties = order[side[end[order]]]                 # sorted by the end on `side`
+            parts.append((row_id[end[ties]], col_id[other[ties]]))
+        counts = [np.bincount(rows, minlength=shape[0]) for rows, _ in parts]
+        indptr = np.zeros(shape[0] + 1, np.int64)
+        np.cumsum(counts[0] + counts[1], out=indptr[1:])
+        indices = np.empty(int(indptr[-1]), np.int32)
+        offset = indptr[:-1].copy()                         # where each row's next tie goes
+        for (rows, cols), count in zip(parts, counts):
+            rank = np.arange(len(rows)) - (np.cumsum(count) - count)[rows]   # place among the row's ties
+            indices[offset[rows] + rank] = cols
+            offset += count
+        return sp.csr_array((np.ones(len(indices), np.int32), indices, indptr), shape=shape)
 
     def referrals(self, buyers, n_rows, rng) -> np.ndarray:
         """One referral candidate per buyer: b ← s → b' ← s' (−1 where the path is missing)."""

@@ -128,3 +128,8 @@ def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
     side = pop.stage[pop.live] % 2 == 0
     assert small_model.indicators["network_clustering"] == pytest.approx(metrics.bipartite_clustering(src, dst, n))
     assert metrics.bipartite_clustering(src, dst, n, side=side) == pytest.approx(metrics.bipartite_clustering(src, dst, n))
+    # the clustering read off the network's sorted ties (no repeated tie) is the side-wise value, exactly
+    assert len(np.unique(net.src * pop.capacity + net.dst)) == len(net)
+    biadjacency = net.biadjacency(pop.capacity, pop.stage % 2 == 0, pop.alive)
+    assert biadjacency.nnz == len(net) and biadjacency.shape == (int(side.sum()), int((~side).sum()))
+    assert small_model.indicators["network_clustering"] == metrics.bipartite_clustering(src, dst, n, side=side)

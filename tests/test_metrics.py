@@ -577,3 +577,23 @@ def test_bipartite_clustering_by_side_ignores_how_nodes_and_tie_directions_are_l
     expected = bipartite_clustering(src, dst, n_sup + n_buy)
     assert bipartite_clustering(s, d, n_sup + n_buy, side=side) == pytest.approx(expected, abs=1e-12)
     assert bipartite_clustering(s, d, n_sup + n_buy, side=~side) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bipartite_clustering_of_a_biadjacency_does_not_depend_on_the_order_of_its_entries(seed):
+    """bipartite_clustering_biadjacency of a CSR biadjacency whose rows list their ties in any
+    order equals the side-wise value (repeated ties merged first), exactly."""
+    import scipy.sparse as sp
+
+    from model.metrics import bipartite_clustering, bipartite_clustering_biadjacency
+
+    rng = np.random.default_rng(200 + seed)
+    n_sup, n_buy = int(rng.integers(5, 40)), int(rng.integers(5, 40))
+    pairs = np.unique(rng.integers(0, n_sup * n_buy, int(rng.integers(n_sup, 3 * n_sup * n_buy // 4))))
+    rows, cols = pairs // n_buy, pairs % n_buy
+    side = np.arange(n_sup + n_buy) < n_sup
+    expected = bipartite_clustering(rows, n_sup + cols, n_sup + n_buy, side=side)
+    order = np.lexsort((rng.random(len(rows)), rows))     # by row, shuffled within each row
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_sup))])
+    B = sp.csr_array((np.ones(len(rows), np.int32), cols[order], indptr), shape=(n_sup, n_buy))
+    assert bipartite_clustering_biadjacency(B) == expected
