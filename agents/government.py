@@ -2,14 +2,15 @@
 
 Budget identity, every quarter t:
     budget_t = budget_{t−1} + revenue_t + transfers_t − spending_t − remittance_t − public_service_t,
-with revenue = enterprise income tax, transfers from the upper level (`gov_transfer`), spending =
+with revenue = enterprise income tax plus the fines of environmental enforcement, transfers from the upper level (`gov_transfer`), spending =
 Σ_levers paid_l, and the budget rule's disposal of the surplus above the reserve (`gov_reserve`
 or the rest of the initial budget, plus what the levers asked this quarter) as a remittance
 upward or the default public service (model/fiscal_rule.py).
 
 At the start of a quarter each lever asks for money (`request`): a spending lever asks its
 value; a rate lever asks its rate times last quarter's base (R&D spending, park rent); a
-level lever (IP protection, environmental regulation) asks its running cost. If the requests
+level lever (IP protection) asks its running cost; the environmental standard is a setting that
+costs nothing (its enforcement is a spending lever). If the requests
 exceed the budget held at the start of the quarter, every lever is cut by the same share
 (`funded`), so the government never spends money it does not have. Each programme then turns
 its money into the input of one mechanism — no lever sets an outcome:

@@ -10,8 +10,10 @@ balance sheets of Eurace, Cincotti, Raberto & Teglio 2010):
   flow between it and the first two sectors is.
 
 Flows inside the cluster sectors cancel: local intermediate sales (seller's revenue = buyer's
-purchase at the ex-works price), taxes (enterprises → government), R&D refunds and rent subsidies
-paid to enterprises, contributions to the guarantee fund (government → fund).
+purchase at the ex-works price), taxes (enterprises → government), R&D refunds paid to
+enterprises, contributions to the guarantee fund (government → fund). The park subsidy is
+not internal: enterprises book their rent net of it (`rent`) and the government pays its share
+to the landlords, outside (`gov_purchases`).
 
 **Stock-flow identity**, every quarter t:
 

@@ -39,7 +39,9 @@ def accumulate(stock: np.ndarray, emitted_by_cell: np.ndarray, decay: float) -> 
 # so it abates a* = min(ρ, π f / (2 c_a)) — marginal abatement cost equals the expected
 # marginal fine — if that beats abating nothing (C(0) = π f ρ e), else it evades. Compliance and
 # emissions are outcomes: with little enforcement small emitters evade; a firm whose costs
-# exceed its margin moves (the site score counts the environmental cost) or exits.
+# exceed its margin exits. Site choice does not read the compliance cost (a park's shared
+# treatment lowers it only for firms already there); `expected_compliance_cost` is its pure
+# form, kept for that use and tested, not called by the model.
 
 def inspection_probability(inspections: float, raw) -> np.ndarray:
     """π_i = min(1, n · e_i / Σ e): inspections targeted at emitters by their raw emissions."""
@@ -69,7 +71,7 @@ def abatement_choice(raw, standard: float, prob, fine: float, var_cost: float, f
 
 
 def expected_compliance_cost(raw, standard: float, prob, fine: float, var_cost: float, fixed_cost: float, saving):
-    """min_a C(a): abatement cost + expected fine of the best response (used in site choice)."""
+    """min_a C(a): abatement cost + expected fine of the best response (not yet read by site choice)."""
     _, cost, fine_due = abatement_choice(raw, standard, prob, fine, var_cost, fixed_cost, saving)
     return cost + fine_due
 
