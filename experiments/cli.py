@@ -98,12 +98,14 @@ def add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--animate", action="store_true",
                         help="also write map.gif, an animation of the map over the run (same seed: same run)")
-    parser.add_argument("--fps", type=positive_int, default=6, help="frames per second of the animation")
+    parser.add_argument("--fps", type=positive_int, help="frames per second of the animation (default 6; with --animate)")
 
 
 def cmd_run(args) -> int:
     from experiments.runner import FIGURES, OutputError, check_output_folder, events, run_scenario, summary_table
 
+    if args.fps is not None and not args.animate:     # no option silently ignored
+        raise ValueError(f"--fps {args.fps}: only with --animate (the animation's frames per second)")
     overrides = parse_overrides(args.overrides)
     try:
         scenario = load_scenario(args.scenario).with_overrides(**overrides)
@@ -133,7 +135,7 @@ def cmd_run(args) -> int:
     if args.animate:
         from experiments.animate import animate
 
-        gif = animate(scenario.build(seed=args.seed), steps, out / "map.gif", fps=args.fps)
+        gif = animate(scenario.build(seed=args.seed), steps, out / "map.gif", fps=args.fps or 6)
         print(f"wrote {gif}")
     return 0
 

@@ -983,3 +983,12 @@ def test_an_abbreviated_lever_is_offered_the_lever_it_begins(capsys):
     assert did_you_mean("BASELINE", ["baseline", "dartboard"]) == " (did you mean 'baseline'?)"
     with pytest.raises(ValueError, match=r"'brand': not a policy lever \(did you mean 'brand_promotion'\?\)"):
         ClusterModel(seed=0, width=20, height=20, n_firms=5, n_suppliers=10).set_lever("brand", 5.0)
+
+
+def test_fps_without_animate_is_refused_before_the_run(tmp_path, capsys):
+    """`clusterlab run baseline --fps 5` ran and wrote no animation without a word: --fps only sets
+    the frame rate of --animate's map.gif (the project's rule: no option silently ignored)."""
+    out = tmp_path / "r"
+    assert cli.main(["run", "baseline", "--steps", "1", "--fps", "5", "--out", str(out)]) == 2
+    assert "--fps 5: only with --animate" in capsys.readouterr().err
+    assert not out.exists()
