@@ -37,6 +37,25 @@ class Measure:
         text = self.indicator if self.how == "value" else f"{self.how}_{self.indicator}"
         return text if self.quarter is None else f"{text}_q{self.quarter}"
 
+    @property
+    def unit(self) -> str:
+        """Its unit, from the indicator's in the registry: a sum of a per-quarter flow drops
+        '/quarter' (spending over ten years is in units), a sum of anything else is × quarters, a
+        growth is % a year; '' for an indicator without a declared unit."""
+        from model.indicator_registry import INDICATORS
+
+        unit = INDICATORS[self.indicator].unit if self.indicator in INDICATORS else ""
+        if self.how == "growth":
+            return "% a year"
+        if self.how != "sum" or not unit:
+            return unit
+        return unit.removesuffix("/quarter") if unit.endswith("/quarter") else f"{unit} × quarters"
+
+    @property
+    def titled(self) -> str:
+        """The label with its unit, for axes and tables: 'sum_gov_spending [units]'."""
+        return f"{self.label} [{self.unit}]" if self.unit else self.label
+
     def of(self, series: pd.DataFrame) -> float:
         """The measure of one run; `series` is indexed by step (0..T) with one column per indicator.
 

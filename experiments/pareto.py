@@ -62,8 +62,9 @@ class Outcome:
         lines.append(f"front of {spec.algorithm}: {0 if missed else len(ours)} points (feasible, non-dominated)")
         if self.chosen:
             lines.append(f"chosen ({self.note}): " + ", ".join(f"{k} = {v:g}" for k, v in self.chosen["settings"].items()))
+            titled = {m.label: m.titled for m in measures(spec)}
             for label, entry in self.chosen["out_of_sample"].items():
-                lines.append(f"  {label}: {fmt_float(entry['mean'])} [{fmt_float(entry['low'])}, {fmt_float(entry['high'])}] "
+                lines.append(f"  {titled.get(label, label)}: {fmt_float(entry['mean'])} [{fmt_float(entry['low'])}, {fmt_float(entry['high'])}] "
                              f"on {spec.check_replications} fresh seeds (search seeds: {entry['in_sample']:.4g})")
             if note := few_replications(spec.check_replications, "fresh seed", "", "check_replications ="):
                 lines.append(f"  warning: {note}")
@@ -249,8 +250,8 @@ def plot_front(spec, points, table, chosen, path) -> None:
         ax.errorbar([oa["mean"]], [ob["mean"]], xerr=[[oa["mean"] - oa["low"]], [oa["high"] - oa["mean"]]],
                     yerr=[[ob["mean"] - ob["low"]], [ob["high"] - ob["mean"]]], fmt="*", ms=14, color="C3",
                     label="chosen: fresh seeds, 95% interval")
-    ax.set_xlabel(f"{a} ({spec.objectives[0].sense})")
-    ax.set_ylabel(f"{b} ({spec.objectives[1].sense})")
+    ax.set_xlabel(f"{spec.objectives[0].measure.titled} ({spec.objectives[0].sense})")
+    ax.set_ylabel(f"{spec.objectives[1].measure.titled} ({spec.objectives[1].sense})")
     ax.set_title(f"{spec.name}: Pareto front (means over {spec.replications} seeds)")
     ax.legend(fontsize=8)
     fig.tight_layout()

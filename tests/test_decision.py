@@ -168,6 +168,34 @@ def test_an_unreachable_target_reports_the_nearest_miss_not_a_front(tmp_path):
     assert (outcome.hypervolume[["hv_nsga2", "hv_random"]] == 0).all().all()
 
 
+def test_the_fronts_axes_and_the_chosen_mixs_lines_carry_units(tmp_path, monkeypatch):
+    """front.png's axes read "sum_gov_spending (min)" and "value_added_q6 (max)" and the chosen mix's
+    lines "sum_gov_spending: 174.1 [...]": no unit, so an economist could not tell money from money a
+    quarter. A sum of a per-quarter flow is in the flow's stock unit, a sum of a stock × quarters."""
+    import matplotlib.axes
+
+    from experiments.optimise import search
+    from experiments.pareto import write
+
+    assert Measure("gov_spending", "sum").unit == "units" and Measure("value_added", "value", 6).unit == "units/quarter"
+    assert Measure("firms", "sum").unit == "enterprises × quarters" and Measure("firms", "mean").unit == "enterprises"
+    assert Measure("value_added", "growth").unit == "% a year" and Measure("ellison_glaeser").unit == ""
+    assert Measure("gov_spending", "sum").titled == "sum_gov_spending [units]" and Measure("x").titled == "x"
+    labels = []
+    for name in ("set_xlabel", "set_ylabel"):
+        monkeypatch.setattr(matplotlib.axes.Axes, name, lambda ax, text, *a, **k: labels.append(text))
+    class Checked(ToyEvaluator):       # the fresh-seed check reads each seed's measures
+        def runs(self, settings, seeds):
+            row = self([settings], seeds).drop(columns=["failed_runs"]).iloc[0]
+            return pd.DataFrame([row] * len(seeds), index=pd.Index(seeds, name="seed"))
+
+    spec, evaluate = tiny_spec(), Checked(tmp_path)
+    outcome = write(spec, tmp_path, search(spec, evaluate), evaluate)
+    assert labels[:2] == ["sum_gov_spending [units] (min)", "mean_knowledge [× frontier at step 0] (max)"]
+    report = outcome.report()
+    assert "\n  sum_gov_spending [units]: " in report and "\n  mean_knowledge [× frontier at step 0]: " in report
+
+
 def front_of(out) -> pd.DataFrame:
     table = pd.read_parquet(Path(out) / "front.parquet")
     return table.drop(columns=[c for c in table if c.endswith("_sd")]).sort_values(
