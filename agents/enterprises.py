@@ -309,9 +309,8 @@ class Enterprises(Expectations, LifeCycle, Population):
         return spend[live]
 
     def _regulate(self, Q, stage, in_park):
-        """(emitted, abatement cost, fines) per live row: each firm's cheapest response to the
-        standard, the inspection probability the enforcement money buys and the fine
-        (model.environment); fines are drawn for the inspected firms."""
+        """(emitted, abatement cost, fines) per live row: each firm's cheapest response to the standard, the
+        inspection probability the enforcement money buys and the fine (model.environment); fines drawn for the inspected."""
         m, p, gov = self.model, self.model.params, self.model.government
         standard = gov.effective("environmental_regulation")
         inspections = gov.pay("environmental_enforcement", gov.granted["environmental_enforcement"]) / p["inspection_cost"]
@@ -321,6 +320,7 @@ class Enterprises(Expectations, LifeCycle, Population):
                                                       p["abatement_fixed_cost"], p["park_treatment"] * in_park)
         inspected = m.rng.random(len(raw)) < prob
         m.compliance = environment.compliance_rate(raw, share, standard)
+        m.enforcement = (inspections, float(raw.sum()), standard)   # what site choice expects (site_compliance_cost)
         return raw * (1.0 - share), cost, p["emission_fine"] * (standard - share) * raw * inspected
 
     # --- knowledge -------------------------------------------------------------------------

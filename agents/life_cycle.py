@@ -15,7 +15,7 @@ import numpy as np
 from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Group, Prospects
-from model import demography, entry_decision, intermediate_market, product_lines, production, transport
+from model import demography, entry_decision, environment, intermediate_market, product_lines, production, transport
 from model.location_choice import candidate_sites, choose, site_scores, spot_share_of_local_trade
 from model.quarter import Quarter
 
@@ -79,7 +79,8 @@ class LifeCycle(Prospects):
         if p["location_choice"] == "random":
             return m.rng.integers(0, W, n), m.rng.integers(0, H, n)
         cx, cy = candidate_sites(m.rng, n, p["location_candidates"], W, H, near_x, near_y, radius, share_near)
-        u = site_scores(m.fields, p, m.market, m.price, stage, is_final, need, out, cx, cy, *self.gateway_trade())
+        u = site_scores(m.fields, p, m.market, m.price, stage, is_final, need, out, cx, cy, *self.gateway_trade(),
+                        compliance=self.site_compliance_cost(stage, out, cx, cy))
         pick = choose(m.rng, u, p["choice_noise"])
         return cx[np.arange(n), pick], cy[np.arange(n), pick]
 
@@ -97,6 +98,20 @@ class LifeCycle(Prospects):
         unsold, unmet = m.spot_gaps
         spot = intermediate_market.spot_match(unsold, unmet, p["spot_matching"])
         return spot_share_of_local_trade(output, unsold, spot), m.stage_price
+
+    def site_compliance_cost(self, stage, out, cx, cy):
+        """(n, m) expected compliance cost per unit of revenue at the candidates with `site_compliance_cost`
+        (model.environment.site_compliance_share: this quarter's enforcement, the chooser's raw emissions at
+        output `out` and its good's price, a park's shared treatment), else None. Every emitter reads it;
+        it matters where emissions are large (the dirty stage)."""
+        m, p = self.model, self.model.params
+        if not p["site_compliance_cost"]:
+            return None
+        S = p["n_stages"]
+        price = np.where(stage == S, m.price, m.stage_price[np.minimum(stage, S - 1)])
+        park = np.take(m.grid.park.data, np.asarray(cx) * m.shape[1] + cy)
+        return environment.site_compliance_share(environment.raw_emissions(out, stage, p), out, price,
+                                                 m.enforcement, p, park)
 
     def relocate(self, q: Quarter) -> None:
         """A share `relocation_rate` reconsiders its site; it moves if the best candidate beats
@@ -116,7 +131,8 @@ class LifeCycle(Prospects):
         out = self.output[movers]
         stage = self.stage[movers].astype(np.int64)
         u = site_scores(m.fields, p, m.market, m.price, stage, self.kind[movers] == KIND_FIRM,
-                        out * (stage >= 1), out, cx, cy, *self.gateway_trade())
+                        out * (stage >= 1), out, cx, cy, *self.gateway_trade(),
+                        compliance=self.site_compliance_cost(stage, out, cx, cy))
         if p["choice_noise"] > 0:
             u = u + m.rng.gumbel(0.0, p["choice_noise"], u.shape)
         best = np.argmax(u, axis=1)

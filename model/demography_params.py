@@ -78,4 +78,12 @@ ENTRY_AND_SITES = [
        "haul on the import parity its local-supply gain is measured against and the spot leg on its spot "
        "purchases (ODD 7.9); 0: only final firms count freight (the former score)",
        "switch: the freights the quarter charges (model.transport; agents.enterprises.trade_inputs)"),
+    _p("mechanisms", "site_compliance_cost", 0, "switch", 0, 1,
+       "1: the site score of an emitter (entry, spin-off, relocation) subtracts its expected compliance cost "
+       "per unit of revenue at the candidate cell, min_a C(a) / (p Q) (model.environment.site_compliance_share): "
+       "abatement cost plus expected fine at this quarter's inspection probability for its own emissions, less a "
+       "park's shared treatment (park_treatment) in a park cell, so regulation draws dirty plants into parks "
+       "(ODD 7.9); 0: site choice ignores regulation (the former score)",
+       "switch: Becker 1968, Harrington 1988 (the cost, agents.enterprises._regulate); seed 004 (Zhejiang dyeing: "
+       "enforce the law, make firms install and run treatment) - no seed figure on dyeing works moving into parks"),
 ]

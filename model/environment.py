@@ -39,9 +39,9 @@ def accumulate(stock: np.ndarray, emitted_by_cell: np.ndarray, decay: float) -> 
 # so it abates a* = min(ρ, π f / (2 c_a)) — marginal abatement cost equals the expected
 # marginal fine — if that beats abating nothing (C(0) = π f ρ e), else it evades. Compliance and
 # emissions are outcomes: with little enforcement small emitters evade; a firm whose costs
-# exceed its margin exits. Site choice does not read the compliance cost (a park's shared
-# treatment lowers it only for firms already there); `expected_compliance_cost` is its pure
-# form, kept for that use and tested, not called by the model.
+# exceed its margin exits. With `site_compliance_cost` site choice reads the compliance cost
+# (`site_compliance_share`): a park's shared treatment then draws emitters in; off (the default),
+# it lowers the cost only of firms already there.
 
 def inspection_probability(inspections: float, raw) -> np.ndarray:
     """π_i = min(1, n · e_i / Σ e): inspections targeted at emitters by their raw emissions."""
@@ -71,9 +71,30 @@ def abatement_choice(raw, standard: float, prob, fine: float, var_cost: float, f
 
 
 def expected_compliance_cost(raw, standard: float, prob, fine: float, var_cost: float, fixed_cost: float, saving):
-    """min_a C(a): abatement cost + expected fine of the best response (not yet read by site choice)."""
+    """min_a C(a): abatement cost + expected fine of the best response (units/quarter)."""
     _, cost, fine_due = abatement_choice(raw, standard, prob, fine, var_cost, fixed_cost, saving)
     return cost + fine_due
+
+
+def site_compliance_share(raw, output, price, enforcement, p: dict, park) -> np.ndarray:
+    """(n, m) expected compliance cost at each candidate cell as a share of the chooser's revenue
+    (log points, as the site score's freight): min_a C(a) / (p Q), C(a) of `abatement_choice` with
+    the park's saving `park_treatment` × park(c).
+
+    raw, output, price: (n,) the chooser's raw emissions e (emission units/quarter), output Q
+    (units/quarter) and the price of its good (units/unit); enforcement: this quarter's
+    (inspections n, Σ raw emissions E, standard ρ); park: (n, m) park indicator at the candidates.
+    The chooser expects this quarter's targeting for its own emissions, π = min(1, n e / E):
+    inspections aim at emitters, not places, so π is the same at every candidate (its own e left
+    out of E, as one firm's). Sources: Becker 1968; Harrington 1988 (the cost); the score's shares."""
+    inspections, total, standard = enforcement
+    raw, park = np.asarray(raw, float), np.asarray(park, float)
+    prob = np.minimum(1.0, inspections * raw / total) if inspections > 0 and total > 0 else np.zeros_like(raw)
+    cost = expected_compliance_cost(np.broadcast_to(raw[:, None], park.shape), standard,
+                                    np.broadcast_to(prob[:, None], park.shape), p["emission_fine"],
+                                    p["abatement_cost"], p["abatement_fixed_cost"], p["park_treatment"] * park)
+    revenue = np.asarray(output, float) * np.asarray(price, float)
+    return np.divide(cost, revenue[:, None], out=np.zeros(park.shape), where=revenue[:, None] > 1e-12)
 
 
 def compliance_rate(raw, abated_share, standard: float) -> float:

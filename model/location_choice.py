@@ -11,6 +11,10 @@ site score in log points (≈ share of profit), summing Weber's three factors:
                                                               (both fall with infrastructure, model.transport)
          − gateway_freight                                  with `site_gateway_freight`: intermediates'
                                                               exports, imports and spot legs via the gateway
+         − κ(c)                                             with `site_compliance_cost`: expected compliance
+                                                              cost (abatement + expected fine) per unit of
+                                                              revenue, less a park's shared treatment
+                                                              (model.environment.site_compliance_share)
          + ε_c,  ε ~ Gumbel(0, noise)                     idiosyncratic taste (logit choice)
 
 S is the nearby output of the stage it buys from, D the nearby input demand of the stage it
@@ -42,10 +46,11 @@ def candidate_sites(rng, n, m, width, height, near_x=None, near_y=None, radius=5
 
 
 def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_firm, need, output,
-                cx, cy, spot_share=None, prices=None) -> np.ndarray:
+                cx, cy, spot_share=None, prices=None, compliance=None) -> np.ndarray:
     """U(c) (log points) for choosers (arrays of length n) at candidate cells cx, cy of shape
     (n, m); `f`: the model's fields (productivity, wage, rent_paid, supply, demand). With
-    `spot_share` (σ_g, (n_stages,)) and `prices` (p_g) it also subtracts `gateway_freight`."""
+    `spot_share` (σ_g, (n_stages,)) and `prices` (p_g) it also subtracts `gateway_freight`; with
+    `compliance` ((n, m), a share of revenue: `site_compliance_cost`) it subtracts that."""
     cell = np.asarray(cx) * f["wage"].shape[1] + cy   # flat cell index: every field is read with `np.take`
     u = np.log(np.take(f["productivity"], cell))
     cost = np.take(f["wage"], cell) + p["land_per_worker"] * np.take(f["rent_paid"], cell)
@@ -74,6 +79,8 @@ def site_scores(f: dict, p: dict, gateway, final_price: float, stage, kind_is_fi
         local = demand / (demand + output[:, None] + 1e-9)
         u -= gateway_freight(p, theta, transport.local_freight_rate(p["transport_cost"], infra, saving) * d,
                              stage, kind_is_firm, local, spot_share, prices)
+    if compliance is not None:
+        u -= compliance
     return u
 
 

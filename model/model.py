@@ -93,6 +93,7 @@ class ClusterModel(Model):
         self.quarter = Quarter()
         self.quality_share = 1.0   # Σ Q a / Σ Q of final firms: goods that meet the standard (model.brand)
         self.compliance = 1.0   # share of the abatement the emission standard requires that is done
+        self.enforcement = (0.0, 0.0, 0.0)   # this quarter's (inspections, Σ raw emissions, standard)
         self.exit_rate = p["prior_exit_rate"]   # smoothed exit hazard prospects expect (updated each quarter)
         self.value_exit_rate = p["prior_exit_rate"]   # … without the exits by a lost last line (lead prospects)
         self.phase_seconds: dict[str, float] = {}  # wall time per process step, summed over steps
