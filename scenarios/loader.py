@@ -187,6 +187,10 @@ def _read_toml(path: Path, where: str, problems: list, referrer, what: str = "sc
         elif what == "scenario" and path.stem in scenario_names() and not path.is_absolute():
             problems.append(Problem(where, "", f"no such file (the shipped scenario {path.stem!r} is given by its "
                                     f"name alone: `{path.stem}`)"))
+        elif what != "scenario" and str(path) in scenario_names():     # `sweep baseline`: a scenario's name
+            problems.append(Problem(where, "", f"no such file ({path} is a scenario: `clusterlab run {path}` runs it; "
+                                    f"a {what} file names it: scenario = \"{path}\")",
+                                    f"a {what} file (.toml), like those in experiments/examples/"))
         else:
             problems.append(Problem(where, "", "no such file"))
         return None

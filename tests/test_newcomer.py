@@ -992,3 +992,14 @@ def test_fps_without_animate_is_refused_before_the_run(tmp_path, capsys):
     assert cli.main(["run", "baseline", "--steps", "1", "--fps", "5", "--out", str(out)]) == 2
     assert "--fps 5: only with --animate" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command, what", [("sweep", "sweep"), ("sensitivity", "sweep"), ("optimise", "decision")])
+def test_a_scenario_name_given_for_a_batch_file_says_it_is_a_scenario(capsys, command, what):
+    """`clusterlab sweep baseline` said only "baseline: no such file": a newcomer who has just run the
+    baseline is told it is a scenario, how to run it and how a sweep file names it."""
+    assert cli.main([command, "baseline"]) == 2
+    err = capsys.readouterr().err
+    assert "baseline: no such file (baseline is a scenario: `clusterlab run baseline` runs it" in err
+    assert f'a {what} file names it: scenario = "baseline"' in err and "Traceback" not in err
+    assert f"allowed: a {what} file (.toml), like those in experiments/examples/" in err
