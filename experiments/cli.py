@@ -120,7 +120,7 @@ def cmd_run(args) -> int:
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"
     check_output_folder(out, scenario, args.seed, "--out" if args.out else "output folder")
     probe_output_dir(out, "--out" if args.out else "output folder")  # before the run, not after it
-    print(f"{scenario.name} (seed {args.seed}, {count(steps, "quarter")}): {scenario.question}")
+    print(f"{scenario.name} (seed {args.seed}, {count(steps, "quarter")}){': ' * bool(scenario.question)}{scenario.question}")
     try:
         result = run_scenario(scenario, seed=args.seed, steps=steps, out=out, progress=not args.quiet)
     except OutputError as exc:

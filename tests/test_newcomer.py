@@ -1003,3 +1003,13 @@ def test_a_scenario_name_given_for_a_batch_file_says_it_is_a_scenario(capsys, co
     assert "baseline: no such file (baseline is a scenario: `clusterlab run baseline` runs it" in err
     assert f'a {what} file names it: scenario = "baseline"' in err and "Traceback" not in err
     assert f"allowed: a {what} file (.toml), like those in experiments/examples/" in err
+
+
+def test_a_scenario_without_a_question_prints_no_dangling_colon(tmp_path, capsys):
+    """A scenario file that extends the baseline without [meta] printed "mine (seed 0, 1 quarter): "
+    and nothing after the colon, as if the question had been lost."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text('extends = "baseline"\n[space]\nwidth = 20\nheight = 20\n[agents]\nn_firms = 10\nn_suppliers = 20\n',
+                    encoding="utf-8")
+    assert cli.main(["run", str(mine), "--steps", "1", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "mine (seed 0, 1 quarter)"
