@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from experiments.conventions import DEFAULT_SEED
+from experiments.conventions import DEFAULT_SEED, beyond_tested
 from experiments.formatting import NA, count, fmt_float
 from experiments.inputs import (
     argparse_type,
@@ -114,7 +114,7 @@ def cmd_run(args) -> int:
                              for p in exc.problems]) from None
     steps = check_steps(scenario, args.steps, "--steps")
     late = [f"{what} at quarter {q}" for q, what in events(scenario) if q > steps]   # the scenario's story, cut
-    for warning in [*scenario.warnings, *([f"--steps {steps} ends before the scenario's scheduled changes "
+    for warning in [*scenario.warnings, *beyond_tested(steps), *([f"--steps {steps} ends before the scenario's scheduled changes "
                                            f"({'; '.join(late)}): they are not in this run"] if late else [])]:
         print(f"clusterlab run: warning: {warning}", file=sys.stderr)
     out = args.out or Path("output") / f"{scenario.name}-seed{args.seed}"

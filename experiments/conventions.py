@@ -23,6 +23,22 @@ DEFAULT_SEED = 0
 MIN_INTERVAL_N = 3
 
 
+#: The last quarter the slow tests run the model to (tests/test_economics.py: the baseline under
+#: stationary demand at quarters 160 and 320). A longer run is allowed (run.steps up to 10,000) but
+#: unchecked, and `run` says so (`beyond_tested`).
+TESTED_QUARTERS = 320
+
+
+def beyond_tested(steps: int) -> list[str]:
+    """The warning of a run longer than TESTED_QUARTERS, with what was seen past it ([] otherwise)."""
+    if steps <= TESTED_QUARTERS:
+        return []
+    return [f"a run of {steps} quarters: the tests check the model up to quarter {TESTED_QUARTERS} (the baseline under "
+            "stationary demand, tests/test_economics.py); past it nothing checks the figures, and under the "
+            "baseline's demand growth its final firms fell to 1-10 between quarters 450 and 600 (seeds 0-2, "
+            "1 Dec 2026), value added turning negative in seed 0"]
+
+
 def few_replications(n: int, noun: str = "replication", per: str = " per arm", option: str = "--reps") -> str:
     """The warning of a command whose intervals would rest on 1 <= n < MIN_INTERVAL_N values ("" otherwise)."""
     if not 0 < n < MIN_INTERVAL_N:

@@ -1013,3 +1013,20 @@ def test_a_scenario_without_a_question_prints_no_dangling_colon(tmp_path, capsys
                     encoding="utf-8")
     assert cli.main(["run", str(mine), "--steps", "1", "--out", str(tmp_path / "o"), "--quiet"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "mine (seed 0, 1 quarter)"
+
+
+def test_a_run_past_the_tested_horizon_says_so(tmp_path, capsys, monkeypatch):
+    """`clusterlab run baseline --steps 2000` printed value added −8.4e10 (−22,788,614,841%) and 18
+    million workers in 90 enterprises without a word: past quarter 320 no test checks the model,
+    and the baseline's enterprises collapse between quarters 450 and 600. `run` now says so."""
+    from experiments.conventions import TESTED_QUARTERS, beyond_tested
+
+    assert beyond_tested(TESTED_QUARTERS) == [] and "quarter 320" in beyond_tested(TESTED_QUARTERS + 1)[0]
+    monkeypatch.setattr("experiments.conventions.TESTED_QUARTERS", 1)     # a short run stands in for a long one
+    assert cli.main(["run", "baseline", "--steps", "2", "--out", str(tmp_path / "o"), "--quiet",
+                     "--set", "width=20,height=20,n_firms=10,n_suppliers=20"]) == 0
+    err = capsys.readouterr().err
+    assert "clusterlab run: warning: a run of 2 quarters: the tests check the model up to quarter 1" in err
+    assert cli.main(["run", "baseline", "--steps", "1", "--out", str(tmp_path / "p"), "--quiet",
+                     "--set", "width=20,height=20,n_firms=10,n_suppliers=20"]) == 0
+    assert "tests check" not in capsys.readouterr().err
