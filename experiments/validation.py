@@ -129,8 +129,9 @@ def facts_figure(b: dict, dart: np.ndarray, lock: dict, path: Path) -> Path:
 
 
 # --- the report ------------------------------------------------------------------------------
-def _fmt(v) -> str:
-    return "nan" if v is None or not np.isfinite(v) else f"{v:.4g}"
+def _fmt(v, spec: str = ".4g") -> str:
+    """A number for the report; "n/a" where it is undefined (an sd or t from one seed)."""
+    return "n/a" if v is None or not np.isfinite(v) else f"{v:{spec}}"
 
 
 def case_section(name: str, table: pd.DataFrame, params: dict, info: dict | None) -> list[str]:
@@ -159,18 +160,18 @@ def facts_section(b: dict, dart: np.ndarray, lock: dict, seeds, figure: str) -> 
              f"![stylised facts]({figure})", "",
              "| fact | literature | model | verdict |", "|---|---|---|---|",
              f"| EG γ, pure dartboard (the final plants re-thrown at random, {len(null) // len(seeds)} draws per seed) "
-             f"| E[γ] = 0 | {null.mean():.5f} ± {null.std(ddof=1):.5f} (t = {sf.t_statistic(b['null_mean']):.1f} "
+             f"| E[γ] = 0 | {null.mean():.5f} ± {_fmt(null.std(ddof=1), '.5f')} (t = {_fmt(sf.t_statistic(b['null_mean']), '.1f')} "
              f"over seed means) | {'centred on 0' if abs(null.mean()) < 2 * null.std(ddof=1) / np.sqrt(len(null)) + 1e-4 else 'off 0'} |",
              f"| EG γ, random-location scenario (dartboard.toml) | ≈ 0 only if survival ignores place | "
-             f"{dart.mean():.5f} ± {dart.std(ddof=1):.5f} (t = {sf.t_statistic(dart):.1f}) | "
+             f"{dart.mean():.5f} ± {_fmt(dart.std(ddof=1), '.5f')} (t = {_fmt(sf.t_statistic(dart), '.1f')}) | "
              f"{'above 0: location-dependent survival' if sf.t_statistic(dart) > 2 else 'not distinguishable from 0'} |",
-             f"| EG γ, baseline (co-location forces on) | > 0 | {np.mean(b['gamma']):.4f} ± {np.std(b['gamma'], ddof=1):.4f} | "
+             f"| EG γ, baseline (co-location forces on) | > 0 | {np.mean(b['gamma']):.4f} ± {_fmt(np.std(b['gamma'], ddof=1), '.4f')} | "
              f"{'clustered' if np.mean(b['gamma']) > dart.mean() else 'no more than the null'} |",
              f"| lock-in: seeds won by site A when k enterprises start there | Arthur 1990: a small early lead decides | "
              f"{', '.join(f'k = {k}: {v:.0%}' for k, v in lock['wins'].items())} ({lock['steps']} quarters) | "
              f"{'lock-in' if max(lock['wins'].values()) >= 0.8 else 'weak'} |",
              f"| Zipf tail (Hill α, top 5% of enterprise sizes) | α ≈ 1.06 (Axtell 2001) | {np.nanmean(alpha):.2f} ± "
-             f"{np.nanstd(alpha, ddof=1):.2f} | {'Zipf-like' if abs(np.nanmean(alpha) - 1.06) < 0.5 else 'MISS: tail too thin' if np.nanmean(alpha) > 1.56 else 'MISS: tail too fat'} |",
+             f"{_fmt(np.nanstd(alpha, ddof=1), '.2f')} | {'Zipf-like' if abs(np.nanmean(alpha) - 1.06) < 0.5 else 'MISS: tail too thin' if np.nanmean(alpha) > 1.56 else 'MISS: tail too fat'} |",
              f"| Gibrat: slope of 4-quarter growth on ln size | ≈ 0 (weakly negative in data) | {slope:.3f} ± {se:.3f} | "
              f"{'holds (slope within ±0.05)' if abs(slope) < 0.05 else 'MISS'} |",
              f"| volatility slope (ln sd of growth on ln size) | −0.15 to −0.2 (Stanley et al. 1996) | "
@@ -342,6 +343,10 @@ def add_arguments(parser) -> None:
 
 
 def cli(args) -> int:
+    import sys
+    import warnings
+
+    from experiments.conventions import MIN_INTERVAL_N
     from experiments.inputs import check_writable
 
     if args.reuse and not CACHE.is_file():
@@ -352,7 +357,15 @@ def cli(args) -> int:
     check_writable(args.figures, "--figures")
     if args.test_misses:
         check_writable(args.test_misses.parent, "--test-misses")
-    report(cases, args.seeds, args.fact_seeds, args.out, args.figures,
-           say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note,
-           misses_out=args.test_misses)
+    notes = [] if args.reuse else [f"{option} 1: every sd and t over seeds is n/a (one value) and each verdict "
+                                   f"rests on one seed; use {option} {MIN_INTERVAL_N} or more (the docs use 10)"
+                                   for n, option in ((args.seeds, "--seeds"), (args.fact_seeds, "--fact-seeds")) if n == 1]
+    for note in notes:                   # said once here, not as numpy's warnings
+        print(f"clusterlab validation: warning: {note}", file=sys.stderr)
+    with warnings.catch_warnings():
+        if any(notes):
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numpy\.")
+        report(cases, args.seeds, args.fact_seeds, args.out, args.figures,
+               say=lambda s: print(s, flush=True), reuse=args.reuse, note=args.note,
+               misses_out=args.test_misses)
     return 0

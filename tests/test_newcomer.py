@@ -1030,3 +1030,21 @@ def test_a_run_past_the_tested_horizon_says_so(tmp_path, capsys, monkeypatch):
     assert cli.main(["run", "baseline", "--steps", "1", "--out", str(tmp_path / "p"), "--quiet",
                      "--set", "width=20,height=20,n_firms=10,n_suppliers=20"]) == 0
     assert "tests check" not in capsys.readouterr().err
+
+
+def test_validation_from_one_seed_says_what_is_undefined_instead_of_numpys_warnings(tmp_path, monkeypatch, capsys):
+    """`clusterlab validation --seeds 1 --fact-seeds 1` (the smallest try) printed numpy's "Degrees of
+    freedom <= 0" RuntimeWarnings with its file paths, and the report read "0 ± nan", "t = nan"."""
+    import re
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert cli.main(["validation", "--seeds", "1", "--fact-seeds", "1", "--cases", "hunan_scattered_towns",
+                         "--out", str(tmp_path / "v.md"), "--figures", str(tmp_path / "f")]) == 0
+    assert not [w for w in seen if issubclass(w.category, RuntimeWarning)]
+    err = capsys.readouterr().err
+    assert "warning: --seeds 1: every sd and t over seeds is n/a" in err and "--fact-seeds 1: every sd" in err
+    text = (tmp_path / "v.md").read_text(encoding="utf-8")
+    assert "± n/a" in text and "t = n/a" in text and not re.search(r"\bnan\b", text)
