@@ -27,13 +27,17 @@ def trajectory(result, plt):
     """Coverage against density along each box's peeling trajectory, coloured by restricted inputs."""
     if not result.boxes:
         return None
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(6, 4.5))
+    # one colour scale for every box, from 0 restricted inputs (a count: whole ticks, never below 0)
+    most = max(1, *(int(max(box["trajectory"]["res_dim"], default=0)) for box in result.boxes))
     for i, box in enumerate(result.boxes, 1):
         t = box["trajectory"]
-        points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18,
+        points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18, vmin=0, vmax=most,
                             marker="os^v"[(i - 1) % 4], label=f"box {i}")
         ax.scatter([box["coverage"]], [box["density"]], s=160, facecolors="none", edgecolors="C3", lw=2)
-    fig.colorbar(points, ax=ax, label="restricted inputs")
+    fig.colorbar(points, ax=ax, label="restricted inputs", ticks=MaxNLocator(integer=True))
     ax.axhline(result.spec.threshold, color="0.6", ls="--", lw=1, label=f"density threshold {result.spec.threshold:g}")
     ax.set_xlabel("coverage (share of successes inside)")
     ax.set_ylabel("density (share of runs inside that succeed)")

@@ -354,3 +354,28 @@ def test_an_undefined_feature_score_is_shown_n_a_with_the_reason(tmp_path):
                           "d.toml")
     text = Discovery(spec, tmp_path, 8, 8, scores=scores).report()
     assert "NaN" not in text and "tech_centre      n/a" in text and "one value in every run" in text
+
+
+def test_the_peeling_trajectorys_colour_scale_counts_inputs_from_zero_on_one_scale():
+    """With one box that restricts nothing (success everywhere) the colour bar of restricted inputs ran
+    from −0.1 to 0.1, and with several boxes each was coloured on its own scale under one colour bar."""
+    from types import SimpleNamespace
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.discover_plots import trajectory
+
+    def box(dims):
+        t = pd.DataFrame({"coverage": np.linspace(1, 0.5, len(dims)), "density": np.linspace(0.5, 1, len(dims)),
+                          "res_dim": np.array(dims, float)})
+        return {"trajectory": t, "coverage": 1.0, "density": 1.0}
+
+    for boxes, top in (([box([0])], 1), ([box([0]), box([0, 1, 2, 3])], 3)):
+        fig = trajectory(SimpleNamespace(boxes=boxes, spec=SimpleNamespace(threshold=0.8, name="t")), plt)
+        scales = [(c.norm.vmin, c.norm.vmax) for c in fig.axes[0].collections if c.get_array() is not None]
+        assert scales == [(0, top)] * len(boxes)
+        assert fig.axes[1].get_ylim() == (0, top)
+        plt.close(fig)
