@@ -129,8 +129,9 @@ def plot_budget(out, path, max_panels: int = 12) -> Path | None:
                 [f"requested_{lever}", f"funded_{lever}"]].mean()
             line, = ax.plot(m.index, m[f"funded_{lever}"], label=arm.split(":", 1)[-1])
             ax.plot(m.index, m[f"requested_{lever}"], color=line.get_color(), linestyle="--", linewidth=0.8)
-        ax.set_title(f"{lever}: funded (solid) vs requested (dashed)")
+        ax.set_title(lever)            # the long part once, over the figure: a panel's title was cut off
         ax.set_xlabel("quarter")
         ax.set_ylabel("units/quarter")
         ax.legend(fontsize="x-small")
-    return save_panels(fig, axes, len(levers), path, legend=None)
+    return save_panels(fig, axes, len(levers), path, legend=None,
+                       title="spending per lever: funded (solid) vs requested (dashed), mean over seeds")

@@ -1048,3 +1048,17 @@ def test_validation_from_one_seed_says_what_is_undefined_instead_of_numpys_warni
     assert "warning: --seeds 1: every sd and t over seeds is n/a" in err and "--fact-seeds 1: every sd" in err
     text = (tmp_path / "v.md").read_text(encoding="utf-8")
     assert "± n/a" in text and "t = n/a" in text and not re.search(r"\bnan\b", text)
+
+
+def test_the_budget_figures_panel_titles_fit(compare_store, tmp_path, monkeypatch):
+    """The brief's budget figure titled each panel "brand_promotion: funded (solid) vs requested (dashed)",
+    wider than its panel, so the title was cut off at the figure's edge: the panel says the lever, the
+    figure once what the lines are."""
+    import experiments.dose_response as dose
+
+    seen = {}
+    monkeypatch.setattr(dose, "save_panels", lambda fig, axes, n, path, title="", legend=None: seen.update(
+        titles=[ax.get_title() for ax in axes[:n]], title=title))
+    dose.plot_budget(compare_store, tmp_path / "b.png")
+    assert seen["titles"] == ["tech_centre"]
+    assert seen["title"] == "spending per lever: funded (solid) vs requested (dashed), mean over seeds"
