@@ -202,7 +202,7 @@ def cmd_sweep(args) -> int:
     from experiments.sweep import sweep
 
     report = sweep(args.file, args.out, **batch_options(args))
-    print(report)
+    print(f"{report}\nread them in Python: from experiments import load_results; load_results({str(report.out)!r})")
     return 1 if report.failed else 0
 
 

@@ -1062,3 +1062,21 @@ def test_the_budget_figures_panel_titles_fit(compare_store, tmp_path, monkeypatc
     dose.plot_budget(compare_store, tmp_path / "b.png")
     assert seen["titles"] == ["tech_centre"]
     assert seen["title"] == "spending per lever: funded (solid) vs requested (dashed), mean over seeds"
+
+
+def test_a_finished_sweep_says_how_to_read_its_results(tmp_path, capsys):
+    """`clusterlab sweep` ended with "OUT: 2 runs — 0 already stored, 2 ran, 0 failed" and nothing on
+    what to do with them: it now gives the README's Python line for that folder, and the line works."""
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text('name = "s"\nscenario = "baseline"\nsteps = 2\nreplications = 1\n[vary]\n'
+                          'tech_centre = [0.0, 5.0]\n[set]\nwidth = 20\nheight = 20\nn_firms = 10\nn_suppliers = 20\n',
+                          encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(sweep_file), "--out", str(out), "--quiet", "--executor", "serial", "--no-cache"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line == f"read them in Python: from experiments import load_results; load_results({str(out)!r})"
+    namespace: dict = {}
+    exec(line.split(": ", 1)[1], namespace)           # the printed line, as a user would paste it
+    from experiments import load_results
+
+    assert len(load_results(out)) == 2
