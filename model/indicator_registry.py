@@ -95,7 +95,7 @@ _MODEL_INDICATORS = (
        over_quarter=True, panel=_NET, color="#8c564b", headline=True, compared=True, live=True),
     _I("lead_local_sourcing_share", "lead firms' local sourcing share", "share of inputs", "index",
        _M + "local_sourcing_share", over_quarter=True),
-    _I("network_density", "network density", "", "index", _M + "network_density", panel=_NET, right=True,
+    _I("network_density", "network density", "share of possible ties", "index", _M + "network_density", panel=_NET, right=True,
        headline=True),
     _I("network_clustering", "network clustering", "", "index", _M + "bipartite_clustering"),
     _I("largest_component_share", "largest component share", "share of enterprises", "index",

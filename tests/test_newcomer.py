@@ -1080,3 +1080,17 @@ def test_a_finished_sweep_says_how_to_read_its_results(tmp_path, capsys):
     from experiments import load_results
 
     assert len(load_results(out)) == 2
+
+
+def test_every_axis_of_the_run_figure_has_one_unit_and_index_only_for_indices():
+    """The run's indicator panel labelled the supply network's right axis "index" for network
+    density, a share of the possible supplier → buyer ties: an axis without a unit is only for
+    indicators named as indices, and an axis shows one unit (it is labelled with its first one's)."""
+    from model.indicator_registry import INDICATORS, figure_panels
+
+    for title, left_unit, left, right in figure_panels():
+        for unit, side in [(left_unit, left), *([right] if right else [])]:
+            assert {INDICATORS[name].unit or "index" for name, _ in side} == {unit}, (title, side)
+            if unit == "index":
+                assert all("index" in label or label == "Moran's I" for _, label in side), (title, side)
+    assert INDICATORS["network_density"].title == "network density (share of possible ties)"
