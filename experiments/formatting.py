@@ -42,13 +42,19 @@ def fmt_float(value, digits: int = 4) -> str:
 
 def fmt_change(start, end, index: bool = False) -> str:
     """The change from `start` to `end`: a difference for an index or share, else a percentage
-    ("" when the start is 0); "n/a" when either end is undefined."""
+    ("" when the start is 0); "n/a" when either end is undefined. A percentage across a change of
+    sign, or of a negative start, would mislead (value added 368.8 → −8.4e10 read "−22788614841%"):
+    "turned negative" / "turned positive", or "n/a" when both are negative."""
     if not (defined(start) and defined(end)):
         return NA
     start, end = float(start), float(end)
     if index:
         return f"{end - start:+.3g}"
-    return f"{(end / start - 1) * 100:+.0f}%" if abs(start) > 1e-12 else ""
+    if abs(start) <= 1e-12:
+        return ""
+    if start < 0 or end < 0:
+        return "turned negative" if start > 0 else "turned positive" if end > 0 else NA
+    return f"{(end / start - 1) * 100:+.0f}%"
 
 
 def count(n, noun: str) -> str:

@@ -1094,3 +1094,13 @@ def test_every_axis_of_the_run_figure_has_one_unit_and_index_only_for_indices():
             if unit == "index":
                 assert all("index" in label or label == "Moran's I" for _, label in side), (title, side)
     assert INDICATORS["network_density"].title == "network density (share of possible ties)"
+
+
+def test_a_change_of_sign_is_not_given_as_a_percentage():
+    """`run --steps 2000` printed value added 368.8 → −8.4e10 as "−22788614841%": a percentage across
+    a change of sign (or of a negative start) says nothing. Differences of indices are unaffected."""
+    from experiments.formatting import NA, fmt_change
+
+    assert fmt_change(368.8, -8.4e10) == "turned negative" and fmt_change(-16.0, 5.0) == "turned positive"
+    assert fmt_change(-16.0, -4.0) == NA and fmt_change(100.0, 0.0) == "-100%" and fmt_change(0.0, 5.0) == ""
+    assert fmt_change(2.0, 3.0) == "+50%" and fmt_change(0.2, -0.1, index=True) == "-0.3"
