@@ -34,9 +34,10 @@ def beyond_tested(steps: int) -> list[str]:
     if steps <= TESTED_QUARTERS:
         return []
     return [f"a run of {steps} quarters: the tests check the model up to quarter {TESTED_QUARTERS} (the baseline under "
-            "stationary demand, tests/test_economics.py); past it nothing checks the figures, and under the "
-            "baseline's demand growth its final firms fell to 1-10 between quarters 450 and 600 (seeds 0-2, "
-            "1 Dec 2026), value added turning negative in seed 0"]
+            "stationary demand, tests/test_economics.py); past it nothing checks the figures: the baseline's "
+            "final firms fell to 1-10 by quarters 427-443 (seeds 0-2, 1 Dec 2026), value added turning negative in "
+            "seed 0, as the technology frontier compounds while outside input prices stay fixed (docs/economics.md, "
+            "'Long runs past quarter 320')"]
 
 
 def few_replications(n: int, noun: str = "replication", per: str = " per arm", option: str = "--reps") -> str:
