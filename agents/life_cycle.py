@@ -16,6 +16,7 @@ from agents.enterprise import Firm, Supplier
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Group, Prospects
 from model import demography, entry_decision, environment, intermediate_market, product_lines, production, transport
+from model.fields import at
 from model.location_choice import candidate_sites, choose, site_scores, spot_share_of_local_trade
 from model.quarter import Quarter
 
@@ -109,7 +110,7 @@ class LifeCycle(Prospects):
             return None
         S = p["n_stages"]
         price = np.where(stage == S, m.price, m.stage_price[np.minimum(stage, S - 1)])
-        park = np.take(m.grid.park.data, np.asarray(cx) * m.shape[1] + cy)
+        park = at(m.grid.park.data, cx, cy)
         return environment.site_compliance_share(environment.raw_emissions(out, stage, p), out, price,
                                                  m.enforcement, p, park)
 

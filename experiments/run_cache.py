@@ -24,14 +24,13 @@ import os
 import platform
 import warnings
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 import clusterlab_portable
 from experiments.conventions import plain
-from experiments.provenance import MODEL_LIBRARIES, resolved, scenario_hash, source_hash
+from experiments.provenance import MODEL_LIBRARIES, library_versions, resolved, scenario_hash, source_hash
 
 
 def default_root() -> Path:
@@ -43,14 +42,9 @@ def default_root() -> Path:
 def _fixed_environment() -> dict:
     """The parts of `run_environment` that cannot change within a process (read once: libc_ver reads
     the interpreter's binary)."""
-    versions = {}
-    for name in MODEL_LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {"libraries": versions, "python": platform.python_version(), "machine": platform.machine(),
-            "libc": "-".join(platform.libc_ver())}
+    versions = library_versions()
+    return {"libraries": {name: versions[name] for name in MODEL_LIBRARIES}, "python": versions["python"],
+            "machine": platform.machine(), "libc": "-".join(platform.libc_ver())}
 
 
 def run_environment() -> dict:

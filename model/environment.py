@@ -43,10 +43,11 @@ def accumulate(stock: np.ndarray, emitted_by_cell: np.ndarray, decay: float) -> 
 # (`site_compliance_share`): a park's shared treatment then draws emitters in; off (the default),
 # it lowers the cost only of firms already there.
 
-def inspection_probability(inspections: float, raw) -> np.ndarray:
-    """π_i = min(1, n · e_i / Σ e): inspections targeted at emitters by their raw emissions."""
+def inspection_probability(inspections: float, raw, total: float | None = None) -> np.ndarray:
+    """π_i = min(1, n · e_i / E): inspections targeted at emitters by their raw emissions; E = Σ e
+    of `raw`, or `total` when given (a chooser reading this quarter's targeting: site choice)."""
     raw = np.asarray(raw, float)
-    total = float(raw.sum())
+    total = float(raw.sum()) if total is None else total
     if inspections <= 0 or total <= 0:
         return np.zeros_like(raw)
     return np.minimum(1.0, inspections * raw / total)
@@ -89,7 +90,7 @@ def site_compliance_share(raw, output, price, enforcement, p: dict, park) -> np.
     out of E, as one firm's). Sources: Becker 1968; Harrington 1988 (the cost); the score's shares."""
     inspections, total, standard = enforcement
     raw, park = np.asarray(raw, float), np.asarray(park, float)
-    prob = np.minimum(1.0, inspections * raw / total) if inspections > 0 and total > 0 else np.zeros_like(raw)
+    prob = inspection_probability(inspections, raw, total)
     cost = expected_compliance_cost(np.broadcast_to(raw[:, None], park.shape), standard,
                                     np.broadcast_to(prob[:, None], park.shape), p["emission_fine"],
                                     p["abatement_cost"], p["abatement_fixed_cost"], p["park_treatment"] * park)
