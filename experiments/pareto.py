@@ -2,12 +2,14 @@
 of the front, the chosen mix, figures and files (the second half of `clusterlab optimise`).
 
 - Front of an arm: the feasible, non-dominated points among everything that arm evaluated (its
-  archive), on the means over the search seeds.
+  archive), on the means over the search seeds. The decision's front: the same over every point
+  either arm evaluated (a mix the random search found is as good a candidate as the optimiser's);
+  each of its points is on its own arm's front too.
 - Hypervolume (Zitzler & Thiele 1998; pymoo.indicators.hv): objectives turned into minimisation,
   normalised to [0, 1] between the best and worst feasible values found by either arm, reference
   point 1.1 in every objective; the same normalisation for both arms and every generation, so
   the two curves compare. Infeasible points add nothing.
-- Out-of-sample check: every point of the optimiser's front is rerun on `check_replications`
+- Out-of-sample check: every point of the decision's front is rerun on `check_replications`
   fresh seeds; each measure is reported as a mean with a 95% t interval (mean ± t·sd/√n; n/a from
   fewer than MIN_INTERVAL_N = 3 seeds, experiments.conventions), and
   each constraint with the share of fresh seeds on which it holds.
@@ -57,9 +59,15 @@ class Outcome:
                  f"{self.failed_runs} failed)"]
         lines += [f"hypervolume after {int(hv['generation'])} generations: "
                   + ", ".join(f"{arm} {hv[f'hv_{arm}']:.4f}" for arm in arms(spec))]
-        ours = self.front[self.front["arm"] == spec.algorithm]
-        missed = "nearest_miss" in ours and ours["nearest_miss"].fillna(False).astype(bool).any()
-        lines.append(f"front of {spec.algorithm}: {0 if missed else len(ours)} points (feasible, non-dominated)")
+        pool = self.front[self.front["front"] == "all"]
+        missed = "nearest_miss" in pool and pool["nearest_miss"].fillna(False).astype(bool).any()
+        sizes = {arm: int((self.front["front"] == arm).sum()) for arm in arms(spec)}
+        found = {arm: 0 if missed else int((pool["arm"] == arm).sum()) for arm in arms(spec)}
+        lines.append(f"front of {spec.algorithm}: {sizes[spec.algorithm]} points (feasible, non-dominated)"
+                     + "".join(f"; of {arm}: {sizes[arm]}" for arm in arms(spec)[1:]))
+        lines.append(f"front of every point evaluated: {0 if missed else len(pool)} points ("
+                     + ", ".join(f"{found[arm]} found by {arm}" for arm in arms(spec))
+                     + "); the chosen mix comes from it")
         if self.chosen:
             lines.append(f"chosen ({self.note}): " + ", ".join(f"{k} = {v:g}" for k, v in self.chosen["settings"].items()))
             titled = {m.label: m.titled for m in measures(spec)}
@@ -75,12 +83,13 @@ class Outcome:
 
 
 # --- fronts and hypervolume -----------------------------------------------------------------------
-def front(spec, points: pd.DataFrame, arm: str, upto: int | None = None) -> pd.DataFrame:
-    """Feasible non-dominated points of `arm` (generations ≤ upto), one per setting."""
+def front(spec, points: pd.DataFrame, arm: str | None, upto: int | None = None) -> pd.DataFrame:
+    """Feasible non-dominated points of `arm` (None: of every arm together; generations ≤ upto),
+    one per setting."""
     from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
     names = variables(spec)[0]
-    mine = points[points["arm"] == arm]
+    mine = points if arm is None else points[points["arm"] == arm]
     if upto is not None:
         mine = mine[mine["generation"] <= upto]
     mine = mine[feasible(spec, mine)].drop_duplicates(subset=names)
@@ -149,9 +158,10 @@ def _interval(name: str, x: np.ndarray) -> dict:
     return {name: mean, f"{name}_low": mean - half, f"{name}_high": mean + half, f"{name}_n": n}
 
 
-def nearest(spec, points: pd.DataFrame, arm: str) -> pd.DataFrame:
-    """The point of `arm` with the least constraint violation, each violation relative to its bound."""
-    mine = points[points["arm"] == arm].reset_index(drop=True)
+def nearest(spec, points: pd.DataFrame, arm: str | None) -> pd.DataFrame:
+    """The point of `arm` (None: of every arm) with the least constraint violation, each violation
+    relative to its bound."""
+    mine = (points if arm is None else points[points["arm"] == arm]).reset_index(drop=True)
     _, G = objective_matrix(spec, mine)
     scale = np.array([abs(c.bound) or 1.0 for c in spec.constraints])
     violation = (np.clip(G, 0, None) / scale).sum(axis=1)
@@ -166,7 +176,7 @@ def choose(spec, checked: pd.DataFrame) -> tuple[dict | None, str]:
     pool, note = checked, f"best {objective.label} on the search seeds; no front point passed the fresh-seed check"
     if "oos_feasible" in checked and checked["oos_feasible"].fillna(False).astype(bool).any():
         pool = checked[checked["oos_feasible"].fillna(False).astype(bool)]
-        note = f"best {objective.label} among front points meeting every constraint on fresh seeds"
+        note = f"best {objective.label} among the front's points meeting every constraint on fresh seeds"
     elif not spec.check_replications:
         note = f"best {objective.label} on the search seeds (no fresh-seed check asked for)"
     best = pool[objective.label].idxmax() if objective.sense == "max" else pool[objective.label].idxmin()
@@ -188,13 +198,16 @@ def choose(spec, checked: pd.DataFrame) -> tuple[dict | None, str]:
 
 # --- files and figures ------------------------------------------------------------------------------
 def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
-    """front.parquet, hypervolume.csv, summary.json and the two figures."""
+    """front.parquet, hypervolume.csv, summary.json and the two figures. front.parquet holds the
+    decision's front (column `front` = "all", with the fresh-seed check) and each arm's front
+    (`front` = the arm); `arm` says which arm evaluated a point."""
     fronts = {arm: front(spec, points, arm) for arm in arms(spec)}
-    ours = fronts[spec.algorithm]
-    if ours.empty:                      # nothing feasible: report (and check) the nearest miss instead
-        ours = nearest(spec, points, spec.algorithm).assign(nearest_miss=True)
-    checked = check(spec, ours, evaluate)
-    table = pd.concat([checked, *(fronts[a] for a in arms(spec)[1:])], ignore_index=True)
+    pool = front(spec, points, None)
+    if pool.empty:                      # nothing feasible: report (and check) the nearest miss instead
+        pool = nearest(spec, points, None).assign(nearest_miss=True)
+    checked = check(spec, pool, evaluate)
+    table = pd.concat([checked.assign(front="all"), *(fronts[a].assign(front=a) for a in arms(spec))],
+                      ignore_index=True)
     hv = hypervolume(spec, points)
     chosen, note = choose(spec, checked)
     if "nearest_miss" in checked:
@@ -207,7 +220,8 @@ def write(spec, out: Path, points: pd.DataFrame, evaluate) -> Outcome:
                "algorithm": spec.algorithm, "population": spec.population, "generations": spec.generations,
                "evaluations": {arm: int((points["arm"] == arm).sum()) for arm in arms(spec)},
                "hypervolume": {arm: float(hv[f"hv_{arm}"].iloc[-1]) for arm in arms(spec)},
-               "front_size": {arm: len(f) for arm, f in fronts.items()}, "chosen": chosen, "note": note,
+               "front_size": {"all": 0 if "nearest_miss" in checked else len(checked),
+                              **{arm: len(f) for arm, f in fronts.items()}}, "chosen": chosen, "note": note,
                "runs_computed": evaluate.ran, "runs_from_cache": getattr(evaluate, "cached", 0),
                "runs_failed": evaluate.failed}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=plain) + "\n", encoding="utf-8")
@@ -241,10 +255,11 @@ def plot_front(spec, points, table, chosen, path) -> None:
     ax.scatter(points[a], points[b], s=8, c="0.85", label="infeasible or dominated")
     ax.scatter(ok[a], ok[b], s=10, c="0.6", label="feasible")
     for arm, marker, colour in zip(arms(spec), ("o", "s"), ("C0", "C1")):
-        f = table[table["arm"] == arm].sort_values(a)
-        missed = "nearest_miss" in f and f["nearest_miss"].fillna(False).astype(bool).any()
-        ax.plot(f[a], f[b], marker=marker, color=colour, lw=1,
-                label=f"{arm}: nearest miss (nothing feasible)" if missed else f"front: {arm}")
+        f = table[table["front"] == arm].sort_values(a)
+        ax.plot(f[a], f[b], marker=marker, color=colour, lw=1, label=f"front: {arm}")
+    pool = table[table["front"] == "all"]
+    if "nearest_miss" in pool and pool["nearest_miss"].fillna(False).astype(bool).any():
+        ax.scatter(pool[a], pool[b], marker="x", s=60, color="C3", label="nearest miss (nothing feasible)")
     if chosen and chosen["out_of_sample"]:
         oa, ob = chosen["out_of_sample"][a], chosen["out_of_sample"][b]
         ax.errorbar([oa["mean"]], [ob["mean"]], xerr=[[oa["mean"] - oa["low"]], [oa["high"] - oa["mean"]]],

@@ -162,10 +162,38 @@ def test_an_unreachable_target_reports_the_nearest_miss_not_a_front(tmp_path):
     points = search(spec, evaluate)
     outcome = write(spec, tmp_path, points, evaluate)
     assert "NO point met the constraints" in outcome.note
-    best = points[points["arm"] == "nsga2"]["firms"].max()
+    best = points["firms"].max()                      # the nearest miss of either arm
     assert outcome.chosen["in_sample"]["firms"] == pytest.approx(best)
     assert "front of nsga2: 0 points" in outcome.report()
+    assert "front of every point evaluated: 0 points" in outcome.report()
     assert (outcome.hypervolume[["hv_nsga2", "hv_random"]] == 0).all().all()
+
+
+def test_a_mix_the_random_search_found_is_chosen_when_it_beats_the_optimisers(tmp_path):
+    """The decision's front is over every evaluated point: a random-search point that dominates
+    the optimiser's whole front is the chosen mix (before, only the optimiser's front was a
+    candidate, and a cheaper mix the random search found went unreported)."""
+    from experiments.optimise import search
+    from experiments.pareto import front, write
+
+    spec = tiny_spec(check_replications=0)
+    evaluate = ToyEvaluator(tmp_path)
+    points = search(spec, evaluate)
+    ours = front(spec, points, "nsga2")
+    winner = points[points["arm"] == "random"].iloc[[0]].copy()
+    winner["tech_centre"] = 0.5                      # a setting no arm evaluated (fronts keep one per setting)
+    winner["sum_gov_spending"] = points["sum_gov_spending"].min() - 1.0      # cheaper than anything, and
+    winner["mean_knowledge"] = points["mean_knowledge"].max() + 1.0          # more knowledge: dominates all
+    winner["firms"] = points["firms"].max() + 1.0
+    points = pd.concat([points, winner], ignore_index=True)
+    outcome = write(spec, tmp_path, points, evaluate)
+    names = ["tech_centre", "association", "association_start", "association_duration"]
+    assert outcome.chosen["settings"] == {n: winner.iloc[0][n] for n in names}
+    assert outcome.chosen["in_sample"]["sum_gov_spending"] < ours["sum_gov_spending"].min()
+    table = outcome.front
+    assert table[table["front"] == "all"]["arm"].tolist() == ["random"]       # it alone is non-dominated
+    assert len(table[table["front"] == "nsga2"]) == len(ours)                # the arm's own front is kept
+    assert "1 found by random" in outcome.report()
 
 
 def test_the_fronts_axes_and_the_chosen_mixs_lines_carry_units(tmp_path, monkeypatch):
