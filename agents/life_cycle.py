@@ -13,6 +13,7 @@ import dataclasses
 import numpy as np
 
 from agents.enterprise import Firm, Supplier
+from agents.founding import founders_staff, founding_staff
 from agents.population import KIND_FIRM, ORIGINS
 from agents.prospects import Group, Prospects
 from model import demography, entry_decision, environment, intermediate_market, product_lines, production, transport
@@ -217,10 +218,12 @@ class LifeCycle(Prospects):
         # a spin-off founds a plant of its stage's size (stage_scale × plant_scale × an SME's founding
         # staff, capital and cash, as a local entrant of its stage: `enter`)
         z = m.stage_scale[stage]
-        staff = np.minimum(p["initial_workers"] * z, p["spinoff_staff_share"] * self.workers[parents])
-        self.workers[parents] -= staff
         knowledge = p["spinoff_knowledge"] * self.knowledge[parents]
         q.typical = self.typical_unit_values()   # entry reads them too: spin-offs do not produce yet
+        own = p["initial_workers"] * z if not p["founding_at_optimum"] else founding_staff(
+            self, stage, knowledge, sx, sy, p["initial_capital"] * z, np.ones(len(stage)), q.typical)
+        staff = np.minimum(own, p["spinoff_staff_share"] * self.workers[parents])
+        self.workers[parents] -= staff
         self.found_all(stage, sx, sy, knowledge, staff, p["initial_capital"] * z, p["initial_cash"] * z, False,
                        np.asarray(q.typical)[stage], origin="spinoff")
         q.spinoffs = len(parents)
@@ -263,13 +266,14 @@ class LifeCycle(Prospects):
                  "cash": np.zeros(n_local), "lead": np.zeros(n_local, bool), "origin": np.full(n_local, "local")}
         came = [local] + [self.decide(g, typical, median_output) for g in self.prospect_groups(weights, mean_k)]
         new = {key: np.concatenate([c[key] for c in came]) for key in local}
-        hired = self.take_entrants_lines(stage, n_local, len(new["stage"]))
+        staff = founders_staff(self, new, typical)
+        hired = self.take_entrants_lines(stage, n_local, len(new["stage"]), staff[:n_local])
         taken = live[self.lines[live] < 1]   # incumbents whose last line an entrant took leave
         if len(taken):   # they were at risk when the quarter began: the hazard counts them (this
             self.leave(taken, q)   # quarter's prospects decided before, at the hazard without them)
             m.exit_rate = demography.smoothed_hazard(prior, q.exits, q.at_risk, w)
         s = new["stage"].astype(np.int64)
-        self.found_all(s, new["x"], new["y"], new["knowledge"], p["initial_workers"] * new["size"] + hired,
+        self.found_all(s, new["x"], new["y"], new["knowledge"], staff + hired,
                        p["initial_capital"] * new["size"], p["initial_cash"] * new["size"] + new["cash"],
                        new["lead"].astype(bool), np.asarray(typical)[s], subsidy=new["cash"], lines=new["lines"],
                        origin=new["origin"])
@@ -301,7 +305,7 @@ class LifeCycle(Prospects):
         go = gain >= 0
         return stage[go], k[go], plant[go], sx[go], sy[go]
 
-    def take_entrants_lines(self, stage, n_local: int, n_new: int) -> np.ndarray:
+    def take_entrants_lines(self, stage, n_local: int, n_new: int, staff=None) -> np.ndarray:
         """A share `entrant_takeover` of the local entrants enter by taking a line from an incumbent
         of their stage (model.product_lines.entrants_take_lines); the incumbents hand over the
         line and a share s = `line_staff_share` of its workers, which replace the same share of
@@ -323,7 +327,8 @@ class LifeCycle(Prospects):
         self.lines[live] -= lost
         self.workers[live] -= released
         # an entrant that took a line hires its workers in place of share s of its own founding staff
-        own = p["line_staff_share"] * p["initial_workers"] * m.stage_scale[np.asarray(stage)[innovators]]
+        own = p["line_staff_share"] * p["initial_workers"] * m.stage_scale[np.asarray(stage)[innovators]] \
+            if not p["founding_at_optimum"] else p["line_staff_share"] * np.asarray(staff)[innovators]
         hired[innovators] = took_workers - np.where(took, own, 0.0)
         return hired
 

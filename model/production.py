@@ -149,3 +149,15 @@ def expected_unit_value(expected, realised, speed: float):
 def labour_for(Q, A, K, alpha, beta):
     """L = (Q / (A K^β))^(1/α): workers that make Q with capital K (inverse of `output`)."""
     return (np.maximum(Q, 0.0) / (A * K**beta)) ** (1.0 / alpha)
+
+
+def founding_workers(v, A, K, alpha, beta, unit_labour_cost, crew):
+    """L_0 = max(L*(v, A, K), z): a founder's workforce under `founding_at_optimum` — the workers
+    where the marginal value product of labour equals its unit cost at the capital K the founder
+    brings (`target_workers`, the rule incumbents adjust toward), at least the plant's crew z.
+    Arrays of one length (v net value per unit, A productivity, K units, c_L units per worker,
+    z workers); returns workers. Entrants start small relative to incumbents and grow with age
+    (Dunne, Roberts & Samuelson 1989; Cabral & Mata 2003, who trace the young firms' small size
+    to the capital they can raise): here the founder's size is what its capital, knowledge, site
+    and the expected price support, not a fixed staff."""
+    return np.maximum(target_workers(v, A, K, alpha, beta, unit_labour_cost), crew)
