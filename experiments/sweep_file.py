@@ -297,13 +297,11 @@ def _factor(key, name, spec, method, bad) -> Factor | None:
             bad(key, f"the {method} design samples a range, not a list", "{ low = ..., high = ... }", spec)
             return None
         if not spec:
-            bad(key, "an empty list", "a non-empty list of values", spec)
-            return None
+            return bad(key, "an empty list", "a non-empty list of values", spec)
         values = [_check_param(f"{key}[{i}]", name, v, bad) for i, v in enumerate(spec)]
         return None if _BAD in values else Factor(name, values=tuple(values))
     if not isinstance(spec, dict):
-        bad(key, "must be a list of values or a range", "[v1, v2, ...] or { low = ..., high = ... }", spec)
-        return None
+        return bad(key, "must be a list of values or a range", "[v1, v2, ...] or { low = ..., high = ... }", spec)
     for k in spec:
         if k not in _RANGE_KEYS:
             bad(f"{key}.{k}", f"unknown key{did_you_mean(k, _RANGE_KEYS)}", ", ".join(_RANGE_KEYS), spec[k])
@@ -330,6 +328,8 @@ def _factor(key, name, spec, method, bad) -> Factor | None:
             return None
     elif levels is not None:
         bad(f"{key}.levels", f"not used by the {method} design", "remove it (use design.levels for morris)", levels)
+    if why := p.range_problem(low, high, levels if method in _LISTED else None):    # start_age_hazard's gap
+        bad(key, why, f"{p.allowed()}: a range on one side of the gap, or a list of values", spec)
     return Factor(name, low=float(low), high=float(high), levels=levels)
 
 

@@ -35,6 +35,13 @@ The rules, and why they are the real conditions:
   fields and their FFT temporaries peak at ≈ 1.2 KB per cell (tracemalloc over construction
   and two quarters of 300 × 300 and 600 × 600 grids: 1,183 bytes per extra cell), so the
   default bound of 1,000,000 cells is ≈ 1.2 GB; 2000 × 2000 would need ≈ 4.5 GiB.
+* **The age-structured start's lines fit**: with `start_age_hazard` δ > 0, each initial SME is drawn
+  with the lines the line process makes over a stationary age (model/firm_ages.py), and the draw is
+  refused above `firm_ages.MAX_LINES` lines in all. At each stage's fixed point the expected lines per
+  enterprise are 1 + π (L(μ*) − 1) ≤ 1 + b/δ (b = `line_birth`; computed over profitable shares π
+  0.01–0.99, b 0.001–1 and δ 0.001–0.2: at most 1 + 0.988 b/δ, tests/test_param_ranges.py), so
+  (`n_firms` + `n_suppliers`) (1 + b/δ) ≤ MAX_LINES is required (sufficient, not necessary: the
+  share of profitable enterprises is known only once the start is built).
 * **Stages exist**: `stage_shares` and `stage_scale` list one entry per stage (`n_stages`);
   `dirty_stage` is −1 or a stage 0 … n_stages; the market gateway lies on the grid.
 """
@@ -72,7 +79,7 @@ def violations(p: dict, steps: int | None = None, levers_used: dict | None = Non
     """
     steps = int(p["default_steps"] if steps is None else steps)
     out = _stage_rules(p) + _grid_rules(p)
-    out += _production_rules(p)
+    out += _production_rules(p) + _start_rules(p)
     out += _resource_rules(p, steps, levers_used or {})
     given = set(given)
     return [Violation(tuple(sorted(v.keys, key=lambda k: k not in given)), v.message, v.allowed) for v in out]
@@ -154,10 +161,24 @@ def _production_rules(p: dict) -> list[Violation]:
                           f"c_K = interest_rate + depreciation = {user_cost:g}, σ = knowledge_dispersion = "
                           f"{p['knowledge_dispersion']:g}",
                           "a smaller labour_share + capital_share, a larger interest_rate + depreciation, a "
-                          "larger adjustment or init_iterations, a "
+                          "larger base_wage, adjustment or init_iterations, a "
                           "smaller knowledge_dispersion, tfp or initial_knowledge, fewer enterprises (n_firms, "
                           "n_suppliers), or more labour (labour_density, width, height)")]
     return []
+
+
+def _start_rules(p: dict) -> list[Violation]:
+    from model.firm_ages import MAX_LINES
+
+    hazard, birth, firms = p["start_age_hazard"], p["line_birth"], p["n_firms"] + p["n_suppliers"]
+    if not hazard > 0 or firms * (1.0 + birth / hazard) <= MAX_LINES:
+        return []
+    return [Violation(("start_age_hazard", "line_birth", "n_firms", "n_suppliers"),
+                      f"the age-structured start could make up to {firms * (1.0 + birth / hazard):.3g} product lines "
+                      f"((n_firms + n_suppliers) × (1 + line_birth / start_age_hazard) = {firms:,} × (1 + {birth:g} / "
+                      f"{hazard:g})), more than the {MAX_LINES:,} its draw holds (model/firm_ages.py)",
+                      f"(n_firms + n_suppliers) × (1 + line_birth / start_age_hazard) ≤ {MAX_LINES:.0e}: a larger "
+                      f"start_age_hazard, a smaller line_birth or fewer enterprises")]
 
 
 def initial_labour_demand(p: dict) -> float:
@@ -198,7 +219,10 @@ def _size_culprits(p: dict) -> tuple[str, ...]:
     if p["knowledge_dispersion"] / (1 - alpha - beta) > 1.5:
         keys += ["knowledge_dispersion"]
     keys += ["labour_share", "capital_share", "interest_rate", "depreciation", "knowledge_dispersion",
-             "tfp", "initial_knowledge", "width", "height", "labour_density", "n_firms", "n_suppliers"]
+             "tfp", "initial_knowledge", "width", "height", "labour_density", "n_firms", "n_suppliers",
+             # every other key of L* and of the bound (so the key a user set is the one named)
+             "base_wage", "land_per_worker", "base_rent", "demand_level", "demand_elasticity", "price_ceiling",
+             "n_stages", "plant_scale", "adjustment", "init_iterations", "n_lead_firms", "lead_knowledge"]
     return tuple(dict.fromkeys(keys))
 
 

@@ -49,7 +49,19 @@ TOL = 1e-10          # numerical: |μ_s − F_s(μ_s)| allowed at the solved fix
 MAX_ITER = 100       # numerical: iteration cap of the root finder (scipy.optimize.brentq) per stage
 XTOL = 1e-15         # numerical: brentq's bracket width as a share of b (μ to float precision; F is steep near g = δ)
 AGE_TAIL = 1e-14     # numerical: weight δ-share of the ages left out of the sums over ages, (1 − δ)^A
-MAX_AGES = 10**5     # numerical: most ages summed; δ below ≈ 3·10^-4 (mean age > 800 years) is refused
+MAX_AGES = 10**5     # numerical: most ages summed; δ below LEAST_HAZARD (mean age > 775 years) is refused
+
+
+def least_hazard(max_ages: int = MAX_AGES, tail: float = AGE_TAIL) -> float:
+    """The least exit hazard δ whose ages can be summed (`ages_summed` ≤ `max_ages`): (1 − δ)^max_ages ≤
+    `tail` ⇔ δ ≥ 1 − tail^(1/max_ages) (3.2231·10^-4 at the defaults), rounded up to 3 significant
+    figures (3.23·10^-4), the spec's least positive `start_age_hazard` (model/line_params.py)."""
+    exact = -np.expm1(np.log(tail) / max_ages)
+    exponent = int(np.floor(np.log10(exact))) - 2
+    return float(f"{int(np.ceil(exact / 10.0**exponent))}e{exponent}")
+
+
+LEAST_HAZARD = least_hazard()
 
 
 def stationary_ages(rng, n: int, hazard: float) -> np.ndarray:
@@ -117,10 +129,9 @@ def ages_summed(hazard: float) -> int:
         raise ValueError(f"the exit hazard of the start's ages must be in (0, 1], got {hazard!r}")
     terms = 1 if hazard == 1 else int(np.ceil(np.log(AGE_TAIL) / np.log1p(-hazard)))
     if terms > MAX_AGES:
-        least = -np.expm1(np.log(AGE_TAIL) / MAX_AGES)
         raise ValueError(f"start_age_hazard {hazard!r} gives the start's firms a mean age of {(1 - hazard) / hazard:,.0f} "
                          f"quarters: the pre-history would run over more than {MAX_AGES:,} ages; allowed: 0 (off) or "
-                         f"above {least:.3g}")
+                         f"at least {least_hazard():g}")
     return max(terms, 1)
 
 

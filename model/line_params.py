@@ -4,6 +4,7 @@ of model/params.py, which is the public name; the equations are in model/product
 
 from __future__ import annotations
 
+from model.firm_ages import LEAST_HAZARD
 from model.param_spec import SOURCE_LIT
 from model.param_spec import declare as _p
 
@@ -74,7 +75,9 @@ PRODUCT_LINES = [
        "line process run over ages drawn from the stationary distribution δ (1 − δ)^a, each stage's line TFP "
        "divided so the start's employment is the one-line start's; 0 (default): every incumbent opens with one "
        "line. 0.02 is prior_exit_rate (≈ 8% a year, the order of SME exit rates), the hazard the model's prospects "
-       "expect; the baseline's measured exit hazard is ≈ 0.03 (docs/economics.md)", SOURCE_LIT),
+       "expect; the baseline's measured exit hazard is ≈ 0.03 (docs/economics.md). Allowed: 0 or at least "
+       "firm_ages.LEAST_HAZARD (3.23e-4): below it the start's firms would be older than 775 years on average and "
+       "their pre-history cannot be summed (model.firm_ages.least_hazard)", SOURCE_LIT, least_on=LEAST_HAZARD),
     _p("mechanisms", "line_floor", 0, "lines", 0, 1,
        "0: an enterprise that loses its last product line exits; 1: it keeps a core line"),
 ]

@@ -65,7 +65,9 @@ class Lever:
 @dataclass(frozen=True)
 class Param:
     """One parameter: name, default, unit, allowed range or choices, meaning, section, source of
-    the default, and — for a policy lever — its `Lever` declaration."""
+    the default, and — for a policy lever — its `Lever` declaration. `least_on`: for a mechanism
+    that is off at `low` = 0 and has no finite model just above it, the least value that switches it
+    on; values in the open gap (0, least_on) are refused (the allowed set is {0} ∪ [least_on, high])."""
     name: str
     default: Any
     unit: str
@@ -76,6 +78,7 @@ class Param:
     source: str = SOURCE_CAL
     choices: tuple | None = None
     lever: Lever | None = None
+    least_on: float | None = None
 
     @property
     def kind(self) -> type:
@@ -97,7 +100,33 @@ class Param:
         if self.kind is bool:
             return "true or false"
         kind = "an integer" if self.kind is int else "a number"
+        if self.least_on is not None:
+            return f"{self.low:g} (off) or {kind} in [{self.least_on:g}, {self.high}]"
         return f"{kind} in [{self.low}, {self.high}]"
+
+    def admits(self, value: float) -> bool:
+        """Whether a number within [low, high] is allowed: False only inside the gap (low, least_on)."""
+        return self.least_on is None or not self.low < value < self.least_on
+
+    def admits_range(self, low: float, high: float) -> bool:
+        """Whether every value of [low, high] is allowed (a sweep's or a prior's range): within
+        [self.low, self.high] and not reaching into the gap (low, least_on)."""
+        inside = (self.low is None or low >= self.low) and (self.high is None or high <= self.high)
+        return inside and (self.least_on is None or high <= self.low or low >= self.least_on)
+
+    def range_problem(self, low: float, high: float, levels=None) -> str | None:
+        """Why a design over [low, high] (within [self.low, self.high]) could ask for a refused value,
+        or None: one of its `levels` evenly spaced values (numpy.linspace, as experiments.design makes
+        them) in the gap (low, least_on), or, sampled (levels None), a range reaching into it."""
+        if self.least_on is None:
+            return None
+        gap = f"the refused gap ({self.low:g}, {self.least_on:g}), where {self.name} is on but has no model"
+        if isinstance(levels, int) and not isinstance(levels, bool) and levels >= 2:
+            import numpy as np
+
+            inside = [float(v) for v in np.linspace(low, high, levels) if not self.admits(float(v))]
+            return f"level {inside[0]:g} falls in {gap}" if inside else None
+        return None if self.admits_range(low, high) else f"a sampled range reaching into {gap}"
 
 
 def did_you_mean(name: str, options) -> str:
@@ -126,9 +155,9 @@ def unknown_parameter(name: str, params) -> str:
     return f"unknown parameter{did_you_mean(name, params)}"
 
 
-def declare(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None):
+def declare(section, name, default, unit, low, high, meaning, source=SOURCE_CAL, choices=None, least_on=None):
     """A `Param` of `section` (the one-line form of the tables in model/params.py)."""
-    return Param(name, default, unit, low, high, meaning, section, source, choices)
+    return Param(name, default, unit, low, high, meaning, section, source, choices, least_on=least_on)
 
 
 def declare_lever(name, default, unit, low, high, meaning, lever: Lever, source=SOURCE_CAL):

@@ -27,6 +27,8 @@ def markdown_table(params) -> str:
         lines += [f"\n**{section}**\n", "| name | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
         for p in (q for q in params if q.section == section):
             rng = "/".join(p.choices) if p.choices else ("—" if p.low is None else f"{p.low} – {p.high}")
+            if p.least_on is not None:
+                rng = f"{p.low}, or {p.least_on} – {p.high}"
             lines.append(f"| `{p.name}` | {p.default!r} | {p.unit} | {rng} | {p.meaning} | {p.source} |")
     return "\n".join(lines) + "\n"
 

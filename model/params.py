@@ -362,7 +362,8 @@ def check_value(name: str, value: Any) -> Any:
         value = int(value)
     else:
         value = float(value)
-    if value != value or (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+    if value != value or (p.low is not None and value < p.low) or (p.high is not None and value > p.high) \
+            or not p.admits(value):
         raise bad
     return value
 

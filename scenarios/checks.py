@@ -397,4 +397,4 @@ def _why(p, value) -> str:
         return "not a number"
     if math.isfinite(value) and p.kind is int and value != int(value):
         return "not an integer"
-    return "out of range"
+    return "out of range" if p.admits(value) else f"in the refused gap ({p.low:g}, {p.least_on:g}): on, but below its least value"

@@ -327,6 +327,9 @@ def _free(where, entry, bad, params) -> FreeParam | None:
             or (p.high is not None and high > p.high):
         bad(where, "range outside the parameter's", f"low < high within {p.allowed()}", [low, high])
         return None
+    if why := p.range_problem(low, high):                # a prior over start_age_hazard's gap
+        bad(where, why, f"a range on one side of the gap, within {p.allowed()}", [low, high])
+        return None
     return FreeParam(name, low, high, reason)
 
 
