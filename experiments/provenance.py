@@ -7,11 +7,15 @@
     numpy_dispatch()      numpy's version, baseline and the SIMD kernels it dispatched to in this
                           process, and whether portable mode was on (clusterlab_portable.state):
                           two machines whose dispatch differs give different results unless portable
+    platform_info()       the machine architecture and the C library
     scenario_hash(sc)     SHA-256 of a scenario's parameters and schedule (what a run depends on)
+    numbers_environment(record)  what a run's numbers depend on besides its parameters and code, as a
+                          provenance record holds it: the run cache keys on this of the running process
+                          (experiments.run_cache.run_environment)
     environment_changes(old, new)  what differs, between two provenance records, of what a run's
                           numbers depend on (model code, numpy's dispatch and version, portable mode,
-                          the model libraries' and Python's versions): a resumed folder that would
-                          mix them is warned about (Store.add_provenance)
+                          the model libraries' and Python's versions, machine, C library): a resumed
+                          folder that would mix them is warned about (Store.add_provenance)
     provenance(...)       all of it for a results folder, with the resolved parameter set of
                           each scenario (defaults filled in)
 """
@@ -77,6 +81,13 @@ def library_versions() -> dict:
     return versions
 
 
+@cache
+def platform_info() -> dict:
+    """{"machine", "libc"}: the machine architecture and the C library (numpy takes some float functions
+    from it); read once (libc_ver reads the interpreter's binary)."""
+    return {"machine": platform.machine(), "libc": "-".join(platform.libc_ver())}
+
+
 def numpy_dispatch() -> dict:
     """{"portable", "numpy", "baseline", "dispatch", "disabled"} of this process (see
     clusterlab_portable.state); a pool's workers inherit it, a remote Dask worker's is in the manifest."""
@@ -103,6 +114,7 @@ def provenance(scenarios: dict, common: dict | None = None) -> dict:
         "code": code_version(),
         "libraries": library_versions(),
         "numpy_dispatch": numpy_dispatch(),
+        "platform": platform_info(),
         "scenarios": {label: {"name": str(getattr(sc, "name", label)),
                               "file": str(sc.path) if getattr(sc, "path", None) else None,
                               "hash": scenario_hash(sc),
@@ -111,14 +123,27 @@ def provenance(scenarios: dict, common: dict | None = None) -> dict:
     }
 
 
-def environment_of(record: dict) -> dict:
-    """The parts of a provenance record a run's numbers depend on besides its parameters (those the run
-    cache keys on, experiments.run_cache.run_environment): model source hash, portable mode, numpy's version,
-    baseline and enabled kernels, and the versions of Python and `MODEL_LIBRARIES` (None where not recorded)."""
+def numbers_environment(record: dict) -> dict:
+    """What a run's numbers depend on besides its parameters and the model code, read from a provenance
+    record (None where it is not recorded): `MODEL_LIBRARIES`' versions, Python's, the machine and C
+    library (`platform_info`), portable mode, and numpy's version, build baseline and dispatched kernels
+    (`numpy_dispatch`). The run cache keys on this of the running process (run_cache.run_environment)."""
     libraries, dispatch = record.get("libraries") or {}, record.get("numpy_dispatch") or {}
-    return {"model code": (record.get("code") or {}).get("source_hash"), "portable mode": dispatch.get("portable"),
-            "numpy kernels": dispatch.get("dispatch"), "numpy baseline": dispatch.get("baseline"),
-            **{name: libraries.get(name) for name in ("python", *MODEL_LIBRARIES)}}
+    host = record.get("platform") or {}
+    return {"libraries": {name: libraries.get(name) for name in MODEL_LIBRARIES}, "python": libraries.get("python"),
+            "machine": host.get("machine"), "libc": host.get("libc"), "portable": dispatch.get("portable"),
+            "numpy": dispatch.get("numpy"), "numpy_baseline": dispatch.get("baseline"),
+            "numpy_dispatch": dispatch.get("dispatch")}
+
+
+def environment_of(record: dict) -> dict:
+    """`numbers_environment` of a provenance record with the model source hash, under the names a message
+    gives them: model code, portable mode, numpy kernels, numpy baseline, python, `MODEL_LIBRARIES`,
+    machine, C library (None where not recorded)."""
+    env = numbers_environment(record)
+    return {"model code": (record.get("code") or {}).get("source_hash"), "portable mode": env["portable"],
+            "numpy kernels": env["numpy_dispatch"], "numpy baseline": env["numpy_baseline"], "python": env["python"],
+            **env["libraries"], "machine": env["machine"], "C library": env["libc"]}
 
 
 def environment_changes(old: dict, new: dict) -> list[str]:

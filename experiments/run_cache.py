@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import warnings
 from functools import cache
 from pathlib import Path
@@ -30,7 +29,14 @@ import pandas as pd
 
 import clusterlab_portable
 from experiments.conventions import plain
-from experiments.provenance import MODEL_LIBRARIES, library_versions, resolved, scenario_hash, source_hash
+from experiments.provenance import (
+    library_versions,
+    numbers_environment,
+    platform_info,
+    resolved,
+    scenario_hash,
+    source_hash,
+)
 
 
 def default_root() -> Path:
@@ -40,21 +46,18 @@ def default_root() -> Path:
 
 @cache
 def _fixed_environment() -> dict:
-    """The parts of `run_environment` that cannot change within a process (read once: libc_ver reads
-    the interpreter's binary)."""
-    versions = library_versions()
-    return {"libraries": {name: versions[name] for name in MODEL_LIBRARIES}, "python": versions["python"],
-            "machine": platform.machine(), "libc": "-".join(platform.libc_ver())}
+    """The parts of this process's provenance record that cannot change within it (read once):
+    library versions (provenance.library_versions) and platform (provenance.platform_info)."""
+    return {"libraries": library_versions(), "platform": platform_info()}
 
 
 def run_environment() -> dict:
-    """What a run's numbers depend on besides its parameters and the model code: `MODEL_LIBRARIES`'
-    versions, Python's, the machine architecture, the C library (numpy takes some float functions
-    from it), and numpy's dispatch (clusterlab_portable.state): portable mode on/off, the build's
-    baseline features and the dispatched SIMD targets enabled in this process ([] in portable mode)."""
-    state = clusterlab_portable.state()
-    return {**_fixed_environment(), "portable": state["portable"], "numpy": state["numpy"],
-            "numpy_baseline": state["baseline"], "numpy_dispatch": state["dispatch"]}
+    """What a run's numbers depend on besides its parameters and the model code, for this process:
+    provenance.numbers_environment of its record (`MODEL_LIBRARIES`' versions, Python's, the machine
+    architecture, the C library, and numpy's dispatch, clusterlab_portable.state: portable mode on/off,
+    the build's baseline features and the dispatched SIMD targets enabled in this process, [] in
+    portable mode)."""
+    return numbers_environment({**_fixed_environment(), "numpy_dispatch": clusterlab_portable.state()})
 
 
 def same_worker_environment(worker: dict | None) -> bool:

@@ -1,10 +1,11 @@
 """The results folder of a batch of runs: one Parquet file per run, a manifest and the plan.
 
     DIR/plan.json            what the batch is (the sweep or comparison); checked on --resume
-    DIR/provenance.json      code (git commit, dirty flag, source hash), library versions, scenario
-                             hashes and resolved parameters, one entry per session that wrote; a
-                             session resuming runs computed under another model code, numpy, SIMD
-                             dispatch or portable mode is warned that the folder mixes them
+    DIR/provenance.json      code (git commit, dirty flag, source hash), library versions, numpy's
+                             dispatch, machine and C library, scenario hashes and resolved parameters,
+                             one entry per session that wrote; a session resuming runs computed under
+                             another model code, library, SIMD dispatch, portable mode, machine or C
+                             library is warned that the folder mixes them
     DIR/manifest.jsonl       one JSON line per finished attempt: run id, point, replication,
                              seed, parameters, status, error and traceback, seconds, versions
     DIR/runs/<run_id>.parquet  one file per successful run (temp file, then os.replace): columns

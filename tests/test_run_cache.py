@@ -27,8 +27,11 @@ def _with_state(monkeypatch, **changes):
 
 
 def _with_fixed(monkeypatch, **changes):
+    """This process's fixed environment with library versions (python too) or platform parts changed."""
     real = rc._fixed_environment()
-    monkeypatch.setattr(rc, "_fixed_environment", lambda: {**real, **changes})
+    host = {k: changes.pop(k) for k in ("machine", "libc") if k in changes}
+    changed = {"libraries": {**real["libraries"], **changes}, "platform": {**real["platform"], **host}}
+    monkeypatch.setattr(rc, "_fixed_environment", lambda: changed)
 
 
 def test_the_key_is_the_same_when_nothing_changes(spec, monkeypatch):
@@ -52,12 +55,17 @@ def test_the_key_changes_with_numpy_and_its_dispatch(spec, monkeypatch, changes)
 @pytest.mark.parametrize("part", ["numpy", "scipy", "mesa", "networkx", "pandas", "python", "machine", "libc"])
 def test_the_key_changes_with_each_library_python_machine_and_libc(spec, monkeypatch, part):
     key = rc.run_key(spec)
-    fixed = rc._fixed_environment()
-    if part in fixed:
-        _with_fixed(monkeypatch, **{part: "other"})
-    else:
-        _with_fixed(monkeypatch, libraries={**fixed["libraries"], part: "0.0.1"})
+    _with_fixed(monkeypatch, **{part: "0.0.1"})
     assert rc.run_key(spec) != key
+
+
+def test_the_keyed_environment_is_the_one_a_results_folder_records():
+    from experiments.provenance import environment_of, numbers_environment, provenance
+
+    record = provenance({})
+    assert rc.run_environment() == numbers_environment(record)
+    assert None not in environment_of(record).values()          # every part of the key is compared on resume
+    assert {"machine", "libc", "python", "numpy_dispatch"} <= set(rc.run_environment())
 
 
 def test_the_key_changes_with_the_code(spec, monkeypatch):
@@ -112,6 +120,8 @@ def test_resuming_a_folder_whose_runs_came_from_another_environment_warns(tmp_pa
     assert environment_changes(here, there) == [f"model code {here['code']['source_hash']} → {'0' * 16}",
                                                 f"numpy kernels {here['numpy_dispatch']['dispatch']} → ['AVX512_SPR']"]
     assert environment_changes(here, {"code": {}, "libraries": {}}) == []      # an old record: nothing to compare
+    elsewhere = {**here, "platform": {**here["platform"], "libc": "musl-1.2"}}
+    assert environment_changes(here, elsewhere) == [f"C library {here['platform']['libc']} → musl-1.2"]
     plan = {"kind": "compare", "arms": []}
     with Store.open(tmp_path, plan) as store:
         store.add_provenance(there)                         # first session (another machine), no runs yet
