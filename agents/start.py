@@ -25,6 +25,7 @@ from model import (
     innovation,
     intermediate_market,
     market,
+    niche_demand,
     niche_growth,
     product_lines,
     production,
@@ -34,9 +35,13 @@ from model.fields import at
 
 
 def line_tfp(ent, live) -> np.ndarray:
-    """(n,) the TFP multiplier of each enterprise's product lines, n^(1−α−β) (exactly 1 with one line)."""
+    """(n,) the TFP multiplier of each enterprise's product lines and niche demand, n^(1−α−β) e^((1−α−β) u)
+    (model.niche_demand.scale, as every quarter's Enterprises._plan_output reads it; exactly 1 with one
+    line and u = 0): the aged start's niche histories set u before the start's rounds, which without
+    e^u pulled the sizes back toward ∝ n (elasticity of L/n to u 0.00–0.25 at q0 against ≈ 0.5 by q12)."""
     p = ent.model.params
-    return product_lines.line_factor(ent.lines[live], p["labour_share"], p["capital_share"])
+    return product_lines.line_factor(ent.lines[live], p["labour_share"], p["capital_share"]) \
+        * niche_demand.scale(ent.niche_demand[live], p["labour_share"], p["capital_share"])
 
 
 def start_tfp(ent, live, stage, x, y, fields=None) -> np.ndarray:

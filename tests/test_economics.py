@@ -186,8 +186,10 @@ def _large_run_firm_sizes() -> dict:
     "of only 0.3-0.85 after 40 quarters because the value per unit falls with a firm's own shift (freight on sales "
     "beyond its clients); clients' orders following the niche (niche_demand_orders, off) with sigma 0.1 give 1.62, "
     "1.99, 1.63, 1.92, 2.10, with the consistent aged start (solved) 2.03, 1.58, 1.61, 1.58, 1.28 (2 of 5 in band; "
-    "opening 1.103 in seed 1); at sigma 0.15 with both 0.83, 1.58, 1.51, 1.13, 1.40 (15 of 20 in band on seeds 0-19) "
-    "but the opening leaves its band on 6 of those 20 seeds (up to 1.184; test below, docs/economics.md)"))
+    "opening 1.103 in seed 1); at sigma 0.15 with both 0.83, 1.58, 1.51, 1.13, 1.40 but the opening left its band on 6 of "
+    "seeds 0-19 (up to 1.184); with the start's rounds reading the niche shifter (1 Dec 16:00) 1.55, 1.00, 1.45, 1.29, 1.29 "
+    "(opening out on 3 of 20), and with founders at their optimum (founding_at_optimum, off) too 1.44, 1.38, 1.47, 1.26, "
+    "1.20 (10 of 10 on seeds 0-9; opening out on 1 of 20; test below, docs/economics.md)"))
 def test_large_run_firm_sizes_have_a_zipf_like_tail():
     """Issue 10, item 7: the Hill α of the top 5% of enterprise sizes (workers) at quarter 160 of
     the large baseline is in [0.8, 1.6] (Axtell 2001: ≈ 1.06) for seeds 0–4."""
@@ -211,10 +213,11 @@ def test_with_clients_orders_the_aged_start_and_sme_niche_shocks_the_large_run_t
     """The candidate for item 7 (all three options off by default): clients' orders following the niche,
     the consistent aged start (δ = 0.02) and niche shocks at σ = 0.15 a quarter (SMEs' growth volatility,
     model/line_params.py) put the Hill α of the large run's top 5% at q160 in [0.8, 1.6] and the volatility
-    slope in [−0.35, −0.05] on seeds 0–4 (with the pre-history's fixed point solved, 1 Dec: 0.826, 1.582, 1.513,
-    1.126, 1.402; −0.234 to −0.131; before, with an unconverged iteration, 1.37, 1.28, 0.99, 1.58, 1.31). Not
-    beyond them: seeds 5–19 are in band on 10 of 15 (out: 5 1.635, 11–14 1.787, 1.665, 1.810, 1.974), and
-    the opening (high through q12 under stationary demand) leaves ±10% on 6 of seeds 0–19, up to 1.184 in seed 1
+    slope in [−0.35, −0.05] on seeds 0–4 (with the start's rounds reading the niche shifter, 1 Dec 16:00: 1.551,
+    1.004, 1.450, 1.285, 1.290; −0.186 to −0.138; seeds 5–9 1.523, 1.372, 1.863, 1.517, 1.552; before, without it,
+    0.826, 1.582, 1.513, 1.126, 1.402, and with an unconverged pre-history 1.37, 1.28, 0.99, 1.58, 1.31). The
+    opening (high through q12 under stationary demand) leaves ±10% on 3 of seeds 0–19 (7 1.1000, 15 1.146, 18
+    1.103; 6 of 20, up to 1.184, before); with founders at their optimum (founding_at_optimum) too, on 1 of 20
     (docs/economics.md)."""
     from experiments.behaviour_report import firm_sizes
 

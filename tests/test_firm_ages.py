@@ -250,3 +250,26 @@ def test_age_structured_start_with_niche_shocks_gives_the_smes_their_niches_and_
     e2 = np.bincount(p2.stage[p2.live], p2.workers[p2.live])
     # the rescale rounds (EMPLOYMENT_ROUNDS) hold the total; a few very large plants move stages by up to ~25%
     assert abs(e2.sum() / e1.sum() - 1) < 0.1 and np.all(np.abs(e2 / e1 - 1) < 0.35), (e1, e2)
+
+
+def test_the_aged_starts_tfp_carries_the_niche_shifter_the_quarters_rule_reads():
+    """Identity: the start's TFP (agents.start.start_tfp, which its rounds size the plants with) equals the
+    A of the first quarter's labour target (Enterprises._plan_output: line factor × e^((1−α−β) u)) for every
+    enterprise of the aged start with niche histories. Without the niche factor the start's rounds pulled
+    the sizes back toward ∝ n and the run re-spread them (opening up to 1.16 with orders, σ 0.15)."""
+    from agents import start
+    from model import ClusterModel, production
+
+    m = ClusterModel(seed=1, start_age_hazard=0.02, niche_demand_sd=0.15, niche_demand_orders=1)
+    pop = m.population
+    live = pop.live
+    assert pop.niche_demand[live].std() > 0.2 and m.government.skill == 0
+    expected = start.start_tfp(pop, live, pop.stage[live].astype(np.int64), pop.x[live], pop.y[live])
+    seen = []
+    original = production.target_workers
+    production.target_workers = lambda v, A, K, a, b, c: seen.append(np.array(A)) or original(v, A, K, a, b, c)
+    try:
+        pop._plan_output(live)
+    finally:
+        production.target_workers = original
+    np.testing.assert_allclose(seen[0], expected, rtol=1e-12)
