@@ -118,7 +118,10 @@ def candidates(net: SupplyNetwork, index: SupplierIndex, buyers, want, x, y, n_n
     near, ref, anywhere = [], [], []
     n_uniform = 3 * n_ref if len(net) else 0   # an empty network draws nothing for referrals
     for _ in range(draws):
-        near += [(rng.integers(-1, 2, n), rng.integers(-1, 2, n), rng.random(n)) for _ in range(n_near)]
+        # a candidate's two bucket offsets follow each other: one call draws both (bounded integers
+        # take 32-bit words one after another from the bit generator, so one call of 2n gives the
+        # same numbers as two of n; numpy's per-call overhead dominates at these sizes)
+        near += [(*rng.integers(-1, 2, (2, n)), rng.random(n)) for _ in range(n_near)]
         # the referrals' and the anywhere draw's uniforms follow each other: one call draws them
         # all (the same numbers in the same order as one call of n each)
         u = rng.random((n_uniform + 1, n))

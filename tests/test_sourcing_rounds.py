@@ -37,3 +37,32 @@ def test_each_large_buyer_searches_its_own_number_of_rounds():
     # the ordinary plant: factor 2 → 2 rounds → at most 2 new ties (6 slots); the lead: factor 16 → 16
     assert ties[0] <= 2
     assert ties[1] == 16
+
+
+def test_candidates_equal_one_draw_and_one_lookup_per_candidate():
+    """`candidates` draws a candidate's two bucket offsets in one call and looks all rounds up at
+    once; the candidates and the generator's state after them are exactly those of one
+    `integers` call per offset and one lookup per candidate, in the documented order."""
+    from model.sourcing import SupplierIndex, candidates
+
+    pop, size = _cluster(n_suppliers=300, seed=4)
+    rng = np.random.default_rng(3)
+    net = SupplyNetwork()
+    net.add(rng.integers(2, pop.capacity, 40), rng.integers(0, 2, 40), 0.5)
+    sup = np.arange(2, pop.capacity)
+    index = SupplierIndex(sup, pop.stage[sup].astype(np.int64), pop.x[sup], pop.y[sup], size, size, 4)
+    buyers = np.array([0, 1, 0, 1, 1])
+    want, x, y = pop.stage[buyers] - 1, pop.x[buyers], pop.y[buyers]
+    for n_near, n_ref, draws in ((4, 2, 1), (3, 1, 5), (1, 0, 3)):
+        ours, theirs = np.random.default_rng(n_near * 10 + draws), np.random.default_rng(n_near * 10 + draws)
+        got = candidates(net, index, buyers, want, x, y, n_near, n_ref, draws, ours, pop.capacity)
+        n, columns = len(buyers), []
+        for _ in range(draws):
+            for _ in range(n_near):
+                dx, dy, u = theirs.integers(-1, 2, n), theirs.integers(-1, 2, n), theirs.random(n)
+                columns.append(index.nearby_at(want, x, y, dx, dy, u))
+            referrals = [theirs.random((3, n)) for _ in range(n_ref)]
+            columns += [net.referrals_at(buyers, pop.capacity, *u) for u in referrals]
+            columns.append(index.anywhere_at(want, theirs.random(n)))
+        assert np.array_equal(got, np.stack(columns, axis=1))
+        assert ours.bit_generator.state == theirs.bit_generator.state
