@@ -59,11 +59,12 @@ def network_indicators(pop, net) -> dict:
     even = pop.stage % 2 == 0
     bipartite = bool(np.all(even[net.src] != even[net.dst]))
     if bipartite:   # the biadjacency read off the network's sorted ties (the nodes as numbered by tie_positions)
-        out["network_clustering"] = metrics.bipartite_clustering_biadjacency(net.biadjacency(pop.capacity, even,
-                                                                                              pop.alive))
+        B = net.biadjacency(pop.capacity, even, pop.alive)   # every live row is a row or a column of B
+        out["network_clustering"] = metrics.bipartite_clustering_biadjacency(B)
+        out["largest_component_share"] = metrics.largest_component_share_biadjacency(B)
     else:
         out["network_clustering"] = metrics.average_clustering(*tie_positions(pop, net), n)
-    out["largest_component_share"] = largest_component_share(pop, net)
+        out["largest_component_share"] = largest_component_share(pop, net)
     return out
 
 

@@ -25,6 +25,7 @@ from model.network_metrics import (  # noqa: F401  (re-exported: the metrics sta
     bipartite_clustering,
     bipartite_clustering_biadjacency,
     largest_component_share,
+    largest_component_share_biadjacency,
     local_sourcing_share,
     network_density,
 )

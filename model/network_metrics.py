@@ -191,6 +191,20 @@ def largest_component_share(src, dst, n_nodes: int) -> float:
     return float(np.bincount(labels).max() / n)
 
 
+def largest_component_share_biadjacency(B: sp.csr_array) -> float:
+    """`largest_component_share` of a bipartite graph given by its biadjacency B (CSR, rows: one
+    side, columns: the other; every node is a row or a column): the weak components of the
+    square graph with B's ties from rows to columns (float weights, so that scipy validates it
+    without a copy or a sort). Returns 0 if there are no nodes."""
+    n_rows, n_cols = B.shape
+    if n_rows + n_cols == 0:
+        return 0.0
+    indptr = np.concatenate([B.indptr, np.full(n_cols, B.indptr[-1], B.indptr.dtype)])
+    square = sp.csr_array((np.ones(len(B.indices)), B.indices + n_rows, indptr), shape=(n_rows + n_cols,) * 2)
+    _, labels = connected_components(square, directed=True, connection="weak")
+    return float(np.bincount(labels).max() / (n_rows + n_cols))
+
+
 def local_sourcing_share(local_input, total_input) -> float:
     """Share of intermediate inputs bought from local suppliers.
 

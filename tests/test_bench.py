@@ -133,3 +133,5 @@ def test_indicator_shortcuts_equal_the_reference_metrics(small_model):
     biadjacency = net.biadjacency(pop.capacity, pop.stage % 2 == 0, pop.alive)
     assert biadjacency.nnz == len(net) and biadjacency.shape == (int(side.sum()), int((~side).sum()))
     assert small_model.indicators["network_clustering"] == metrics.bipartite_clustering(src, dst, n, side=side)
+    assert metrics.largest_component_share_biadjacency(biadjacency) == metrics.largest_component_share(src, dst, n)
+    assert small_model.indicators["largest_component_share"] == metrics.largest_component_share(src, dst, n)

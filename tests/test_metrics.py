@@ -597,3 +597,21 @@ def test_bipartite_clustering_of_a_biadjacency_does_not_depend_on_the_order_of_i
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_sup))])
     B = sp.csr_array((np.ones(len(rows), np.int32), cols[order], indptr), shape=(n_sup, n_buy))
     assert bipartite_clustering_biadjacency(B) == expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_largest_component_of_a_biadjacency_equals_the_reference(seed):
+    """largest_component_share_biadjacency (rows and columns are all the nodes, isolated ones
+    included) equals largest_component_share of the same ties, exactly."""
+    import scipy.sparse as sp
+
+    from model.metrics import largest_component_share, largest_component_share_biadjacency
+
+    rng = np.random.default_rng(300 + seed)
+    n_sup, n_buy = int(rng.integers(5, 60)), int(rng.integers(5, 60))
+    pairs = np.unique(rng.integers(0, n_sup * n_buy, int(rng.integers(1, max(2, n_sup + n_buy)))))
+    rows, cols = pairs // n_buy, pairs % n_buy            # sparse: several components and isolated nodes
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_sup))])
+    B = sp.csr_array((np.ones(len(rows), np.int32), cols, indptr), shape=(n_sup, n_buy))
+    assert largest_component_share_biadjacency(B) == largest_component_share(rows, n_sup + cols, n_sup + n_buy)
+    assert largest_component_share_biadjacency(sp.csr_array((0, 0), dtype=np.int32)) == 0.0
