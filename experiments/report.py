@@ -22,7 +22,7 @@ from experiments.conventions import MIN_INTERVAL_N
 from experiments.cost_effectiveness import OUTCOMES, SHARE_POINT, SHARE_POINTS, SHARES, effectiveness, interval
 from experiments.design import REFERENCED
 from experiments.formatting import count
-from experiments.store import load_manifest, load_plan, load_provenance
+from experiments.store import check_store, load_manifest, load_plan, load_provenance
 
 
 @dataclass
@@ -302,7 +302,7 @@ def report(stores, out, question: str | None = None, outcomes=OUTCOMES, title: s
         if not (s / "plan.json").exists():
             raise ValueError(f"{s}: {_not_a_store(s)}; allowed: folders written by sweep, compare, sensitivity or "
                              "cost-effectiveness (STORE ... OUT: the output folder comes last)")
-    plans = [load_plan(s) for s in stores]
+    plans = [check_store(s) for s in stores]      # another version's folder is refused before OUT is made
     check_outcomes(stores, plans, outcomes)
     out = Path(out)
     if any(out.resolve().is_relative_to((s / "runs").resolve()) for s in stores):   # among the run files

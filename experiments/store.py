@@ -15,7 +15,10 @@
 Only the parent process writes, after a run has finished, so a killed batch leaves every
 finished run complete and nothing half-written under its final name. A run counts as done
 when its Parquet file exists; `Store.open(resume=True)` rebuilds manifest lines a kill cut
-off, and the batch runs only what is missing.
+off, and the batch runs only what is missing. Reading a folder (`load_plan`, `check_store`,
+`load_results`) checks plan.json (a JSON object; a known kind with its keys, `PLAN_KEYS`) and each run
+file's columns (run_id, step, the kept indicators as numbers): a folder another version wrote, or an
+edited one, is refused with a StoreError naming the file, before a reader writes anything.
 """
 
 from __future__ import annotations
@@ -151,7 +154,7 @@ class Store:
         plan = json.loads(json.dumps(plan, default=str))
         started = bool(self.done()) or (self.manifest.exists() and self.manifest.stat().st_size > 0)
         if path.exists() and started:
-            old = json.loads(path.read_text())
+            old = _read_plan(path)                # the plan of the batch asked for is compared whole
             if old != plan:
                 keys = sorted(k for k in set(old) | set(plan) if old.get(k) != plan.get(k))
                 raise StoreError(f"{self.root} holds results of a different batch (it differs in: "
@@ -202,8 +205,29 @@ def refuse_results_folder(folder, source: str = "--out") -> None:
 
 
 # --- reading --------------------------------------------------------------------------------
-def load_plan(root) -> dict:
-    return json.loads((Path(root) / "plan.json").read_text())
+#: The keys every plan.json of a kind holds (what the readers of a folder use): a folder whose plan lacks
+#: them, or of another kind, was written by another version of ClusterLab (or edited) and is refused whole.
+PLAN_KEYS = {**dict.fromkeys(("compare", "cost_effectiveness", "lever_effects"),
+                             ("arms", "reps", "steps", "seed", "final", "series")),
+             "sweep": ("scenario", "steps", "replications", "seed", "method", "factors", "final", "series"),
+             "optimise": ("scenario", "steps", "series", "code")}
+_ANOTHER = "allowed: a results folder written by this version of ClusterLab (run the batch again into a new --out)"
+
+
+def load_plan(root, need_kind: bool = False) -> dict:
+    """DIR/plan.json, checked: a JSON object, and if it names a kind (every command's plan does; a
+    `Store` used from Python may hold any plan, unless `need_kind`), a known one with the keys that
+    kind's plans hold (`PLAN_KEYS`). StoreError naming the file otherwise (unreadable, malformed,
+    another version's)."""
+    path = Path(root) / "plan.json"
+    plan = _read_plan(path)
+    kind = plan.get("kind")
+    missing = [k for k in PLAN_KEYS.get(kind, ()) if k not in plan]
+    if missing or ((need_kind or kind is not None) and kind not in PLAN_KEYS):
+        what = f"a {kind} plan without {', '.join(missing)}" if missing else \
+            f"a plan of kind {kind!r}, which this version does not write"
+        raise StoreError(f"{path}: {what}; {_ANOTHER}")
+    return plan
 
 
 def load_provenance(root) -> list[dict]:
@@ -256,7 +280,7 @@ def load_results(root, kind: str = "final") -> pd.DataFrame:
     files = sorted((root / "runs").glob("*.parquet"))
     if not files:
         return pd.DataFrame()
-    table = pa.concat_tables([_read_run(f) for f in files], promote_options="permissive")
+    table = pa.concat_tables([_read_run(f, keep or ()) for f in files], promote_options="permissive")
     data = table.to_pandas()
     if kind == "final":
         data = data[data["step"] == data.groupby("run_id")["step"].transform("max")]
@@ -274,15 +298,61 @@ def load_results(root, kind: str = "final") -> pd.DataFrame:
     return out.sort_values(["run_id"] + (["step"] if kind == "series" else []), ignore_index=True)
 
 
-def _read_run(path: Path) -> pa.Table:
+def _read_run(path: Path, keep=()) -> pa.Table:
     """One run's file; a damaged one (its writes are atomic, so damaged after it was written: a copy
-    cut short, a disk error) is named with what to do, not shown as a pyarrow traceback."""
+    cut short, a disk error) is named with what to do, not shown as a pyarrow traceback; so is one
+    without run_id and step or the indicators `keep` (the plan keeps them all) as numbers (another
+    version's file, or an edited one)."""
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise StoreError(f"{path}: not a readable run file ({str(exc).split('.')[0]}); allowed: delete it and "
                          "run the same command with --resume (the sensitivity command: the same command), "
                          "which recomputes only that run") from None
+    _check_schema(path, table.schema, keep)
+    return table
+
+
+def _read_plan(path: Path) -> dict:
+    """plan.json as a dict, or StoreError naming it (unreadable, not JSON, not a JSON object)."""
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        why = f"cannot read it ({exc.strerror or exc})" if isinstance(exc, OSError) else f"not JSON ({exc})"
+        raise StoreError(f"{path}: {why}; {_ANOTHER}") from None
+    if not isinstance(plan, dict):
+        raise StoreError(f"{path}: not a plan (a JSON {type(plan).__name__}); {_ANOTHER}")
+    return plan
+
+
+def check_store(root) -> dict:
+    """The plan of a command's results folder `root` (`load_plan`, a known kind) after checking every run file's columns (their
+    Parquet footers only: cheap), so that a reader can refuse another version's folder before it writes
+    anything. StoreError naming the file otherwise."""
+    plan = load_plan(root, need_kind=True)
+    keep = sorted({*(plan.get("final") or ()), *(plan.get("series") or ())})
+    for path in sorted((Path(root) / "runs").glob("*.parquet")):
+        try:
+            schema = pq.read_schema(path)
+        except (pa.ArrowInvalid, OSError):
+            schema = _read_run(path).schema      # raises naming the damaged file
+        _check_schema(path, schema, keep)
+    return plan
+
+
+def _check_schema(path: Path, schema: pa.Schema, keep) -> None:
+    """StoreError unless a run file has run_id, step and the indicators `keep` (plan.json's) as numbers."""
+    missing = [c for c in ("run_id", "step", *keep) if c not in schema.names]
+    text = [c for c in ("step", *keep) if c in schema.names and not _numeric(schema.field(c).type)]
+    if missing or text:
+        why = f"no column {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}" if missing else \
+            f"{', '.join(text[:5])} not numbers"
+        raise StoreError(f"{path}: {why} (a run file holds run_id, step and the indicators plan.json keeps, as numbers): "
+                         f"another version's run file, or an edited one; {_ANOTHER}")
+
+
+def _numeric(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)
 
 
 def _flat(record: dict) -> dict:
