@@ -263,8 +263,8 @@ def tie_costs(net: SupplyNetwork, pop, infra, p: dict, prices, ties=None) -> np.
     """Delivered cost per unit on every tie (or on the given tie indices): the ex-works price of
     the supplier's good (`prices`, one per stage 0 … n_stages − 1; zeros give freight alone)
     plus freight."""
-    x, y = pop.x, pop.y
     s, d = (net.src, net.dst) if ties is None else (net.src[ties], net.dst[ties])
-    return delivered_cost(np.asarray(prices, float)[pop.stage[s]], x[s], y[s], x[d], y[d],
-                          at(infra, x[s], y[s]), at(infra, x[d], y[d]), p["transport_cost"],
+    sx, sy, bx, by = pop.x[s], pop.y[s], pop.x[d], pop.y[d]   # gathered once: distance and infrastructure
+    return delivered_cost(np.asarray(prices, float)[pop.stage[s]], sx, sy, bx, by,
+                          at(infra, sx, sy), at(infra, bx, by), p["transport_cost"],
                           p["infrastructure_freight_saving"])
