@@ -28,6 +28,11 @@ from model import niche_demand
 from model.fields import at
 from model.transport import delivered_cost
 
+#: `SupplyNetwork.has` compares up to this many candidates with all their buyers' suppliers in one
+#: (m, k, slots) comparison: a lead firm's search (a few buyers, ~128 candidates, ~60 ties each)
+#: then takes a few numpy calls instead of several per slot; many candidates go slot by slot.
+_HAS_AT_ONCE = 4096
+
 
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """`np.argsort(keys, kind="stable")` for non-negative integers, as an LSD radix sort on
@@ -105,8 +110,9 @@ class SupplyNetwork:
     def has(self, src, dst, n_rows: int) -> np.ndarray:
         """Whether a tie src → dst exists, elementwise (src, dst broadcast): compares src with each
         of dst's suppliers, one vectorised pass per supplier slot (a buyer has at most
-        `max_suppliers` ties). src of shape (m, k) with dst of shape (m, 1) — each buyer's k
-        candidates — reads each buyer's suppliers once, not once per candidate."""
+        `max_suppliers` ties), or all slots at once for at most `_HAS_AT_ONCE` candidates. src of
+        shape (m, k) with dst of shape (m, 1) — each buyer's k candidates — reads each buyer's
+        suppliers once, not once per candidate."""
         src, dst = np.asarray(src), np.asarray(dst)
         if not (src.ndim == 2 and dst.shape == (len(src), 1)):   # any other shapes: one query per row
             src, dst = np.broadcast_arrays(src, dst)
@@ -117,6 +123,10 @@ class SupplyNetwork:
         _, _, by_dst, in_ptr = self.adjacency(n_rows)
         buyers = dst[:, 0]
         lo, degree = in_ptr[buyers], in_ptr[buyers + 1] - in_ptr[buyers]
+        if src.size <= _HAS_AT_ONCE:   # few candidates (large buyers' searches): all slots in one comparison
+            slot = np.arange(int(degree.max(initial=0)))
+            supplier = self.src[by_dst[np.minimum(lo[:, None] + slot, len(self) - 1)]]   # (m, slots)
+            return ((src[:, :, None] == supplier[:, None, :]) & (slot < degree[:, None])[:, None, :]).any(axis=2)
         for k in range(int(degree.max(initial=0))):
             supplier = self.src[by_dst[np.minimum(lo + k, len(self) - 1)]]   # each buyer's k-th supplier
             found |= (src == supplier[:, None]) & (degree > k)[:, None]
