@@ -52,8 +52,9 @@ def network_learning(k, src, dst, trust, rate, n, optimal_distance) -> np.ndarra
     Returns Δk by row, length n (0 for rows without ties)."""
     if len(src) == 0 or rate == 0:
         return np.zeros(n)
-    to_dst = trust * cognitive_absorption(k[dst], k[src], optimal_distance)
-    to_src = trust * cognitive_absorption(k[src], k[dst], optimal_distance)
+    k_src, k_dst = k[src], k[dst]   # each end's knowledge gathered once, read in both directions
+    to_dst = trust * cognitive_absorption(k_dst, k_src, optimal_distance)
+    to_src = trust * cognitive_absorption(k_src, k_dst, optimal_distance)
     gain = np.bincount(dst, to_dst, n) + np.bincount(src, to_src, n)
     degree = np.bincount(dst, minlength=n) + np.bincount(src, minlength=n)
     return rate * gain / np.maximum(degree, 1)
