@@ -269,9 +269,11 @@ class LifeCycle(Prospects):
         staff = founders_staff(self, new, typical)
         hired = self.take_entrants_lines(stage, n_local, len(new["stage"]), staff[:n_local])
         taken = live[self.lines[live] < 1]   # incumbents whose last line an entrant took leave
-        if len(taken):   # they were at risk when the quarter began: the hazard counts them (this
-            self.leave(taken, q)   # quarter's prospects decided before, at the hazard without them)
-            m.exit_rate = demography.smoothed_hazard(prior, q.exits, q.at_risk, w)
+        if len(taken):   # those at risk when the quarter began count in the hazard (this quarter's
+            # prospects decided before, at the hazard without them); this quarter's spin-offs do not
+            q.newborn_exits += int(np.sum(self.born[taken] == m.steps))
+            self.leave(taken, q)
+            m.exit_rate = demography.smoothed_hazard(prior, q.exits - q.newborn_exits, q.at_risk, w)
         s = new["stage"].astype(np.int64)
         self.found_all(s, new["x"], new["y"], new["knowledge"], staff + hired,
                        p["initial_capital"] * new["size"], p["initial_cash"] * new["size"] + new["cash"],

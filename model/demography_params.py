@@ -21,13 +21,15 @@ ENTRY_AND_SITES = [
        "the spin-off hazard grows with size up to this many times spinoff_rate", _NO_TARGET),
     _p("mechanisms", "spinoff_staff_share", 0.3, "share", 0.0, 1.0,
        "most of its parent's workforce a spin-off takes (at most initial_workers × its stage's plant size)", _NO_TARGET),
-    _p("mechanisms", "founding_at_optimum", 0, "—", 0, 1,
+    _p("mechanisms", "founding_at_optimum", 1, "—", 0, 1,
        "1: a start-up (local entrant, founder with a grant, spin-off) founds with the workers its plant would "
        "choose on the incumbents' own rule, L_0 = max(L*(v, A, K_0), crew): at its stage's typical net value per "
        "unit, its knowledge and site and the capital it brings, K_0 = initial_capital × plant "
        "(model.production.founding_workers; a spin-off at most spinoff_staff_share of its parent's); outside and "
-       "lead firms keep initial_workers × plant. 0: every founder hires initial_workers × plant",
-       "model choice, off (issue 10's opening): entrants start small and grow with age (Dunne, Roberts & "
+       "lead firms keep initial_workers × plant (default 1, since 1 Dec 2026). 0: every founder hires "
+       "initial_workers × plant",
+       "model choice (issue 10's opening: with the fixed founding size the entrants' shrinking to their optimum "
+       "lifted employment 9–11% by q12 under the aged start): entrants start small and grow with age (Dunne, Roberts & "
        "Samuelson 1989; Cabral & Mata 2003: the young firms' size is held by the capital they can raise)"),
     _p("mechanisms", "near_site_share", 0.5, "share", 0.0, 1.0,
        "share of an entrant's or mover's candidate sites drawn near its origin (within kernel_radius of "

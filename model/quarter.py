@@ -23,6 +23,7 @@ class Quarter:
     exits: int = 0
     line_exits: int = 0    # of which: enterprises whose last product line was taken (model.product_lines)
     at_risk: int = 0       # enterprises alive when the exit phase began (the exit hazard's denominator)
+    newborn_exits: int = 0  # of the exits: enterprises founded this quarter (not at risk: outside the hazard)
     innovations: int = 0
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rd_share: np.ndarray = field(default_factory=lambda: np.zeros(0))      # R&D share of value added (model.innovation)

@@ -176,7 +176,7 @@ def test_line_scale_is_the_employment_weighted_mean_lines_of_each_stage():
 def test_age_structured_start_keeps_the_enterprises_and_about_the_employment_of_the_one_line_start():
     from model import ClusterModel
 
-    one = ClusterModel(seed=1)
+    one = ClusterModel(seed=1, start_age_hazard=0.0)
     aged = ClusterModel(seed=1, start_age_hazard=0.02)
     p1, p2 = one.population, aged.population
     assert len(p1.live) == len(p2.live)

@@ -53,7 +53,7 @@ def test_bad_sd_is_refused(bad):
 
 
 def test_model_option_moves_the_shifter_only_when_switched_on():
-    off = ClusterModel(seed=0).run(4)
+    off = ClusterModel(seed=0, niche_demand_sd=0.0).run(4)
     assert not off.population.niche_demand[off.population.live].any()
     on = ClusterModel(seed=0, niche_demand_sd=0.1).run(4)
     u = on.population.niche_demand[on.population.live]

@@ -49,10 +49,11 @@ def test_tail_index_solves_reeds_quadratic_and_matches_a_monte_carlo():
 
 
 def test_model_option_moves_incumbents_niches_with_the_market_only_when_switched_on():
-    off = ClusterModel(seed=0).run(3)
+    still = {"niche_demand_sd": 0.0, "start_age_hazard": 0.0}   # no shocks, no niche histories
+    off = ClusterModel(seed=0, **still).run(3)
     assert not off.population.niche_demand[off.population.live].any()
-    on = ClusterModel(seed=0, niche_market_growth=1.0).run(3)
+    on = ClusterModel(seed=0, niche_market_growth=1.0, **still).run(3)
     u = on.population.niche_demand[on.population.live]
     assert u.max() == pytest.approx(3 * math.log(1.01)) and u.min() >= 0.0
-    flat = ClusterModel(seed=0, niche_market_growth=1.0, demand_growth=0.0).run(3)
+    flat = ClusterModel(seed=0, niche_market_growth=1.0, demand_growth=0.0, **still).run(3)
     assert not flat.population.niche_demand[flat.population.live].any()

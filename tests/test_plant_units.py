@@ -124,10 +124,12 @@ def test_the_spinoff_hazard_reads_the_parent_in_plants():
 def test_a_spinoff_founds_a_plant_of_its_industry():
     """A spin-off's founding staff, capital and cash are its stage's plant size (plant_scale × stage_scale)
     times an SME spin-off's (as an entrant's are: agents/life_cycle.py `enter`), at most
-    spinoff_staff_share of its parent."""
+    spinoff_staff_share of its parent. Staff at initial_workers × plant (`founding_at_optimum` 0; with 1,
+    the default, at the plant's optimum: tests/test_founding.py)."""
     for z in (1.0, 10.0):
         m = load_scenario("baseline").with_overrides(width=20, height=20, n_firms=20, n_suppliers=40, plant_scale=z,
-                                                     spinoff_rate=1.0, stage_scale=[1.0, 3.0, 0.5]).build(seed=3)
+                                                     spinoff_rate=1.0, stage_scale=[1.0, 3.0, 0.5],
+                                                     founding_at_optimum=0).build(seed=3)
         m.step()                              # profits of a quarter (spin-offs come from the profitable)
         pop, p = m.population, m.params
         before = set(pop.live.tolist())
