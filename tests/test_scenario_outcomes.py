@@ -66,6 +66,8 @@ def test_case_measures_are_recorded_every_quarter():
 
 # --- the cases ---------------------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2) since the firm-size defaults of 1 Dec 2026 (niche_demand_orders 1, niche_demand_sd 0.15, start_age_hazard 0.02, founding_at_optimum 1; main 8b158ce): suppliers per firm 2.0 -> 2.98, 3.51, 3.79, seed 0 "
+                   "just short of 1.5x (3.0); the division of labour still deepens in every seed (not diagnosed yet)")
 def test_zhejiang_block_economy_concentrates_far_above_the_dartboard_with_a_local_division_of_labour():
     o = outcome("zhejiang_block_economy")
     assert (o.ellison_glaeser > o.ellison_glaeser_null + 0.015).all()     # γ clearly above the null
@@ -109,13 +111,10 @@ def test_jiangxi_suppliers_of_auto_plant_size_gather_around_the_assemblers():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (parts plants of ≈ 231 workers at the start, plant_scale 21, the fields "
-                   "priced per plant, lines changing hands by creative destruction; seeds 0-2): suppliers gather (mean "
-                   "distance to the nearest lead firm 25.9, 23.2, 26.2 -> 6.5, 6.0, 7.7 cells) and the lead firms' local "
-                   "sourcing goes 0.65 -> 0.88, 0.70 -> 0.91, 0.70 -> 0.83 (+0.23, +0.21, +0.14: more than 0.05 in every "
-                   "seed but +0.19 on average, not 0.2; trade credit, lead firms at the declared technology; measured "
-                   "on main c2018e8, the same on main e075455)")
 def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally():
+    """Passes since the firm-size defaults of 1 Dec 2026 (niche_demand_orders 1, niche_demand_sd 0.15, start_age_hazard 0.02, founding_at_optimum 1; main 8b158ce): mean distance to the nearest lead firm 25.9, 23.2, 26.2 -> 9.5, 5.4, 6.8 cells and the
+    lead firms' local sourcing 0.58 -> 0.85, 0.57 -> 0.86, 0.65 -> 0.79 (+0.27, +0.29, +0.14; seeds 0-2).
+    Before, a strict xfail: +0.23, +0.21, +0.14 (+0.19 on average, not 0.2)."""
     o = outcome("jiangxi_auto_hub")
     assert (o.lead_distance_end < 0.9 * o.lead_distance_start).all()
     assert o.lead_distance_end.mean() < 0.6 * o.lead_distance_start.mean()
@@ -124,10 +123,10 @@ def test_jiangxi_suppliers_gather_around_the_lead_firms_who_source_more_locally(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2, spot_arbitrage 1: far buyers import instead of buying spot above "
-                   "their import parity): final firms 24, 22, 26 against 19, 22, 15 without the policy (seed 1 ties); "
-                   "enterprises 137/90, 130/111, 110/93 and output 331/200, 341/198, 302/152 (1.65, 1.72, 2.00x) hold")
 def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
+    """Passes since the firm-size defaults of 1 Dec 2026 (niche_demand_orders 1, niche_demand_sd 0.15, start_age_hazard 0.02, founding_at_optimum 1; main 8b158ce): final firms 28, 23, 23 against 13, 14, 20 without the policy; enterprises 158/69,
+    157/93, 134/85 and output 334/189, 321/184, 231/162 (seeds 0-2). Before, a strict xfail: seed 1 tied on
+    final firms (22 and 22)."""
     o = outcome("jilin_policy_push")
     assert (o.firms > o.firms_no_policy).all()                 # what the case says: more firms …
     assert (o.enterprises > o.enterprises_no_policy).all()
@@ -138,10 +137,10 @@ def test_jilin_policy_mix_gives_more_firms_and_output_than_no_policy():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2, trade credit, lead prospects valuing a plant at their site on "
-                   "arrival): enterprises 1.52, 1.17, 1.18x and output 1.65, 1.72, 2.00x the run without the policy "
-                   "(137/90, 130/111, 110/93 enterprises; main c2018e8, the same on main e075455): seeds 1 and 2 fall short on "
-                   "enterprises")
+@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2) since the firm-size defaults of 1 Dec 2026 (niche_demand_orders 1, niche_demand_sd 0.15, start_age_hazard 0.02, founding_at_optimum 1; main 8b158ce): enterprises 2.29, 1.69, 1.58x and output 1.77, 1.74, "
+                   "1.43x the run without the policy (158/69, 157/93, 134/85 enterprises; 334/189, 321/184, 231/162 "
+                   "output): seed 2 falls short on output. Before (main e075455): enterprises 1.52, 1.17, 1.18x, output "
+                   "1.65, 1.72, 2.00x: seeds 1 and 2 short on enterprises")
 def test_jilin_policy_mix_gives_half_again_as_many_enterprises_and_output():
     o = outcome("jilin_policy_push")
     assert (o.enterprises > 1.5 * o.enterprises_no_policy).all()
@@ -172,6 +171,9 @@ def test_xiqiao_centre_keeps_more_mills_than_the_run_without_it():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MISS (seeds 0-2) since the firm-size defaults of 1 Dec 2026 (niche_demand_orders 1, niche_demand_sd 0.15, start_age_hazard 0.02, founding_at_optimum 1; main 8b158ce): final sales 1.48, 1.24, 1.36x the run without the "
+                   "centre (6,156/4,153, 6,320/5,102, 5,200/3,816): seed 1 below 1.3x; the growth after the centre "
+                   "opens, 2.45, 2.02, 2.24x, holds. Before: 1.44, 1.30, 1.42x (not diagnosed yet)")
 def test_xiqiao_centre_leads_a_strong_revival():
     """Seeds 0-2 (plant_scale 1.7, trade credit, lead prospects valuing a plant at their site on arrival; main
     e075455): after the centre opens final sales grow 2.55, 2.23, 2.42x and end 1.44, 1.30, 1.42x the run without
