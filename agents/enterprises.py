@@ -26,6 +26,7 @@ import numpy as np
 from agents.conduct import planning_value
 from agents.expectations import Expectations
 from agents.life_cycle import LifeCycle
+from agents.plant_site import plant_at_site
 from agents.population import KIND_FIRM, Population
 from model import (
     accounts,
@@ -76,18 +77,11 @@ class Enterprises(Expectations, LifeCycle, Population):
 
     def _plan_output(self, live):
         """Workers moved toward L* and this quarter's output Q (model.production)."""
-        m, p, f = self.model, self.model.params, self.model.fields
-        gov = m.government
-        x, y, stage = self.x[live], self.y[live], self.stage[live]
-        in_park = at(m.grid.park.data, x, y)
-        A = production.productivity(m.stage_tfp[stage], self.knowledge[live], at(f["productivity"], x, y),
-                                    p["skill_premium"], gov.skill)
+        p = self.model.params
+        stage = self.stage[live]
         mass = self.line_mass[live] if p["line_niche"] else self.lines[live]
-        A = A * product_lines.line_factor(mass, p["labour_share"], p["capital_share"]) \
-            * niche_demand.scale(self.niche_demand[live], p["labour_share"], p["capital_share"])
-        wage, rent = at(f["wage"], x, y), at(f["rent"], x, y)
-        park_rate = gov.effective("park_subsidy") * in_park
-        unit_labour = wage + p["land_per_worker"] * rent * (1 - park_rate)
+        A, unit_labour, parts = plant_at_site(self, stage, self.knowledge[live], self.x[live], self.y[live], mass,
+                                              self.niche_demand[live])
         K, L = self.capital[live], self.workers[live]
         v = planning_value(self, live, self.unit_value[live], self.output[live])   # Cournot if market_power
         L_target = production.target_workers(v, A, K, p["labour_share"], p["capital_share"], unit_labour)
@@ -96,7 +90,7 @@ class Enterprises(Expectations, LifeCycle, Population):
         Q = production.output(A, L_new, K, p["labour_share"], p["capital_share"])
         if p["work_to_order"]:
             L_new, Q = self._work_to_order(live, stage, A, K, L, L_target, L_new, Q)
-        return L_new, Q, (wage, rent, park_rate, in_park)
+        return L_new, Q, parts
 
     def orders_down_the_chain(self, live, stage, Q):
         """Subcontracting's order books, stage by stage from the last: for each supplier stage s

@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import product_lines, production
-from model.fields import at
+from agents.plant_site import plant_at_site
+from model import production
 
 
 def founding_staff(ent, stage, knowledge, x, y, capital, lines, typical) -> np.ndarray:
     """Workers of founders of `stage` with `knowledge` at cells (x, y), bringing `capital` and
     `lines` product lines (arrays of one length n), at the stages' `typical` net value per unit
     ((n_stages + 1,)): production.founding_workers with the productivity and unit labour cost of
-    Enterprises._plan_output (a new row's niche demand shifter is 0: scale 1). Returns (n,)."""
-    m, p, f = ent.model, ent.model.params, ent.model.fields
+    agents.plant_site.plant_at_site, as incumbents plan (a new row's niche shifter is 0). Returns (n,)."""
+    p = ent.model.params
     stage = np.asarray(stage, np.int64)
     if len(stage) == 0:
         return np.zeros(0)
-    gov = m.government
-    A = production.productivity(m.stage_tfp[stage], knowledge, at(f["productivity"], x, y),
-                                p["skill_premium"], gov.skill)
-    A = A * product_lines.line_factor(np.asarray(lines, float), p["labour_share"], p["capital_share"])
-    park_rate = gov.effective("park_subsidy") * at(m.grid.park.data, x, y)
-    unit_labour = at(f["wage"], x, y) + p["land_per_worker"] * at(f["rent"], x, y) * (1 - park_rate)
+    A, unit_labour, _ = plant_at_site(ent, stage, knowledge, x, y, lines, np.zeros(len(stage)))
     return production.founding_workers(np.asarray(typical)[stage], A, np.asarray(capital, float),
                                        p["labour_share"], p["capital_share"], unit_labour, ent.crew(stage))
 
